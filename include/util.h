@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The few helpers every file uses: allocation that cannot fail silently,
+ * cleanup attributes that make ownership visible, and a growable buffer. */
+#ifndef OCI_HARDEN_UTIL_H
+#define OCI_HARDEN_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define cleanup_free _cleanup_(cleanup_freep)
+#define cleanup_close _cleanup_(cleanup_closep)
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void cleanup_freep(void *p) { free(*(void **)p); }
+static inline void cleanup_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+/* Take ownership out of a cleanup variable. */
+#define steal_pointer(pp)                                                                          \
+	({                                                                                         \
+		__typeof__(*(pp)) steal_tmp_ = *(pp);                                              \
+		*(pp) = NULL;                                                                      \
+		steal_tmp_;                                                                        \
+	})
+
+/* Out of memory is not an error we can report usefully to containerd: the
+ * x* allocators abort, which fails the create closed. */
+void *xmalloc(size_t size);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *ptr, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Grow an array of element size `size` so that it holds at least `need`. */
+void *xgrow(void *ptr, size_t *cap, size_t need, size_t size);
+
+struct strbuf {
+	char *buf; /* always NUL-terminated once anything was appended */
+	size_t len;
+	size_t cap;
+};
+
+void strbuf_append(struct strbuf *sb, const char *data, size_t len);
+void strbuf_puts(struct strbuf *sb, const char *s);
+void strbuf_putc(struct strbuf *sb, char c);
+void strbuf_appendf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Return the buffer, leaving `sb` empty; never NULL. */
+char *strbuf_steal(struct strbuf *sb);
+void strbuf_free(struct strbuf *sb);
+static inline void cleanup_strbufp(struct strbuf *sb) { strbuf_free(sb); }
+#define cleanup_strbuf _cleanup_(cleanup_strbufp)
+
+/* A list of owned strings. */
+struct string_list {
+	char **items;
+	size_t len;
+	size_t cap;
+};
+
+void string_list_add(struct string_list *list, const char *s);
+bool string_list_contains(const struct string_list *list, const char *s);
+void string_list_clear(struct string_list *list);
+
+#endif
