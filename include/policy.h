@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A hardening policy: what the modules enforce. Loaded from the policy
+ * language (policies/default.json is the embedded default, see
+ * oci-harden-policy(5)); a policy that extends another starts as a copy of it
+ * and overrides the keys it sets. */
+#ifndef OCI_HARDEN_POLICY_H
+#define OCI_HARDEN_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "errors.h"
+#include "json.h"
+#include "util.h"
+
+enum policy_mode {
+	POLICY_ENFORCE,
+	POLICY_AUDIT,
+};
+
+enum seccomp_replace {
+	SECCOMP_REPLACE_MISSING, /* install when absent or when it lets everything through */
+	SECCOMP_REPLACE_ALWAYS,
+};
+
+struct policy_rlimit {
+	char *type; /* "RLIMIT_NOFILE" */
+	uint64_t soft, hard;
+};
+
+struct policy_allow {
+	struct string_list host_namespaces; /* "pid", "network", ... */
+	struct string_list host_paths;	    /* globs, "PATTERN:ro" for read-only only */
+	struct string_list devices;	    /* device paths, or "*" */
+	struct string_list hooks;	    /* executable paths (globs) */
+	struct string_list sysctls;	    /* names (globs) */
+};
+
+struct policy {
+	char *name;   /* file name without .json; "default" for the embedded one */
+	char *source; /* the file it came from, or "(embedded)" */
+	char *extends;
+	struct string_list images;
+	enum policy_mode mode;
+
+	struct string_list capabilities; /* the allowlist, canonical "CAP_..." names */
+
+	bool allow_root;
+	uint32_t uid, gid; /* what uid 0 and gid 0 become */
+
+	bool no_new_privileges;
+	bool readonly_rootfs;
+	struct string_list tmpfs; /* paths that get a nosuid,nodev tmpfs */
+
+	char *seccomp_profile_name; /* as written in the policy */
+	struct json *seccomp_profile; /* the loaded OCI linux.seccomp object, NULL for none */
+	enum seccomp_replace seccomp_replace;
+
+	char *apparmor_profile; /* NULL or "" for none */
+	bool apparmor_required;
+
+	int64_t pids_limit; /* 0 for none */
+	struct policy_rlimit *rlimits;
+	size_t rlimits_len;
+
+	struct policy_allow allow;
+};
+
+/* Where a policy's seccomp profile names resolve: "default" is the embedded
+ * profile; any other name is "<policy_dir>/seccomp/<name>.json", or a path
+ * relative to policy_dir when it contains a '/'. */
+struct policy_load_context {
+	const char *policy_dir; /* NULL: only embedded names resolve */
+};
+
+/* Load a policy from its parsed JSON. `base` (may be NULL) is the policy it
+ * extends; the result starts as a copy of it. `source` names the file in
+ * errors. */
+int policy_load_json(const struct json *doc, const char *name, const char *source,
+		     const struct policy *base, const struct policy_load_context *lctx,
+		     struct policy **out, oh_error_t *err);
+
+/* The keys the policy language knows in the object at `object_path` (""
+ * for the top level, "user", "seccomp", "apparmor", "allow"), for linting;
+ * NULL past the last key or for any other path. */
+const char *policy_known_key(const char *object_path, size_t index);
+
+/* The embedded default policy, loaded from policies/default.json as compiled
+ * into the binary. */
+int policy_load_default(struct policy **out, oh_error_t *err);
+
+struct settings;
+
+/* A policy name is a file name without ".json": letters, digits, '.', '_'
+ * and '-', not starting with '.'. */
+bool policy_name_is_valid(const char *name);
+
+/* An image reference in its fully qualified form, as containerd and Docker
+ * normalise it: "nginx" is "docker.io/library/nginx:latest". */
+char *image_reference_normalize(const char *reference);
+
+/* The image a config says it runs: the CRI annotations
+ * io.kubernetes.cri.image-name (containerd) or io.kubernetes.cri-o.Image
+ * (CRI-O). NULL when it has neither. Points into the spec. */
+const char *policy_image_of_spec(const struct json *spec);
+
+/* Load the policy called `name` from the policy directory, resolving its
+ * "extends" chain ("default" is the embedded default unless the directory
+ * has a default.json). */
+int policy_load_named(const char *name, const struct settings *settings, struct policy **out,
+		      oh_error_t *err);
+
+/* Load the policy in `path` (any file name), resolving "extends" against the
+ * policy directory. */
+int policy_load_file(const char *path, const struct settings *settings, struct policy **out,
+		     oh_error_t *err);
+
+/* Selection with the image given explicitly (NULL: the spec's own), for
+ * `diff --image`. */
+int policy_select_for_image(const char *image, const struct settings *settings,
+			    struct policy **out, char **reason, oh_error_t *err);
+
+/* The policy for a container: see oci-harden-policy(5), "Selection".
+ * `reason` receives, in words, why that policy was chosen. Nothing the
+ * container supplies can choose a laxer policy. */
+int policy_select(const struct json *spec, const struct settings *settings,
+		  struct policy **out, char **reason, oh_error_t *err);
+
+/* The policy as a document of the policy language that loads back (with
+ * policy_load_json and no base) into the same rules. The seccomp profile is
+ * kept by name only: what is saved for a container's execs needs none. */
+struct json *policy_to_json(const struct policy *policy);
+
+struct policy *policy_clone(const struct policy *policy);
+void policy_free(struct policy *policy);
+static inline void cleanup_policyp(struct policy **p) { policy_free(*p); }
+#define cleanup_policy _cleanup_(cleanup_policyp)
+
+const char *policy_mode_name(enum policy_mode mode);
+
+#endif

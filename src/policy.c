@@ -1,0 +1,686 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The policy language: a JSON object read member by member against a table of
+ * known keys. Everything is validated while loading, so the hardening core
+ * never sees a policy it cannot apply. */
+#include "policy.h"
+
+#include <string.h>
+
+#include "capability_names.h"
+#include "embedded.h"
+#include "fileio.h"
+
+/* Files the policy may name are small; anything larger is a mistake. */
+#define POLICY_FILE_MAX_BYTES (4u << 20)
+
+const char *policy_mode_name(enum policy_mode mode)
+{
+	return mode == POLICY_AUDIT ? "audit" : "enforce";
+}
+
+static void string_list_copy(struct string_list *dst, const struct string_list *src)
+{
+	for (size_t i = 0; i < src->len; i++)
+		string_list_add(dst, src->items[i]);
+}
+
+static char *xstrdup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+
+struct policy *policy_clone(const struct policy *src)
+{
+	struct policy *p = xcalloc(1, sizeof(*p));
+	p->name = xstrdup_or_null(src->name);
+	p->source = xstrdup_or_null(src->source);
+	p->extends = xstrdup_or_null(src->extends);
+	string_list_copy(&p->images, &src->images);
+	p->mode = src->mode;
+	string_list_copy(&p->capabilities, &src->capabilities);
+	p->allow_root = src->allow_root;
+	p->uid = src->uid;
+	p->gid = src->gid;
+	p->no_new_privileges = src->no_new_privileges;
+	p->readonly_rootfs = src->readonly_rootfs;
+	string_list_copy(&p->tmpfs, &src->tmpfs);
+	p->seccomp_profile_name = xstrdup_or_null(src->seccomp_profile_name);
+	p->seccomp_profile = src->seccomp_profile ? json_clone(src->seccomp_profile) : NULL;
+	p->seccomp_replace = src->seccomp_replace;
+	p->apparmor_profile = xstrdup_or_null(src->apparmor_profile);
+	p->apparmor_required = src->apparmor_required;
+	p->pids_limit = src->pids_limit;
+	p->rlimits_len = src->rlimits_len;
+	p->rlimits = xcalloc(src->rlimits_len ? src->rlimits_len : 1, sizeof(*p->rlimits));
+	for (size_t i = 0; i < src->rlimits_len; i++) {
+		p->rlimits[i] = src->rlimits[i];
+		p->rlimits[i].type = xstrdup(src->rlimits[i].type);
+	}
+	string_list_copy(&p->allow.host_namespaces, &src->allow.host_namespaces);
+	string_list_copy(&p->allow.host_paths, &src->allow.host_paths);
+	string_list_copy(&p->allow.devices, &src->allow.devices);
+	string_list_copy(&p->allow.hooks, &src->allow.hooks);
+	string_list_copy(&p->allow.sysctls, &src->allow.sysctls);
+	return p;
+}
+
+void policy_free(struct policy *p)
+{
+	if (!p)
+		return;
+	free(p->name);
+	free(p->source);
+	free(p->extends);
+	string_list_clear(&p->images);
+	string_list_clear(&p->capabilities);
+	string_list_clear(&p->tmpfs);
+	free(p->seccomp_profile_name);
+	json_free(p->seccomp_profile);
+	free(p->apparmor_profile);
+	for (size_t i = 0; i < p->rlimits_len; i++)
+		free(p->rlimits[i].type);
+	free(p->rlimits);
+	string_list_clear(&p->allow.host_namespaces);
+	string_list_clear(&p->allow.host_paths);
+	string_list_clear(&p->allow.devices);
+	string_list_clear(&p->allow.hooks);
+	string_list_clear(&p->allow.sysctls);
+	free(p);
+}
+
+/* What a policy enforces before any file says otherwise: nothing, except the
+ * ids root becomes (65534 is "nobody" on Debian and in most images). */
+static struct policy *policy_new_empty(void)
+{
+	struct policy *p = xcalloc(1, sizeof(*p));
+	p->uid = 65534;
+	p->gid = 65534;
+	p->rlimits = xcalloc(1, sizeof(*p->rlimits));
+	return p;
+}
+
+/* ---- reading values ---------------------------------------------------- */
+
+struct policy_loader {
+	struct policy *policy;
+	const struct policy_load_context *lctx;
+};
+
+static int expect_type(const struct json *v, enum json_type type, const char *what,
+		       const char *path, oh_error_t *err)
+{
+	if (v->type != type)
+		return oh_error_make(err, 0, "%s: must be %s", path, what);
+	return 0;
+}
+
+static int read_bool(const struct json *v, const char *path, bool *out, oh_error_t *err)
+{
+	if (expect_type(v, JSON_BOOL, "true or false", path, err) < 0)
+		return -1;
+	*out = v->boolean;
+	return 0;
+}
+
+static int read_string(const struct json *v, const char *path, char **out, oh_error_t *err)
+{
+	if (expect_type(v, JSON_STRING, "a string", path, err) < 0)
+		return -1;
+	if (strlen(v->string.ptr) != v->string.len)
+		return oh_error_make(err, 0, "%s: must not contain a NUL character", path);
+	free(*out);
+	*out = xstrdup(v->string.ptr);
+	return 0;
+}
+
+static int read_uint32(const struct json *v, const char *path, uint32_t *out, oh_error_t *err)
+{
+	uint64_t n;
+	if (v->type != JSON_NUMBER || !json_number_uint64(v, &n) || n > UINT32_MAX)
+		return oh_error_make(err, 0, "%s: must be an integer from 0 to %u", path,
+				     UINT32_MAX);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+typedef int (*string_check_fn)(const char *s, const char *path, oh_error_t *err);
+
+/* A list of strings replaces the inherited list as a whole: a policy that
+ * extends another and names "capabilities" says the whole allowlist. */
+static int read_string_list(const struct json *v, const char *path, struct string_list *out,
+			    string_check_fn check, oh_error_t *err)
+{
+	if (expect_type(v, JSON_ARRAY, "a list of strings", path, err) < 0)
+		return -1;
+	struct string_list list = {0};
+	for (size_t i = 0; i < v->array.len; i++) {
+		const struct json *item = v->array.items[i];
+		cleanup_free char *item_path = xasprintf("%s[%zu]", path, i);
+		if (item->type != JSON_STRING || strlen(item->string.ptr) != item->string.len) {
+			string_list_clear(&list);
+			return oh_error_make(err, 0, "%s: must be a string", item_path);
+		}
+		if (check && check(item->string.ptr, item_path, err) < 0) {
+			string_list_clear(&list);
+			return -1;
+		}
+		if (!string_list_contains(&list, item->string.ptr))
+			string_list_add(&list, item->string.ptr);
+	}
+	string_list_clear(out);
+	*out = list;
+	return 0;
+}
+
+static int check_capability(const char *name, const char *path, oh_error_t *err)
+{
+	if (!capability_name_is_valid(name))
+		return oh_error_make(err, 0,
+				     "%s: unknown capability \"%s\" (names are written as in the "
+				     "OCI spec, e.g. \"CAP_NET_BIND_SERVICE\")",
+				     path, name);
+	return 0;
+}
+
+/* An absolute path with no "." or ".." component: runc resolves mount
+ * destinations inside the rootfs, and a policy should say what it means. */
+static int check_absolute_path(const char *s, const char *path, oh_error_t *err)
+{
+	if (s[0] != '/')
+		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path", path, s);
+	for (const char *p = s; *p;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return oh_error_make(err, 0, "%s: \"%s\" has a \".\" or \"..\" component",
+					     path, s);
+		p = end;
+	}
+	return 0;
+}
+
+static int check_glob(const char *s, const char *path, oh_error_t *err)
+{
+	if (*s == '\0')
+		return oh_error_make(err, 0, "%s: an empty pattern matches nothing", path);
+	return 0;
+}
+
+static int check_namespace(const char *s, const char *path, oh_error_t *err)
+{
+	static const char *const namespaces[] = {"pid",	   "network", "ipc", "uts",
+						 "mount",  "user",    "cgroup", "time"};
+	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
+		if (strcmp(s, namespaces[i]) == 0)
+			return 0;
+	return oh_error_make(err, 0,
+			     "%s: unknown namespace \"%s\" (one of pid, network, ipc, uts, mount, "
+			     "user, cgroup, time)",
+			     path, s);
+}
+
+static int check_host_path(const char *s, const char *path, oh_error_t *err)
+{
+	size_t n = strlen(s);
+	cleanup_free char *pattern = n > 3 && strcmp(s + n - 3, ":ro") == 0 ? xstrndup(s, n - 3)
+									     : xstrdup(s);
+	if (pattern[0] != '/')
+		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path pattern", path,
+				     s);
+	return 0;
+}
+
+/* ---- the key table ------------------------------------------------------ */
+
+struct policy_key {
+	const char *name;
+	int (*read)(struct policy_loader *loader, const struct json *v, const char *path,
+		    oh_error_t *err);
+};
+
+struct policy_subkey_table {
+	const struct policy_key *keys;
+	size_t len;
+};
+
+static int read_object_keys(struct policy_loader *loader, const struct json *v,
+			    const char *path, const struct policy_key *keys, size_t n_keys,
+			    oh_error_t *err);
+
+static int key_images(struct policy_loader *l, const struct json *v, const char *path,
+		      oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->images, check_glob, err);
+}
+
+static int key_extends(struct policy_loader *l, const struct json *v, const char *path,
+		       oh_error_t *err)
+{
+	return read_string(v, path, &l->policy->extends, err);
+}
+
+static int key_mode(struct policy_loader *l, const struct json *v, const char *path,
+		    oh_error_t *err)
+{
+	if (v->type == JSON_STRING && strcmp(v->string.ptr, "enforce") == 0)
+		l->policy->mode = POLICY_ENFORCE;
+	else if (v->type == JSON_STRING && strcmp(v->string.ptr, "audit") == 0)
+		l->policy->mode = POLICY_AUDIT;
+	else
+		return oh_error_make(err, 0, "%s: must be \"enforce\" or \"audit\"", path);
+	return 0;
+}
+
+static int key_capabilities(struct policy_loader *l, const struct json *v, const char *path,
+			    oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->capabilities, check_capability, err);
+}
+
+static int key_user_uid(struct policy_loader *l, const struct json *v, const char *path,
+			oh_error_t *err)
+{
+	return read_uint32(v, path, &l->policy->uid, err);
+}
+
+static int key_user_gid(struct policy_loader *l, const struct json *v, const char *path,
+			oh_error_t *err)
+{
+	return read_uint32(v, path, &l->policy->gid, err);
+}
+
+static int key_user_allow_root(struct policy_loader *l, const struct json *v, const char *path,
+			       oh_error_t *err)
+{
+	return read_bool(v, path, &l->policy->allow_root, err);
+}
+
+static const struct policy_key user_keys[] = {
+	{"uid", key_user_uid},
+	{"gid", key_user_gid},
+	{"allow_root", key_user_allow_root},
+};
+
+static int key_user(struct policy_loader *l, const struct json *v, const char *path,
+		    oh_error_t *err)
+{
+	if (read_object_keys(l, v, path, user_keys, ARRAY_SIZE(user_keys), err) < 0)
+		return -1;
+	/* Mapping root to root would make "non-root" a lie. */
+	if (!l->policy->allow_root && (l->policy->uid == 0 || l->policy->gid == 0))
+		return oh_error_make(err, 0,
+				     "%s: uid and gid must not be 0; set \"allow_root\": true for "
+				     "images that need root",
+				     path);
+	return 0;
+}
+
+static int key_no_new_privileges(struct policy_loader *l, const struct json *v,
+				 const char *path, oh_error_t *err)
+{
+	return read_bool(v, path, &l->policy->no_new_privileges, err);
+}
+
+static int key_readonly_rootfs(struct policy_loader *l, const struct json *v, const char *path,
+			       oh_error_t *err)
+{
+	return read_bool(v, path, &l->policy->readonly_rootfs, err);
+}
+
+static int key_tmpfs(struct policy_loader *l, const struct json *v, const char *path,
+		     oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->tmpfs, check_absolute_path, err);
+}
+
+static int load_seccomp_profile(struct policy_loader *l, const char *name, const char *path,
+				oh_error_t *err)
+{
+	struct policy *p = l->policy;
+	cleanup_json struct json *profile = NULL;
+	if (strcmp(name, "default") == 0) {
+		profile = json_parse(embedded_default_seccomp, embedded_default_seccomp_len, 0, err);
+		if (!profile)
+			return oh_error_wrap(err, "embedded seccomp profile \"default\"");
+	} else {
+		const char *dir = l->lctx ? l->lctx->policy_dir : NULL;
+		if (!dir)
+			return oh_error_make(err, 0,
+					     "%s: seccomp profile \"%s\" is not embedded and no "
+					     "policy directory is configured",
+					     path, name);
+		cleanup_free char *file = strchr(name, '/')
+						  ? xasprintf("%s/%s", dir, name)
+						  : xasprintf("%s/seccomp/%s.json", dir, name);
+		if (check_absolute_path(file, path, err) < 0)
+			return -1;
+		cleanup_free char *text = NULL;
+		size_t len = 0;
+		if (file_read_all(AT_FDCWD, file, POLICY_FILE_MAX_BYTES, &text, &len, err) < 0)
+			return oh_error_wrap(err, "%s: seccomp profile \"%s\"", path, name);
+		profile = json_parse(text, len, JSON_PARSE_COMMENTS, err);
+		if (!profile)
+			return oh_error_wrap(err, "%s", file);
+	}
+	if (profile->type != JSON_OBJECT)
+		return oh_error_make(err, 0, "%s: seccomp profile \"%s\" is not a JSON object", path,
+				     name);
+	const struct json *action = json_object_get(profile, "defaultAction");
+	if (!action || action->type != JSON_STRING)
+		return oh_error_make(err, 0,
+				     "%s: seccomp profile \"%s\" has no \"defaultAction\" string",
+				     path, name);
+	json_free(p->seccomp_profile);
+	p->seccomp_profile = steal_pointer(&profile);
+	free(p->seccomp_profile_name);
+	p->seccomp_profile_name = xstrdup(name);
+	return 0;
+}
+
+static int key_seccomp_profile(struct policy_loader *l, const struct json *v, const char *path,
+			       oh_error_t *err)
+{
+	cleanup_free char *name = NULL;
+	if (read_string(v, path, &name, err) < 0)
+		return -1;
+	if (*name == '\0') {
+		/* An empty name turns seccomp enforcement off for this policy. */
+		json_free(l->policy->seccomp_profile);
+		l->policy->seccomp_profile = NULL;
+		free(l->policy->seccomp_profile_name);
+		l->policy->seccomp_profile_name = NULL;
+		return 0;
+	}
+	return load_seccomp_profile(l, name, path, err);
+}
+
+static int key_seccomp_replace(struct policy_loader *l, const struct json *v, const char *path,
+			       oh_error_t *err)
+{
+	if (v->type == JSON_STRING && strcmp(v->string.ptr, "missing") == 0)
+		l->policy->seccomp_replace = SECCOMP_REPLACE_MISSING;
+	else if (v->type == JSON_STRING && strcmp(v->string.ptr, "always") == 0)
+		l->policy->seccomp_replace = SECCOMP_REPLACE_ALWAYS;
+	else
+		return oh_error_make(err, 0, "%s: must be \"missing\" or \"always\"", path);
+	return 0;
+}
+
+static const struct policy_key seccomp_keys[] = {
+	{"profile", key_seccomp_profile},
+	{"replace", key_seccomp_replace},
+};
+
+static int key_seccomp(struct policy_loader *l, const struct json *v, const char *path,
+		       oh_error_t *err)
+{
+	return read_object_keys(l, v, path, seccomp_keys, ARRAY_SIZE(seccomp_keys), err);
+}
+
+static int key_apparmor_profile(struct policy_loader *l, const struct json *v,
+				const char *path, oh_error_t *err)
+{
+	return read_string(v, path, &l->policy->apparmor_profile, err);
+}
+
+static int key_apparmor_required(struct policy_loader *l, const struct json *v,
+				 const char *path, oh_error_t *err)
+{
+	return read_bool(v, path, &l->policy->apparmor_required, err);
+}
+
+static const struct policy_key apparmor_keys[] = {
+	{"profile", key_apparmor_profile},
+	{"required", key_apparmor_required},
+};
+
+static int key_apparmor(struct policy_loader *l, const struct json *v, const char *path,
+			oh_error_t *err)
+{
+	return read_object_keys(l, v, path, apparmor_keys, ARRAY_SIZE(apparmor_keys), err);
+}
+
+static int key_pids_limit(struct policy_loader *l, const struct json *v, const char *path,
+			  oh_error_t *err)
+{
+	int64_t n;
+	if (v->type != JSON_NUMBER || !json_number_int64(v, &n) || n < 0)
+		return oh_error_make(err, 0, "%s: must be a non-negative integer (0 for none)",
+				     path);
+	l->policy->pids_limit = n;
+	return 0;
+}
+
+static int read_rlimit_value(const struct json *limit, const char *key, const char *path,
+			     uint64_t *out, oh_error_t *err)
+{
+	const struct json *v = json_object_get(limit, key);
+	if (!v || v->type != JSON_NUMBER || !json_number_uint64(v, out))
+		return oh_error_make(err, 0, "%s.%s: must be a non-negative integer", path, key);
+	return 0;
+}
+
+static int key_rlimits(struct policy_loader *l, const struct json *v, const char *path,
+		       oh_error_t *err)
+{
+	if (expect_type(v, JSON_OBJECT, "an object of {\"soft\": N, \"hard\": N} by RLIMIT_ name",
+			path, err) < 0)
+		return -1;
+	struct policy *p = l->policy;
+	for (size_t i = 0; i < v->object.len; i++) {
+		const struct json_member *m = &v->object.members[i];
+		cleanup_free char *item_path = xasprintf("%s.%s", path, m->key);
+		if (strncmp(m->key, "RLIMIT_", 7) != 0 || m->value->type != JSON_OBJECT)
+			return oh_error_make(err, 0,
+					     "%s: must be an RLIMIT_ name with {\"soft\": N, "
+					     "\"hard\": N}",
+					     item_path);
+		for (size_t k = 0; k < m->value->object.len; k++) {
+			const char *key = m->value->object.members[k].key;
+			if (strcmp(key, "soft") != 0 && strcmp(key, "hard") != 0)
+				return oh_error_make(err, 0, "%s: unknown key \"%s\"", item_path,
+						     key);
+		}
+		struct policy_rlimit limit = {0};
+		if (read_rlimit_value(m->value, "soft", item_path, &limit.soft, err) < 0 ||
+		    read_rlimit_value(m->value, "hard", item_path, &limit.hard, err) < 0)
+			return -1;
+		if (limit.soft > limit.hard)
+			return oh_error_make(err, 0, "%s: soft limit above hard limit", item_path);
+		size_t at = p->rlimits_len;
+		for (size_t j = 0; j < p->rlimits_len; j++)
+			if (strcmp(p->rlimits[j].type, m->key) == 0)
+				at = j;
+		if (at == p->rlimits_len) {
+			p->rlimits = xrealloc(p->rlimits, (p->rlimits_len + 1) * sizeof(*p->rlimits));
+			p->rlimits[p->rlimits_len++].type = xstrdup(m->key);
+		}
+		p->rlimits[at].soft = limit.soft;
+		p->rlimits[at].hard = limit.hard;
+	}
+	return 0;
+}
+
+static int key_allow_host_namespaces(struct policy_loader *l, const struct json *v,
+				     const char *path, oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.host_namespaces, check_namespace, err);
+}
+
+static int key_allow_host_paths(struct policy_loader *l, const struct json *v,
+				const char *path, oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.host_paths, check_host_path, err);
+}
+
+static int key_allow_devices(struct policy_loader *l, const struct json *v, const char *path,
+			     oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.devices, check_glob, err);
+}
+
+static int key_allow_hooks(struct policy_loader *l, const struct json *v, const char *path,
+			   oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.hooks, check_glob, err);
+}
+
+static int key_allow_sysctls(struct policy_loader *l, const struct json *v, const char *path,
+			     oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.sysctls, check_glob, err);
+}
+
+static const struct policy_key allow_keys[] = {
+	{"host_namespaces", key_allow_host_namespaces},
+	{"host_paths", key_allow_host_paths},
+	{"devices", key_allow_devices},
+	{"hooks", key_allow_hooks},
+	{"sysctls", key_allow_sysctls},
+};
+
+static int key_allow(struct policy_loader *l, const struct json *v, const char *path,
+		     oh_error_t *err)
+{
+	return read_object_keys(l, v, path, allow_keys, ARRAY_SIZE(allow_keys), err);
+}
+
+static const struct policy_key policy_keys[] = {
+	{"images", key_images},
+	{"extends", key_extends},
+	{"mode", key_mode},
+	{"capabilities", key_capabilities},
+	{"user", key_user},
+	{"no_new_privileges", key_no_new_privileges},
+	{"readonly_rootfs", key_readonly_rootfs},
+	{"tmpfs", key_tmpfs},
+	{"seccomp", key_seccomp},
+	{"apparmor", key_apparmor},
+	{"pids_limit", key_pids_limit},
+	{"rlimits", key_rlimits},
+	{"allow", key_allow},
+};
+
+const char *policy_known_key(const char *object_path, size_t index)
+{
+	static const struct {
+		const char *path;
+		const struct policy_key *keys;
+		size_t len;
+	} tables[] = {
+		{"", policy_keys, ARRAY_SIZE(policy_keys)},
+		{"user", user_keys, ARRAY_SIZE(user_keys)},
+		{"seccomp", seccomp_keys, ARRAY_SIZE(seccomp_keys)},
+		{"apparmor", apparmor_keys, ARRAY_SIZE(apparmor_keys)},
+		{"allow", allow_keys, ARRAY_SIZE(allow_keys)},
+	};
+	for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
+		if (strcmp(tables[t].path, object_path) == 0)
+			return index < tables[t].len ? tables[t].keys[index].name : NULL;
+	return NULL;
+}
+
+static int read_object_keys(struct policy_loader *loader, const struct json *v,
+			    const char *path, const struct policy_key *keys, size_t n_keys,
+			    oh_error_t *err)
+{
+	if (expect_type(v, JSON_OBJECT, "an object", path, err) < 0)
+		return -1;
+	for (size_t i = 0; i < v->object.len; i++) {
+		const struct json_member *m = &v->object.members[i];
+		cleanup_free char *member_path =
+			*path ? xasprintf("%s.%s", path, m->key) : xstrdup(m->key);
+		size_t k;
+		for (k = 0; k < n_keys; k++)
+			if (strcmp(keys[k].name, m->key) == 0)
+				break;
+		if (k == n_keys)
+			return oh_error_make(err, 0, "%s: unknown key", member_path);
+		/* null means "not set", as in the OCI config. */
+		if (m->value->type == JSON_NULL)
+			continue;
+		if (keys[k].read(loader, m->value, member_path, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int policy_load_json(const struct json *doc, const char *name, const char *source,
+		     const struct policy *base, const struct policy_load_context *lctx,
+		     struct policy **out, oh_error_t *err)
+{
+	struct policy_loader loader = {
+		.policy = base ? policy_clone(base) : policy_new_empty(),
+		.lctx = lctx,
+	};
+	/* What a policy inherits of its base's identity is only the rules. */
+	string_list_clear(&loader.policy->images);
+	free(loader.policy->extends);
+	loader.policy->extends = NULL;
+	free(loader.policy->name);
+	loader.policy->name = xstrdup(name);
+	free(loader.policy->source);
+	loader.policy->source = xstrdup(source);
+
+	if (read_object_keys(&loader, doc, "", policy_keys, ARRAY_SIZE(policy_keys), err) < 0) {
+		policy_free(loader.policy);
+		return -1;
+	}
+	*out = loader.policy;
+	return 0;
+}
+
+int policy_load_default(struct policy **out, oh_error_t *err)
+{
+	cleanup_json struct json *doc = json_parse(
+		embedded_default_policy, embedded_default_policy_len, JSON_PARSE_COMMENTS, err);
+	if (!doc)
+		return oh_error_wrap(err, "embedded default policy");
+	if (policy_load_json(doc, "default", "(embedded)", NULL, NULL, out, err) < 0)
+		return oh_error_wrap(err, "embedded default policy");
+	return 0;
+}
+
+static struct json *string_list_to_json(const struct string_list *list)
+{
+	struct json *array = json_new_array();
+	for (size_t i = 0; i < list->len; i++)
+		json_array_append(array, json_new_string(list->items[i]));
+	return array;
+}
+
+struct json *policy_to_json(const struct policy *p)
+{
+	struct json *doc = json_new_object();
+	json_object_set(doc, "mode", json_new_string(policy_mode_name(p->mode)));
+	json_object_set(doc, "capabilities", string_list_to_json(&p->capabilities));
+	struct json *user = json_new_object();
+	json_object_set(user, "uid", json_new_uint(p->uid));
+	json_object_set(user, "gid", json_new_uint(p->gid));
+	json_object_set(user, "allow_root", json_new_bool(p->allow_root));
+	json_object_set(doc, "user", user);
+	json_object_set(doc, "no_new_privileges", json_new_bool(p->no_new_privileges));
+	json_object_set(doc, "readonly_rootfs", json_new_bool(p->readonly_rootfs));
+	json_object_set(doc, "tmpfs", string_list_to_json(&p->tmpfs));
+	struct json *apparmor = json_new_object();
+	json_object_set(apparmor, "profile",
+			json_new_string(p->apparmor_profile ? p->apparmor_profile : ""));
+	json_object_set(apparmor, "required", json_new_bool(p->apparmor_required));
+	json_object_set(doc, "apparmor", apparmor);
+	json_object_set(doc, "pids_limit", json_new_int(p->pids_limit));
+	struct json *rlimits = json_new_object();
+	for (size_t i = 0; i < p->rlimits_len; i++) {
+		struct json *limit = json_new_object();
+		json_object_set(limit, "soft", json_new_uint(p->rlimits[i].soft));
+		json_object_set(limit, "hard", json_new_uint(p->rlimits[i].hard));
+		json_object_set(rlimits, p->rlimits[i].type, limit);
+	}
+	json_object_set(doc, "rlimits", rlimits);
+	struct json *allow = json_new_object();
+	json_object_set(allow, "host_namespaces", string_list_to_json(&p->allow.host_namespaces));
+	json_object_set(allow, "host_paths", string_list_to_json(&p->allow.host_paths));
+	json_object_set(allow, "devices", string_list_to_json(&p->allow.devices));
+	json_object_set(allow, "hooks", string_list_to_json(&p->allow.hooks));
+	json_object_set(allow, "sysctls", string_list_to_json(&p->allow.sysctls));
+	json_object_set(doc, "allow", allow);
+	return doc;
+}

@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The policy language: the embedded default, and every key's validation. */
+#include <sys/stat.h>
+
+#include "helpers.h"
+#include "policy.h"
+
+static struct policy *load_text(const char *text, const struct policy *base,
+				const char *policy_dir, oh_error_t *err)
+{
+	struct json *doc = json_parse(text, strlen(text), JSON_PARSE_COMMENTS, err);
+	if (!doc)
+		return NULL;
+	struct policy_load_context lctx = {.policy_dir = policy_dir};
+	struct policy *p = NULL;
+	policy_load_json(doc, "test", "test.json", base, &lctx, &p, err);
+	json_free(doc);
+	return p;
+}
+
+static void assert_refused(const char *text, const char *expected)
+{
+	oh_error_t err = NULL;
+	struct policy *p = load_text(text, NULL, NULL, &err);
+	cr_assert_null(p, "policy %s should be refused", text);
+	cr_assert(strstr(err->msg, expected), "message \"%s\" lacks \"%s\"", err->msg, expected);
+	oh_error_free(&err);
+}
+
+Test(policy, the_embedded_default)
+{
+	oh_error_t err = NULL;
+	cleanup_policy struct policy *p = NULL;
+	cr_assert_eq(policy_load_default(&p, &err), 0, "%s", err ? err->msg : "");
+	cr_assert_str_eq(p->name, "default");
+	cr_assert_eq(p->mode, POLICY_ENFORCE);
+	cr_assert_eq(p->capabilities.len, 1);
+	cr_assert_str_eq(p->capabilities.items[0], "CAP_NET_BIND_SERVICE");
+	cr_assert_eq(p->uid, 65534);
+	cr_assert_eq(p->gid, 65534);
+	cr_assert(!p->allow_root);
+	cr_assert(p->no_new_privileges);
+	cr_assert(p->readonly_rootfs);
+	cr_assert_eq(p->tmpfs.len, 1);
+	cr_assert_str_eq(p->tmpfs.items[0], "/tmp");
+	cr_assert_not_null(p->seccomp_profile);
+	cr_assert_str_eq(json_object_get(p->seccomp_profile, "defaultAction")->string.ptr,
+			 "SCMP_ACT_ERRNO");
+	cr_assert_eq(p->seccomp_replace, SECCOMP_REPLACE_MISSING);
+	cr_assert_str_eq(p->apparmor_profile, "oci-harden-default");
+	cr_assert(!p->apparmor_required);
+}
+
+Test(policy, every_key_read)
+{
+	oh_error_t err = NULL;
+	cleanup_policy struct policy *p = load_text(
+		"{ // comments are allowed\n"
+		"\"images\": [\"docker.io/library/nginx:*\"], \"mode\": \"audit\",\n"
+		"\"capabilities\": [\"CAP_CHOWN\", \"CAP_CHOWN\"], \"user\": {\"uid\": 101, \"gid\": 102},\n"
+		"\"no_new_privileges\": false, \"readonly_rootfs\": false,\n"
+		"\"tmpfs\": [\"/var/cache/nginx\"], \"seccomp\": {\"profile\": \"default\", "
+		"\"replace\": \"always\"},\n"
+		"\"apparmor\": {\"profile\": \"x\", \"required\": true}, \"pids_limit\": 100,\n"
+		"\"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 10, \"hard\": 20}},\n"
+		"\"allow\": {\"host_namespaces\": [\"pid\"], \"host_paths\": [\"/proc:ro\"], "
+		"\"devices\": [\"/dev/fuse\"], \"hooks\": [\"/usr/bin/nvidia-*\"], \"sysctls\": "
+		"[\"net.*\"]}}",
+		NULL, NULL, &err);
+	cr_assert_not_null(p, "%s", err ? err->msg : "");
+	cr_assert_eq(p->mode, POLICY_AUDIT);
+	cr_assert_eq(p->capabilities.len, 1, "duplicates collapse");
+	cr_assert_eq(p->uid, 101);
+	cr_assert_eq(p->gid, 102);
+	cr_assert(!p->no_new_privileges && !p->readonly_rootfs);
+	cr_assert_eq(p->seccomp_replace, SECCOMP_REPLACE_ALWAYS);
+	cr_assert(p->apparmor_required);
+	cr_assert_eq(p->pids_limit, 100);
+	cr_assert_eq(p->rlimits_len, 1);
+	cr_assert_eq(p->rlimits[0].hard, 20);
+	cr_assert_str_eq(p->allow.host_paths.items[0], "/proc:ro");
+	cr_assert_str_eq(p->allow.sysctls.items[0], "net.*");
+}
+
+Test(policy, extends_starts_from_the_base)
+{
+	oh_error_t err = NULL;
+	cleanup_policy struct policy *base = NULL;
+	cr_assert_eq(policy_load_default(&base, &err), 0);
+	cleanup_policy struct policy *p =
+		load_text("{\"capabilities\": [\"CAP_NET_BIND_SERVICE\", \"CAP_CHOWN\"]}", base,
+			  NULL, &err);
+	cr_assert_not_null(p);
+	cr_assert_eq(p->capabilities.len, 2);
+	cr_assert(p->readonly_rootfs, "inherited");
+	cr_assert_not_null(p->seccomp_profile, "inherited");
+	cr_assert_str_eq(p->name, "test");
+}
+
+Test(policy, bad_policies_refused_with_the_key)
+{
+	assert_refused("{\"capabilites\": []}", "capabilites: unknown key");
+	assert_refused("{\"capabilities\": [\"CAP_FOO\"]}", "unknown capability \"CAP_FOO\"");
+	assert_refused("{\"capabilities\": [\"cap_chown\"]}", "unknown capability");
+	assert_refused("{\"capabilities\": [\"12\"]}", "unknown capability");
+	assert_refused("{\"capabilities\": [\"CAP_CHOWN,CAP_KILL\"]}", "unknown capability");
+	assert_refused("{\"capabilities\": \"CAP_CHOWN\"}", "capabilities: must be a list");
+	assert_refused("{\"user\": {\"uid\": 0}}", "must not be 0");
+	assert_refused("{\"user\": {\"uid\": -1}}", "user.uid");
+	assert_refused("{\"user\": {\"name\": \"x\"}}", "user.name: unknown key");
+	assert_refused("{\"mode\": \"warn\"}", "mode: must be");
+	assert_refused("{\"tmpfs\": [\"tmp\"]}", "not an absolute path");
+	assert_refused("{\"tmpfs\": [\"/tmp/../etc\"]}", "\"..\"");
+	assert_refused("{\"seccomp\": {\"replace\": \"sometimes\"}}", "seccomp.replace");
+	assert_refused("{\"seccomp\": {\"profile\": \"custom\"}}", "no policy directory");
+	assert_refused("{\"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 9, \"hard\": 1}}}",
+		       "soft limit above hard");
+	assert_refused("{\"allow\": {\"host_namespaces\": [\"pids\"]}}", "unknown namespace");
+	assert_refused("[]", "must be an object");
+}
+
+Test(policy, seccomp_profile_from_the_policy_directory)
+{
+	char dir[] = "/tmp/oci-harden-test-XXXXXX";
+	cr_assert_not_null(mkdtemp(dir));
+	cleanup_free char *sub = xasprintf("%s/seccomp", dir);
+	cr_assert_eq(mkdir(sub, 0755), 0);
+	cleanup_free char *file = xasprintf("%s/seccomp/strict.json", dir);
+	FILE *f = fopen(file, "w");
+	fputs("{\"defaultAction\": \"SCMP_ACT_KILL\"}", f);
+	fclose(f);
+
+	oh_error_t err = NULL;
+	cleanup_policy struct policy *p =
+		load_text("{\"seccomp\": {\"profile\": \"strict\"}}", NULL, dir, &err);
+	cr_assert_not_null(p, "%s", err ? err->msg : "");
+	cr_assert_str_eq(json_object_get(p->seccomp_profile, "defaultAction")->string.ptr,
+			 "SCMP_ACT_KILL");
+
+	struct policy *missing = load_text("{\"seccomp\": {\"profile\": \"nope\"}}", NULL, dir, &err);
+	cr_assert_null(missing);
+	cr_assert(strstr(err->msg, "seccomp/nope.json"), "%s", err->msg);
+	oh_error_free(&err);
+	unlink(file);
+	rmdir(sub);
+	rmdir(dir);
+}
