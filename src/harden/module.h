@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* What every hardening module shares: walking the spec with its shape
+ * checked, and recording a decision with the old and new values. */
+#ifndef OCI_HARDEN_MODULE_H
+#define OCI_HARDEN_MODULE_H
+
+#include "harden.h"
+
+extern const struct harden_module harden_module_capabilities;
+extern const struct harden_module harden_module_user;
+extern const struct harden_module harden_module_privileges;
+extern const struct harden_module harden_module_seccomp;
+extern const struct harden_module harden_module_apparmor;
+extern const struct harden_module harden_module_rootfs;
+extern const struct harden_module harden_module_paths;
+extern const struct harden_module harden_module_limits;
+extern const struct harden_module harden_module_devices;
+extern const struct harden_module harden_module_namespaces;
+extern const struct harden_module harden_module_mounts;
+extern const struct harden_module harden_module_hooks;
+extern const struct harden_module harden_module_sysctls;
+
+/* "parent.key", or "key" at the top. Caller frees. */
+char *harden_path_join(const char *parent, const char *key);
+
+/* The member `key` of `parent` when it is an object. Absent (or null):
+ * NULL, unless `create`, which adds an empty object. Any other type is a
+ * shape the spec forbids: an error naming the path. */
+int harden_member_object(struct json *parent, const char *parent_path, const char *key,
+			 bool create, struct json **out, oh_error_t *err);
+
+/* The member `key` of `parent` when it is an array (NULL when absent). */
+int harden_member_array(struct json *parent, const char *parent_path, const char *key,
+			struct json **out, oh_error_t *err);
+
+/* Set parent.key to `value` (taking it) and record the change. Records
+ * nothing and frees `value` when the member already equals it. */
+void harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
+		const char *parent_path, const char *key, struct json *value, const char *reason);
+
+/* Record a change whose before and after the caller has already serialised. */
+void harden_record_change(struct harden_ctx *ctx, const char *rule, const char *path,
+			  const struct json *old_value, const struct json *new_value,
+			  const char *reason);
+
+/* Record a refusal. `old_value` (may be NULL) is the offending value. */
+void harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
+		   const struct json *old_value, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+/* Whether one of the policy's `allow` patterns (fnmatch(3), '*' matching
+ * '/' too) matches `value`. */
+bool harden_allowed(const struct string_list *patterns, const char *value);
+
+/* The string member `key` of object `v`, or NULL when absent; an error when
+ * it is there but not a string. */
+int harden_member_string(const struct json *v, const char *path, const char *key,
+			 const char **out, oh_error_t *err);
+
+#endif

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Mounts: refuse the bind mounts that hand a container the host (CIS Docker
+ * 5.6: "/", /boot, /dev, /etc, /lib, /proc, /sys, /usr; and the container
+ * runtimes' sockets and state, through which a container starts others),
+ * shared propagation, which lets mounts leak back to the host (CIS 5.20), and
+ * a writable sysfs or cgroupfs. The policy's host_paths may allow a source,
+ * with ":ro" only when it is mounted read-only. */
+#include <string.h>
+
+#include "module.h"
+
+/* Host directories a container may never have whole (nor any ancestor of
+ * them, which contains them). Inside the ones marked `inside_read_only`,
+ * read-only binds of single files (/etc/localtime, a CA bundle) are fine;
+ * inside the others nothing may be bound at all (a raw disk under /dev,
+ * kernel knobs under /proc and /sys). */
+static const struct {
+	const char *path;
+	bool inside_allowed;
+	bool inside_read_only;
+} sensitive_paths[] = {
+	{"/boot", false, false},
+	{"/dev", false, false},
+	{"/etc", true, true},
+	{"/lib", true, true},
+	{"/lib64", true, true},
+	{"/proc", false, false},
+	{"/sys", false, false},
+	{"/usr", true, true},
+	{"/root", false, false},
+	/* Runtime state: the CRI itself binds files from inside these (the
+	 * sandbox's hosts and resolv.conf, kubelet volumes), so only the
+	 * directories themselves and their ancestors are refused. */
+	{"/run/containerd", true, false},
+	{"/var/lib/containerd", true, false},
+	{"/var/lib/kubelet", true, false},
+	{"/var/lib/docker", true, false},
+	{"/var/lib/containers", true, false},
+	{"/run/crio", true, false},
+	{"/run/runc", false, false},
+	{"/run/crun", false, false},
+	{"/run/oci-harden", false, false},
+	/* Sockets that start containers. */
+	{"/run/docker.sock", false, false},
+	{"/run/containerd/containerd.sock", false, false},
+	{"/run/containerd/containerd.sock.ttrpc", false, false},
+	{"/run/crio/crio.sock", false, false},
+	{"/run/podman/podman.sock", false, false},
+};
+
+/* Lexically clean an absolute path: no "//", ".", "..", trailing '/', and
+ * /var/run spelled /run (it is a symlink to /run on every current distro).
+ * NULL for a relative path that climbs with "..". */
+static char *mounts_clean_path(const char *path)
+{
+	bool absolute = path[0] == '/';
+	struct strbuf out = {0};
+	size_t *starts = xcalloc(strlen(path) / 2 + 2, sizeof(size_t));
+	size_t depth = 0;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth == 0 && !absolute) {
+				free(starts);
+				strbuf_free(&out);
+				return NULL;
+			}
+			if (depth > 0)
+				out.len = starts[--depth];
+		} else {
+			starts[depth++] = out.len;
+			if (absolute || out.len)
+				strbuf_putc(&out, '/');
+			strbuf_append(&out, p, n);
+		}
+		p = end;
+	}
+	free(starts);
+	if (out.len == 0)
+		strbuf_puts(&out, absolute ? "/" : ".");
+	out.buf[out.len] = '\0';
+	char *clean = strbuf_steal(&out);
+	if (strncmp(clean, "/var/run", 8) == 0 && (clean[8] == '/' || clean[8] == '\0')) {
+		char *short_form = xasprintf("/run%s", clean + 8);
+		free(clean);
+		return short_form;
+	}
+	return clean;
+}
+
+/* `inner` is `outer` or inside it. */
+static bool mounts_path_within(const char *inner, const char *outer)
+{
+	if (strcmp(outer, "/") == 0)
+		return true;
+	size_t n = strlen(outer);
+	return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+}
+
+/* Why binding host path `source` is refused, or NULL. */
+static const char *mounts_sensitive_reason(const char *source, bool read_only)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(sensitive_paths); i++) {
+		const char *sensitive = sensitive_paths[i].path;
+		if (mounts_path_within(sensitive, source))
+			return strcmp(sensitive, source) == 0 ? "is a sensitive host path"
+							      : "contains a sensitive host path";
+		if (mounts_path_within(source, sensitive)) {
+			if (!sensitive_paths[i].inside_allowed)
+				return "is inside a sensitive host path";
+			if (sensitive_paths[i].inside_read_only && !read_only)
+				return "is inside a sensitive host path and mounted writable";
+		}
+	}
+	return NULL;
+}
+
+static bool mounts_host_path_allowed(const struct policy_allow *allow, const char *source,
+				     bool read_only)
+{
+	for (size_t i = 0; i < allow->host_paths.len; i++) {
+		const char *entry = allow->host_paths.items[i];
+		size_t n = strlen(entry);
+		bool ro_only = n > 3 && strcmp(entry + n - 3, ":ro") == 0;
+		cleanup_free char *pattern = ro_only ? xstrndup(entry, n - 3) : xstrdup(entry);
+		if ((!ro_only || read_only) && harden_allowed(&(struct string_list){.items = &pattern, .len = 1}, source))
+			return true;
+	}
+	return false;
+}
+
+struct mount_view {
+	const char *type;
+	bool bind;
+	bool read_only;
+	const char *propagation; /* "shared" or "rshared" when present */
+};
+
+static int mounts_read_options(const struct json *m, const char *path, struct mount_view *view,
+			       oh_error_t *err)
+{
+	struct json *options = json_object_get(m, "options");
+	if (options && options->type != JSON_ARRAY)
+		return oh_error_make(err, 0, "%s.options: must be an array", path);
+	view->bind = view->type && strcmp(view->type, "bind") == 0;
+	for (size_t i = 0; options && i < options->array.len; i++) {
+		const struct json *o = options->array.items[i];
+		if (o->type != JSON_STRING)
+			return oh_error_make(err, 0, "%s.options[%zu]: must be a string", path, i);
+		const char *s = o->string.ptr;
+		/* runc reads options in order: the last of ro and rw counts. */
+		if (strcmp(s, "ro") == 0)
+			view->read_only = true;
+		else if (strcmp(s, "rw") == 0)
+			view->read_only = false;
+		else if (strcmp(s, "bind") == 0 || strcmp(s, "rbind") == 0)
+			view->bind = true;
+		else if (strcmp(s, "shared") == 0 || strcmp(s, "rshared") == 0)
+			view->propagation = s;
+	}
+	return 0;
+}
+
+static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const struct json *m,
+			      const char *source, const struct mount_view *view)
+{
+	const struct policy_allow *allow = &ctx->policy->allow;
+	cleanup_free char *clean = mounts_clean_path(source);
+	if (!clean) {
+		harden_refuse(ctx, "mounts", path, m,
+			      "bind source %s climbs out of the bundle with \"..\"", source);
+		return;
+	}
+	if (clean[0] != '/')
+		return; /* relative to the bundle, inside it */
+	/* Judge both the path as written and where its symlinks lead. */
+	cleanup_free char *resolved_raw =
+		ctx->host->resolve_host_path ? ctx->host->resolve_host_path(clean) : NULL;
+	cleanup_free char *resolved = resolved_raw ? mounts_clean_path(resolved_raw) : NULL;
+	const char *candidates[] = {clean, resolved};
+	for (size_t c = 0; c < ARRAY_SIZE(candidates) && candidates[c]; c++) {
+		const char *why = mounts_sensitive_reason(candidates[c], view->read_only);
+		if (!why || mounts_host_path_allowed(allow, candidates[c], view->read_only))
+			continue;
+		harden_refuse(ctx, "mounts", path, m,
+			      "bind mount of host %s%s%s: it %s (the policy may allow it in "
+			      "host_paths)",
+			      source, c ? " (resolving to " : "", c ? candidates[c] : "", why);
+		return;
+	}
+	if (view->propagation && !mounts_host_path_allowed(allow, clean, view->read_only))
+		harden_refuse(ctx, "mounts", path, m,
+			      "bind mount of %s with %s propagation would let mounts reach the "
+			      "host",
+			      source, view->propagation);
+}
+
+static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
+{
+	if (!ctx->spec)
+		return 0;
+	struct json *mounts;
+	if (harden_member_array(ctx->spec, "", "mounts", &mounts, err) < 0)
+		return -1;
+	for (size_t i = 0; mounts && i < mounts->array.len; i++) {
+		cleanup_free char *path = xasprintf("mounts[%zu]", i);
+		const struct json *m = mounts->array.items[i];
+		if (m->type != JSON_OBJECT)
+			return oh_error_make(err, 0, "%s: must be an object", path);
+		struct mount_view view = {0};
+		const char *source, *destination;
+		if (harden_member_string(m, path, "type", &view.type, err) < 0 ||
+		    harden_member_string(m, path, "source", &source, err) < 0 ||
+		    harden_member_string(m, path, "destination", &destination, err) < 0 ||
+		    mounts_read_options(m, path, &view, err) < 0)
+			return -1;
+		if (view.bind && source) {
+			mounts_check_bind(ctx, path, m, source, &view);
+			continue;
+		}
+		bool kernel_fs = view.type && (strcmp(view.type, "sysfs") == 0 ||
+					       strcmp(view.type, "cgroup") == 0 ||
+					       strcmp(view.type, "cgroup2") == 0);
+		if (kernel_fs && !view.read_only &&
+		    !mounts_host_path_allowed(&ctx->policy->allow, "/sys", false))
+			harden_refuse(ctx, "mounts", path, m,
+				      "%s mounted writable at %s exposes the host's kernel "
+				      "settings (the policy may allow \"/sys\" in host_paths)",
+				      view.type, destination ? destination : "?");
+	}
+
+	struct json *linux_obj;
+	if (harden_member_object(ctx->spec, "", "linux", false, &linux_obj, err) < 0)
+		return -1;
+	const char *propagation = NULL;
+	if (linux_obj &&
+	    harden_member_string(linux_obj, "linux", "rootfsPropagation", &propagation, err) < 0)
+		return -1;
+	if (propagation && (strcmp(propagation, "shared") == 0 || strcmp(propagation, "rshared") == 0))
+		harden_refuse(ctx, "mounts", "linux.rootfsPropagation",
+			      json_object_get(linux_obj, "rootfsPropagation"),
+			      "%s root propagation would let mounts reach the host", propagation);
+	return 0;
+}
+
+const struct harden_module harden_module_mounts = {
+	.name = "mounts",
+	.apply = mounts_apply,
+};
