@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* oci-harden's own configuration: /etc/oci-harden/config.json, or the file
+ * named by $OCI_HARDEN_CONFIG. A missing file means the defaults; a broken
+ * one is an error. See oci-harden.json(5). */
+#ifndef OCI_HARDEN_SETTINGS_H
+#define OCI_HARDEN_SETTINGS_H
+
+#include "errors.h"
+
+#define SETTINGS_DEFAULT_PATH "/etc/oci-harden/config.json"
+#define SETTINGS_DEFAULT_POLICY_DIR "/etc/oci-harden/policies"
+#define SETTINGS_ENV "OCI_HARDEN_CONFIG"
+#define SETTINGS_DEFAULT_STATE_DIR "/run/oci-harden"
+
+struct settings {
+	char *source;	      /* the file read, or NULL when none existed */
+	char *runtime;	      /* "runtime": path of the real runtime, NULL to search PATH */
+	char *policy_dir;     /* "policy_dir" */
+	char *default_policy; /* "default_policy": for containers no policy's images match */
+	char *state_dir;      /* "state_dir": see container_state.h */
+};
+
+int settings_load(struct settings *out, oh_error_t *err);
+void settings_clear(struct settings *settings);
+static inline void cleanup_settingsp(struct settings *s) { settings_clear(s); }
+#define cleanup_settings _cleanup_(cleanup_settingsp)
+
+/* The real runtime to exec: settings->runtime, else the first "runc" on
+ * $PATH that is not this very binary (compared by device and inode, so that
+ * a symlink named runc pointing at oci-harden cannot make it exec itself). */
+int settings_resolve_runtime(const struct settings *settings, char **path, oh_error_t *err);
+
+#endif

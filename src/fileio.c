@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "fileio.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+int file_read_all_flags(int dirfd, const char *path, const char *display, size_t max_bytes,
+			unsigned flags, char **text, size_t *len, struct stat *st_out, oh_error_t *err)
+{
+	/* O_NONBLOCK so that opening a FIFO does not hang waiting for a
+	 * writer; the fstat below refuses it anyway. */
+	int open_flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+	if (flags & FILE_READ_NOFOLLOW)
+		open_flags |= O_NOFOLLOW;
+	cleanup_close int fd = openat(dirfd, path, open_flags);
+	if (fd < 0) {
+		if (errno == ELOOP && (flags & FILE_READ_NOFOLLOW))
+			return oh_error_make(err, 0, "%s: is a symbolic link, which is refused",
+					     display);
+		return oh_error_make(err, errno, "%s: cannot open", display);
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return oh_error_make(err, errno, "%s: cannot stat", display);
+	if (!S_ISREG(st.st_mode))
+		return oh_error_make(err, 0, "%s: is not a regular file", display);
+	if ((size_t)st.st_size > max_bytes)
+		return oh_error_make(err, 0, "%s: is %lld bytes, larger than the limit of %zu",
+				     display, (long long)st.st_size, max_bytes);
+
+	size_t cap = (size_t)st.st_size + 1, used = 0;
+	cleanup_free char *buf = xmalloc(cap);
+	for (;;) {
+		if (used == cap - 1) {
+			/* The file grew after fstat; read on, within the limit. */
+			if (used >= max_bytes)
+				return oh_error_make(err, 0, "%s: larger than the limit of %zu",
+						     display, max_bytes);
+			cap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
+			buf = xrealloc(buf, cap);
+		}
+		ssize_t n = read(fd, buf + used, cap - 1 - used);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return oh_error_make(err, errno, "%s: cannot read", display);
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	*text = steal_pointer(&buf);
+	*len = used;
+	if (st_out)
+		*st_out = st;
+	return 0;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int file_replace_atomically(int dirfd, const char *name, const char *display, const char *data,
+			    size_t len, const struct stat *like, oh_error_t *err)
+{
+	char tmp_name[64];
+	cleanup_close int fd = -1;
+	/* A random name with O_EXCL: two oci-harden processes in one bundle, or
+	 * a planted file, can never make us write through someone else's file. */
+	for (int attempt = 0; fd < 0; attempt++) {
+		unsigned long long r = 0;
+		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+			r = (unsigned long long)getpid() << 16 ^ (unsigned long long)attempt;
+		snprintf(tmp_name, sizeof(tmp_name), ".%.20s.oci-harden-%016llx", name, r);
+		fd = openat(dirfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    like->st_mode & 07777);
+		if (fd < 0 && (errno != EEXIST || attempt > 16))
+			return oh_error_make(err, errno, "%s: cannot create a temporary file",
+					     display);
+	}
+	const char *step = NULL;
+	if (write_all(fd, data, len) < 0)
+		step = "cannot write the hardened file";
+	else if (fchmod(fd, like->st_mode & 07777) < 0)
+		step = "cannot set the mode of the hardened file";
+	else if (fchown(fd, like->st_uid, like->st_gid) < 0 && errno != EPERM)
+		step = "cannot set the owner of the hardened file";
+	else if (renameat(dirfd, tmp_name, dirfd, name) < 0)
+		step = "cannot replace the file";
+	if (step) {
+		int saved = errno;
+		unlinkat(dirfd, tmp_name, 0);
+		return oh_error_make(err, saved, "%s: %s", display, step);
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "host.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <stdlib.h>
+#include <sys/apparmor.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+
+/* The profiles file lists one loaded profile per line as "NAME (MODE)". */
+bool host_apparmor_profile_loaded(const char *name)
+{
+	cleanup_free char *mountpoint = NULL;
+	if (aa_find_mountpoint(&mountpoint) < 0)
+		return false;
+	cleanup_free char *path = xasprintf("%s/profiles", mountpoint);
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool found = false;
+	size_t name_len = strlen(name);
+	char *line = NULL;
+	size_t cap = 0;
+	while (!found && getline(&line, &cap, f) > 0)
+		found = strncmp(line, name, name_len) == 0 && strncmp(line + name_len, " (", 2) == 0;
+	free(line);
+	fclose(f);
+	return found;
+}
+
+/* The OCI namespace type's name under /proc/<pid>/ns. */
+static const struct {
+	const char *type;
+	const char *proc_name;
+} namespace_names[] = {
+	{"pid", "pid"}, {"network", "net"}, {"ipc", "ipc"},	  {"uts", "uts"},
+	{"mount", "mnt"}, {"user", "user"},  {"cgroup", "cgroup"}, {"time", "time"},
+};
+
+/* A namespace is identified by the device and inode of its nsfs file; ours
+ * are the host's, since oci-harden runs where containerd runs. */
+static int host_namespace_is_host(const char *type, const char *path)
+{
+	const char *proc_name = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(namespace_names); i++)
+		if (strcmp(namespace_names[i].type, type) == 0)
+			proc_name = namespace_names[i].proc_name;
+	if (!proc_name)
+		return -1;
+	cleanup_free char *own = xasprintf("/proc/self/ns/%s", proc_name);
+	struct stat theirs, ours;
+	if (stat(path, &theirs) < 0 || stat(own, &ours) < 0)
+		return -1;
+	return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+}
+
+static char *host_resolve_path(const char *path) { return realpath(path, NULL); }
+
+void host_facts_gather(const struct policy *policy, struct host_facts *facts)
+{
+	*facts = (struct host_facts){
+		.namespace_is_host = host_namespace_is_host,
+		.resolve_host_path = host_resolve_path,
+	};
+	const char *profile = policy->apparmor_profile;
+	if (!profile || !*profile)
+		return;
+	facts->apparmor_enabled = aa_is_enabled() == 1;
+	if (facts->apparmor_enabled)
+		facts->apparmor_profile_loaded = host_apparmor_profile_loaded(profile);
+}

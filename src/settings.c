@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "settings.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fileio.h"
+#include "json.h"
+#include "policy.h"
+
+#define SETTINGS_MAX_BYTES (1u << 20)
+
+void settings_clear(struct settings *s)
+{
+	free(s->source);
+	free(s->runtime);
+	free(s->policy_dir);
+	free(s->default_policy);
+	free(s->state_dir);
+	*s = (struct settings){0};
+}
+
+static int settings_string(const struct json *doc, const char *key, bool absolute, char **out,
+			   oh_error_t *err)
+{
+	const struct json *v = json_object_get(doc, key);
+	if (!v)
+		return 0;
+	if (v->type != JSON_STRING || v->string.len == 0 || strlen(v->string.ptr) != v->string.len)
+		return oh_error_make(err, 0, "\"%s\": must be a non-empty string", key);
+	if (absolute && v->string.ptr[0] != '/')
+		return oh_error_make(err, 0, "\"%s\": must be an absolute path", key);
+	free(*out);
+	*out = xstrdup(v->string.ptr);
+	return 0;
+}
+
+static const char *const settings_keys[] = {"runtime", "policy_dir", "default_policy", "state_dir"};
+
+int settings_load(struct settings *out, oh_error_t *err)
+{
+	*out = (struct settings){
+		.policy_dir = xstrdup(SETTINGS_DEFAULT_POLICY_DIR),
+		.default_policy = xstrdup("default"),
+		.state_dir = xstrdup(SETTINGS_DEFAULT_STATE_DIR),
+	};
+	const char *env = getenv(SETTINGS_ENV);
+	const char *path = env && *env ? env : SETTINGS_DEFAULT_PATH;
+
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	if (file_read_all(AT_FDCWD, path, SETTINGS_MAX_BYTES, &text, &len, err) < 0) {
+		/* No file is the zero-configuration case; anything else (a
+		 * directory, no permission) is a mistake worth stopping for. */
+		if ((*err)->errnum == ENOENT) {
+			oh_error_free(err);
+			return 0;
+		}
+		return -1;
+	}
+	out->source = xstrdup(path);
+	cleanup_json struct json *doc = json_parse(text, len, JSON_PARSE_COMMENTS, err);
+	if (!doc)
+		return oh_error_wrap(err, "%s", path);
+	if (doc->type != JSON_OBJECT)
+		return oh_error_make(err, 0, "%s: must be a JSON object", path);
+	for (size_t i = 0; i < doc->object.len; i++) {
+		size_t k = 0;
+		while (k < ARRAY_SIZE(settings_keys) &&
+		       strcmp(settings_keys[k], doc->object.members[i].key) != 0)
+			k++;
+		if (k == ARRAY_SIZE(settings_keys))
+			return oh_error_make(err, 0, "%s: unknown key \"%s\"", path,
+					     doc->object.members[i].key);
+	}
+	if (settings_string(doc, "runtime", true, &out->runtime, err) < 0 ||
+	    settings_string(doc, "policy_dir", true, &out->policy_dir, err) < 0 ||
+	    settings_string(doc, "default_policy", false, &out->default_policy, err) < 0 ||
+	    settings_string(doc, "state_dir", true, &out->state_dir, err) < 0)
+		return oh_error_wrap(err, "%s", path);
+	if (!policy_name_is_valid(out->default_policy))
+		return oh_error_make(err, 0, "%s: \"default_policy\": \"%s\" is not a policy name",
+				     path, out->default_policy);
+	return 0;
+}
+
+int settings_resolve_runtime(const struct settings *settings, char **path, oh_error_t *err)
+{
+	struct stat self;
+	if (stat("/proc/self/exe", &self) < 0)
+		return oh_error_make(err, errno, "cannot stat /proc/self/exe");
+
+	if (settings->runtime) {
+		struct stat st;
+		if (stat(settings->runtime, &st) < 0)
+			return oh_error_make(err, errno, "runtime %s", settings->runtime);
+		if (st.st_dev == self.st_dev && st.st_ino == self.st_ino)
+			return oh_error_make(err, 0, "runtime %s is oci-harden itself",
+					     settings->runtime);
+		*path = xstrdup(settings->runtime);
+		return 0;
+	}
+
+	const char *search = getenv("PATH");
+	if (!search || !*search)
+		search = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (const char *p = search; *p;) {
+		const char *end = strchrnul(p, ':');
+		/* An empty or relative PATH entry would make the runtime depend on
+		 * the working directory, which is the bundle: never search it. */
+		if (end > p && *p == '/') {
+			cleanup_free char *candidate = xasprintf("%.*s/runc", (int)(end - p), p);
+			struct stat st;
+			if (stat(candidate, &st) == 0 && S_ISREG(st.st_mode) &&
+			    access(candidate, X_OK) == 0 &&
+			    !(st.st_dev == self.st_dev && st.st_ino == self.st_ino)) {
+				*path = steal_pointer(&candidate);
+				return 0;
+			}
+		}
+		p = *end ? end + 1 : end;
+	}
+	return oh_error_make(err, 0,
+			     "no runc found on PATH other than oci-harden itself; set \"runtime\" "
+			     "in " SETTINGS_DEFAULT_PATH " or $" SETTINGS_ENV);
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Reading config.json safely, and replacing it atomically. */
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "helpers.h"
+
+static char dir[64];
+static int dirfd_ = -1;
+
+static void make_dir(void)
+{
+	strcpy(dir, "/tmp/oci-harden-fileio-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	dirfd_ = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+static void remove_dir(void)
+{
+	close(dirfd_);
+	cleanup_free char *cmd = xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(fileio, .init = make_dir, .fini = remove_dir);
+
+static void write_file(const char *name, const char *text, mode_t mode)
+{
+	int fd = openat(dirfd_, name, O_WRONLY | O_CREAT | O_TRUNC, mode);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static int read_config(const char *name, size_t max, char **text, oh_error_t *err)
+{
+	size_t len;
+	struct stat st;
+	return file_read_all_flags(dirfd_, name, "BUNDLE/config.json", max, FILE_READ_NOFOLLOW,
+				   text, &len, &st, err);
+}
+
+Test(fileio, reads_a_regular_file)
+{
+	write_file("config.json", "{\"a\":1}", 0600);
+	cleanup_free char *text = NULL;
+	oh_error_t err = NULL;
+	cr_assert_eq(read_config("config.json", 1024, &text, &err), 0);
+	cr_assert_str_eq(text, "{\"a\":1}");
+}
+
+Test(fileio, refuses_a_symlink_a_fifo_a_directory_and_a_large_file)
+{
+	write_file("real.json", "{}", 0600);
+	cr_assert_eq(symlinkat("real.json", dirfd_, "link.json"), 0);
+	cr_assert_eq(mkfifoat(dirfd_, "fifo.json", 0600), 0);
+	cr_assert_eq(mkdirat(dirfd_, "dir.json", 0700), 0);
+	write_file("big.json", "{\"a\":\"0123456789\"}", 0600);
+	struct {
+		const char *name;
+		const char *reason;
+	} cases[] = {
+		{"link.json", "symbolic link"},
+		{"fifo.json", "not a regular file"},
+		{"dir.json", "not a regular file"},
+		{"big.json", "larger than the limit"},
+		{"missing.json", "No such file"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cleanup_free char *text = NULL;
+		oh_error_t err = NULL;
+		cr_assert_lt(read_config(cases[i].name, 8, &text, &err), 0, "%s", cases[i].name);
+		cr_assert(strstr(err->msg, "BUNDLE/config.json") && strstr(err->msg, cases[i].reason),
+			  "%s: %s", cases[i].name, err->msg);
+		oh_error_free(&err);
+	}
+}
+
+Test(fileio, replaces_atomically_keeping_mode)
+{
+	write_file("config.json", "old", 0640);
+	struct stat before;
+	cr_assert_eq(fstatat(dirfd_, "config.json", &before, 0), 0);
+	oh_error_t err = NULL;
+	cr_assert_eq(file_replace_atomically(dirfd_, "config.json", "config.json", "new!", 4,
+					     &before, &err),
+		     0);
+	struct stat after;
+	cr_assert_eq(fstatat(dirfd_, "config.json", &after, 0), 0);
+	cr_assert_eq(after.st_mode & 07777, 0640);
+	cr_assert_neq(after.st_ino, before.st_ino, "a new file renamed over the old one");
+	cleanup_free char *text = NULL;
+	cr_assert_eq(read_config("config.json", 64, &text, &err), 0);
+	cr_assert_str_eq(text, "new!");
+	/* no temporary file left behind */
+	cleanup_free char *cmd = xasprintf("test $(ls -A '%s' | wc -l) -eq 1", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+Test(fileio, a_failed_replace_leaves_the_original)
+{
+	write_file("config.json", "old", 0600);
+	struct stat st;
+	cr_assert_eq(fstatat(dirfd_, "config.json", &st, 0), 0);
+	/* Renaming a file over a non-empty directory fails. */
+	cr_assert_eq(mkdirat(dirfd_, "target", 0700), 0);
+	write_file("target/x", "x", 0600);
+	oh_error_t err = NULL;
+	cr_assert_lt(file_replace_atomically(dirfd_, "target", "BUNDLE/target", "new", 3, &st, &err),
+		     0);
+	cr_assert(strstr(err->msg, "BUNDLE/target: cannot replace the file"), "%s", err->msg);
+	oh_error_free(&err);
+	cleanup_free char *cmd = xasprintf("test $(ls -A '%s' | wc -l) -eq 2", dir);
+	cr_assert_eq(system(cmd), 0, "the temporary file was removed");
+}
