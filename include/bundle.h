@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A bundle's config.json, from reading it the way runc will to replacing it
+ * with the hardened one. Shared by the runtime wrapper and `diff`, so the
+ * dry run shows exactly what a create would do. */
+#ifndef OCI_HARDEN_BUNDLE_H
+#define OCI_HARDEN_BUNDLE_H
+
+#include <sys/stat.h>
+
+#include "errors.h"
+#include "harden.h"
+#include "json.h"
+#include "report.h"
+#include "settings.h"
+
+/* config.json is small (the CRI fixtures are 5 to 16 KB, a container with
+ * thousands of mounts and variables about 1 MB); a far larger file is an
+ * attempt to exhaust the node, refused before it is read. */
+#define BUNDLE_CONFIG_MAX_BYTES (16u << 20)
+
+struct bundle_config {
+	int dirfd;	  /* the directory holding the file */
+	char *name;	  /* the file's name in it: "config.json" */
+	char *display;	  /* the path shown in messages */
+	char *text;	  /* the bytes read */
+	size_t len;
+	struct stat st;
+	struct json *spec; /* parsed as runc would (JSON_PARSE_GO_STRICT) */
+};
+
+/* Open `bundle_dir`/config.json (bundle_dir NULL: the working directory),
+ * refusing a symlink, a non-regular file, an oversized file and anything runc
+ * would read differently from us. */
+int bundle_config_read(const char *bundle_dir, struct bundle_config *out, oh_error_t *err);
+
+/* The same for an explicit file path (for `diff FILE`). */
+int bundle_config_read_file(const char *path, struct bundle_config *out, oh_error_t *err);
+
+void bundle_config_close(struct bundle_config *config);
+static inline void cleanup_bundle_configp(struct bundle_config *c) { bundle_config_close(c); }
+#define cleanup_bundle_config _cleanup_(cleanup_bundle_configp)
+
+struct bundle_harden_options {
+	const char *image;  /* pretend the container runs this image (diff --image) */
+	const char *policy; /* use this policy, a name or a file (diff --policy) */
+	bool preview;	    /* apply the changes even in audit mode (for the diff) */
+	struct policy **chosen; /* when not NULL, receives the policy applied */
+};
+
+/* Choose the policy for this spec (see oci-harden-policy(5), "Selection"),
+ * gather the host facts and harden config->spec in place into `report`.
+ * Fails on a policy error or a shape the spec forbids; refusals are in the
+ * report. `options` may be NULL. */
+int bundle_config_harden(struct bundle_config *config, const struct settings *settings,
+			 const struct bundle_harden_options *options, struct report *report,
+			 oh_error_t *err);
+
+/* Write config->spec back, compactly and atomically, when the report holds
+ * an applied change. Returns 1 when written, 0 when nothing changed. */
+int bundle_config_write(struct bundle_config *config, const struct report *report,
+			oh_error_t *err);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "bundle.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "host.h"
+
+static int bundle_config_read_at(int dirfd, const char *name, const char *display,
+				 unsigned read_flags, struct bundle_config *out, oh_error_t *err)
+{
+	*out = (struct bundle_config){.dirfd = dirfd, .name = xstrdup(name), .display = xstrdup(display)};
+	if (file_read_all_flags(dirfd, name, display, BUNDLE_CONFIG_MAX_BYTES, read_flags,
+				&out->text, &out->len, &out->st, err) < 0)
+		return -1;
+	out->spec = json_parse(out->text, out->len, JSON_PARSE_GO_STRICT, err);
+	if (!out->spec)
+		return oh_error_wrap(err, "%s", display);
+	if (out->spec->type != JSON_OBJECT)
+		return oh_error_make(err, 0, "%s: the top level must be a JSON object", display);
+	return 0;
+}
+
+int bundle_config_read(const char *bundle_dir, struct bundle_config *out, oh_error_t *err)
+{
+	const char *dir = bundle_dir ? bundle_dir : ".";
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		*out = (struct bundle_config){.dirfd = -1};
+		return oh_error_make(err, errno, "bundle %s", dir);
+	}
+	cleanup_free char *display = xasprintf("%s/config.json", dir);
+	/* runc chdirs into the bundle and opens "config.json" there; reading
+	 * it relative to the same directory fd reads the same file. */
+	return bundle_config_read_at(dirfd, "config.json", display, FILE_READ_NOFOLLOW, out, err);
+}
+
+int bundle_config_read_file(const char *path, struct bundle_config *out, oh_error_t *err)
+{
+	cleanup_free char *dir_copy = xstrdup(path);
+	cleanup_free char *base_copy = xstrdup(path);
+	const char *dir = dirname(dir_copy);
+	const char *base = basename(base_copy);
+	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0) {
+		*out = (struct bundle_config){.dirfd = -1};
+		return oh_error_make(err, errno, "%s", path);
+	}
+	return bundle_config_read_at(dirfd, base, path, 0, out, err);
+}
+
+void bundle_config_close(struct bundle_config *c)
+{
+	if (c->dirfd >= 0)
+		close(c->dirfd);
+	free(c->name);
+	free(c->display);
+	free(c->text);
+	json_free(c->spec);
+	*c = (struct bundle_config){.dirfd = -1};
+}
+
+static int bundle_choose_policy(const struct bundle_config *config,
+				const struct settings *settings,
+				const struct bundle_harden_options *options, struct policy **policy,
+				char **reason, oh_error_t *err)
+{
+	if (options && options->policy) {
+		bool is_file = strchr(options->policy, '/') || strstr(options->policy, ".json");
+		*reason = xasprintf("chosen with --policy %s", options->policy);
+		return is_file ? policy_load_file(options->policy, settings, policy, err)
+			       : policy_load_named(options->policy, settings, policy, err);
+	}
+	if (options && options->image)
+		return policy_select_for_image(options->image, settings, policy, reason, err);
+	return policy_select(config->spec, settings, policy, reason, err);
+}
+
+int bundle_config_harden(struct bundle_config *config, const struct settings *settings,
+			 const struct bundle_harden_options *options, struct report *report,
+			 oh_error_t *err)
+{
+	cleanup_policy struct policy *policy = NULL;
+	if (bundle_choose_policy(config, settings, options, &policy, &report->policy_reason,
+				 err) < 0)
+		return -1;
+	struct host_facts host;
+	host_facts_gather(policy, &host);
+	bool audit = policy->mode == POLICY_AUDIT;
+	if (options && options->preview)
+		policy->mode = POLICY_ENFORCE;
+	if (harden_spec(config->spec, policy, &host, report, err) < 0)
+		return oh_error_wrap(err, "%s", config->display);
+	report->audit = audit;
+	policy->mode = audit ? POLICY_AUDIT : POLICY_ENFORCE;
+	if (options && options->chosen)
+		*options->chosen = steal_pointer(&policy);
+	return 0;
+}
+
+int bundle_config_write(struct bundle_config *config, const struct report *report,
+			oh_error_t *err)
+{
+	if (report->audit || report_count(report, DECISION_CHANGE) == 0)
+		return 0;
+	struct strbuf out = {0};
+	json_write(config->spec, false, &out);
+	int r = file_replace_atomically(config->dirfd, config->name, config->display, out.buf,
+					out.len, &config->st, err);
+	strbuf_free(&out);
+	return r < 0 ? -1 : 1;
+}
