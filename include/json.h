@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* A mutable JSON tree that round-trips a document: key order, fields nobody
+ * here knows, and the exact text of every number are kept, so a config with
+ * nothing to change is written back as it was read (compactly).
+ *
+ * With JSON_PARSE_GO_STRICT the parser reads a document the way runc's Go
+ * encoding/json will, and refuses what Go would read differently from us:
+ * two keys of one object equal under Go's case folding (Go lets the last one
+ * win, or merges repeated objects), and a key that folds to an OCI spec field
+ * name without being exactly it ("Process", "proce\u017fs", "\u0070rocess" is
+ * fine since it unescapes to "process"). Invalid UTF-8 and anything after the
+ * top-level value are refused in every mode. */
+#ifndef OCI_HARDEN_JSON_H
+#define OCI_HARDEN_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "errors.h"
+
+enum json_type {
+	JSON_NULL,
+	JSON_BOOL,
+	JSON_NUMBER,
+	JSON_STRING,
+	JSON_ARRAY,
+	JSON_OBJECT,
+};
+
+struct json;
+
+struct json_member {
+	char *key; /* UTF-8, NUL-terminated; keys with an embedded NUL are refused */
+	struct json *value;
+	size_t offset; /* byte offset of the key's opening quote, for line:column */
+};
+
+struct json {
+	enum json_type type;
+	size_t offset; /* byte offset in the source: just after a scalar, just after
+			* the opening bracket of an array or object */
+	union {
+		bool boolean;
+		char *number; /* the exact text from the source, e.g. "18446744073709551615" */
+		struct {
+			char *ptr; /* NUL-terminated; may hold embedded NULs, see len */
+			size_t len;
+		} string;
+		struct {
+			struct json **items;
+			size_t len, cap;
+		} array;
+		struct {
+			struct json_member *members;
+			size_t len, cap;
+		} object;
+	};
+};
+
+enum json_parse_flags {
+	JSON_PARSE_GO_STRICT = 1 << 0, /* read as runc will, see above */
+	JSON_PARSE_COMMENTS = 1 << 1,  /* allow comments (policy files) */
+};
+
+/* Nesting deeper than this is refused: no OCI document comes close, and the
+ * tree is walked recursively. */
+#define JSON_MAX_DEPTH 128
+
+/* Parse `len` bytes. On error the message says where: "line L, column C:
+ * <reason>" for syntax, "at <json path>: <reason>" for refused keys. The
+ * caller adds the file name. */
+struct json *json_parse(const char *text, size_t len, unsigned flags, oh_error_t *err);
+
+void json_free(struct json *value);
+static inline void cleanup_jsonp(struct json **v) { json_free(*v); }
+#define cleanup_json _cleanup_(cleanup_jsonp)
+
+struct json *json_new_null(void);
+struct json *json_new_bool(bool b);
+struct json *json_new_number_text(const char *text); /* text must be a valid JSON number */
+struct json *json_new_int(int64_t n);
+struct json *json_new_uint(uint64_t n);
+struct json *json_new_string(const char *s);
+struct json *json_new_array(void);
+struct json *json_new_object(void);
+struct json *json_clone(const struct json *value);
+bool json_equal(const struct json *a, const struct json *b);
+
+/* Object access. json_object_get treats a member whose value is null as
+ * absent, as Go does; json_object_get_raw returns it as it is. */
+struct json *json_object_get(const struct json *object, const char *key);
+struct json *json_object_get_raw(const struct json *object, const char *key);
+/* Replace the value of `key` in place (keeping its position), or append it.
+ * Takes ownership of `value`. */
+void json_object_set(struct json *object, const char *key, struct json *value);
+/* Remove `key`; returns whether it was there. */
+bool json_object_remove(struct json *object, const char *key);
+
+/* Array access. Takes ownership of `value`. */
+void json_array_append(struct json *array, struct json *value);
+/* Remove and free the item at `index`, shifting the rest down. */
+void json_array_remove(struct json *array, size_t index);
+
+/* Numbers: parse the exact text. Return false when it is not an integer or
+ * does not fit. */
+bool json_number_int64(const struct json *number, int64_t *out);
+bool json_number_uint64(const struct json *number, uint64_t *out);
+
+/* Serialize. Compact output has no whitespace at all; pretty output has one
+ * member or item per line, indented by two spaces, and a trailing newline.
+ * Strings are escaped minimally (", \, control characters), so text written
+ * compactly and read back is byte-identical when it was compact to begin
+ * with. */
+void json_write(const struct json *value, bool pretty, struct strbuf *out);
+char *json_to_string(const struct json *value, bool pretty);
+
+/* Line and column (1-based) of a byte offset in `text`. */
+void json_offset_to_line_col(const char *text, size_t len, size_t offset, unsigned *line,
+			     unsigned *col);
+
+/* Go's encoding/json key folding (for JSON_PARSE_GO_STRICT, and for callers
+ * that compare a key the way runc would): ASCII case, U+017F LATIN SMALL
+ * LETTER LONG S as 's', U+212A KELVIN SIGN as 'k', and Unicode simple case
+ * folding for the rest. Returns a newly allocated folded copy. */
+char *json_go_fold_key(const char *key);
+
+#endif
