@@ -95,6 +95,10 @@ struct settings;
  * and '-', not starting with '.'. */
 bool policy_name_is_valid(const char *name);
 
+/* Order two policy names as their files' names ("web-2.json" before
+ * "web.json"): the order selection tries them in. */
+int policy_file_name_compare(const char *a, const char *b);
+
 /* An image reference in its fully qualified form, as containerd and Docker
  * normalise it: "nginx" is "docker.io/library/nginx:latest". */
 char *image_reference_normalize(const char *reference);

@@ -183,9 +183,16 @@ int policy_load_file(const char *path, const struct settings *settings, struct p
 	return r;
 }
 
+int policy_file_name_compare(const char *a, const char *b)
+{
+	cleanup_free char *file_a = xasprintf("%s.json", a);
+	cleanup_free char *file_b = xasprintf("%s.json", b);
+	return strcmp(file_a, file_b);
+}
+
 static int compare_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return policy_file_name_compare(*(char *const *)a, *(char *const *)b);
 }
 
 /* The policy files of the directory, sorted by name (byte order). A missing

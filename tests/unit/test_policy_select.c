@@ -96,6 +96,16 @@ Test(policy_select, first_matching_file_wins_else_the_default)
 	cr_assert(strstr(reason4, "no image annotation"), "%s", reason4);
 }
 
+Test(policy_select, file_name_order_not_policy_name_order)
+{
+	/* "web-2.json" sorts before "web.json" ('-' < '.'), though "web" < "web-2" */
+	write_policy("web.json", "{\"images\": [\"*\"], \"user\": {\"uid\": 1, \"gid\": 1}}");
+	write_policy("web-2.json", "{\"images\": [\"*\"], \"user\": {\"uid\": 2, \"gid\": 2}}");
+	cleanup_free char *reason = NULL;
+	cleanup_policy struct policy *p = select_image("nginx", &reason);
+	cr_assert_str_eq(p->name, "web-2");
+}
+
 Test(policy_select, the_image_comes_only_from_the_cri_annotations)
 {
 	cleanup_json struct json *spec = test_parse(
