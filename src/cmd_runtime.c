@@ -129,6 +129,40 @@ static int runtime_harden_exec(const struct runc_args *args, const struct settin
 	return 0;
 }
 
+/* crun reads options with getopt, not Go's flag: "-bundle=/x" is "-b" with
+ * "undle=/x" there, so a single-dash long option would have us harden one
+ * bundle while crun runs another. */
+static bool runtime_is_crun(const char *runtime)
+{
+	const char *base = strrchr(runtime, '/');
+	return strcmp(base ? base + 1 : runtime, "crun") == 0;
+}
+
+/* The state of a container is keyed by its runtime root as an absolute path,
+ * as runc makes it: "--root x" and "--root $PWD/x" are one root. */
+static char *runtime_root_key(const char *root)
+{
+	if (!root || root[0] == '/')
+		return root ? xstrdup(root) : NULL;
+	cleanup_free char *cwd = getcwd(NULL, 0);
+	return cwd ? xasprintf("%s/%s", cwd, root) : xstrdup(root);
+}
+
+/* What the command line itself asks for that no policy allows. */
+static int runtime_check_args(const struct runc_args *args, const char *runtime, oh_error_t *err)
+{
+	if (args->single_dash_option && runtime_is_crun(runtime))
+		return oh_error_make(err, 0,
+				     "an option written with one dash (-name) is read differently "
+				     "by crun than by runc; write it with two");
+	/* runc applies these to the restored process over config.json. */
+	if (args->command == RUNC_CMD_RESTORE && (args->lsm_profile || args->lsm_mount_context))
+		return oh_error_make(err, 0,
+				     "restore with --lsm-profile or --lsm-mount-context would "
+				     "replace the hardened security label");
+	return 0;
+}
+
 int cmd_runtime(int argc, char **argv)
 {
 	cleanup_error oh_error_t err = NULL;
@@ -141,8 +175,11 @@ int cmd_runtime(int argc, char **argv)
 	cleanup_settings struct settings settings = {0};
 	cleanup_free char *runtime = NULL;
 	if (settings_load(&settings, &err) < 0 ||
-	    settings_resolve_runtime(&settings, &runtime, &err) < 0)
+	    settings_resolve_runtime(&settings, &runtime, &err) < 0 ||
+	    runtime_check_args(&args, runtime, &err) < 0)
 		return runtime_fail(&log, &err);
+	cleanup_free char *root_key = runtime_root_key(args.root);
+	args.root = root_key;
 
 	switch (args.command) {
 	case RUNC_CMD_CREATE:

@@ -78,6 +78,10 @@ void exec_flags_judge(const struct runc_args *args, const struct policy *policy,
 			exec_refuse(report, "--apparmor", args->exec_apparmor, "AppArmor profile \"%s\" would replace the policy's",
 				   args->exec_apparmor);
 	}
+	/* An SELinux label of the caller's choosing (spc_t is unconfined). */
+	if (args->exec_process_label)
+		exec_refuse(report, "--process-label", args->exec_process_label,
+			    "the process would get an SELinux label of the caller's choosing");
 	if (args->exec_no_new_privs_set && !args->exec_no_new_privs && policy->no_new_privileges)
 		exec_refuse(report, "--no-new-privs", "false", "the policy requires noNewPrivileges");
 }
