@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The three config.json files containerd's CRI plugin really wrote (see
+ * tests/fixtures/cri/README.md), hardened by the default policy: each is
+ * hardened as the policy says, while every annotation and unknown field
+ * survives. */
+#include "harden.h"
+#include "helpers.h"
+
+/* The fixtures join the sandbox's namespaces by /proc/<pid>/ns/... paths of a
+ * pid on the machine they were captured on: not the host's. */
+static int fixture_namespace_is_host(const char *type, const char *path)
+{
+	return strncmp(path, "/proc/1/", 8) == 0 || strncmp(path, "/proc/self/", 11) == 0;
+}
+
+static const struct host_facts fixture_host = {.namespace_is_host = fixture_namespace_is_host};
+
+static struct json *harden_fixture(const char *name, struct json **original,
+				   struct report *report)
+{
+	size_t len;
+	cleanup_free char *text = test_read_fixture(name, &len);
+	oh_error_t err = NULL;
+	struct json *spec = json_parse(text, len, JSON_PARSE_GO_STRICT, &err);
+	cr_assert_not_null(spec, "%s: %s", name, err ? err->msg : "");
+	*original = json_clone(spec);
+	cleanup_policy struct policy *policy = NULL;
+	cr_assert_eq(policy_load_default(&policy, &err), 0);
+	cr_assert_eq(harden_spec(spec, policy, &fixture_host, report, &err), 0, "%s",
+		     err ? err->msg : "");
+	return spec;
+}
+
+/* Every member of `original` is in `hardened` unless the hardening rules own
+ * it; annotations come through exactly. */
+static void assert_preserved(const struct json *original, const struct json *hardened)
+{
+	cr_assert(json_equal(json_object_get(original, "annotations"),
+			     json_object_get(hardened, "annotations")));
+	for (size_t i = 0; i < original->object.len; i++)
+		cr_assert_not_null(json_object_get_raw(hardened, original->object.members[i].key),
+				   "member %s lost", original->object.members[i].key);
+	const char *untouched[] = {"ociVersion", "hostname", "annotations"};
+	for (size_t i = 0; i < ARRAY_SIZE(untouched); i++)
+		cr_assert(json_equal(json_object_get(original, untouched[i]),
+				     json_object_get(hardened, untouched[i])),
+			  "%s changed", untouched[i]);
+	cr_assert(json_equal(test_get(original, "linux.namespaces"),
+			     test_get(hardened, "linux.namespaces")));
+	cr_assert(json_equal(test_get(original, "linux.resources"),
+			     test_get(hardened, "linux.resources")));
+	cr_assert(json_equal(test_get(original, "process.env"), test_get(hardened, "process.env")));
+}
+
+static void assert_hardened(const struct json *spec)
+{
+	cleanup_free char *bounding = test_text(test_get(spec, "process.capabilities.bounding"));
+	cr_assert_str_eq(bounding, "[\"CAP_NET_BIND_SERVICE\"]");
+	cleanup_free char *user = test_text(test_get(spec, "process.user"));
+	cr_assert(strstr(user, "\"uid\":65534") && strstr(user, "\"gid\":65534"), "%s", user);
+	cr_assert(!strstr(user, "[0"), "no gid 0 left among additionalGids: %s", user);
+	cr_assert(test_get(spec, "process.noNewPrivileges")->boolean);
+	cr_assert(test_get(spec, "root.readonly")->boolean);
+	const struct json *seccomp = test_get(spec, "linux.seccomp");
+	cr_assert_not_null(seccomp);
+	cr_assert_str_eq(json_object_get(seccomp, "defaultAction")->string.ptr, "SCMP_ACT_ERRNO");
+	cr_assert_eq(test_get(spec, "linux.maskedPaths")->array.len, 11);
+}
+
+Test(fixtures_cri, kubelet_default_container)
+{
+	cleanup_report struct report report = {0};
+	cleanup_json struct json *original = NULL;
+	cleanup_json struct json *spec = harden_fixture("cri/default.config.json", &original, &report);
+	assert_hardened(spec);
+	assert_preserved(original, spec);
+	cr_assert_null(report_first_refusal(&report), "joining the sandbox's namespaces is fine");
+	/* It had no seccomp profile, so it gets the default one. */
+	cr_assert_gt(report_count(&report, DECISION_CHANGE), 5);
+	cleanup_free char *mounts = test_text(test_get(spec, "mounts"));
+	cr_assert(strstr(mounts, "{\"destination\":\"/tmp\",\"type\":\"tmpfs\""));
+}
+
+Test(fixtures_cri, restricted_container_keeps_its_own_seccomp_profile)
+{
+	cleanup_report struct report report = {0};
+	cleanup_json struct json *original = NULL;
+	cleanup_json struct json *spec =
+		harden_fixture("cri/restricted.config.json", &original, &report);
+	assert_preserved(original, spec);
+	/* Already restricted: containerd's RuntimeDefault profile filters, so it
+	 * stays; only the /tmp tmpfs is added (and the AppArmor warning). */
+	cr_assert(json_equal(test_get(original, "linux.seccomp"), test_get(spec, "linux.seccomp")));
+	cr_assert(json_equal(test_get(original, "process"), test_get(spec, "process")));
+	cr_assert_eq(report_count(&report, DECISION_CHANGE), 1);
+	cr_assert_null(report_first_refusal(&report));
+	cr_assert_str_eq(report.items[report.len - 1].path, "mounts[10]");
+}
+
+Test(fixtures_cri, pause_sandbox)
+{
+	cleanup_report struct report report = {0};
+	cleanup_json struct json *original = NULL;
+	cleanup_json struct json *spec = harden_fixture("cri/sandbox.config.json", &original, &report);
+	assert_hardened(spec);
+	assert_preserved(original, spec);
+	/* The pod was captured with host networking: the sandbox has no network
+	 * (nor, with it, UTS) namespace of its own, which the default policy
+	 * refuses. */
+	cr_assert_eq(report_count(&report, DECISION_REFUSE), 2);
+	const struct decision *refusal = report_first_refusal(&report);
+	cr_assert(strstr(refusal->reason, "no network namespace"), "%s", refusal->reason);
+	cr_assert(json_equal(test_get(original, "process.oomScoreAdj"),
+			     test_get(spec, "process.oomScoreAdj")));
+}
+
+Test(fixtures_cri, hardening_twice_changes_nothing_more)
+{
+	const char *names[] = {"cri/default.config.json", "cri/restricted.config.json",
+			       "cri/sandbox.config.json"};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
+		cleanup_report struct report report = {0};
+		cleanup_json struct json *original = NULL;
+		cleanup_json struct json *spec = harden_fixture(names[i], &original, &report);
+		cleanup_policy struct policy *policy = NULL;
+		oh_error_t err = NULL;
+		cr_assert_eq(policy_load_default(&policy, &err), 0);
+		cleanup_report struct report again = {0};
+		cr_assert_eq(harden_spec(spec, policy, &fixture_host, &again, &err), 0);
+		cr_assert_eq(report_count(&again, DECISION_CHANGE), 0, "%s", names[i]);
+	}
+}
