@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# Install what oci-harden needs to build and to test, on Debian 12, as root.
+# Idempotent and quiet: when every package is already installed it does
+# nothing, not even an `apt-get update`.
+#
+#   bash tests/install-deps.sh
+set -euo pipefail
+
+packages=(
+	# build
+	meson ninja-build pkg-config gcc libc6-dev python3
+	# libraries, linked statically (their -dev packages ship the .a)
+	libyajl-dev libseccomp-dev libcap-dev libapparmor-dev libmnl-dev
+	# unit tests
+	libcriterion-dev
+	# end-to-end tests and the demo: real runtimes, a static busybox for
+	# the container's root filesystem, containerd for `ctr run`
+	runc crun containerd busybox-static
+	# sanitizers, fuzzers and leak checks
+	clang libclang-rt-14-dev valgrind
+)
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps.sh: run as root (it installs Debian packages)" >&2
+	exit 1
+fi
+
+# A package counts as installed when dpkg says "install ok installed".
+missing=()
+for package in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+	[ "$status" = "install ok installed" ] || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps.sh: all ${#packages[@]} packages already installed"
+	exit 0
+fi
+
+echo "install-deps.sh: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt_options=(-y -q -o Dpkg::Use-Pty=0 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+apt-get update -qq
+apt-get install "${apt_options[@]}" --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps.sh: done"
