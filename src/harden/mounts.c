@@ -127,7 +127,13 @@ static bool mounts_host_path_allowed(const struct policy_allow *allow, const cha
 		const char *entry = allow->host_paths.items[i];
 		size_t n = strlen(entry);
 		bool ro_only = n > 3 && strcmp(entry + n - 3, ":ro") == 0;
-		cleanup_free char *pattern = ro_only ? xstrndup(entry, n - 3) : xstrdup(entry);
+		cleanup_free char *written = ro_only ? xstrndup(entry, n - 3) : xstrdup(entry);
+		/* Sources are judged in their clean form (/var/run is /run); so are
+		 * the patterns that allow them. */
+		cleanup_free char *pattern =
+			strncmp(written, "/var/run", 8) == 0 && (written[8] == '/' || written[8] == '\0')
+				? xasprintf("/run%s", written + 8)
+				: xstrdup(written);
 		if ((!ro_only || read_only) && harden_allowed(&(struct string_list){.items = &pattern, .len = 1}, source))
 			return true;
 	}

@@ -151,6 +151,13 @@ Test(refusals, host_paths_exceptions_with_read_only)
 			      "\"source\":\"/proc\",\"options\":[\"rbind\"]}]";
 	cr_assert_eq(refusals_of(NAMESPACES, ro_proc, NULL), 0);
 	cr_assert_eq(refusals_of(NAMESPACES, rw_proc, "/proc"), 1);
+	/* /var/run is /run: the pattern allows the socket by either name */
+	cr_assert_eq(refusals_of(NAMESPACES,
+				 "\"mounts\":[{\"destination\":\"/s\",\"type\":\"bind\",\"source\":"
+				 "\"/run/docker.sock\"},{\"destination\":\"/t\",\"type\":\"bind\","
+				 "\"source\":\"/var/run/docker.sock\"}]",
+				 NULL),
+		     0);
 }
 
 Test(refusals, shared_propagation_and_writable_sysfs)
