@@ -108,6 +108,11 @@ char *image_reference_normalize(const char *reference);
  * (CRI-O). NULL when it has neither. Points into the spec. */
 const char *policy_image_of_spec(const struct json *spec);
 
+/* Whether the config is a CRI pod sandbox (annotation
+ * io.kubernetes.cri.container-type or io.kubernetes.cri-o.ContainerType is
+ * "sandbox"): those get the settings' sandbox_policy. */
+bool policy_spec_is_sandbox(const struct json *spec);
+
 /* Load the policy called `name` from the policy directory, resolving its
  * "extends" chain ("default" is the embedded default unless the directory
  * has a default.json). */

@@ -18,6 +18,7 @@ struct settings {
 	char *policy_dir;     /* "policy_dir" */
 	char *default_policy; /* "default_policy": for containers no policy's images match */
 	char *state_dir;      /* "state_dir": see container_state.h */
+	char *sandbox_policy; /* "sandbox_policy": for CRI pod sandboxes (no image) */
 };
 
 int settings_load(struct settings *out, oh_error_t *err);

@@ -34,6 +34,27 @@ bool policy_name_is_valid(const char *name)
 	return true;
 }
 
+/* The annotations by which the CRI marks a pod's sandbox ("pause")
+ * container; both are written by the CRI implementation itself, not taken
+ * from the pod. */
+static const char *const sandbox_annotations[] = {
+	"io.kubernetes.cri.container-type", /* containerd */
+	"io.kubernetes.cri-o.ContainerType", /* CRI-O */
+};
+
+bool policy_spec_is_sandbox(const struct json *spec)
+{
+	const struct json *annotations = json_object_get(spec, "annotations");
+	if (!annotations || annotations->type != JSON_OBJECT)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(sandbox_annotations); i++) {
+		const struct json *v = json_object_get(annotations, sandbox_annotations[i]);
+		if (v && v->type == JSON_STRING && strcmp(v->string.ptr, "sandbox") == 0)
+			return true;
+	}
+	return false;
+}
+
 const char *policy_image_of_spec(const struct json *spec)
 {
 	const struct json *annotations = json_object_get(spec, "annotations");
@@ -281,5 +302,14 @@ int policy_select_for_image(const char *image, const struct settings *settings,
 int policy_select(const struct json *spec, const struct settings *settings,
 		  struct policy **out, char **reason, oh_error_t *err)
 {
+	/* A sandbox runs no image of the pod's: it holds the pod's namespaces,
+	 * which are the host's for a hostNetwork or hostPID pod. Its policy is
+	 * the operator's choice for all sandboxes; the pod's containers, which
+	 * join those namespaces, are judged by their own image's policy. */
+	if (policy_spec_is_sandbox(spec)) {
+		*reason = xasprintf("a pod sandbox: the sandbox policy \"%s\"",
+				    settings->sandbox_policy);
+		return policy_load_named(settings->sandbox_policy, settings, out, err);
+	}
 	return policy_select_for_image(policy_image_of_spec(spec), settings, out, reason, err);
 }

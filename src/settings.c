@@ -18,6 +18,7 @@ void settings_clear(struct settings *s)
 	free(s->policy_dir);
 	free(s->default_policy);
 	free(s->state_dir);
+	free(s->sandbox_policy);
 	*s = (struct settings){0};
 }
 
@@ -36,7 +37,8 @@ static int settings_string(const struct json *doc, const char *key, bool absolut
 	return 0;
 }
 
-static const char *const settings_keys[] = {"runtime", "policy_dir", "default_policy", "state_dir"};
+static const char *const settings_keys[] = {"runtime", "policy_dir", "default_policy", "state_dir",
+					     "sandbox_policy"};
 
 int settings_load(struct settings *out, oh_error_t *err)
 {
@@ -44,6 +46,7 @@ int settings_load(struct settings *out, oh_error_t *err)
 		.policy_dir = xstrdup(SETTINGS_DEFAULT_POLICY_DIR),
 		.default_policy = xstrdup("default"),
 		.state_dir = xstrdup(SETTINGS_DEFAULT_STATE_DIR),
+		.sandbox_policy = xstrdup("default"),
 	};
 	const char *env = getenv(SETTINGS_ENV);
 	const char *path = env && *env ? env : SETTINGS_DEFAULT_PATH;
@@ -77,11 +80,15 @@ int settings_load(struct settings *out, oh_error_t *err)
 	if (settings_string(doc, "runtime", true, &out->runtime, err) < 0 ||
 	    settings_string(doc, "policy_dir", true, &out->policy_dir, err) < 0 ||
 	    settings_string(doc, "default_policy", false, &out->default_policy, err) < 0 ||
-	    settings_string(doc, "state_dir", true, &out->state_dir, err) < 0)
+	    settings_string(doc, "state_dir", true, &out->state_dir, err) < 0 ||
+	    settings_string(doc, "sandbox_policy", false, &out->sandbox_policy, err) < 0)
 		return oh_error_wrap(err, "%s", path);
 	if (!policy_name_is_valid(out->default_policy))
 		return oh_error_make(err, 0, "%s: \"default_policy\": \"%s\" is not a policy name",
 				     path, out->default_policy);
+	if (!policy_name_is_valid(out->sandbox_policy))
+		return oh_error_make(err, 0, "%s: \"sandbox_policy\": \"%s\" is not a policy name",
+				     path, out->sandbox_policy);
 	return 0;
 }
 

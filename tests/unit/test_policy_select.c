@@ -13,7 +13,9 @@ static void make_dir(void)
 {
 	strcpy(dir, "/tmp/oci-harden-select-XXXXXX");
 	cr_assert_not_null(mkdtemp(dir));
-	settings = (struct settings){.policy_dir = xstrdup(dir), .default_policy = xstrdup("default")};
+	settings = (struct settings){.policy_dir = xstrdup(dir),
+				     .default_policy = xstrdup("default"),
+				     .sandbox_policy = xstrdup("default")};
 }
 
 static void remove_dir(void)
@@ -117,6 +119,30 @@ Test(policy_select, the_image_comes_only_from_the_cri_annotations)
 	cr_assert_str_eq(policy_image_of_spec(crio), "quay.io/a:1");
 	cleanup_json struct json *none = test_parse("{\"annotations\":{\"image\":\"x\"}}");
 	cr_assert_null(policy_image_of_spec(none));
+}
+
+Test(policy_select, pod_sandboxes_get_the_sandbox_policy)
+{
+	write_policy("pods.json", "{\"allow\": {\"host_namespaces\": [\"network\", \"uts\"]}}");
+	write_policy("all.json", "{\"images\": [\"*\"], \"capabilities\": []}");
+	free(settings.sandbox_policy);
+	settings.sandbox_policy = xstrdup("pods");
+	cleanup_json struct json *sandbox = test_parse(
+		"{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"}}");
+	cleanup_policy struct policy *p = NULL;
+	cleanup_free char *reason = NULL;
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_select(sandbox, &settings, &p, &reason, &err), 0);
+	cr_assert_str_eq(p->name, "pods");
+	cr_assert(strstr(reason, "a pod sandbox"), "%s", reason);
+
+	cleanup_json struct json *container = test_parse(
+		"{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
+		"\"io.kubernetes.cri.image-name\":\"nginx\"}}");
+	cleanup_policy struct policy *q = NULL;
+	cleanup_free char *reason2 = NULL;
+	cr_assert_eq(policy_select(container, &settings, &q, &reason2, &err), 0);
+	cr_assert_str_eq(q->name, "all");
 }
 
 Test(policy_select, a_directory_default_json_replaces_the_embedded_default)
