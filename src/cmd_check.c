@@ -1376,13 +1376,21 @@ static void check_configured(struct check_run *run)
 	if (stat(settings.policy_dir, &st) < 0 && errno == ENOENT)
 		return;
 	check_directory(run, settings.policy_dir);
-	if (strcmp(settings.default_policy, "default") != 0) {
-		cleanup_free char *file_name = xasprintf("%s.json", settings.default_policy);
+	const struct {
+		const char *key, *name;
+	} named[] = {
+		{"default_policy", settings.default_policy},
+		{"sandbox_policy", settings.sandbox_policy},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(named); i++) {
+		if (strcmp(named[i].name, "default") == 0)
+			continue;
+		cleanup_free char *file_name = xasprintf("%s.json", named[i].name);
 		cleanup_free char *path = check_join(settings.policy_dir, file_name);
 		if (stat(path, &st) < 0 && errno == ENOENT)
 			check_report_at(run, check_file_index(run, config), 0, 0, CHECK_ERROR,
-					"default_policy: no policy \"%s\" (%s does not exist)",
-					settings.default_policy, path);
+					"%s: no policy \"%s\" (%s does not exist)", named[i].key,
+					named[i].name, path);
 	}
 }
 
