@@ -53,7 +53,11 @@ struct policy {
 	struct string_list tmpfs; /* paths that get a nosuid,nodev tmpfs */
 
 	char *seccomp_profile_name; /* as written in the policy */
-	struct json *seccomp_profile; /* the loaded OCI linux.seccomp object, NULL for none */
+	/* The profile's JSON text, NULL for none. It is parsed only when a
+	 * container needs it installed (policy_seccomp_profile): most of a
+	 * create's work would otherwise be parsing a profile it then drops. */
+	char *seccomp_profile_text;
+	size_t seccomp_profile_len;
 	enum seccomp_replace seccomp_replace;
 
 	char *apparmor_profile; /* NULL or "" for none */
@@ -139,6 +143,10 @@ int policy_select(const struct json *spec, const struct settings *settings,
  * policy_load_json and no base) into the same rules. The seccomp profile is
  * kept by name only: what is saved for a container's execs needs none. */
 struct json *policy_to_json(const struct policy *policy);
+
+/* The policy's seccomp profile as a new tree (the caller owns it), or NULL
+ * when the policy has none (and *err stays NULL) or on error. */
+struct json *policy_seccomp_profile(const struct policy *policy, oh_error_t *err);
 
 struct policy *policy_clone(const struct policy *policy);
 void policy_free(struct policy *policy);

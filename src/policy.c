@@ -42,7 +42,10 @@ struct policy *policy_clone(const struct policy *src)
 	p->readonly_rootfs = src->readonly_rootfs;
 	string_list_copy(&p->tmpfs, &src->tmpfs);
 	p->seccomp_profile_name = xstrdup_or_null(src->seccomp_profile_name);
-	p->seccomp_profile = src->seccomp_profile ? json_clone(src->seccomp_profile) : NULL;
+	p->seccomp_profile_text = src->seccomp_profile_text
+					  ? xstrndup(src->seccomp_profile_text, src->seccomp_profile_len)
+					  : NULL;
+	p->seccomp_profile_len = src->seccomp_profile_len;
 	p->seccomp_replace = src->seccomp_replace;
 	p->apparmor_profile = xstrdup_or_null(src->apparmor_profile);
 	p->apparmor_required = src->apparmor_required;
@@ -72,7 +75,7 @@ void policy_free(struct policy *p)
 	string_list_clear(&p->capabilities);
 	string_list_clear(&p->tmpfs);
 	free(p->seccomp_profile_name);
-	json_free(p->seccomp_profile);
+	free(p->seccomp_profile_text);
 	free(p->apparmor_profile);
 	for (size_t i = 0; i < p->rlimits_len; i++)
 		free(p->rlimits[i].type);
@@ -332,15 +335,38 @@ static int key_tmpfs(struct policy_loader *l, const struct json *v, const char *
 	return read_string_list(v, path, &l->policy->tmpfs, check_absolute_path, err);
 }
 
+static void set_seccomp_profile(struct policy *p, const char *name, char *text, size_t len)
+{
+	free(p->seccomp_profile_text);
+	p->seccomp_profile_text = text;
+	p->seccomp_profile_len = len;
+	free(p->seccomp_profile_name);
+	p->seccomp_profile_name = name ? xstrdup(name) : NULL;
+}
+
+struct json *policy_seccomp_profile(const struct policy *policy, oh_error_t *err)
+{
+	if (!policy->seccomp_profile_text)
+		return NULL;
+	struct json *profile = json_parse(policy->seccomp_profile_text, policy->seccomp_profile_len,
+					  JSON_PARSE_COMMENTS, err);
+	if (!profile)
+		oh_error_wrap(err, "seccomp profile \"%s\"", policy->seccomp_profile_name);
+	return profile;
+}
+
 static int load_seccomp_profile(struct policy_loader *l, const char *name, const char *path,
 				oh_error_t *err)
 {
 	struct policy *p = l->policy;
 	cleanup_json struct json *profile = NULL;
 	if (strcmp(name, "default") == 0) {
-		profile = json_parse(embedded_default_seccomp, embedded_default_seccomp_len, 0, err);
-		if (!profile)
-			return oh_error_wrap(err, "embedded seccomp profile \"default\"");
+		/* Compiled in, and its shape checked by the unit tests: it is
+		 * parsed only when a container needs it. */
+		set_seccomp_profile(p, name,
+				    xstrndup(embedded_default_seccomp, embedded_default_seccomp_len),
+				    embedded_default_seccomp_len);
+		return 0;
 	} else {
 		const char *dir = l->lctx ? l->lctx->policy_dir : NULL;
 		if (!dir)
@@ -357,23 +383,23 @@ static int load_seccomp_profile(struct policy_loader *l, const char *name, const
 		size_t len = 0;
 		if (file_read_all(AT_FDCWD, file, POLICY_FILE_MAX_BYTES, &text, &len, err) < 0)
 			return oh_error_wrap(err, "%s: seccomp profile \"%s\"", path, name);
+		/* A profile file is checked now, so that a broken one fails the
+		 * policy and never a container halfway. */
 		profile = json_parse(text, len, JSON_PARSE_COMMENTS, err);
 		if (!profile)
 			return oh_error_wrap(err, "%s", file);
+		if (profile->type != JSON_OBJECT)
+			return oh_error_make(err, 0, "%s: seccomp profile \"%s\" is not a JSON object",
+					     path, name);
+		const struct json *action = json_object_get(profile, "defaultAction");
+		if (!action || action->type != JSON_STRING)
+			return oh_error_make(err, 0,
+					     "%s: seccomp profile \"%s\" has no \"defaultAction\" "
+					     "string",
+					     path, name);
+		set_seccomp_profile(p, name, steal_pointer(&text), len);
+		return 0;
 	}
-	if (profile->type != JSON_OBJECT)
-		return oh_error_make(err, 0, "%s: seccomp profile \"%s\" is not a JSON object", path,
-				     name);
-	const struct json *action = json_object_get(profile, "defaultAction");
-	if (!action || action->type != JSON_STRING)
-		return oh_error_make(err, 0,
-				     "%s: seccomp profile \"%s\" has no \"defaultAction\" string",
-				     path, name);
-	json_free(p->seccomp_profile);
-	p->seccomp_profile = steal_pointer(&profile);
-	free(p->seccomp_profile_name);
-	p->seccomp_profile_name = xstrdup(name);
-	return 0;
 }
 
 static int key_seccomp_profile(struct policy_loader *l, const struct json *v, const char *path,
@@ -384,10 +410,7 @@ static int key_seccomp_profile(struct policy_loader *l, const struct json *v, co
 		return -1;
 	if (*name == '\0') {
 		/* An empty name turns seccomp enforcement off for this policy. */
-		json_free(l->policy->seccomp_profile);
-		l->policy->seccomp_profile = NULL;
-		free(l->policy->seccomp_profile_name);
-		l->policy->seccomp_profile_name = NULL;
+		set_seccomp_profile(l->policy, NULL, NULL, 0);
 		return 0;
 	}
 	return load_seccomp_profile(l, name, path, err);

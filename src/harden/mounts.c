@@ -14,38 +14,42 @@
  * read-only binds of single files (/etc/localtime, a CA bundle) are fine;
  * inside the others nothing may be bound at all (a raw disk under /dev,
  * kernel knobs under /proc and /sys). */
+#define SENSITIVE(path, inside_allowed, inside_read_only)                                          \
+	{path, sizeof(path) - 1, inside_allowed, inside_read_only}
+
 static const struct {
 	const char *path;
+	size_t len;
 	bool inside_allowed;
 	bool inside_read_only;
 } sensitive_paths[] = {
-	{"/boot", false, false},
-	{"/dev", false, false},
-	{"/etc", true, true},
-	{"/lib", true, true},
-	{"/lib64", true, true},
-	{"/proc", false, false},
-	{"/sys", false, false},
-	{"/usr", true, true},
-	{"/root", false, false},
+	SENSITIVE("/boot", false, false),
+	SENSITIVE("/dev", false, false),
+	SENSITIVE("/etc", true, true),
+	SENSITIVE("/lib", true, true),
+	SENSITIVE("/lib64", true, true),
+	SENSITIVE("/proc", false, false),
+	SENSITIVE("/sys", false, false),
+	SENSITIVE("/usr", true, true),
+	SENSITIVE("/root", false, false),
 	/* Runtime state: the CRI itself binds files from inside these (the
 	 * sandbox's hosts and resolv.conf, kubelet volumes), so only the
 	 * directories themselves and their ancestors are refused. */
-	{"/run/containerd", true, false},
-	{"/var/lib/containerd", true, false},
-	{"/var/lib/kubelet", true, false},
-	{"/var/lib/docker", true, false},
-	{"/var/lib/containers", true, false},
-	{"/run/crio", true, false},
-	{"/run/runc", false, false},
-	{"/run/crun", false, false},
-	{"/run/oci-harden", false, false},
+	SENSITIVE("/run/containerd", true, false),
+	SENSITIVE("/var/lib/containerd", true, false),
+	SENSITIVE("/var/lib/kubelet", true, false),
+	SENSITIVE("/var/lib/docker", true, false),
+	SENSITIVE("/var/lib/containers", true, false),
+	SENSITIVE("/run/crio", true, false),
+	SENSITIVE("/run/runc", false, false),
+	SENSITIVE("/run/crun", false, false),
+	SENSITIVE("/run/oci-harden", false, false),
 	/* Sockets that start containers. */
-	{"/run/docker.sock", false, false},
-	{"/run/containerd/containerd.sock", false, false},
-	{"/run/containerd/containerd.sock.ttrpc", false, false},
-	{"/run/crio/crio.sock", false, false},
-	{"/run/podman/podman.sock", false, false},
+	SENSITIVE("/run/docker.sock", false, false),
+	SENSITIVE("/run/containerd/containerd.sock", false, false),
+	SENSITIVE("/run/containerd/containerd.sock.ttrpc", false, false),
+	SENSITIVE("/run/crio/crio.sock", false, false),
+	SENSITIVE("/run/podman/podman.sock", false, false),
 };
 
 /* Lexically clean an absolute path: no "//", ".", "..", trailing '/', and
@@ -93,24 +97,27 @@ static char *mounts_clean_path(const char *path)
 	return clean;
 }
 
-/* `inner` is `outer` or inside it. */
-static bool mounts_path_within(const char *inner, const char *outer)
+/* `inner` (of length inner_len) is `outer` (of length outer_len) or inside it. */
+static bool mounts_path_within(const char *inner, size_t inner_len, const char *outer,
+			       size_t outer_len)
 {
-	if (strcmp(outer, "/") == 0)
-		return true;
-	size_t n = strlen(outer);
-	return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+	if (outer_len == 1)
+		return true; /* "/" */
+	return inner_len >= outer_len && memcmp(inner, outer, outer_len) == 0 &&
+	       (inner[outer_len] == '\0' || inner[outer_len] == '/');
 }
 
 /* Why binding host path `source` is refused, or NULL. */
 static const char *mounts_sensitive_reason(const char *source, bool read_only)
 {
+	size_t source_len = strlen(source);
 	for (size_t i = 0; i < ARRAY_SIZE(sensitive_paths); i++) {
 		const char *sensitive = sensitive_paths[i].path;
-		if (mounts_path_within(sensitive, source))
-			return strcmp(sensitive, source) == 0 ? "is a sensitive host path"
-							      : "contains a sensitive host path";
-		if (mounts_path_within(source, sensitive)) {
+		size_t sensitive_len = sensitive_paths[i].len;
+		if (mounts_path_within(sensitive, sensitive_len, source, source_len))
+			return sensitive_len == source_len ? "is a sensitive host path"
+							   : "contains a sensitive host path";
+		if (mounts_path_within(source, source_len, sensitive, sensitive_len)) {
 			if (!sensitive_paths[i].inside_allowed)
 				return "is inside a sensitive host path";
 			if (sensitive_paths[i].inside_read_only && !read_only)
@@ -187,7 +194,9 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 	/* Judge both the path as written and where its symlinks lead. */
 	cleanup_free char *resolved_raw =
 		ctx->host->resolve_host_path ? ctx->host->resolve_host_path(clean) : NULL;
-	cleanup_free char *resolved = resolved_raw ? mounts_clean_path(resolved_raw) : NULL;
+	cleanup_free char *resolved = resolved_raw && strcmp(resolved_raw, clean) != 0
+					      ? mounts_clean_path(resolved_raw)
+					      : NULL;
 	const char *candidates[] = {clean, resolved};
 	for (size_t c = 0; c < ARRAY_SIZE(candidates) && candidates[c]; c++) {
 		const char *why = mounts_sensitive_reason(candidates[c], view->read_only);

@@ -42,8 +42,7 @@ static int seccomp_replace_reason(const struct json *current, enum seccomp_repla
 
 static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 {
-	const struct json *profile = ctx->policy->seccomp_profile;
-	if (!ctx->spec || !profile)
+	if (!ctx->spec || !ctx->policy->seccomp_profile_text)
 		return 0;
 	struct json *linux_obj;
 	if (harden_member_object(ctx->spec, "", "linux", false, &linux_obj, err) < 0)
@@ -56,9 +55,12 @@ static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 		return 0;
 	if (!linux_obj && harden_member_object(ctx->spec, "", "linux", true, &linux_obj, err) < 0)
 		return -1;
+	struct json *profile = policy_seccomp_profile(ctx->policy, err);
+	if (!profile)
+		return -1;
 	cleanup_free char *full_reason = xasprintf("%s; installed profile \"%s\"", reason,
 						   ctx->policy->seccomp_profile_name);
-	harden_set(ctx, "seccomp", linux_obj, "linux", "seccomp", json_clone(profile), full_reason);
+	harden_set(ctx, "seccomp", linux_obj, "linux", "seccomp", profile, full_reason);
 	return 0;
 }
 

@@ -173,8 +173,9 @@ Test(harden, seccomp_installed_when_missing_or_permissive)
 		cleanup_report struct report report = {0};
 		cleanup_json struct json *spec = harden_text(cases[i], &no_apparmor, &report);
 		const struct json *installed = test_get(spec, "linux.seccomp");
-		cr_assert(installed && json_equal(installed, policy->seccomp_profile), "case %zu",
-			  i);
+		oh_error_t err = NULL;
+		cleanup_json struct json *profile = policy_seccomp_profile(policy, &err);
+		cr_assert(installed && json_equal(installed, profile), "case %zu", i);
 		cr_assert_not_null(find_decision(&report, "linux.seccomp"), "case %zu", i);
 	}
 }
@@ -191,7 +192,9 @@ Test(harden, seccomp_a_filtering_profile_stays_unless_replace_always)
 	policy->seccomp_replace = SECCOMP_REPLACE_ALWAYS;
 	cleanup_report struct report report2 = {0};
 	cleanup_json struct json *spec2 = harden_text(text, &no_apparmor, &report2);
-	cr_assert(json_equal(test_get(spec2, "linux.seccomp"), policy->seccomp_profile));
+	oh_error_t err = NULL;
+	cleanup_json struct json *profile = policy_seccomp_profile(policy, &err);
+	cr_assert(json_equal(test_get(spec2, "linux.seccomp"), profile));
 	assert_harden_fails("{\"linux\":{\"seccomp\":\"unconfined\"}}", "linux.seccomp");
 }
 

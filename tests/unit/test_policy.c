@@ -43,9 +43,9 @@ Test(policy, the_embedded_default)
 	cr_assert(p->readonly_rootfs);
 	cr_assert_eq(p->tmpfs.len, 1);
 	cr_assert_str_eq(p->tmpfs.items[0], "/tmp");
-	cr_assert_not_null(p->seccomp_profile);
-	cr_assert_str_eq(json_object_get(p->seccomp_profile, "defaultAction")->string.ptr,
-			 "SCMP_ACT_ERRNO");
+	cleanup_json struct json *profile = policy_seccomp_profile(p, &err);
+	cr_assert_not_null(profile, "%s", err ? err->msg : "");
+	cr_assert_str_eq(json_object_get(profile, "defaultAction")->string.ptr, "SCMP_ACT_ERRNO");
 	cr_assert_eq(p->seccomp_replace, SECCOMP_REPLACE_MISSING);
 	cr_assert_str_eq(p->apparmor_profile, "oci-harden-default");
 	cr_assert(!p->apparmor_required);
@@ -93,7 +93,7 @@ Test(policy, extends_starts_from_the_base)
 	cr_assert_not_null(p);
 	cr_assert_eq(p->capabilities.len, 2);
 	cr_assert(p->readonly_rootfs, "inherited");
-	cr_assert_not_null(p->seccomp_profile, "inherited");
+	cr_assert_not_null(p->seccomp_profile_text, "inherited");
 	cr_assert_str_eq(p->name, "test");
 }
 
@@ -134,8 +134,8 @@ Test(policy, seccomp_profile_from_the_policy_directory)
 	cleanup_policy struct policy *p =
 		load_text("{\"seccomp\": {\"profile\": \"strict\"}}", NULL, dir, &err);
 	cr_assert_not_null(p, "%s", err ? err->msg : "");
-	cr_assert_str_eq(json_object_get(p->seccomp_profile, "defaultAction")->string.ptr,
-			 "SCMP_ACT_KILL");
+	cleanup_json struct json *profile = policy_seccomp_profile(p, &err);
+	cr_assert_str_eq(json_object_get(profile, "defaultAction")->string.ptr, "SCMP_ACT_KILL");
 
 	struct policy *missing = load_text("{\"seccomp\": {\"profile\": \"nope\"}}", NULL, dir, &err);
 	cr_assert_null(missing);
@@ -144,4 +144,24 @@ Test(policy, seccomp_profile_from_the_policy_directory)
 	unlink(file);
 	rmdir(sub);
 	rmdir(dir);
+}
+
+Test(policy, the_embedded_seccomp_profile_is_the_file_in_policies)
+{
+	/* embed.py strips the whitespace of policies/seccomp/default.json; the
+	 * tree must be the same, numbers and strings byte for byte. */
+	const char *root = getenv("OCI_HARDEN_SOURCE_ROOT");
+	cleanup_free char *path =
+		xasprintf("%s/policies/seccomp/default.json", root ? root : ".");
+	cleanup_free char *text = NULL;
+	size_t len;
+	oh_error_t err = NULL;
+	cr_assert_eq(file_read_all(AT_FDCWD, path, 1 << 20, &text, &len, &err), 0);
+	cleanup_json struct json *from_file = json_parse(text, len, 0, &err);
+	cr_assert_not_null(from_file);
+	cleanup_policy struct policy *p = NULL;
+	cr_assert_eq(policy_load_default(&p, &err), 0);
+	cleanup_json struct json *embedded = policy_seccomp_profile(p, &err);
+	cr_assert(json_equal(from_file, embedded));
+	cr_assert_lt(p->seccomp_profile_len, len, "stored without its whitespace");
 }
