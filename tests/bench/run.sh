@@ -1,0 +1,412 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# The benchmark suite of oci-harden: what the wrapper adds to each runtime
+# command, next to the yardstick (a static program that does nothing but
+# execv the runtime: the physical limit of a wrapper). As root, from anywhere:
+#
+#     bash tests/bench/run.sh
+#
+# Builds oci-harden (release, in build-bench/) unless $OCI_HARDEN names a
+# binary, builds the timing driver and the yardsticks, runs every comparison
+# with its sides interleaved, and prints one table. Not a test: no figure
+# ever makes it fail, and nothing else depends on it. tests/bench/README.md
+# says what each figure means and how it is measured.
+#
+# Knobs (environment): BENCH_RUNS (create, state, exec; default 400),
+# BENCH_SIZE_RUNS (the size series up to 4 MB; 50), BENCH_LIFECYCLE_RUNS (100),
+# BENCH_RSS_RUNS (20), BENCH_TMPDIR (where bundles go; default /run, where
+# containerd keeps them), and
+# BENCH_KEEP=1 to keep the work directory (plans, raw results, callgrind
+# profiles).
+set -euo pipefail
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SOURCE_ROOT=$(cd "$BENCH_DIR/../.." && pwd)
+FIXTURES=$SOURCE_ROOT/tests/fixtures/cri
+RUNS=${BENCH_RUNS:-400}
+SIZE_RUNS=${BENCH_SIZE_RUNS:-50}
+LIFE_RUNS=${BENCH_LIFECYCLE_RUNS:-100}
+RSS_RUNS=${BENCH_RSS_RUNS:-20}
+RUNC=${RUNC:-$(command -v runc || true)}
+PYTHON=${PYTHON:-$(command -v python3 || true)}
+CC=${CC:-gcc}
+TRUE=/bin/true
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die()
+{
+	say "$*"
+	exit 1
+}
+
+# --- preconditions ----------------------------------------------------------
+
+[ "$(id -u)" -eq 0 ] || die "run as root: runc needs it for the state and lifecycle figures"
+[ -n "$RUNC" ] || die "runc is not installed (tests/install-deps.sh)"
+[ -n "$PYTHON" ] || die "python3 is not installed"
+command -v "$CC" >/dev/null || die "no C compiler ($CC)"
+[ -x "$TRUE" ] || die "no $TRUE"
+BUSYBOX=
+for candidate in /bin/busybox /usr/bin/busybox; do
+	# A dynamic busybox would find no libc inside the container.
+	if [ -x "$candidate" ] && ! ldd "$candidate" >/dev/null 2>&1; then
+		BUSYBOX=$candidate
+		break
+	fi
+done
+[ -n "$BUSYBOX" ] || die "busybox-static is not installed (tests/install-deps.sh)"
+VALGRIND=$(command -v valgrind || true)
+[ -n "$VALGRIND" ] || say "valgrind is not installed: no instruction counts (apt-get install valgrind)"
+
+# --- work space -------------------------------------------------------------
+
+# Bundles go where containerd keeps them, under /run, which is a tmpfs on
+# every node systemd runs. Where /run is a plain directory on the root disk
+# (as in some test VMs), /dev/shm stands in for it: a disk filesystem would
+# add a rename's writeback that no real node pays.
+tmp_parent()
+{
+	if [ -n "${BENCH_TMPDIR:-}" ]; then
+		printf '%s\n' "$BENCH_TMPDIR"
+	elif [ -d /run ] && [ -w /run ] && [ "$(stat -f -c %T /run)" = tmpfs ]; then
+		printf '/run\n'
+	elif [ -d /dev/shm ] && [ -w /dev/shm ]; then
+		printf '/dev/shm\n'
+	else
+		printf '%s\n' "${TMPDIR:-/tmp}"
+	fi
+}
+
+WORK=$(mktemp -d "$(tmp_parent)/oci-harden-bench.XXXXXX")
+case $WORK in *[[:space:]]*) die "the work directory $WORK has a blank in its name" ;; esac
+R=$WORK/runc-root # runc's --root for every container of the benchmark
+T=$WORK/bin
+RES=$WORK/results
+C=$WORK/configs
+mkdir -p "$R" "$T" "$RES" "$C" "$WORK/plans"
+
+# The sources of the large configs' bind mounts (kubelet volumes): apart from
+# the bundles, which BENCH_TMPDIR may put on /dev/shm, whose binds the policy
+# refuses (a path inside /dev).
+VOLUMES=$(mktemp -d /var/tmp/oci-harden-bench-volumes.XXXXXX)
+SANDBOX_PID=
+cleanup()
+{
+	local id
+	[ -z "$SANDBOX_PID" ] || kill "$SANDBOX_PID" 2>/dev/null || true
+	rm -rf --one-file-system "$VOLUMES" 2>/dev/null || true
+	for id in $("$RUNC" --root "$R" list -q 2>/dev/null); do
+		"$RUNC" --root "$R" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		say "kept $WORK"
+	else
+		# A container may still hold a mount under a bundle: never follow
+		# it into the host.
+		rm -rf --one-file-system "$WORK" 2>/dev/null || true
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- build ------------------------------------------------------------------
+
+if [ -z "${OCI_HARDEN:-}" ]; then
+	build=$SOURCE_ROOT/build-bench
+	say "building oci-harden (release) in $build"
+	if [ ! -f "$build/build.ninja" ]; then
+		meson setup "$build" "$SOURCE_ROOT" --buildtype=release >"$WORK/meson.log" 2>&1 ||
+			{ cat "$WORK/meson.log" >&2; die "meson setup failed"; }
+	fi
+	ninja -C "$build" oci-harden >"$WORK/ninja.log" 2>&1 ||
+		{ cat "$WORK/ninja.log" >&2; die "the build failed"; }
+	OCI_HARDEN=$build/oci-harden
+fi
+[ -x "$OCI_HARDEN" ] || die "no oci-harden binary at $OCI_HARDEN"
+# A copy in the work directory: its path has no blank for the plans.
+cp "$OCI_HARDEN" "$T/oci-harden"
+OH=$T/oci-harden
+
+"$CC" -O2 -Wall -o "$T/bench" "$BENCH_DIR/bench.c"
+yardstick()
+{
+	"$CC" -O2 -static -DRUNTIME="\"$2\"" -o "$1" "$BENCH_DIR/yardstick.c"
+}
+yardstick "$T/yardstick-true" "$TRUE"
+yardstick "$T/yardstick-runc" "$RUNC"
+# For its instruction count: the same program, whose execv fails.
+yardstick "$T/yardstick-none" /nonexistent/runtime
+# The runtime of the memory figures: a static program doing nothing, so that
+# the peak the kernel reports (the largest of every image the process ran)
+# is the wrapper's.
+printf 'int main(void) { return 0; }\n' | "$CC" -O2 -static -x c -o "$T/noop" -
+
+# oci-harden keeps a file per container it created under its "state_dir":
+# the benchmark's go to its work directory (on the same filesystem as
+# /run/oci-harden), not among the host's. A binary that has no such setting
+# yet gets none.
+STATE_SETTING=", \"state_dir\": \"$WORK/state\""
+printf '{"runtime": "%s"%s}\n' "$TRUE" "$STATE_SETTING" >"$WORK/probe.json"
+OCI_HARDEN_CONFIG=$WORK/probe.json "$OH" state probe >/dev/null 2>&1 || STATE_SETTING=
+settings()
+{
+	printf '{"runtime": "%s"%s}\n' "$2" "$STATE_SETTING" >"$WORK/$1.json"
+}
+settings settings-true "$TRUE"
+settings settings-runc "$RUNC"
+settings settings-noop "$T/noop"
+# A runtime oci-harden finds but cannot execute: under callgrind the wrapper
+# does all its work, then its execv fails and it exits, which is when
+# callgrind writes its counts (an execv that succeeds takes them with it).
+: >"$T/not-executable"
+chmod 0644 "$T/not-executable"
+settings settings-noexec "$T/not-executable"
+
+# --- configs ------------------------------------------------------------------
+
+# A stand-in for the pod's pause container: a process in namespaces of its
+# own, whose /proc/<pid>/ns/... the CRI configs join.
+unshare --ipc --uts --net sleep 1000000 </dev/null >/dev/null 2>&1 &
+SANDBOX_PID=$!
+for _ in $(seq 100); do
+	[ "$(readlink "/proc/$SANDBOX_PID/ns/net")" != "$(readlink /proc/self/ns/net)" ] && break
+	sleep 0.05
+done
+
+: >"$RES/sizes.txt"
+for name in default sandbox restricted; do
+	"$PYTHON" "$BENCH_DIR/make_config.py" cri "$FIXTURES/$name.config.json" \
+		"$C/$name.config.json" "$SANDBOX_PID" >>"$RES/sizes.txt"
+done
+"$PYTHON" "$BENCH_DIR/make_config.py" sizes "$FIXTURES/default.config.json" "$C" \
+	"$SANDBOX_PID" "$VOLUMES" >>"$RES/sizes.txt"
+"$PYTHON" "$BENCH_DIR/make_config.py" process "$FIXTURES/default.config.json" "$C/process.json"
+
+# harden_once CONFIG OUT: oci-harden create on a copy of CONFIG, the result
+# in OUT. A config the policy refuses cannot be benchmarked: stop there.
+harden_once()
+{
+	local b=$WORK/harden-once
+	rm -rf "$b"
+	mkdir -p "$b"
+	cp "$1" "$b/config.json"
+	if ! OCI_HARDEN_CONFIG=$WORK/settings-true.json "$OH" --root "$R" --log "$b/log" create --bundle "$b" once \
+		>/dev/null 2>&1; then
+		cat "$b/log" >&2
+		die "oci-harden refuses $1: the benchmark times a create that goes through"
+	fi
+	cp "$b/config.json" "$2"
+}
+say "checking that the policy accepts every config"
+for name in default sandbox restricted large size-1k size-16k size-256k size-1m size-4m; do
+	harden_once "$C/$name.config.json" "$WORK/harden-once.out"
+done
+# The default config after one pass of oci-harden: what a second create of
+# the same bundle reads, with nothing left to rewrite.
+harden_once "$C/default.config.json" "$C/hardened.config.json"
+
+# --- plans --------------------------------------------------------------------
+
+# The global options containerd's shim gives runc on every command.
+globals()
+{
+	printf -- '--root %s --log %s/log.json --log-format json' "$R" "$1"
+}
+
+# side_create NAME PROGRAM SETTINGS CONFIG: a side that runs `create` as
+# containerd does, on a bundle restored to CONFIG before each run.
+side_create()
+{
+	local name=$1 program=$2 settings=$3 config=$4 b=$WORK/bundles/$1
+	mkdir -p "$b"
+	cat <<-EOF
+	side $name
+	env OCI_HARDEN_CONFIG=$WORK/$settings.json
+	restore $config $b/config.json
+	run $program $(globals "$b") create --bundle $b --pid-file $b/init.pid bench-create
+	EOF
+}
+
+# bench PLAN RUNS: run a plan, its figures into $RES/PLAN.txt.
+bench()
+{
+	say "$1: $2 runs of each side"
+	if ! "$T/bench" -n "$2" -w 3 -e "$WORK/$1.stderr" "$WORK/plans/$1" >"$RES/$1.txt"; then
+		# oci-harden and runc report to their --log file, not stderr.
+		local log
+		# shellcheck disable=SC2012 # the names are our own
+		log=$(ls -t "$WORK"/bundles/*/log.json 2>/dev/null | head -n 1)
+		[ -z "$log" ] || { say "the newest --log file, $log:"; tail -n 3 "$log" >&2; }
+		die "$1 failed (plan: $WORK/plans/$1; BENCH_KEEP=1 keeps it)"
+	fi
+}
+
+# 1 (a): create on the CRI configs, and on one already hardened.
+{
+	side_create true "$TRUE" settings-true "$C/default.config.json"
+	side_create yardstick "$T/yardstick-true" settings-true "$C/default.config.json"
+	for name in default sandbox restricted hardened; do
+		side_create "oh-$name" "$OH" settings-true "$C/$name.config.json"
+	done
+} >"$WORK/plans/create"
+
+# 1 (b) and 6: create on the large config and on the size series.
+{
+	side_create true "$TRUE" settings-true "$C/default.config.json"
+	side_create yardstick "$T/yardstick-true" settings-true "$C/default.config.json"
+	side_create oh-large "$OH" settings-true "$C/large.config.json"
+	for size in 1k 16k 256k 1m 4m; do
+		side_create "oh-size-$size" "$OH" settings-true "$C/size-$size.config.json"
+	done
+} >"$WORK/plans/size"
+
+# 5: peak resident memory, with a static do-nothing runtime.
+{
+	side_create noop "$T/noop" settings-noop "$C/default.config.json"
+	for name in default sandbox restricted large; do
+		side_create "oh-$name" "$OH" settings-noop "$C/$name.config.json"
+	done
+} >"$WORK/plans/rss"
+
+# 3: exec with a process file, as containerd's shim runs it.
+exec_side()
+{
+	local b=$WORK/bundles/exec
+	mkdir -p "$b"
+	cat <<-EOF
+	side $1
+	env OCI_HARDEN_CONFIG=$WORK/settings-true.json
+	run $2 $(globals "$b") exec --process $C/process.json --detach --pid-file $b/exec.pid bench-exec
+	EOF
+}
+{
+	exec_side true "$TRUE"
+	exec_side yardstick "$T/yardstick-true"
+	exec_side oh "$OH"
+} >"$WORK/plans/exec"
+
+# --- containers -----------------------------------------------------------------
+
+# make_bundle DIR ARG...: a busybox bundle whose config is what containerd
+# writes for an image with no USER, running ARG...
+make_bundle()
+{
+	local b=$1 rootfs=$1/rootfs applet
+	shift
+	mkdir -p "$rootfs"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,root,tmp}
+	cp "$BUSYBOX" "$rootfs/bin/busybox"
+	for applet in $("$BUSYBOX" --list-full); do
+		[ "$applet" = bin/busybox ] && continue
+		ln -sf /bin/busybox "$rootfs/$applet"
+	done
+	# runc gives a tmpfs the mode of the directory it covers.
+	chmod 1777 "$rootfs/tmp"
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' \
+		>"$rootfs/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+	(cd "$b" && "$RUNC" spec)
+	"$PYTHON" "$BENCH_DIR/make_config.py" busybox "$b/config.json" "$@"
+}
+
+say "making busybox bundles"
+make_bundle "$WORK/bundles/state" /bin/sleep 3600
+for side in runc yardstick oh runc-hardened; do
+	make_bundle "$WORK/bundles/life-$side" /bin/true
+done
+cp "$WORK/bundles/life-runc/config.json" "$C/busybox.config.json"
+harden_once "$C/busybox.config.json" "$C/busybox-hardened.config.json"
+
+# 2: state of a container in the created state, as containerd polls it.
+state_id=bench-state-$$
+"$RUNC" --root "$R" create --bundle "$WORK/bundles/state" "$state_id" </dev/null >/dev/null 2>"$WORK/state-create.err" ||
+	{ cat "$WORK/state-create.err" >&2; die "runc create of the state container failed"; }
+state_side()
+{
+	cat <<-EOF
+	side $1
+	env OCI_HARDEN_CONFIG=$WORK/settings-runc.json
+	run $2 $(globals "$WORK/bundles/state") state $state_id
+	EOF
+}
+{
+	state_side runc "$RUNC"
+	state_side yardstick "$T/yardstick-runc"
+	state_side oh "$OH"
+} >"$WORK/plans/state"
+
+# 4: create, start, wait, delete of busybox `true`. The driver is the
+# container's subreaper and waits for its init, as containerd's shim does.
+life_side()
+{
+	local name=$1 program=$2 config=$3 b=$WORK/bundles/life-$1 id=bench-life-$1-$$
+	cat <<-EOF
+	side $name
+	env OCI_HARDEN_CONFIG=$WORK/settings-runc.json
+	restore $config $b/config.json
+	run $program $(globals "$b") create --bundle $b --pid-file $b/init.pid $id
+	run $program $(globals "$b") start $id
+	reap $b/init.pid
+	run $program $(globals "$b") delete $id
+	EOF
+}
+{
+	life_side runc "$RUNC" "$C/busybox.config.json"
+	life_side yardstick "$T/yardstick-runc" "$C/busybox.config.json"
+	life_side oh "$OH" "$C/busybox.config.json"
+	# runc on the config oci-harden would have written: what is left is the
+	# wrapper's own cost, without what the hardening asks of runc.
+	life_side runc-hardened "$RUNC" "$C/busybox-hardened.config.json"
+} >"$WORK/plans/lifecycle"
+
+# --- run ------------------------------------------------------------------------
+
+bench create "$RUNS"
+bench state "$RUNS"
+bench exec "$RUNS"
+bench rss "$RSS_RUNS"
+bench size "$SIZE_RUNS"
+bench lifecycle "$LIFE_RUNS"
+"$RUNC" --root "$R" delete --force "$state_id" >/dev/null 2>&1 || true
+
+# Instructions per create: deterministic, so one run each.
+callgrind()
+{
+	local out=$RES/callgrind.$1 status
+	# valgrind's own messages, with the "Collected" total, go to stderr.
+	set +e
+	OCI_HARDEN_CONFIG=$WORK/settings-noexec.json "$VALGRIND" --tool=callgrind \
+		--trace-children=no --callgrind-out-file="$out" "${@:2}" >/dev/null 2>"$out.log"
+	status=$?
+	set -e
+	local count
+	count=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$out.log")
+	[ -n "$count" ] || { cat "$out.log" >&2; die "callgrind of $1 gave no count (exit $status)"; }
+	printf 'instructions %s %s\n' "$1" "$count" >>"$RES/instructions.txt"
+}
+if [ -n "$VALGRIND" ]; then
+	say "instructions per create (callgrind)"
+	: >"$RES/instructions.txt"
+	b=$WORK/bundles/callgrind
+	mkdir -p "$b"
+	callgrind yardstick "$T/yardstick-none" create --bundle "$b" x
+	for name in default sandbox restricted hardened large size-1k size-16k size-256k size-1m size-4m; do
+		cp "$C/$name.config.json" "$b/config.json"
+		# shellcheck disable=SC2046 # globals is meant to split into words
+		callgrind "$name" "$OH" $(globals "$b") create --bundle "$b" --pid-file "$b/init.pid" x
+	done
+fi
+
+# --- report -----------------------------------------------------------------------
+
+{
+	printf 'kernel %s\n' "$(uname -r)"
+	printf 'cpus %s\n' "$(nproc)"
+	printf 'load %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf 'workdir %s %s\n' "$(dirname "$WORK")" "$(stat -f -c %T "$WORK")"
+	printf 'binary %s %s\n' "$(wc -c <"$OH")" "$(ldd "$OH" >/dev/null 2>&1 && echo dynamic || echo static)"
+	printf 'runc %s\n' "$("$RUNC" --version | head -n 1)"
+} >"$RES/host.txt"
+"$PYTHON" "$BENCH_DIR/report.py" "$RES"
+if [ -n "$VALGRIND" ] && [ -n "${BENCH_KEEP:-}" ]; then
+	say "callgrind profiles: $RES/callgrind.* (callgrind_annotate FILE)"
+fi
