@@ -15,13 +15,14 @@
 /* Save `policy` as the one container `id` under runtime root `root` (NULL:
  * the runtime's default) was created with. */
 int container_state_save(const char *state_dir, const char *root, const char *id,
-			 const struct policy *policy, oh_error_t *err);
+			 const struct policy *policy, const char *image, oh_error_t *err);
 
-/* Load it back. Returns 1 with *policy set, 0 when there is no state for
+/* Load it back, with the image the container runs (*image NULL when it had
+ * none). Returns 1 with *policy set, 0 when there is no state for
  * that container, -1 on error (a state file that exists but cannot be read
  * is an error: fail closed). */
 int container_state_load(const char *state_dir, const char *root, const char *id,
-			 struct policy **policy, oh_error_t *err);
+			 struct policy **policy, char **image, oh_error_t *err);
 
 /* Forget the container; a missing state is fine. */
 void container_state_remove(const char *state_dir, const char *root, const char *id);

@@ -22,6 +22,10 @@ struct decision {
 	char *old_value;  /* compact JSON text, NULL when absent */
 	char *new_value;  /* compact JSON text, NULL when removed or refused */
 	char *reason;	  /* one sentence, for people */
+	/* For a refusal a policy can lift: the entry of the policy's "allow"
+	 * list for this rule that would lift it ("pid", "/var/run/docker.sock",
+	 * "*"), for machines (oci-harden suggest). NULL otherwise. */
+	char *allow_entry;
 };
 
 struct report {

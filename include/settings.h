@@ -5,12 +5,15 @@
 #ifndef OCI_HARDEN_SETTINGS_H
 #define OCI_HARDEN_SETTINGS_H
 
+#include <stdbool.h>
+
 #include "errors.h"
 
 #define SETTINGS_DEFAULT_PATH "/etc/oci-harden/config.json"
 #define SETTINGS_DEFAULT_POLICY_DIR "/etc/oci-harden/policies"
 #define SETTINGS_ENV "OCI_HARDEN_CONFIG"
 #define SETTINGS_DEFAULT_STATE_DIR "/run/oci-harden"
+#define SETTINGS_DEFAULT_EVENT_LOG "/var/log/oci-harden/events.log"
 
 struct settings {
 	char *source;	      /* the file read, or NULL when none existed */
@@ -19,6 +22,8 @@ struct settings {
 	char *default_policy; /* "default_policy": for containers no policy's images match */
 	char *state_dir;      /* "state_dir": see container_state.h */
 	char *sandbox_policy; /* "sandbox_policy": for CRI pod sandboxes (no image) */
+	char *event_log;      /* "event_log": one JSON line per create and exec */
+	bool kernel_audit;    /* "kernel_audit": a kernel audit record per create and exec */
 };
 
 int settings_load(struct settings *out, oh_error_t *err);

@@ -11,6 +11,7 @@
 #include "bundle.h"
 #include "container_state.h"
 #include "exec_process.h"
+#include "audit_trail.h"
 #include "commands.h"
 #include "runc_args.h"
 #include "runtime_log.h"
@@ -63,6 +64,27 @@ static struct {
 	struct policy *policy;
 } runtime_kept_until_exec;
 
+/* The bundle directory as an absolute path, for the record. */
+static char *runtime_bundle_path(const char *bundle)
+{
+	char *path = realpath(bundle ? bundle : ".", NULL);
+	return path ? path : xstrdup(bundle ? bundle : ".");
+}
+
+static void runtime_record(const struct runc_args *args, const struct settings *settings,
+			   const struct runtime_log *log, const char *bundle, const char *image,
+			   const struct report *report, const char *error)
+{
+	struct audit_trail_event event = {
+		.command = args->command_name,
+		.container_id = args->container_id,
+		.bundle = bundle,
+		.image = image,
+		.error = error,
+	};
+	audit_trail_record(&event, report, settings->event_log, settings->kernel_audit, log);
+}
+
 static int runtime_harden_bundle(const struct runc_args *args, const struct settings *settings,
 				 const struct runtime_log *log)
 {
@@ -71,21 +93,34 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	cleanup_report struct report report = {0};
 	cleanup_policy struct policy *policy = NULL;
 	struct bundle_harden_options options = {.chosen = &policy};
+	cleanup_free char *bundle = runtime_bundle_path(args->bundle);
+	cleanup_free char *image = NULL;
 
-	if (bundle_config_read(args->bundle, &config, &err) < 0 ||
-	    bundle_config_harden(&config, settings, &options, &report, &err) < 0)
+	int r = bundle_config_read(args->bundle, &config, &err);
+	if (r == 0) {
+		const char *annotated = policy_image_of_spec(config.spec);
+		image = annotated ? image_reference_normalize(annotated) : NULL;
+		r = bundle_config_harden(&config, settings, &options, &report, &err);
+	}
+	if (r < 0) {
+		runtime_record(args, settings, log, bundle, image, &report, err->msg);
 		return runtime_fail(log, &err);
+	}
 	runtime_log_decisions(log, &report);
-	if (!report.audit && report_first_refusal(&report))
-		return runtime_refuse(log, config.display, &report);
-	if (bundle_config_write(&config, &report, &err) < 0)
+	bool refused = !report.audit && report_first_refusal(&report);
+	if (!refused && bundle_config_write(&config, &report, &err) < 0) {
+		runtime_record(args, settings, log, bundle, image, &report, err->msg);
 		return runtime_fail(log, &err);
+	}
+	runtime_record(args, settings, log, bundle, image, &report, NULL);
+	if (refused)
+		return runtime_refuse(log, config.display, &report);
 	/* Remembered for the container's execs. Without it they fall back to
 	 * the default policy, so a failure here is worth a warning, not the
 	 * container. */
 	if (args->container_id &&
 	    container_state_save(settings->state_dir, args->root, args->container_id, policy,
-				 &err) < 0) {
+				 image, &err) < 0) {
 		runtime_log_write(log, RUNTIME_LOG_WARNING, "oci-harden: %s", err->msg);
 		oh_error_free(&err);
 	}
@@ -103,12 +138,12 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 static int runtime_policy_of_container(const struct runc_args *args,
 				       const struct settings *settings,
 				       const struct runtime_log *log, struct policy **policy,
-				       oh_error_t *err)
+				       char **image, oh_error_t *err)
 {
 	if (!args->container_id)
 		return oh_error_make(err, 0, "exec: no container id");
 	int r = container_state_load(settings->state_dir, args->root, args->container_id, policy,
-				     err);
+				     image, err);
 	if (r != 0)
 		return r < 0 ? -1 : 0;
 	runtime_log_write(log, RUNTIME_LOG_WARNING,
@@ -124,16 +159,23 @@ static int runtime_harden_exec(const struct runc_args *args, const struct settin
 	cleanup_error oh_error_t err = NULL;
 	cleanup_policy struct policy *policy = NULL;
 	cleanup_report struct report report = {0};
-	if (runtime_policy_of_container(args, settings, log, &policy, &err) < 0)
+	cleanup_free char *image = NULL;
+	if (runtime_policy_of_container(args, settings, log, &policy, &image, &err) < 0) {
+		runtime_record(args, settings, log, NULL, NULL, &report, err->msg);
 		return runtime_fail(log, &err);
+	}
 	report.policy_name = xstrdup(policy->name);
+	report.policy_reason = xstrdup("the policy the container was created with");
 	report.audit = policy->mode == POLICY_AUDIT;
 	if (args->process_path) {
-		if (exec_process_file_harden(args->process_path, policy, &report, &err) < 0)
+		if (exec_process_file_harden(args->process_path, policy, &report, &err) < 0) {
+			runtime_record(args, settings, log, NULL, image, &report, err->msg);
 			return runtime_fail(log, &err);
+		}
 	} else {
 		exec_flags_judge(args, policy, &report);
 	}
+	runtime_record(args, settings, log, NULL, image, &report, NULL);
 	runtime_log_decisions(log, &report);
 	if (!report.audit && report_first_refusal(&report)) {
 		cleanup_free char *subject = xasprintf(

@@ -45,7 +45,7 @@ static int mkdir_one(const char *path, oh_error_t *err)
 }
 
 int container_state_save(const char *state_dir, const char *root, const char *id,
-			 const struct policy *policy, oh_error_t *err)
+			 const struct policy *policy, const char *image, oh_error_t *err)
 {
 	if (!container_id_is_valid(id))
 		return oh_error_make(err, 0, "\"%s\" is not a valid container id", id);
@@ -59,6 +59,7 @@ int container_state_save(const char *state_dir, const char *root, const char *id
 	cleanup_json struct json *doc = json_new_object();
 	json_object_set(doc, "root", root ? json_new_string(root) : json_new_null());
 	json_object_set(doc, "id", json_new_string(id));
+	json_object_set(doc, "image", image ? json_new_string(image) : json_new_null());
 	json_object_set(doc, "policy_name", json_new_string(policy->name));
 	json_object_set(doc, "policy", policy_to_json(policy));
 	cleanup_free char *text = json_to_string(doc, false);
@@ -69,7 +70,7 @@ int container_state_save(const char *state_dir, const char *root, const char *id
 }
 
 int container_state_load(const char *state_dir, const char *root, const char *id,
-			 struct policy **policy, oh_error_t *err)
+			 struct policy **policy, char **image, oh_error_t *err)
 {
 	if (!container_id_is_valid(id))
 		return oh_error_make(err, 0, "\"%s\" is not a valid container id", id);
@@ -98,6 +99,9 @@ int container_state_load(const char *state_dir, const char *root, const char *id
 		return oh_error_make(err, 0, "%s: not a state file of this container", path);
 	if (policy_load_json(saved, name->string.ptr, path, NULL, NULL, policy, err) < 0)
 		return oh_error_wrap(err, "%s", path);
+	const struct json *saved_image = json_object_get(doc, "image");
+	*image = saved_image && saved_image->type == JSON_STRING ? xstrdup(saved_image->string.ptr)
+								 : NULL;
 	return 1;
 }
 

@@ -88,7 +88,7 @@ void harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
 }
 
 void harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
-		   const struct json *old_value, const char *fmt, ...)
+		   const struct json *old_value, const char *allow_entry, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -96,6 +96,8 @@ void harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
 	va_end(ap);
 	cleanup_free char *old_text = old_value ? json_to_string(old_value, false) : NULL;
 	report_add(ctx->report, DECISION_REFUSE, rule, path, old_text, NULL, "%s", reason);
+	if (allow_entry)
+		ctx->report->items[ctx->report->len - 1].allow_entry = xstrdup(allow_entry);
 }
 
 bool harden_allowed(const struct string_list *patterns, const char *value)

@@ -47,6 +47,7 @@ void report_clear(struct report *report)
 		free(report->items[i].old_value);
 		free(report->items[i].new_value);
 		free(report->items[i].reason);
+		free(report->items[i].allow_entry);
 	}
 	free(report->items);
 	free(report->policy_name);

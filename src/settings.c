@@ -19,6 +19,7 @@ void settings_clear(struct settings *s)
 	free(s->default_policy);
 	free(s->state_dir);
 	free(s->sandbox_policy);
+	free(s->event_log);
 	*s = (struct settings){0};
 }
 
@@ -37,8 +38,19 @@ static int settings_string(const struct json *doc, const char *key, bool absolut
 	return 0;
 }
 
-static const char *const settings_keys[] = {"runtime", "policy_dir", "default_policy", "state_dir",
-					     "sandbox_policy"};
+static int settings_bool(const struct json *doc, const char *key, bool *out, oh_error_t *err)
+{
+	const struct json *v = json_object_get(doc, key);
+	if (!v)
+		return 0;
+	if (v->type != JSON_BOOL)
+		return oh_error_make(err, 0, "\"%s\": must be true or false", key);
+	*out = v->boolean;
+	return 0;
+}
+
+static const char *const settings_keys[] = {"runtime",	 "policy_dir",	 "default_policy", "state_dir",
+					     "sandbox_policy", "event_log", "kernel_audit"};
 
 int settings_load(struct settings *out, oh_error_t *err)
 {
@@ -47,6 +59,8 @@ int settings_load(struct settings *out, oh_error_t *err)
 		.default_policy = xstrdup("default"),
 		.state_dir = xstrdup(SETTINGS_DEFAULT_STATE_DIR),
 		.sandbox_policy = xstrdup("default"),
+		.event_log = xstrdup(SETTINGS_DEFAULT_EVENT_LOG),
+		.kernel_audit = true,
 	};
 	const char *env = getenv(SETTINGS_ENV);
 	const char *path = env && *env ? env : SETTINGS_DEFAULT_PATH;
@@ -81,7 +95,9 @@ int settings_load(struct settings *out, oh_error_t *err)
 	    settings_string(doc, "policy_dir", true, &out->policy_dir, err) < 0 ||
 	    settings_string(doc, "default_policy", false, &out->default_policy, err) < 0 ||
 	    settings_string(doc, "state_dir", true, &out->state_dir, err) < 0 ||
-	    settings_string(doc, "sandbox_policy", false, &out->sandbox_policy, err) < 0)
+	    settings_string(doc, "sandbox_policy", false, &out->sandbox_policy, err) < 0 ||
+	    settings_string(doc, "event_log", true, &out->event_log, err) < 0 ||
+	    settings_bool(doc, "kernel_audit", &out->kernel_audit, err) < 0)
 		return oh_error_wrap(err, "%s", path);
 	if (!policy_name_is_valid(out->default_policy))
 		return oh_error_make(err, 0, "%s: \"default_policy\": \"%s\" is not a policy name",

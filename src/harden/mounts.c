@@ -185,7 +185,7 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 	const struct policy_allow *allow = &ctx->policy->allow;
 	cleanup_free char *clean = mounts_clean_path(source);
 	if (!clean) {
-		harden_refuse(ctx, "mounts", path, m,
+		harden_refuse(ctx, "mounts", path, m, NULL,
 			      "bind source %s climbs out of the bundle with \"..\"", source);
 		return;
 	}
@@ -202,14 +202,16 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 		const char *why = mounts_sensitive_reason(candidates[c], view->read_only);
 		if (!why || mounts_host_path_allowed(allow, candidates[c], view->read_only))
 			continue;
-		harden_refuse(ctx, "mounts", path, m,
+		cleanup_free char *entry =
+			xasprintf("%s%s", candidates[c], view->read_only ? ":ro" : "");
+		harden_refuse(ctx, "mounts", path, m, entry,
 			      "bind mount of host %s%s%s: it %s (the policy may allow it in "
 			      "host_paths)",
 			      source, c ? " (resolving to " : "", c ? candidates[c] : "", why);
 		return;
 	}
 	if (view->propagation && !mounts_host_path_allowed(allow, clean, view->read_only))
-		harden_refuse(ctx, "mounts", path, m,
+		harden_refuse(ctx, "mounts", path, m, clean,
 			      "bind mount of %s with %s propagation would let mounts reach the "
 			      "host",
 			      source, view->propagation);
@@ -243,7 +245,7 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 					       strcmp(view.type, "cgroup2") == 0);
 		if (kernel_fs && !view.read_only &&
 		    !mounts_host_path_allowed(&ctx->policy->allow, "/sys", false))
-			harden_refuse(ctx, "mounts", path, m,
+			harden_refuse(ctx, "mounts", path, m, "/sys",
 				      "%s mounted writable at %s exposes the host's kernel "
 				      "settings (the policy may allow \"/sys\" in host_paths)",
 				      view.type, destination ? destination : "?");
@@ -258,7 +260,7 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 		return -1;
 	if (propagation && (strcmp(propagation, "shared") == 0 || strcmp(propagation, "rshared") == 0))
 		harden_refuse(ctx, "mounts", "linux.rootfsPropagation",
-			      json_object_get(linux_obj, "rootfsPropagation"),
+			      json_object_get(linux_obj, "rootfsPropagation"), NULL,
 			      "%s root propagation would let mounts reach the host", propagation);
 	return 0;
 }

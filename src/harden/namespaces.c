@@ -43,19 +43,19 @@ static int namespaces_apply(struct harden_ctx *ctx, oh_error_t *err)
 				      ? ctx->host->namespace_is_host(type, ns_path)
 				      : -1;
 		if (is_host == 1)
-			harden_refuse(ctx, "namespaces", path, ns,
+			harden_refuse(ctx, "namespaces", path, ns, type,
 				      "%s is the host's own %s namespace (the policy may allow it "
 				      "in host_namespaces)",
 				      ns_path, type);
 		else if (is_host < 0)
-			harden_refuse(ctx, "namespaces", path, ns,
+			harden_refuse(ctx, "namespaces", path, ns, type,
 				      "cannot tell whether %s is the host's %s namespace", ns_path,
 				      type);
 	}
 	for (size_t r = 0; r < ARRAY_SIZE(required_namespaces); r++) {
 		if (present[r] || harden_allowed(&allow->host_namespaces, required_namespaces[r]))
 			continue;
-		harden_refuse(ctx, "namespaces", "linux.namespaces", NULL,
+		harden_refuse(ctx, "namespaces", "linux.namespaces", NULL, required_namespaces[r],
 			      "no %s namespace: the container would share the host's (the policy "
 			      "may allow it in host_namespaces)",
 			      required_namespaces[r]);

@@ -34,7 +34,7 @@ static int sysctls_apply(struct harden_ctx *ctx, oh_error_t *err)
 		for (size_t s = 0; s < ARRAY_SIZE(safe_sysctls) && !safe; s++)
 			safe = strcmp(name, safe_sysctls[s]) == 0;
 		if (!safe && !harden_allowed(&ctx->policy->allow.sysctls, name))
-			harden_refuse(ctx, "sysctls", path, m->value,
+			harden_refuse(ctx, "sysctls", path, m->value, name,
 				      "sysctl %s is not in the safe set (the policy may allow it in "
 				      "sysctls)",
 				      name);

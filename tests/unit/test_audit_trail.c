@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The event log line and the kernel audit message, from a report. */
+#include "audit_trail.h"
+#include "helpers.h"
+
+static struct report sample_report(bool audit, bool refuse)
+{
+	struct report r = {.policy_name = xstrdup("web"), .policy_reason = xstrdup("image x"),
+			   .audit = audit};
+	report_add(&r, DECISION_CHANGE, "user", "process.user.uid", "0", "65534", "uid 0 becomes 65534");
+	if (refuse) {
+		report_add(&r, DECISION_REFUSE, "namespaces", "linux.namespaces", NULL, NULL,
+			   "no pid namespace");
+		r.items[r.len - 1].allow_entry = xstrdup("pid");
+	}
+	return r;
+}
+
+Test(audit_trail, outcomes)
+{
+	struct audit_trail_event event = {.command = "create"};
+	cleanup_report struct report hardened = sample_report(false, false);
+	cr_assert_str_eq(audit_trail_outcome(&event, &hardened), "hardened");
+	cleanup_report struct report refused = sample_report(false, true);
+	cr_assert_str_eq(audit_trail_outcome(&event, &refused), "refused");
+	cleanup_report struct report audited = sample_report(true, true);
+	cr_assert_str_eq(audit_trail_outcome(&event, &audited), "audited");
+	cleanup_report struct report nothing = {.policy_name = xstrdup("default")};
+	cr_assert_str_eq(audit_trail_outcome(&event, &nothing), "unchanged");
+	event.error = "boom";
+	cr_assert_str_eq(audit_trail_outcome(&event, &nothing), "error");
+}
+
+Test(audit_trail, event_line_is_one_json_object_with_every_decision)
+{
+	struct audit_trail_event event = {.command = "create",
+					  .container_id = "c1",
+					  .bundle = "/run/b",
+					  .image = "docker.io/library/nginx:1"};
+	cleanup_report struct report report = sample_report(false, true);
+	struct timespec now = {.tv_sec = 1700000000, .tv_nsec = 123456789};
+	cleanup_free char *line = audit_trail_event_line(&event, &report, &now);
+	cr_assert_null(strchr(line, '\n'), "one line");
+	oh_error_t err = NULL;
+	cleanup_json struct json *v = json_parse(line, strlen(line), JSON_PARSE_GO_STRICT, &err);
+	cr_assert_not_null(v, "valid JSON: %s", err ? err->msg : "");
+	cr_assert_str_eq(json_object_get(v, "time")->string.ptr, "2023-11-14T22:13:20.123Z");
+	cr_assert_str_eq(json_object_get(v, "container")->string.ptr, "c1");
+	cr_assert_str_eq(json_object_get(v, "bundle")->string.ptr, "/run/b");
+	cr_assert_str_eq(json_object_get(v, "image")->string.ptr, "docker.io/library/nginx:1");
+	cr_assert_str_eq(json_object_get(v, "policy")->string.ptr, "web");
+	cr_assert_str_eq(json_object_get(v, "policy_reason")->string.ptr, "image x");
+	cr_assert_str_eq(json_object_get(v, "mode")->string.ptr, "enforce");
+	cr_assert_str_eq(json_object_get(v, "outcome")->string.ptr, "refused");
+	const struct json *decisions = json_object_get(v, "decisions");
+	cr_assert_eq(decisions->array.len, 2);
+	const struct json *d0 = decisions->array.items[0];
+	cr_assert_str_eq(json_object_get(d0, "rule")->string.ptr, "user");
+	cr_assert_str_eq(json_object_get(d0, "path")->string.ptr, "process.user.uid");
+	cr_assert_str_eq(json_object_get(d0, "old")->number, "0");
+	cr_assert_str_eq(json_object_get(d0, "new")->number, "65534");
+	const struct json *d1 = decisions->array.items[1];
+	cr_assert_str_eq(json_object_get(d1, "kind")->string.ptr, "refuse");
+	cr_assert_str_eq(json_object_get(d1, "allow")->string.ptr, "pid");
+	cr_assert_null(json_object_get(d1, "old"), "null old value");
+}
+
+Test(audit_trail, kernel_message_fields_and_untrusted_values)
+{
+	struct audit_trail_event event = {.command = "exec",
+					  .container_id = "c 1",
+					  .image = "docker.io/library/nginx:1"};
+	cleanup_report struct report report = sample_report(true, false);
+	cleanup_free char *msg = audit_trail_kernel_message(&event, &report);
+	/* "c 1" has a blank: hex, as libaudit encodes untrusted strings */
+	cr_assert_str_eq(msg, "virt=oci op=oci-harden-exec vm=632031 "
+			      "image=\"docker.io/library/nginx:1\" policy=\"web\" mode=audit "
+			      "outcome=audited changes=1 refusals=0 res=success");
+}
