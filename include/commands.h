@@ -14,4 +14,8 @@ int cmd_diff(int argc, char **argv);
 /* `oci-harden check [PATH...]`: lint policy files. argv[0] is "check". */
 int cmd_check(int argc, char **argv);
 
+/* `oci-harden suggest [--out DIR] EVENTLOG`: per-image policies from what
+ * audit mode recorded. argv[0] is "suggest". */
+int cmd_suggest(int argc, char **argv);
+
 #endif

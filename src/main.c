@@ -13,5 +13,7 @@ int main(int argc, char **argv)
 		return cmd_diff(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "suggest") == 0)
+		return cmd_suggest(argc - 1, argv + 1);
 	return cmd_runtime(argc, argv);
 }
