@@ -130,3 +130,59 @@ Test(fixtures_cri, hardening_twice_changes_nothing_more)
 		cr_assert_eq(report_count(&again, DECISION_CHANGE), 0, "%s", names[i]);
 	}
 }
+
+/* The CRI's privileged shape, made from the kubelet-default fixture the way
+ * containerd's CRI plugin makes a privileged container: every capability,
+ * every device allowed, no masked or read-only paths, sysfs writable,
+ * AppArmor unconfined. Refused, with one message that says so first. */
+Test(fixtures_cri, the_cri_privileged_shape_is_refused_as_privileged)
+{
+	size_t len;
+	cleanup_free char *text = test_read_fixture("cri/default.config.json", &len);
+	oh_error_t err = NULL;
+	cleanup_json struct json *spec = json_parse(text, len, JSON_PARSE_GO_STRICT, &err);
+	cr_assert_not_null(spec);
+
+	struct json *caps = (struct json *)test_get(spec, "process.capabilities");
+	static const char *const every_capability[] = {
+		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
+		"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
+		"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
+		"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
+		"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
+		"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+		"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
+		"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
+		"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+	cleanup_json struct json *all = json_new_array();
+	for (size_t c = 0; c < ARRAY_SIZE(every_capability); c++)
+		json_array_append(all, json_new_string(every_capability[c]));
+	const char *sets[] = {"bounding", "effective", "permitted"};
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++)
+		json_object_set(caps, sets[i], json_clone(all));
+	json_object_set((struct json *)json_object_get(spec, "process"), "apparmorProfile",
+			json_new_string("unconfined"));
+	struct json *linux_obj = (struct json *)json_object_get(spec, "linux");
+	json_object_set(linux_obj, "maskedPaths", json_new_array());
+	json_object_set(linux_obj, "readonlyPaths", json_new_array());
+	struct json *resources = (struct json *)json_object_get(linux_obj, "resources");
+	json_object_set(resources, "devices",
+			test_parse("[{\"allow\":true,\"access\":\"rwm\"}]"));
+	struct json *mounts = (struct json *)json_object_get(spec, "mounts");
+	for (size_t i = 0; i < mounts->array.len; i++) {
+		struct json *m = mounts->array.items[i];
+		if (strcmp(json_object_get(m, "type")->string.ptr, "sysfs") == 0)
+			json_object_set(m, "options", test_parse("[\"nosuid\",\"noexec\",\"nodev\"]"));
+	}
+
+	cleanup_policy struct policy *policy = NULL;
+	cr_assert_eq(policy_load_default(&policy, &err), 0);
+	cleanup_report struct report report = {0};
+	cr_assert_eq(harden_spec(spec, policy, &fixture_host, &report, &err), 0, "%s",
+		     err ? err->msg : "");
+	const struct decision *first = report_first_refusal(&report);
+	cr_assert_not_null(first, "the privileged shape is refused");
+	cr_assert(strstr(first->reason, "privileged container"), "%s", first->reason);
+	/* the writable sysfs is refused as well, after it */
+	cr_assert_eq(report_count(&report, DECISION_REFUSE), 2);
+}
