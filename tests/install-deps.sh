@@ -10,13 +10,16 @@ set -euo pipefail
 packages=(
 	# build
 	meson ninja-build pkg-config gcc libc6-dev python3
-	# libraries, linked statically (their -dev packages ship the .a)
+	# libraries, linked statically (their -dev packages ship the .a), and
+	# libmnl, which has no .a, for the separate audit helper
 	libyajl-dev libseccomp-dev libcap-dev libapparmor-dev libmnl-dev
 	# unit tests
 	libcriterion-dev
 	# end-to-end tests and the demo: real runtimes, a static busybox for
 	# the container's root filesystem, containerd for `ctr run`
 	runc crun containerd busybox-static
+	# which programs containerd's shim runs, for the containerd test
+	strace
 	# sanitizers, fuzzers and leak checks
 	clang libclang-rt-14-dev valgrind
 )
