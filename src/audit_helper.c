@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* oci-harden-audit MESSAGE [LOG FORMAT]: send one user-space audit record
+/* oci-harden-audit MESSAGE [LOG FORMAT [MARKER]]: send one user-space audit record
  * (AUDIT_VIRT_CONTROL) to the kernel through the netlink audit socket, with
  * libmnl. Started by oci-harden for each create and exec, not waited for.
  * Where the kernel has no audit support, refuses the socket, or has auditing
  * off (the kernel then drops user records without a word), it says so once,
  * in runc's --log file LOG, and exits 0 all the same: auditing never decides
- * whether a container runs. */
+ * whether a container runs. It then touches MARKER, and oci-harden starts no
+ * helper while that is fresh. */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <libmnl/libmnl.h>
 #include <linux/audit.h>
 #include <linux/netlink.h>
@@ -100,7 +103,16 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	const char *problem = NULL;
-	if (audit_helper_send(argv[1], &problem) < 0 && argc >= 4 && argv[2][0]) {
+	if (audit_helper_send(argv[1], &problem) >= 0)
+		return 0;
+	if (argc >= 5 && argv[4][0]) {
+		int fd = open(argv[4], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd >= 0) {
+			futimens(fd, NULL);
+			close(fd);
+		}
+	}
+	if (argc >= 4 && argv[2][0]) {
 		struct runtime_log log = {
 			.path = argv[2],
 			.format = strcmp(argv[3], "json") == 0 ? RUNC_LOG_JSON : RUNC_LOG_TEXT,

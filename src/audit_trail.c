@@ -163,7 +163,24 @@ static char *audit_trail_helper_path(void)
  * waiting: oci-harden itself stays a static binary (every shared library
  * would slow every runc command it passes through), and a slow or absent
  * audit subsystem never delays a container. */
-static int audit_trail_spawn(const char *message, const struct runtime_log *log, oh_error_t *err)
+/* How long a "the kernel takes no audit records" verdict of the helper
+ * holds: meanwhile no helper is started (it costs a create about 0.2 ms),
+ * and the warning is not repeated. An operator who turns auditing on is
+ * heard from within this time. */
+#define AUDIT_TRAIL_UNAVAILABLE_SECONDS 60
+
+static bool audit_trail_known_unavailable(const char *marker)
+{
+	struct stat st;
+	struct timespec now;
+	if (stat(marker, &st) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return false;
+	return now.tv_sec - st.st_mtim.tv_sec < AUDIT_TRAIL_UNAVAILABLE_SECONDS &&
+	       now.tv_sec >= st.st_mtim.tv_sec;
+}
+
+static int audit_trail_spawn(const char *message, const struct runtime_log *log,
+			     const char *marker, oh_error_t *err)
 {
 	cleanup_free char *helper = audit_trail_helper_path();
 	posix_spawn_file_actions_t actions;
@@ -171,8 +188,12 @@ static int audit_trail_spawn(const char *message, const struct runtime_log *log,
 	for (int fd = 0; fd <= 2; fd++)
 		posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd ? O_WRONLY : O_RDONLY,
 						 0);
-	char *argv[] = {helper, (char *)message, (char *)(log && log->path ? log->path : ""),
-			log && log->format == RUNC_LOG_JSON ? "json" : "text", NULL};
+	char *argv[] = {helper,
+			(char *)message,
+			(char *)(log && log->path ? log->path : ""),
+			log && log->format == RUNC_LOG_JSON ? "json" : "text",
+			(char *)marker,
+			NULL};
 	pid_t pid;
 	int r = posix_spawn(&pid, helper, &actions, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&actions);
@@ -182,7 +203,7 @@ static int audit_trail_spawn(const char *message, const struct runtime_log *log,
 }
 
 void audit_trail_record(const struct audit_trail_event *event, const struct report *report,
-			const char *event_log_path, bool kernel_audit,
+			const char *event_log_path, bool kernel_audit, const char *state_dir,
 			const struct runtime_log *log)
 {
 	cleanup_error oh_error_t err = NULL;
@@ -195,13 +216,14 @@ void audit_trail_record(const struct audit_trail_event *event, const struct repo
 			oh_error_free(&err);
 		}
 	}
-	if (kernel_audit) {
+	cleanup_free char *marker = xasprintf("%s/kernel-audit-unavailable", state_dir);
+	if (kernel_audit && !audit_trail_known_unavailable(marker)) {
 		cleanup_free char *message = audit_trail_kernel_message(event, report);
 		/* The helper runs on after us: where our own last line is the
 		 * error containerd shows, it must not write after it. */
 		const char *outcome = audit_trail_outcome(event, report);
 		bool failed = strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0;
-		if (audit_trail_spawn(message, failed ? NULL : log, &err) < 0)
+		if (audit_trail_spawn(message, failed ? NULL : log, marker, &err) < 0)
 			runtime_log_write(log, RUNTIME_LOG_WARNING, "oci-harden: %s", err->msg);
 	}
 }

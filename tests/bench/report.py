@@ -224,7 +224,7 @@ def main():
     if not ok:
         misses.append("exec")
     t.add(
-        "3  exec --process (a pass-through for now)",
+        "3  exec --process (fresh process file, saved policy)",
         ms(a),
         ms(added(exec_, "oh", "true", "p95_us")),
         ms(ys),
