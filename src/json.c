@@ -494,13 +494,36 @@ static struct json *new_value(enum json_type type)
 	return value;
 }
 
+/* A string or number node holds its text in the same allocation, right
+ * after the node: a config is mostly short strings, and two allocations a
+ * string made allocation the largest cost of parsing one. */
+static char *inline_text(struct json *value) { return (char *)(value + 1); }
+
+static struct json *new_text_value(enum json_type type, const char *s, size_t len, char **text)
+{
+	struct json *value = xmalloc(sizeof(*value) + len + 1);
+	memset(value, 0, sizeof(*value));
+	value->type = type;
+	*text = inline_text(value);
+	memcpy(*text, s, len);
+	(*text)[len] = '\0';
+	return value;
+}
+
 static struct json *new_string(const char *s, size_t len)
 {
-	struct json *value = new_value(JSON_STRING);
-	value->string.ptr = xmalloc(len + 1);
-	memcpy(value->string.ptr, s, len);
-	value->string.ptr[len] = '\0';
+	char *text;
+	struct json *value = new_text_value(JSON_STRING, s, len, &text);
+	value->string.ptr = text;
 	value->string.len = len;
+	return value;
+}
+
+static struct json *new_number(const char *s, size_t len)
+{
+	char *text;
+	struct json *value = new_text_value(JSON_NUMBER, s, len, &text);
+	value->number = text;
 	return value;
 }
 
@@ -510,11 +533,8 @@ void json_free(struct json *value)
 		return;
 	switch (value->type) {
 	case JSON_NUMBER:
-		free(value->number);
-		break;
 	case JSON_STRING:
-		free(value->string.ptr);
-		break;
+		break; /* the text is part of the node */
 	case JSON_ARRAY:
 		for (size_t i = 0; i < value->array.len; i++)
 			json_free(value->array.items[i]);
@@ -586,23 +606,21 @@ struct json *json_new_number_text(const char *text)
 			text);
 		abort();
 	}
-	struct json *value = new_value(JSON_NUMBER);
-	value->number = xstrdup(text);
-	return value;
+	return new_number(text, strlen(text));
 }
 
 struct json *json_new_int(int64_t n)
 {
-	struct json *value = new_value(JSON_NUMBER);
-	value->number = xasprintf("%" PRId64, n);
-	return value;
+	char text[32];
+	int len = snprintf(text, sizeof(text), "%" PRId64, n);
+	return new_number(text, (size_t)len);
 }
 
 struct json *json_new_uint(uint64_t n)
 {
-	struct json *value = new_value(JSON_NUMBER);
-	value->number = xasprintf("%" PRIu64, n);
-	return value;
+	char text[32];
+	int len = snprintf(text, sizeof(text), "%" PRIu64, n);
+	return new_number(text, (size_t)len);
 }
 
 struct json *json_new_string(const char *s)
@@ -630,8 +648,7 @@ struct json *json_clone(const struct json *value)
 		copy = new_string(value->string.ptr, value->string.len);
 		break;
 	case JSON_NUMBER:
-		copy = new_value(JSON_NUMBER);
-		copy->number = xstrdup(value->number);
+		copy = new_number(value->number, strlen(value->number));
 		break;
 	case JSON_ARRAY:
 		copy = new_value(JSON_ARRAY);
@@ -1330,9 +1347,7 @@ static int on_boolean(void *ctx, int b)
 
 static int on_number(void *ctx, const char *s, size_t len)
 {
-	struct json *value = new_value(JSON_NUMBER);
-	value->number = xstrndup(s, len);
-	return parser_add(ctx, value);
+	return parser_add(ctx, new_number(s, len));
 }
 
 static int on_string(void *ctx, const unsigned char *s, size_t len)
