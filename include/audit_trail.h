@@ -26,8 +26,7 @@ struct audit_trail_event {
 };
 
 /* "hardened", "unchanged", "audited", "refused" or "error". */
-const char *audit_trail_outcome(const struct audit_trail_event *event,
-				const struct report *report);
+const char *audit_trail_outcome(const struct audit_trail_event *event, const struct report *report);
 
 /* The event log line (without the newline): time, container, bundle, image,
  * policy and why, mode, outcome, and every decision with rule, JSON path,

@@ -19,10 +19,10 @@
 #define BUNDLE_CONFIG_MAX_BYTES (16u << 20)
 
 struct bundle_config {
-	int dirfd;	  /* the directory holding the file */
-	char *name;	  /* the file's name in it: "config.json" */
-	char *display;	  /* the path shown in messages */
-	char *text;	  /* the bytes read */
+	int dirfd;     /* the directory holding the file */
+	char *name;    /* the file's name in it: "config.json" */
+	char *display; /* the path shown in messages */
+	char *text;    /* the bytes read */
 	size_t len;
 	struct stat st;
 	struct json *spec; /* parsed as runc would (JSON_PARSE_GO_STRICT) */
@@ -37,13 +37,16 @@ int bundle_config_read(const char *bundle_dir, struct bundle_config *out, oh_err
 int bundle_config_read_file(const char *path, struct bundle_config *out, oh_error_t *err);
 
 void bundle_config_close(struct bundle_config *config);
-static inline void cleanup_bundle_configp(struct bundle_config *c) { bundle_config_close(c); }
+static inline void cleanup_bundle_configp(struct bundle_config *c)
+{
+	bundle_config_close(c);
+}
 #define cleanup_bundle_config _cleanup_(cleanup_bundle_configp)
 
 struct bundle_harden_options {
-	const char *image;  /* pretend the container runs this image (diff --image) */
-	const char *policy; /* use this policy, a name or a file (diff --policy) */
-	bool preview;	    /* apply the changes even in audit mode (for the diff) */
+	const char *image;	/* pretend the container runs this image (diff --image) */
+	const char *policy;	/* use this policy, a name or a file (diff --policy) */
+	bool preview;		/* apply the changes even in audit mode (for the diff) */
 	struct policy **chosen; /* when not NULL, receives the policy applied */
 };
 
@@ -57,7 +60,6 @@ int bundle_config_harden(struct bundle_config *config, const struct settings *se
 
 /* Write config->spec back, compactly and atomically, when the report holds
  * an applied change. Returns 1 when written, 0 when nothing changed. */
-int bundle_config_write(struct bundle_config *config, const struct report *report,
-			oh_error_t *err);
+int bundle_config_write(struct bundle_config *config, const struct report *report, oh_error_t *err);
 
 #endif

@@ -9,21 +9,24 @@
 #include "util.h"
 
 struct oh_error {
-	int errnum;	 /* errno of the cause, or 0 */
-	char *msg;	 /* full message, context first */
+	int errnum; /* errno of the cause, or 0 */
+	char *msg;  /* full message, context first */
 };
 typedef struct oh_error *oh_error_t;
 
 /* Set *err (which must be NULL) to a new error. When errnum is not 0 the
  * message ends with ": <strerror(errnum)>". Always returns -1. */
 int oh_error_make(oh_error_t *err, int errnum, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Prefix the message of *err with "<context>: ". Always returns -1. */
 int oh_error_wrap(oh_error_t *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 void oh_error_free(oh_error_t *err);
-static inline void cleanup_errorp(oh_error_t *err) { oh_error_free(err); }
+static inline void cleanup_errorp(oh_error_t *err)
+{
+	oh_error_free(err);
+}
 #define cleanup_error _cleanup_(cleanup_errorp)
 
 #endif

@@ -22,7 +22,7 @@ void exec_flags_judge(const struct runc_args *args, const struct policy *policy,
 /* Harden the --process file in place: read without following a symlink,
  * harden by `policy`, replace atomically when changed. Refusals are left in
  * `report`. */
-int exec_process_file_harden(const char *path, const struct policy *policy,
-			     struct report *report, oh_error_t *err);
+int exec_process_file_harden(const char *path, const struct policy *policy, struct report *report,
+			     oh_error_t *err);
 
 #endif

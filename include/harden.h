@@ -52,7 +52,7 @@ int harden_spec(struct json *spec, const struct policy *policy, const struct hos
 		struct report *report, oh_error_t *err);
 
 /* Harden the process object of an exec --process file in place. */
-int harden_process(struct json *process, const struct policy *policy,
-		   const struct host_facts *host, struct report *report, oh_error_t *err);
+int harden_process(struct json *process, const struct policy *policy, const struct host_facts *host,
+		   struct report *report, oh_error_t *err);
 
 #endif

@@ -73,7 +73,10 @@ enum json_parse_flags {
 struct json *json_parse(const char *text, size_t len, unsigned flags, oh_error_t *err);
 
 void json_free(struct json *value);
-static inline void cleanup_jsonp(struct json **v) { json_free(*v); }
+static inline void cleanup_jsonp(struct json **v)
+{
+	json_free(*v);
+}
 #define cleanup_json _cleanup_(cleanup_jsonp)
 
 struct json *json_new_null(void);

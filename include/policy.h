@@ -130,14 +130,14 @@ int policy_load_file(const char *path, const struct settings *settings, struct p
 
 /* Selection with the image given explicitly (NULL: the spec's own), for
  * `diff --image`. */
-int policy_select_for_image(const char *image, const struct settings *settings,
-			    struct policy **out, char **reason, oh_error_t *err);
+int policy_select_for_image(const char *image, const struct settings *settings, struct policy **out,
+			    char **reason, oh_error_t *err);
 
 /* The policy for a container: see oci-harden-policy(5), "Selection".
  * `reason` receives, in words, why that policy was chosen. Nothing the
  * container supplies can choose a laxer policy. */
-int policy_select(const struct json *spec, const struct settings *settings,
-		  struct policy **out, char **reason, oh_error_t *err);
+int policy_select(const struct json *spec, const struct settings *settings, struct policy **out,
+		  char **reason, oh_error_t *err);
 
 /* The policy as a document of the policy language that loads back (with
  * policy_load_json and no base) into the same rules. The seccomp profile is
@@ -150,7 +150,10 @@ struct json *policy_seccomp_profile(const struct policy *policy, oh_error_t *err
 
 struct policy *policy_clone(const struct policy *policy);
 void policy_free(struct policy *policy);
-static inline void cleanup_policyp(struct policy **p) { policy_free(*p); }
+static inline void cleanup_policyp(struct policy **p)
+{
+	policy_free(*p);
+}
 #define cleanup_policy _cleanup_(cleanup_policyp)
 
 const char *policy_mode_name(enum policy_mode mode);

@@ -37,15 +37,18 @@ struct report {
 };
 
 /* Append a decision; strings are copied, NULL allowed for values. */
-void report_add(struct report *report, enum decision_kind kind, const char *rule,
-		const char *path, const char *old_value, const char *new_value, const char *fmt,
-		...) __attribute__((format(printf, 7, 8)));
+void report_add(struct report *report, enum decision_kind kind, const char *rule, const char *path,
+		const char *old_value, const char *new_value, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 size_t report_count(const struct report *report, enum decision_kind kind);
 /* The first refusal, or NULL. */
 const struct decision *report_first_refusal(const struct report *report);
 void report_clear(struct report *report);
-static inline void cleanup_reportp(struct report *r) { report_clear(r); }
+static inline void cleanup_reportp(struct report *r)
+{
+	report_clear(r);
+}
 #define cleanup_report _cleanup_(cleanup_reportp)
 
 const char *decision_kind_name(enum decision_kind kind);

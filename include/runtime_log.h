@@ -23,8 +23,8 @@ enum runtime_log_level {
 
 /* Append one line. Failures to log are ignored: logging never decides
  * whether a container runs. */
-void runtime_log_write(const struct runtime_log *log, enum runtime_log_level level,
-		       const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void runtime_log_write(const struct runtime_log *log, enum runtime_log_level level, const char *fmt,
+		       ...) __attribute__((format(printf, 3, 4)));
 
 /* Format one line (without the newline) as it would be written. */
 char *runtime_log_format_line(enum runc_log_format format, enum runtime_log_level level,

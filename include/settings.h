@@ -9,11 +9,11 @@
 
 #include "errors.h"
 
-#define SETTINGS_DEFAULT_PATH "/etc/oci-harden/config.json"
+#define SETTINGS_DEFAULT_PATH	    "/etc/oci-harden/config.json"
 #define SETTINGS_DEFAULT_POLICY_DIR "/etc/oci-harden/policies"
-#define SETTINGS_ENV "OCI_HARDEN_CONFIG"
-#define SETTINGS_DEFAULT_STATE_DIR "/run/oci-harden"
-#define SETTINGS_DEFAULT_EVENT_LOG "/var/log/oci-harden/events.log"
+#define SETTINGS_ENV		    "OCI_HARDEN_CONFIG"
+#define SETTINGS_DEFAULT_STATE_DIR  "/run/oci-harden"
+#define SETTINGS_DEFAULT_EVENT_LOG  "/var/log/oci-harden/events.log"
 
 struct settings {
 	char *source;	      /* the file read, or NULL when none existed */
@@ -28,7 +28,10 @@ struct settings {
 
 int settings_load(struct settings *out, oh_error_t *err);
 void settings_clear(struct settings *settings);
-static inline void cleanup_settingsp(struct settings *s) { settings_clear(s); }
+static inline void cleanup_settingsp(struct settings *s)
+{
+	settings_clear(s);
+}
 #define cleanup_settings _cleanup_(cleanup_settingsp)
 
 /* The real runtime to exec: settings->runtime, else the first "runc" on

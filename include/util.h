@@ -10,13 +10,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define cleanup_free _cleanup_(cleanup_freep)
+#define _cleanup_(f)  __attribute__((cleanup(f)))
+#define cleanup_free  _cleanup_(cleanup_freep)
 #define cleanup_close _cleanup_(cleanup_closep)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static inline void cleanup_freep(void *p) { free(*(void **)p); }
+static inline void cleanup_freep(void *p)
+{
+	free(*(void **)p);
+}
 static inline void cleanup_closep(int *fd)
 {
 	if (*fd >= 0)
@@ -57,7 +60,10 @@ void strbuf_appendf(struct strbuf *sb, const char *fmt, ...) __attribute__((form
 /* Return the buffer, leaving `sb` empty; never NULL. */
 char *strbuf_steal(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);
-static inline void cleanup_strbufp(struct strbuf *sb) { strbuf_free(sb); }
+static inline void cleanup_strbufp(struct strbuf *sb)
+{
+	strbuf_free(sb);
+}
 #define cleanup_strbuf _cleanup_(cleanup_strbufp)
 
 /* A list of owned strings. */

@@ -41,7 +41,8 @@ static int audit_helper_ack(struct mnl_socket *nl, unsigned seq, void *status, s
 		}
 		if (status && h->nlmsg_type == AUDIT_GET) {
 			size_t len = mnl_nlmsg_get_payload_len(h);
-			memcpy(status, mnl_nlmsg_get_payload(h), len < status_len ? len : status_len);
+			memcpy(status, mnl_nlmsg_get_payload(h),
+			       len < status_len ? len : status_len);
 			return 0;
 		}
 	}
@@ -114,11 +115,11 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 4 && argv[2][0]) {
 		struct runtime_log log = {
-			.path = argv[2],
-			.format = strcmp(argv[3], "json") == 0 ? RUNC_LOG_JSON : RUNC_LOG_TEXT,
+		    .path = argv[2],
+		    .format = strcmp(argv[3], "json") == 0 ? RUNC_LOG_JSON : RUNC_LOG_TEXT,
 		};
-		runtime_log_write(&log, RUNTIME_LOG_WARNING, "oci-harden: no kernel audit record: %s",
-				  problem);
+		runtime_log_write(&log, RUNTIME_LOG_WARNING,
+				  "oci-harden: no kernel audit record: %s", problem);
 	}
 	return 0;
 }

@@ -17,8 +17,7 @@ extern char **environ;
 #define OCI_HARDEN_LIBEXECDIR "/usr/local/libexec/oci-harden"
 #endif
 
-const char *audit_trail_outcome(const struct audit_trail_event *event,
-				const struct report *report)
+const char *audit_trail_outcome(const struct audit_trail_event *event, const struct report *report)
 {
 	if (event->error)
 		return "error";
@@ -61,12 +60,14 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 	append_member(&sb, "image", event->image);
 	append_member(&sb, "policy", report->policy_name);
 	append_member(&sb, "policy_reason", report->policy_reason);
-	append_member(&sb, "mode", report->policy_name ? (report->audit ? "audit" : "enforce") : NULL);
+	append_member(&sb, "mode",
+		      report->policy_name ? (report->audit ? "audit" : "enforce") : NULL);
 	append_member(&sb, "outcome", audit_trail_outcome(event, report));
 	if (event->error)
 		append_member(&sb, "error", event->error);
 	strbuf_appendf(&sb, ",\"changes\":%zu,\"refusals\":%zu,\"decisions\":[",
-		       report_count(report, DECISION_CHANGE), report_count(report, DECISION_REFUSE));
+		       report_count(report, DECISION_CHANGE),
+		       report_count(report, DECISION_REFUSE));
 	for (size_t i = 0; i < report->len; i++) {
 		const struct decision *d = &report->items[i];
 		strbuf_puts(&sb, i ? ",{\"kind\":" : "{\"kind\":");
@@ -104,8 +105,7 @@ static void append_audit_value(struct strbuf *sb, const char *key, const char *v
 		strbuf_appendf(sb, "%02X", *p);
 }
 
-char *audit_trail_kernel_message(const struct audit_trail_event *event,
-				 const struct report *report)
+char *audit_trail_kernel_message(const struct audit_trail_event *event, const struct report *report)
 {
 	struct strbuf sb = {0};
 	const char *outcome = audit_trail_outcome(event, report);
@@ -117,8 +117,9 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event,
 	strbuf_appendf(&sb, " mode=%s outcome=%s changes=%zu refusals=%zu res=%s",
 		       report->audit ? "audit" : "enforce", outcome,
 		       report_count(report, DECISION_CHANGE), report_count(report, DECISION_REFUSE),
-		       strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0 ? "failed"
-											 : "success");
+		       strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0
+			   ? "failed"
+			   : "success");
 	return strbuf_steal(&sb);
 }
 
@@ -179,15 +180,15 @@ static bool audit_trail_known_unavailable(const char *marker)
 	       now.tv_sec >= st.st_mtim.tv_sec;
 }
 
-static int audit_trail_spawn(const char *message, const struct runtime_log *log,
-			     const char *marker, oh_error_t *err)
+static int audit_trail_spawn(const char *message, const struct runtime_log *log, const char *marker,
+			     oh_error_t *err)
 {
 	cleanup_free char *helper = audit_trail_helper_path();
 	posix_spawn_file_actions_t actions;
 	posix_spawn_file_actions_init(&actions);
 	for (int fd = 0; fd <= 2; fd++)
-		posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", fd ? O_WRONLY : O_RDONLY,
-						 0);
+		posix_spawn_file_actions_addopen(&actions, fd, "/dev/null",
+						 fd ? O_WRONLY : O_RDONLY, 0);
 	char *argv[] = {helper,
 			(char *)message,
 			(char *)(log && log->path ? log->path : ""),

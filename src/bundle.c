@@ -13,7 +13,8 @@
 static int bundle_config_read_at(int dirfd, const char *name, const char *display,
 				 unsigned read_flags, struct bundle_config *out, oh_error_t *err)
 {
-	*out = (struct bundle_config){.dirfd = dirfd, .name = xstrdup(name), .display = xstrdup(display)};
+	*out = (struct bundle_config){
+	    .dirfd = dirfd, .name = xstrdup(name), .display = xstrdup(display)};
 	if (file_read_all_flags(dirfd, name, display, BUNDLE_CONFIG_MAX_BYTES, read_flags,
 				&out->text, &out->len, &out->st, err) < 0)
 		return -1;
@@ -64,8 +65,7 @@ void bundle_config_close(struct bundle_config *c)
 	*c = (struct bundle_config){.dirfd = -1};
 }
 
-static int bundle_choose_policy(const struct bundle_config *config,
-				const struct settings *settings,
+static int bundle_choose_policy(const struct bundle_config *config, const struct settings *settings,
 				const struct bundle_harden_options *options, struct policy **policy,
 				char **reason, oh_error_t *err)
 {
@@ -85,8 +85,8 @@ int bundle_config_harden(struct bundle_config *config, const struct settings *se
 			 oh_error_t *err)
 {
 	cleanup_policy struct policy *policy = NULL;
-	if (bundle_choose_policy(config, settings, options, &policy, &report->policy_reason,
-				 err) < 0)
+	if (bundle_choose_policy(config, settings, options, &policy, &report->policy_reason, err) <
+	    0)
 		return -1;
 	struct host_facts host;
 	host_facts_gather(policy, &host);
@@ -102,8 +102,7 @@ int bundle_config_harden(struct bundle_config *config, const struct settings *se
 	return 0;
 }
 
-int bundle_config_write(struct bundle_config *config, const struct report *report,
-			oh_error_t *err)
+int bundle_config_write(struct bundle_config *config, const struct report *report, oh_error_t *err)
 {
 	if (report->audit || report_count(report, DECISION_CHANGE) == 0)
 		return 0;

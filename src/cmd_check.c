@@ -1379,8 +1379,8 @@ static void check_configured(struct check_run *run)
 	const struct {
 		const char *key, *name;
 	} named[] = {
-		{"default_policy", settings.default_policy},
-		{"sandbox_policy", settings.sandbox_policy},
+	    {"default_policy", settings.default_policy},
+	    {"sandbox_policy", settings.sandbox_policy},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(named); i++) {
 		if (strcmp(named[i].name, "default") == 0)

@@ -22,13 +22,12 @@ enum {
 };
 
 static const char diff_usage[] =
-	"usage: oci-harden diff [--color=auto|always|never] [--image REF] [--policy NAME|FILE]\n"
-	"                       BUNDLE|CONFIG.json\n";
+    "usage: oci-harden diff [--color=auto|always|never] [--image REF] [--policy NAME|FILE]\n"
+    "                       BUNDLE|CONFIG.json\n";
 
 /* "--name=value" or "--name value"; returns the value, or NULL when argv[*i]
  * is not that option. Advances *i past a separate value. */
-static const char *diff_option_value(int argc, char **argv, int *i, const char *name,
-				     bool *missing)
+static const char *diff_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
 {
 	size_t n = strlen(name);
 	if (strncmp(argv[*i], name, n) != 0)
@@ -89,18 +88,21 @@ int cmd_diff(int argc, char **argv)
 		} else if ((value = diff_option_value(argc, argv, &i, "--policy", &missing))) {
 			options.policy = value;
 		} else if (missing) {
-			fprintf(stderr, "oci-harden diff: %s needs a value\n%s", argv[i], diff_usage);
+			fprintf(stderr, "oci-harden diff: %s needs a value\n%s", argv[i],
+				diff_usage);
 			return DIFF_EXIT_TROUBLE;
 		} else if (strncmp(argv[i], "--color=", 8) == 0) {
 			if (diff_parse_color(argv[i] + 8, &color) < 0) {
-				fprintf(stderr, "oci-harden diff: bad --color value\n%s", diff_usage);
+				fprintf(stderr, "oci-harden diff: bad --color value\n%s",
+					diff_usage);
 				return DIFF_EXIT_TROUBLE;
 			}
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(diff_usage, stdout);
 			return DIFF_EXIT_SAME;
 		} else if (argv[i][0] == '-' && strcmp(argv[i], "--") != 0) {
-			fprintf(stderr, "oci-harden diff: unknown option %s\n%s", argv[i], diff_usage);
+			fprintf(stderr, "oci-harden diff: unknown option %s\n%s", argv[i],
+				diff_usage);
 			return DIFF_EXIT_TROUBLE;
 		} else if (path) {
 			fprintf(stderr, "oci-harden diff: one path only\n%s", diff_usage);
@@ -121,8 +123,8 @@ int cmd_diff(int argc, char **argv)
 	struct stat st;
 	cleanup_bundle_config struct bundle_config config = {.dirfd = -1};
 	int r = stat(path, &st) == 0 && S_ISDIR(st.st_mode)
-			? bundle_config_read(path, &config, &err)
-			: bundle_config_read_file(path, &config, &err);
+		    ? bundle_config_read(path, &config, &err)
+		    : bundle_config_read_file(path, &config, &err);
 	if (r < 0)
 		return diff_trouble(&err);
 

@@ -76,11 +76,11 @@ static void runtime_record(const struct runc_args *args, const struct settings *
 			   const struct report *report, const char *error)
 {
 	struct audit_trail_event event = {
-		.command = args->command_name,
-		.container_id = args->container_id,
-		.bundle = bundle,
-		.image = image,
-		.error = error,
+	    .command = args->command_name,
+	    .container_id = args->container_id,
+	    .bundle = bundle,
+	    .image = image,
+	    .error = error,
 	};
 	audit_trail_record(&event, report, settings->event_log, settings->kernel_audit,
 			   settings->state_dir, log);
@@ -120,8 +120,8 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	 * the default policy, so a failure here is worth a warning, not the
 	 * container. */
 	if (args->container_id &&
-	    container_state_save(settings->state_dir, args->root, args->container_id, policy,
-				 image, &err) < 0) {
+	    container_state_save(settings->state_dir, args->root, args->container_id, policy, image,
+				 &err) < 0) {
 		runtime_log_write(log, RUNTIME_LOG_WARNING, "oci-harden: %s", err->msg);
 		oh_error_free(&err);
 	}
@@ -180,8 +180,8 @@ static int runtime_harden_exec(const struct runc_args *args, const struct settin
 	runtime_log_decisions(log, &report);
 	if (!report.audit && report_first_refusal(&report)) {
 		cleanup_free char *subject = xasprintf(
-			"exec in %s%s%s", args->container_id, args->process_path ? " with " : "",
-			args->process_path ? args->process_path : "");
+		    "exec in %s%s%s", args->container_id, args->process_path ? " with " : "",
+		    args->process_path ? args->process_path : "");
 		return runtime_refuse(log, subject, &report);
 	}
 	return 0;

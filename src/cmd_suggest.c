@@ -21,8 +21,11 @@ static const struct {
 	const char *rule;
 	const char *allow_key;
 } suggest_allow_keys[] = {
-	{"namespaces", "host_namespaces"}, {"mounts", "host_paths"}, {"devices", "devices"},
-	{"hooks", "hooks"},		   {"sysctls", "sysctls"},
+    {"namespaces", "host_namespaces"},
+    {"mounts", "host_paths"},
+    {"devices", "devices"},
+    {"hooks", "hooks"},
+    {"sysctls", "sysctls"},
 };
 
 struct suggestion {
@@ -30,7 +33,7 @@ struct suggestion {
 	size_t events;
 	struct string_list capabilities;
 	bool allow_root, keep_new_privileges, no_seccomp, no_apparmor, writable_rootfs, no_tmpfs,
-		no_pids_limit;
+	    no_pids_limit;
 	struct string_list allow[ARRAY_SIZE(suggest_allow_keys)];
 	struct string_list unliftable; /* decisions no key can stop */
 };
@@ -230,8 +233,9 @@ static char *suggest_name(const char *image)
 static char *suggest_text(const struct suggestion *s)
 {
 	struct strbuf sb = {0};
-	strbuf_appendf(&sb, "// Suggested by oci-harden suggest from %zu audit-mode event%s of\n// %s.\n",
-		       s->events, s->events == 1 ? "" : "s", s->image);
+	strbuf_appendf(
+	    &sb, "// Suggested by oci-harden suggest from %zu audit-mode event%s of\n// %s.\n",
+	    s->events, s->events == 1 ? "" : "s", s->image);
 	if (s->unliftable.len) {
 		strbuf_puts(&sb, "// No policy key stops these; enforce will still apply them:\n");
 		for (size_t i = 0; i < s->unliftable.len; i++)

@@ -78,8 +78,8 @@ int container_state_load(const char *state_dir, const char *root, const char *id
 	cleanup_free char *path = xasprintf("%s/%s.json", dir, id);
 	cleanup_free char *text = NULL;
 	size_t len;
-	if (file_read_all_flags(AT_FDCWD, path, path, CONTAINER_STATE_MAX_BYTES,
-				FILE_READ_NOFOLLOW, &text, &len, NULL, err) < 0) {
+	if (file_read_all_flags(AT_FDCWD, path, path, CONTAINER_STATE_MAX_BYTES, FILE_READ_NOFOLLOW,
+				&text, &len, NULL, err) < 0) {
 		if ((*err)->errnum == ENOENT) {
 			oh_error_free(err);
 			return 0;
@@ -93,7 +93,7 @@ int container_state_load(const char *state_dir, const char *root, const char *id
 	const struct json *name = json_object_get(doc, "policy_name");
 	const struct json *saved = json_object_get(doc, "policy");
 	bool root_matches = root ? saved_root && saved_root->type == JSON_STRING &&
-					   strcmp(saved_root->string.ptr, root) == 0
+				       strcmp(saved_root->string.ptr, root) == 0
 				 : !saved_root;
 	if (!root_matches || !name || name->type != JSON_STRING || !saved)
 		return oh_error_make(err, 0, "%s: not a state file of this container", path);

@@ -29,11 +29,11 @@ static bool exec_parse_decimal(const char *s, size_t len, long long *out)
 }
 
 /* Record a refused flag, its value shown as JSON like every decision's. */
-static void exec_refuse(struct report *report, const char *flag, const char *value,
-			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void exec_refuse(struct report *report, const char *flag, const char *value, const char *fmt,
+			...) __attribute__((format(printf, 4, 5)));
 
-static void exec_refuse(struct report *report, const char *flag, const char *value,
-			const char *fmt, ...)
+static void exec_refuse(struct report *report, const char *flag, const char *value, const char *fmt,
+			...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -49,18 +49,23 @@ void exec_flags_judge(const struct runc_args *args, const struct policy *policy,
 {
 	for (size_t i = 0; i < args->exec_caps_len; i++)
 		if (!string_list_contains(&policy->capabilities, args->exec_caps[i]))
-			exec_refuse(report, "--cap", args->exec_caps[i], "capability %s is not on the policy's allowlist",
-				   args->exec_caps[i]);
+			exec_refuse(report, "--cap", args->exec_caps[i],
+				    "capability %s is not on the policy's allowlist",
+				    args->exec_caps[i]);
 	if (args->exec_user && !policy->allow_root) {
 		const char *colon = strchr(args->exec_user, ':');
-		size_t uid_len = colon ? (size_t)(colon - args->exec_user) : strlen(args->exec_user);
+		size_t uid_len =
+		    colon ? (size_t)(colon - args->exec_user) : strlen(args->exec_user);
 		long long uid, gid = -1;
 		bool ok = exec_parse_decimal(args->exec_user, uid_len, &uid) &&
 			  (!colon || exec_parse_decimal(colon + 1, strlen(colon + 1), &gid));
 		if (!ok)
-			exec_refuse(report, "--user", args->exec_user, "cannot read \"%s\" as UID[:GID]", args->exec_user);
+			exec_refuse(report, "--user", args->exec_user,
+				    "cannot read \"%s\" as UID[:GID]", args->exec_user);
 		else if (uid == 0 || gid == 0)
-			exec_refuse(report, "--user", args->exec_user, "a process may not run as %s 0 (root)", uid == 0 ? "uid" : "gid");
+			exec_refuse(report, "--user", args->exec_user,
+				    "a process may not run as %s 0 (root)",
+				    uid == 0 ? "uid" : "gid");
 	}
 	for (size_t i = 0; i < args->exec_additional_gids_len && !policy->allow_root; i++) {
 		/* urfave/cli reads Int64Slice values with base 0: "0x0" is 0. */
@@ -69,25 +74,28 @@ void exec_flags_judge(const struct runc_args *args, const struct policy *policy,
 		errno = 0;
 		long long gid = strtoll(value, &end, 0);
 		if (errno || *end || end == value || gid == 0)
-			exec_refuse(report, "--additional-gids", value, "additional group %s is root's or unreadable", value);
+			exec_refuse(report, "--additional-gids", value,
+				    "additional group %s is root's or unreadable", value);
 	}
 	if (args->exec_apparmor) {
 		const char *profile = policy->apparmor_profile ? policy->apparmor_profile : "";
 		if (strcmp(args->exec_apparmor, "unconfined") == 0 ||
 		    (*profile && strcmp(args->exec_apparmor, profile) != 0))
-			exec_refuse(report, "--apparmor", args->exec_apparmor, "AppArmor profile \"%s\" would replace the policy's",
-				   args->exec_apparmor);
+			exec_refuse(report, "--apparmor", args->exec_apparmor,
+				    "AppArmor profile \"%s\" would replace the policy's",
+				    args->exec_apparmor);
 	}
 	/* An SELinux label of the caller's choosing (spc_t is unconfined). */
 	if (args->exec_process_label)
 		exec_refuse(report, "--process-label", args->exec_process_label,
 			    "the process would get an SELinux label of the caller's choosing");
 	if (args->exec_no_new_privs_set && !args->exec_no_new_privs && policy->no_new_privileges)
-		exec_refuse(report, "--no-new-privs", "false", "the policy requires noNewPrivileges");
+		exec_refuse(report, "--no-new-privs", "false",
+			    "the policy requires noNewPrivileges");
 }
 
-int exec_process_file_harden(const char *path, const struct policy *policy,
-			     struct report *report, oh_error_t *err)
+int exec_process_file_harden(const char *path, const struct policy *policy, struct report *report,
+			     oh_error_t *err)
 {
 	cleanup_free char *dir_copy = xstrdup(path);
 	cleanup_free char *base_copy = xstrdup(path);

@@ -8,7 +8,8 @@
 #include <unistd.h>
 
 int file_read_all_flags(int dirfd, const char *path, const char *display, size_t max_bytes,
-			unsigned flags, char **text, size_t *len, struct stat *st_out, oh_error_t *err)
+			unsigned flags, char **text, size_t *len, struct stat *st_out,
+			oh_error_t *err)
 {
 	/* O_NONBLOCK so that opening a FIFO does not hang waiting for a
 	 * writer; the fstat below refuses it anyway. */

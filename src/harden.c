@@ -10,22 +10,22 @@
 /* The order is the order of the report. Adding a concern is adding a file
  * under src/harden/ and a row here. */
 static const struct harden_module *const harden_modules[] = {
-	/* Refusals first: the first refusal is the one containerd shows, and
-	 * the privileged shape is recognised by its devices. */
-	&harden_module_devices,
-	&harden_module_namespaces,
-	&harden_module_mounts,
-	&harden_module_hooks,
-	&harden_module_sysctls,
-	/* Then what is rewritten. */
-	&harden_module_capabilities,
-	&harden_module_user,
-	&harden_module_privileges,
-	&harden_module_apparmor,
-	&harden_module_seccomp,
-	&harden_module_rootfs,
-	&harden_module_paths,
-	&harden_module_limits,
+    /* Refusals first: the first refusal is the one containerd shows, and
+     * the privileged shape is recognised by its devices. */
+    &harden_module_devices,
+    &harden_module_namespaces,
+    &harden_module_mounts,
+    &harden_module_hooks,
+    &harden_module_sysctls,
+    /* Then what is rewritten. */
+    &harden_module_capabilities,
+    &harden_module_user,
+    &harden_module_privileges,
+    &harden_module_apparmor,
+    &harden_module_seccomp,
+    &harden_module_rootfs,
+    &harden_module_paths,
+    &harden_module_limits,
 };
 
 char *harden_path_join(const char *parent, const char *key)
@@ -33,8 +33,8 @@ char *harden_path_join(const char *parent, const char *key)
 	return *parent ? xasprintf("%s.%s", parent, key) : xstrdup(key);
 }
 
-int harden_member_object(struct json *parent, const char *parent_path, const char *key,
-			 bool create, struct json **out, oh_error_t *err)
+int harden_member_object(struct json *parent, const char *parent_path, const char *key, bool create,
+			 struct json **out, oh_error_t *err)
 {
 	struct json *v = json_object_get(parent, key);
 	if (!v) {
@@ -108,8 +108,8 @@ bool harden_allowed(const struct string_list *patterns, const char *value)
 	return false;
 }
 
-int harden_member_string(const struct json *v, const char *path, const char *key,
-			 const char **out, oh_error_t *err)
+int harden_member_string(const struct json *v, const char *path, const char *key, const char **out,
+			 oh_error_t *err)
 {
 	const struct json *m = json_object_get(v, key);
 	*out = NULL;
@@ -147,32 +147,31 @@ int harden_spec(struct json *spec, const struct policy *policy, const struct hos
 	cleanup_json struct json *copy = policy->mode == POLICY_AUDIT ? json_clone(spec) : NULL;
 	struct json *target = copy ? copy : spec;
 	struct harden_ctx ctx = {
-		.spec = target,
-		.process_path = "process",
-		.policy = policy,
-		.host = host,
-		.report = report,
+	    .spec = target,
+	    .process_path = "process",
+	    .policy = policy,
+	    .host = host,
+	    .report = report,
 	};
 	if (harden_member_object(target, "", "process", false, &ctx.process, err) < 0)
 		return -1;
 	return harden_run(&ctx, err);
 }
 
-int harden_process(struct json *process, const struct policy *policy,
-		   const struct host_facts *host, struct report *report, oh_error_t *err)
+int harden_process(struct json *process, const struct policy *policy, const struct host_facts *host,
+		   struct report *report, oh_error_t *err)
 {
 	if (process->type != JSON_OBJECT)
 		return oh_error_make(err, 0, "the top level must be an object");
 	report_start(report, policy);
-	cleanup_json struct json *copy =
-		policy->mode == POLICY_AUDIT ? json_clone(process) : NULL;
+	cleanup_json struct json *copy = policy->mode == POLICY_AUDIT ? json_clone(process) : NULL;
 	struct harden_ctx ctx = {
-		.spec = NULL,
-		.process = copy ? copy : process,
-		.process_path = "",
-		.policy = policy,
-		.host = host,
-		.report = report,
+	    .spec = NULL,
+	    .process = copy ? copy : process,
+	    .process_path = "",
+	    .policy = policy,
+	    .host = host,
+	    .report = report,
 	};
 	return harden_run(&ctx, err);
 }

@@ -27,7 +27,8 @@ bool host_apparmor_profile_loaded(const char *name)
 	char *line = NULL;
 	size_t cap = 0;
 	while (!found && getline(&line, &cap, f) > 0)
-		found = strncmp(line, name, name_len) == 0 && strncmp(line + name_len, " (", 2) == 0;
+		found =
+		    strncmp(line, name, name_len) == 0 && strncmp(line + name_len, " (", 2) == 0;
 	free(line);
 	fclose(f);
 	return found;
@@ -38,8 +39,8 @@ static const struct {
 	const char *type;
 	const char *proc_name;
 } namespace_names[] = {
-	{"pid", "pid"}, {"network", "net"}, {"ipc", "ipc"},	  {"uts", "uts"},
-	{"mount", "mnt"}, {"user", "user"},  {"cgroup", "cgroup"}, {"time", "time"},
+    {"pid", "pid"},   {"network", "net"}, {"ipc", "ipc"},	{"uts", "uts"},
+    {"mount", "mnt"}, {"user", "user"},	  {"cgroup", "cgroup"}, {"time", "time"},
 };
 
 /* A namespace is identified by the device and inode of its nsfs file; ours
@@ -81,8 +82,8 @@ static char *host_resolve_path(const char *path)
 void host_facts_gather(const struct policy *policy, struct host_facts *facts)
 {
 	*facts = (struct host_facts){
-		.namespace_is_host = host_namespace_is_host,
-		.resolve_host_path = host_resolve_path,
+	    .namespace_is_host = host_namespace_is_host,
+	    .resolve_host_path = host_resolve_path,
 	};
 	const char *profile = policy->apparmor_profile;
 	if (!profile || !*profile)

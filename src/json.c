@@ -497,7 +497,10 @@ static struct json *new_value(enum json_type type)
 /* A string or number node holds its text in the same allocation, right
  * after the node: a config is mostly short strings, and two allocations a
  * string made allocation the largest cost of parsing one. */
-static char *inline_text(struct json *value) { return (char *)(value + 1); }
+static char *inline_text(struct json *value)
+{
+	return (char *)(value + 1);
+}
 
 static struct json *new_text_value(enum json_type type, const char *s, size_t len, char **text)
 {

@@ -24,7 +24,10 @@ static void string_list_copy(struct string_list *dst, const struct string_list *
 		string_list_add(dst, src->items[i]);
 }
 
-static char *xstrdup_or_null(const char *s) { return s ? xstrdup(s) : NULL; }
+static char *xstrdup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
 
 struct policy *policy_clone(const struct policy *src)
 {
@@ -42,9 +45,9 @@ struct policy *policy_clone(const struct policy *src)
 	p->readonly_rootfs = src->readonly_rootfs;
 	string_list_copy(&p->tmpfs, &src->tmpfs);
 	p->seccomp_profile_name = xstrdup_or_null(src->seccomp_profile_name);
-	p->seccomp_profile_text = src->seccomp_profile_text
-					  ? xstrndup(src->seccomp_profile_text, src->seccomp_profile_len)
-					  : NULL;
+	p->seccomp_profile_text = src->seccomp_profile_text ? xstrndup(src->seccomp_profile_text,
+								       src->seccomp_profile_len)
+							    : NULL;
 	p->seccomp_profile_len = src->seccomp_profile_len;
 	p->seccomp_replace = src->seccomp_replace;
 	p->apparmor_profile = xstrdup_or_null(src->apparmor_profile);
@@ -210,8 +213,8 @@ static int check_glob(const char *s, const char *path, oh_error_t *err)
 
 static int check_namespace(const char *s, const char *path, oh_error_t *err)
 {
-	static const char *const namespaces[] = {"pid",	   "network", "ipc", "uts",
-						 "mount",  "user",    "cgroup", "time"};
+	static const char *const namespaces[] = {"pid",	  "network", "ipc",    "uts",
+						 "mount", "user",    "cgroup", "time"};
 	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
 		if (strcmp(s, namespaces[i]) == 0)
 			return 0;
@@ -224,11 +227,10 @@ static int check_namespace(const char *s, const char *path, oh_error_t *err)
 static int check_host_path(const char *s, const char *path, oh_error_t *err)
 {
 	size_t n = strlen(s);
-	cleanup_free char *pattern = n > 3 && strcmp(s + n - 3, ":ro") == 0 ? xstrndup(s, n - 3)
-									     : xstrdup(s);
+	cleanup_free char *pattern =
+	    n > 3 && strcmp(s + n - 3, ":ro") == 0 ? xstrndup(s, n - 3) : xstrdup(s);
 	if (pattern[0] != '/')
-		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path pattern", path,
-				     s);
+		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path pattern", path, s);
 	return 0;
 }
 
@@ -245,9 +247,8 @@ struct policy_subkey_table {
 	size_t len;
 };
 
-static int read_object_keys(struct policy_loader *loader, const struct json *v,
-			    const char *path, const struct policy_key *keys, size_t n_keys,
-			    oh_error_t *err);
+static int read_object_keys(struct policy_loader *loader, const struct json *v, const char *path,
+			    const struct policy_key *keys, size_t n_keys, oh_error_t *err);
 
 static int key_images(struct policy_loader *l, const struct json *v, const char *path,
 		      oh_error_t *err)
@@ -298,9 +299,9 @@ static int key_user_allow_root(struct policy_loader *l, const struct json *v, co
 }
 
 static const struct policy_key user_keys[] = {
-	{"uid", key_user_uid},
-	{"gid", key_user_gid},
-	{"allow_root", key_user_allow_root},
+    {"uid", key_user_uid},
+    {"gid", key_user_gid},
+    {"allow_root", key_user_allow_root},
 };
 
 static int key_user(struct policy_loader *l, const struct json *v, const char *path,
@@ -317,8 +318,8 @@ static int key_user(struct policy_loader *l, const struct json *v, const char *p
 	return 0;
 }
 
-static int key_no_new_privileges(struct policy_loader *l, const struct json *v,
-				 const char *path, oh_error_t *err)
+static int key_no_new_privileges(struct policy_loader *l, const struct json *v, const char *path,
+				 oh_error_t *err)
 {
 	return read_bool(v, path, &l->policy->no_new_privileges, err);
 }
@@ -363,9 +364,9 @@ static int load_seccomp_profile(struct policy_loader *l, const char *name, const
 	if (strcmp(name, "default") == 0) {
 		/* Compiled in, and its shape checked by the unit tests: it is
 		 * parsed only when a container needs it. */
-		set_seccomp_profile(p, name,
-				    xstrndup(embedded_default_seccomp, embedded_default_seccomp_len),
-				    embedded_default_seccomp_len);
+		set_seccomp_profile(
+		    p, name, xstrndup(embedded_default_seccomp, embedded_default_seccomp_len),
+		    embedded_default_seccomp_len);
 		return 0;
 	} else {
 		const char *dir = l->lctx ? l->lctx->policy_dir : NULL;
@@ -375,8 +376,8 @@ static int load_seccomp_profile(struct policy_loader *l, const char *name, const
 					     "policy directory is configured",
 					     path, name);
 		cleanup_free char *file = strchr(name, '/')
-						  ? xasprintf("%s/%s", dir, name)
-						  : xasprintf("%s/seccomp/%s.json", dir, name);
+					      ? xasprintf("%s/%s", dir, name)
+					      : xasprintf("%s/seccomp/%s.json", dir, name);
 		if (check_absolute_path(file, path, err) < 0)
 			return -1;
 		cleanup_free char *text = NULL;
@@ -389,8 +390,8 @@ static int load_seccomp_profile(struct policy_loader *l, const char *name, const
 		if (!profile)
 			return oh_error_wrap(err, "%s", file);
 		if (profile->type != JSON_OBJECT)
-			return oh_error_make(err, 0, "%s: seccomp profile \"%s\" is not a JSON object",
-					     path, name);
+			return oh_error_make(
+			    err, 0, "%s: seccomp profile \"%s\" is not a JSON object", path, name);
 		const struct json *action = json_object_get(profile, "defaultAction");
 		if (!action || action->type != JSON_STRING)
 			return oh_error_make(err, 0,
@@ -429,8 +430,8 @@ static int key_seccomp_replace(struct policy_loader *l, const struct json *v, co
 }
 
 static const struct policy_key seccomp_keys[] = {
-	{"profile", key_seccomp_profile},
-	{"replace", key_seccomp_replace},
+    {"profile", key_seccomp_profile},
+    {"replace", key_seccomp_replace},
 };
 
 static int key_seccomp(struct policy_loader *l, const struct json *v, const char *path,
@@ -439,21 +440,21 @@ static int key_seccomp(struct policy_loader *l, const struct json *v, const char
 	return read_object_keys(l, v, path, seccomp_keys, ARRAY_SIZE(seccomp_keys), err);
 }
 
-static int key_apparmor_profile(struct policy_loader *l, const struct json *v,
-				const char *path, oh_error_t *err)
+static int key_apparmor_profile(struct policy_loader *l, const struct json *v, const char *path,
+				oh_error_t *err)
 {
 	return read_string(v, path, &l->policy->apparmor_profile, err);
 }
 
-static int key_apparmor_required(struct policy_loader *l, const struct json *v,
-				 const char *path, oh_error_t *err)
+static int key_apparmor_required(struct policy_loader *l, const struct json *v, const char *path,
+				 oh_error_t *err)
 {
 	return read_bool(v, path, &l->policy->apparmor_required, err);
 }
 
 static const struct policy_key apparmor_keys[] = {
-	{"profile", key_apparmor_profile},
-	{"required", key_apparmor_required},
+    {"profile", key_apparmor_profile},
+    {"required", key_apparmor_required},
 };
 
 static int key_apparmor(struct policy_loader *l, const struct json *v, const char *path,
@@ -514,7 +515,8 @@ static int key_rlimits(struct policy_loader *l, const struct json *v, const char
 			if (strcmp(p->rlimits[j].type, m->key) == 0)
 				at = j;
 		if (at == p->rlimits_len) {
-			p->rlimits = xrealloc(p->rlimits, (p->rlimits_len + 1) * sizeof(*p->rlimits));
+			p->rlimits =
+			    xrealloc(p->rlimits, (p->rlimits_len + 1) * sizeof(*p->rlimits));
 			p->rlimits[p->rlimits_len++].type = xstrdup(m->key);
 		}
 		p->rlimits[at].soft = limit.soft;
@@ -529,8 +531,8 @@ static int key_allow_host_namespaces(struct policy_loader *l, const struct json 
 	return read_string_list(v, path, &l->policy->allow.host_namespaces, check_namespace, err);
 }
 
-static int key_allow_host_paths(struct policy_loader *l, const struct json *v,
-				const char *path, oh_error_t *err)
+static int key_allow_host_paths(struct policy_loader *l, const struct json *v, const char *path,
+				oh_error_t *err)
 {
 	return read_string_list(v, path, &l->policy->allow.host_paths, check_host_path, err);
 }
@@ -554,11 +556,11 @@ static int key_allow_sysctls(struct policy_loader *l, const struct json *v, cons
 }
 
 static const struct policy_key allow_keys[] = {
-	{"host_namespaces", key_allow_host_namespaces},
-	{"host_paths", key_allow_host_paths},
-	{"devices", key_allow_devices},
-	{"hooks", key_allow_hooks},
-	{"sysctls", key_allow_sysctls},
+    {"host_namespaces", key_allow_host_namespaces},
+    {"host_paths", key_allow_host_paths},
+    {"devices", key_allow_devices},
+    {"hooks", key_allow_hooks},
+    {"sysctls", key_allow_sysctls},
 };
 
 static int key_allow(struct policy_loader *l, const struct json *v, const char *path,
@@ -568,19 +570,19 @@ static int key_allow(struct policy_loader *l, const struct json *v, const char *
 }
 
 static const struct policy_key policy_keys[] = {
-	{"images", key_images},
-	{"extends", key_extends},
-	{"mode", key_mode},
-	{"capabilities", key_capabilities},
-	{"user", key_user},
-	{"no_new_privileges", key_no_new_privileges},
-	{"readonly_rootfs", key_readonly_rootfs},
-	{"tmpfs", key_tmpfs},
-	{"seccomp", key_seccomp},
-	{"apparmor", key_apparmor},
-	{"pids_limit", key_pids_limit},
-	{"rlimits", key_rlimits},
-	{"allow", key_allow},
+    {"images", key_images},
+    {"extends", key_extends},
+    {"mode", key_mode},
+    {"capabilities", key_capabilities},
+    {"user", key_user},
+    {"no_new_privileges", key_no_new_privileges},
+    {"readonly_rootfs", key_readonly_rootfs},
+    {"tmpfs", key_tmpfs},
+    {"seccomp", key_seccomp},
+    {"apparmor", key_apparmor},
+    {"pids_limit", key_pids_limit},
+    {"rlimits", key_rlimits},
+    {"allow", key_allow},
 };
 
 const char *policy_known_key(const char *object_path, size_t index)
@@ -590,11 +592,11 @@ const char *policy_known_key(const char *object_path, size_t index)
 		const struct policy_key *keys;
 		size_t len;
 	} tables[] = {
-		{"", policy_keys, ARRAY_SIZE(policy_keys)},
-		{"user", user_keys, ARRAY_SIZE(user_keys)},
-		{"seccomp", seccomp_keys, ARRAY_SIZE(seccomp_keys)},
-		{"apparmor", apparmor_keys, ARRAY_SIZE(apparmor_keys)},
-		{"allow", allow_keys, ARRAY_SIZE(allow_keys)},
+	    {"", policy_keys, ARRAY_SIZE(policy_keys)},
+	    {"user", user_keys, ARRAY_SIZE(user_keys)},
+	    {"seccomp", seccomp_keys, ARRAY_SIZE(seccomp_keys)},
+	    {"apparmor", apparmor_keys, ARRAY_SIZE(apparmor_keys)},
+	    {"allow", allow_keys, ARRAY_SIZE(allow_keys)},
 	};
 	for (size_t t = 0; t < ARRAY_SIZE(tables); t++)
 		if (strcmp(tables[t].path, object_path) == 0)
@@ -602,16 +604,15 @@ const char *policy_known_key(const char *object_path, size_t index)
 	return NULL;
 }
 
-static int read_object_keys(struct policy_loader *loader, const struct json *v,
-			    const char *path, const struct policy_key *keys, size_t n_keys,
-			    oh_error_t *err)
+static int read_object_keys(struct policy_loader *loader, const struct json *v, const char *path,
+			    const struct policy_key *keys, size_t n_keys, oh_error_t *err)
 {
 	if (expect_type(v, JSON_OBJECT, "an object", path, err) < 0)
 		return -1;
 	for (size_t i = 0; i < v->object.len; i++) {
 		const struct json_member *m = &v->object.members[i];
 		cleanup_free char *member_path =
-			*path ? xasprintf("%s.%s", path, m->key) : xstrdup(m->key);
+		    *path ? xasprintf("%s.%s", path, m->key) : xstrdup(m->key);
 		size_t k;
 		for (k = 0; k < n_keys; k++)
 			if (strcmp(keys[k].name, m->key) == 0)
@@ -632,8 +633,8 @@ int policy_load_json(const struct json *doc, const char *name, const char *sourc
 		     struct policy **out, oh_error_t *err)
 {
 	struct policy_loader loader = {
-		.policy = base ? policy_clone(base) : policy_new_empty(),
-		.lctx = lctx,
+	    .policy = base ? policy_clone(base) : policy_new_empty(),
+	    .lctx = lctx,
 	};
 	/* What a policy inherits of its base's identity is only the rules. */
 	string_list_clear(&loader.policy->images);
@@ -655,7 +656,7 @@ int policy_load_json(const struct json *doc, const char *name, const char *sourc
 int policy_load_default(struct policy **out, oh_error_t *err)
 {
 	cleanup_json struct json *doc = json_parse(
-		embedded_default_policy, embedded_default_policy_len, JSON_PARSE_COMMENTS, err);
+	    embedded_default_policy, embedded_default_policy_len, JSON_PARSE_COMMENTS, err);
 	if (!doc)
 		return oh_error_wrap(err, "embedded default policy");
 	if (policy_load_json(doc, "default", "(embedded)", NULL, NULL, out, err) < 0)

@@ -19,8 +19,8 @@
 #define POLICY_MAX_EXTENDS 16
 
 static const char *const image_annotations[] = {
-	"io.kubernetes.cri.image-name", /* containerd's CRI plugin, since 1.5 */
-	"io.kubernetes.cri-o.Image",	/* CRI-O */
+    "io.kubernetes.cri.image-name", /* containerd's CRI plugin, since 1.5 */
+    "io.kubernetes.cri-o.Image",    /* CRI-O */
 };
 
 bool policy_name_is_valid(const char *name)
@@ -38,8 +38,8 @@ bool policy_name_is_valid(const char *name)
  * container; both are written by the CRI implementation itself, not taken
  * from the pod. */
 static const char *const sandbox_annotations[] = {
-	"io.kubernetes.cri.container-type", /* containerd */
-	"io.kubernetes.cri-o.ContainerType", /* CRI-O */
+    "io.kubernetes.cri.container-type",	 /* containerd */
+    "io.kubernetes.cri-o.ContainerType", /* CRI-O */
 };
 
 bool policy_spec_is_sandbox(const struct json *spec)
@@ -75,8 +75,8 @@ const char *policy_image_of_spec(const struct json *spec)
 char *image_reference_normalize(const char *reference)
 {
 	const char *at = strchr(reference, '@');
-	cleanup_free char *name = at ? xstrndup(reference, (size_t)(at - reference))
-				     : xstrdup(reference);
+	cleanup_free char *name =
+	    at ? xstrndup(reference, (size_t)(at - reference)) : xstrdup(reference);
 	const char *digest = at ? at : "";
 
 	const char *slash = strchr(name, '/');
@@ -125,8 +125,7 @@ static int policy_load_chain(const char *name, const char *path, const struct se
 
 /* Load policy `name` (from the directory, or the embedded default). */
 static int policy_load_named_chain(const char *name, const struct settings *settings,
-				   struct string_list *chain, struct policy **out,
-				   oh_error_t *err)
+				   struct string_list *chain, struct policy **out, oh_error_t *err)
 {
 	if (!policy_name_is_valid(name))
 		return oh_error_make(err, 0, "\"%s\" is not a policy name", name);
@@ -260,8 +259,8 @@ static int policy_doc_match(const struct json *doc, const char *path, const char
 	return 0;
 }
 
-int policy_select_for_image(const char *image, const struct settings *settings,
-			    struct policy **out, char **reason, oh_error_t *err)
+int policy_select_for_image(const char *image, const struct settings *settings, struct policy **out,
+			    char **reason, oh_error_t *err)
 {
 	cleanup_free char *normalized = image ? image_reference_normalize(image) : NULL;
 	if (normalized) {
@@ -271,7 +270,7 @@ int policy_select_for_image(const char *image, const struct settings *settings,
 		int r = 0;
 		for (size_t i = 0; i < names.len && r == 0; i++) {
 			cleanup_free char *path =
-				xasprintf("%s/%s.json", settings->policy_dir, names.items[i]);
+			    xasprintf("%s/%s.json", settings->policy_dir, names.items[i]);
 			cleanup_json struct json *doc = NULL;
 			const char *pattern = NULL;
 			/* A policy file that cannot be read might have been the one
@@ -283,8 +282,8 @@ int policy_select_for_image(const char *image, const struct settings *settings,
 			}
 			if (!pattern)
 				continue;
-			*reason = xasprintf("image %s matches \"%s\" in %s", normalized, pattern,
-					    path);
+			*reason =
+			    xasprintf("image %s matches \"%s\" in %s", normalized, pattern, path);
 			r = policy_load_named(names.items[i], settings, out, err) < 0 ? -1 : 1;
 		}
 		string_list_clear(&names);
@@ -299,16 +298,16 @@ int policy_select_for_image(const char *image, const struct settings *settings,
 	return policy_load_named(settings->default_policy, settings, out, err);
 }
 
-int policy_select(const struct json *spec, const struct settings *settings,
-		  struct policy **out, char **reason, oh_error_t *err)
+int policy_select(const struct json *spec, const struct settings *settings, struct policy **out,
+		  char **reason, oh_error_t *err)
 {
 	/* A sandbox runs no image of the pod's: it holds the pod's namespaces,
 	 * which are the host's for a hostNetwork or hostPID pod. Its policy is
 	 * the operator's choice for all sandboxes; the pod's containers, which
 	 * join those namespaces, are judged by their own image's policy. */
 	if (policy_spec_is_sandbox(spec)) {
-		*reason = xasprintf("a pod sandbox: the sandbox policy \"%s\"",
-				    settings->sandbox_policy);
+		*reason =
+		    xasprintf("a pod sandbox: the sandbox policy \"%s\"", settings->sandbox_policy);
 		return policy_load_named(settings->sandbox_policy, settings, out, err);
 	}
 	return policy_select_for_image(policy_image_of_spec(spec), settings, out, reason, err);

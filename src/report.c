@@ -4,23 +4,23 @@
 #include <stdio.h>
 #include <string.h>
 
-void report_add(struct report *report, enum decision_kind kind, const char *rule,
-		const char *path, const char *old_value, const char *new_value, const char *fmt,
-		...)
+void report_add(struct report *report, enum decision_kind kind, const char *rule, const char *path,
+		const char *old_value, const char *new_value, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	char *reason = xvasprintf(fmt, ap);
 	va_end(ap);
 
-	report->items = xgrow(report->items, &report->cap, report->len + 1, sizeof(struct decision));
+	report->items =
+	    xgrow(report->items, &report->cap, report->len + 1, sizeof(struct decision));
 	report->items[report->len++] = (struct decision){
-		.kind = kind,
-		.rule = rule,
-		.path = xstrdup(path),
-		.old_value = old_value ? xstrdup(old_value) : NULL,
-		.new_value = new_value ? xstrdup(new_value) : NULL,
-		.reason = reason,
+	    .kind = kind,
+	    .rule = rule,
+	    .path = xstrdup(path),
+	    .old_value = old_value ? xstrdup(old_value) : NULL,
+	    .new_value = new_value ? xstrdup(new_value) : NULL,
+	    .reason = reason,
 	};
 }
 
@@ -58,9 +58,9 @@ void report_clear(struct report *report)
 const char *decision_kind_name(enum decision_kind kind)
 {
 	static const char *const names[] = {
-		[DECISION_CHANGE] = "change",
-		[DECISION_REFUSE] = "refuse",
-		[DECISION_WARN] = "warning",
+	    [DECISION_CHANGE] = "change",
+	    [DECISION_REFUSE] = "refuse",
+	    [DECISION_WARN] = "warning",
 	};
 	return names[kind];
 }

@@ -10,9 +10,9 @@
 #include "json.h"
 
 static const char *const level_names[] = {
-	[RUNTIME_LOG_ERROR] = "error",
-	[RUNTIME_LOG_WARNING] = "warning",
-	[RUNTIME_LOG_INFO] = "info",
+    [RUNTIME_LOG_ERROR] = "error",
+    [RUNTIME_LOG_WARNING] = "warning",
+    [RUNTIME_LOG_INFO] = "info",
 };
 
 /* logrus's text formatter quotes a value with Go's strconv.Quote rules; the
@@ -46,8 +46,8 @@ char *runtime_log_format_line(enum runc_log_format format, enum runtime_log_leve
 	return strbuf_steal(&sb);
 }
 
-void runtime_log_write(const struct runtime_log *log, enum runtime_log_level level,
-		       const char *fmt, ...)
+void runtime_log_write(const struct runtime_log *log, enum runtime_log_level level, const char *fmt,
+		       ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

@@ -49,18 +49,19 @@ static int settings_bool(const struct json *doc, const char *key, bool *out, oh_
 	return 0;
 }
 
-static const char *const settings_keys[] = {"runtime",	 "policy_dir",	 "default_policy", "state_dir",
-					     "sandbox_policy", "event_log", "kernel_audit"};
+static const char *const settings_keys[] = {"runtime",	   "policy_dir",     "default_policy",
+					    "state_dir",   "sandbox_policy", "event_log",
+					    "kernel_audit"};
 
 int settings_load(struct settings *out, oh_error_t *err)
 {
 	*out = (struct settings){
-		.policy_dir = xstrdup(SETTINGS_DEFAULT_POLICY_DIR),
-		.default_policy = xstrdup("default"),
-		.state_dir = xstrdup(SETTINGS_DEFAULT_STATE_DIR),
-		.sandbox_policy = xstrdup("default"),
-		.event_log = xstrdup(SETTINGS_DEFAULT_EVENT_LOG),
-		.kernel_audit = true,
+	    .policy_dir = xstrdup(SETTINGS_DEFAULT_POLICY_DIR),
+	    .default_policy = xstrdup("default"),
+	    .state_dir = xstrdup(SETTINGS_DEFAULT_STATE_DIR),
+	    .sandbox_policy = xstrdup("default"),
+	    .event_log = xstrdup(SETTINGS_DEFAULT_EVENT_LOG),
+	    .kernel_audit = true,
 	};
 	const char *env = getenv(SETTINGS_ENV);
 	const char *path = env && *env ? env : SETTINGS_DEFAULT_PATH;

@@ -94,9 +94,15 @@ void strbuf_append(struct strbuf *sb, const char *data, size_t len)
 	sb->buf[sb->len] = '\0';
 }
 
-void strbuf_puts(struct strbuf *sb, const char *s) { strbuf_append(sb, s, strlen(s)); }
+void strbuf_puts(struct strbuf *sb, const char *s)
+{
+	strbuf_append(sb, s, strlen(s));
+}
 
-void strbuf_putc(struct strbuf *sb, char c) { strbuf_append(sb, &c, 1); }
+void strbuf_putc(struct strbuf *sb, char c)
+{
+	strbuf_append(sb, &c, 1);
+}
 
 void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
 {

@@ -19,13 +19,14 @@ static int apparmor_apply(struct harden_ctx *ctx, oh_error_t *err)
 
 	const char *missing = !ctx->host->apparmor_enabled ? "AppArmor is not enabled on this host"
 			      : !ctx->host->apparmor_profile_loaded
-				      ? "the profile is not loaded on this host"
-				      : NULL;
+				  ? "the profile is not loaded on this host"
+				  : NULL;
 	if (missing) {
 		enum decision_kind kind =
-			ctx->policy->apparmor_required ? DECISION_REFUSE : DECISION_WARN;
+		    ctx->policy->apparmor_required ? DECISION_REFUSE : DECISION_WARN;
 		cleanup_free char *old_text = current ? json_to_string(current, false) : NULL;
-		report_add(ctx->report, kind, "apparmor", path, old_text, NULL, "%s: AppArmor profile \"%s\" %s", missing, profile,
+		report_add(ctx->report, kind, "apparmor", path, old_text, NULL,
+			   "%s: AppArmor profile \"%s\" %s", missing, profile,
 			   kind == DECISION_REFUSE ? "is required by the policy"
 						   : "was not applied");
 		return 0;
@@ -37,6 +38,6 @@ static int apparmor_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_apparmor = {
-	.name = "apparmor",
-	.apply = apparmor_apply,
+    .name = "apparmor",
+    .apply = apparmor_apply,
 };

@@ -7,7 +7,7 @@
 #include "module.h"
 
 static const char *const capability_sets[] = {
-	"bounding", "effective", "inheritable", "permitted", "ambient",
+    "bounding", "effective", "inheritable", "permitted", "ambient",
 };
 
 static int capabilities_apply(struct harden_ctx *ctx, oh_error_t *err)
@@ -48,7 +48,7 @@ static int capabilities_apply(struct harden_ctx *ctx, oh_error_t *err)
 		if (kept->array.len == set->array.len)
 			continue;
 		cleanup_free char *reason =
-			xasprintf("dropped %s: not on the policy's allowlist", dropped.buf);
+		    xasprintf("dropped %s: not on the policy's allowlist", dropped.buf);
 		strbuf_free(&dropped);
 		harden_set(ctx, "capabilities", caps, caps_path, capability_sets[s],
 			   steal_pointer(&kept), reason);
@@ -57,6 +57,6 @@ static int capabilities_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_capabilities = {
-	.name = "capabilities",
-	.apply = capabilities_apply,
+    .name = "capabilities",
+    .apply = capabilities_apply,
 };

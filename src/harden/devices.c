@@ -26,8 +26,10 @@ static int devices_rule_allows_all(const struct json *rule, const char *path, bo
 	const struct json *major = json_object_get(rule, "major");
 	const struct json *minor = json_object_get(rule, "minor");
 	int64_t n;
-	bool any_major = !major || (major->type == JSON_NUMBER && json_number_int64(major, &n) && n < 0);
-	bool any_minor = !minor || (minor->type == JSON_NUMBER && json_number_int64(minor, &n) && n < 0);
+	bool any_major =
+	    !major || (major->type == JSON_NUMBER && json_number_int64(major, &n) && n < 0);
+	bool any_minor =
+	    !minor || (minor->type == JSON_NUMBER && json_number_int64(minor, &n) && n < 0);
 	*all = allow->boolean && (!type || strcmp(type, "a") == 0) && any_major && any_minor;
 	return 0;
 }
@@ -79,6 +81,6 @@ static int devices_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_devices = {
-	.name = "devices",
-	.apply = devices_apply,
+    .name = "devices",
+    .apply = devices_apply,
 };

@@ -7,7 +7,7 @@
 #include "module.h"
 
 static const char *const hook_phases[] = {
-	"prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
+    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop",
 };
 
 static int hooks_apply(struct harden_ctx *ctx, oh_error_t *err)
@@ -34,16 +34,17 @@ static int hooks_apply(struct harden_ctx *ctx, oh_error_t *err)
 			if (!exe)
 				return oh_error_make(err, 0, "%s.path: must be a string", path);
 			if (!harden_allowed(&ctx->policy->allow.hooks, exe))
-				harden_refuse(ctx, "hooks", path, hook, exe,
-					      "%s hook %s would run on the host as root (the policy "
-					      "may allow it in hooks)",
-					      hook_phases[p], exe);
+				harden_refuse(
+				    ctx, "hooks", path, hook, exe,
+				    "%s hook %s would run on the host as root (the policy "
+				    "may allow it in hooks)",
+				    hook_phases[p], exe);
 		}
 	}
 	return 0;
 }
 
 const struct harden_module harden_module_hooks = {
-	.name = "hooks",
-	.apply = hooks_apply,
+    .name = "hooks",
+    .apply = hooks_apply,
 };

@@ -21,8 +21,8 @@ static int limits_pids(struct harden_ctx *ctx, oh_error_t *err)
 		return oh_error_make(err, 0, "linux.resources.pids.limit: must be an integer");
 	if (current > 0)
 		return 0; /* zero or negative means unlimited to runc */
-	cleanup_free char *reason =
-		xasprintf("no pids limit was set; at most %lld processes", (long long)ctx->policy->pids_limit);
+	cleanup_free char *reason = xasprintf("no pids limit was set; at most %lld processes",
+					      (long long)ctx->policy->pids_limit);
 	harden_set(ctx, "limits", pids, "linux.resources.pids", "limit",
 		   json_new_int(ctx->policy->pids_limit), reason);
 	return 0;
@@ -45,7 +45,8 @@ static int limits_rlimits(struct harden_ctx *ctx, oh_error_t *err)
 		bool present = false;
 		for (size_t i = 0; i < rlimits->array.len; i++) {
 			const struct json *r = rlimits->array.items[i];
-			const struct json *type = r->type == JSON_OBJECT ? json_object_get(r, "type") : NULL;
+			const struct json *type =
+			    r->type == JSON_OBJECT ? json_object_get(r, "type") : NULL;
 			if (!type || type->type != JSON_STRING)
 				return oh_error_make(err, 0, "%s[%zu].type: must be a string",
 						     rlimits_path, i);
@@ -73,6 +74,6 @@ static int limits_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_limits = {
-	.name = "limits",
-	.apply = limits_apply,
+    .name = "limits",
+    .apply = limits_apply,
 };

@@ -43,10 +43,12 @@ void harden_record_change(struct harden_ctx *ctx, const char *rule, const char *
 			  const struct json *old_value, const struct json *new_value,
 			  const char *reason);
 
-/* Record a refusal. `old_value` (may be NULL) is the offending value. */
+/* Record a refusal. `old_value` (may be NULL) is the offending value;
+ * `allow_entry` (may be NULL) the entry of the policy's allow list for
+ * `rule` that would lift it. */
 void harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
-		   const struct json *old_value, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
+		   const struct json *old_value, const char *allow_entry, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
 
 /* Whether one of the policy's `allow` patterns (fnmatch(3), '*' matching
  * '/' too) matches `value`. */

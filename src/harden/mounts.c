@@ -15,7 +15,9 @@
  * inside the others nothing may be bound at all (a raw disk under /dev,
  * kernel knobs under /proc and /sys). */
 #define SENSITIVE(path, inside_allowed, inside_read_only)                                          \
-	{path, sizeof(path) - 1, inside_allowed, inside_read_only}
+	{                                                                                          \
+		path, sizeof(path) - 1, inside_allowed, inside_read_only                           \
+	}
 
 static const struct {
 	const char *path;
@@ -23,33 +25,33 @@ static const struct {
 	bool inside_allowed;
 	bool inside_read_only;
 } sensitive_paths[] = {
-	SENSITIVE("/boot", false, false),
-	SENSITIVE("/dev", false, false),
-	SENSITIVE("/etc", true, true),
-	SENSITIVE("/lib", true, true),
-	SENSITIVE("/lib64", true, true),
-	SENSITIVE("/proc", false, false),
-	SENSITIVE("/sys", false, false),
-	SENSITIVE("/usr", true, true),
-	SENSITIVE("/root", false, false),
-	/* Runtime state: the CRI itself binds files from inside these (the
-	 * sandbox's hosts and resolv.conf, kubelet volumes), so only the
-	 * directories themselves and their ancestors are refused. */
-	SENSITIVE("/run/containerd", true, false),
-	SENSITIVE("/var/lib/containerd", true, false),
-	SENSITIVE("/var/lib/kubelet", true, false),
-	SENSITIVE("/var/lib/docker", true, false),
-	SENSITIVE("/var/lib/containers", true, false),
-	SENSITIVE("/run/crio", true, false),
-	SENSITIVE("/run/runc", false, false),
-	SENSITIVE("/run/crun", false, false),
-	SENSITIVE("/run/oci-harden", false, false),
-	/* Sockets that start containers. */
-	SENSITIVE("/run/docker.sock", false, false),
-	SENSITIVE("/run/containerd/containerd.sock", false, false),
-	SENSITIVE("/run/containerd/containerd.sock.ttrpc", false, false),
-	SENSITIVE("/run/crio/crio.sock", false, false),
-	SENSITIVE("/run/podman/podman.sock", false, false),
+    SENSITIVE("/boot", false, false),
+    SENSITIVE("/dev", false, false),
+    SENSITIVE("/etc", true, true),
+    SENSITIVE("/lib", true, true),
+    SENSITIVE("/lib64", true, true),
+    SENSITIVE("/proc", false, false),
+    SENSITIVE("/sys", false, false),
+    SENSITIVE("/usr", true, true),
+    SENSITIVE("/root", false, false),
+    /* Runtime state: the CRI itself binds files from inside these (the
+     * sandbox's hosts and resolv.conf, kubelet volumes), so only the
+     * directories themselves and their ancestors are refused. */
+    SENSITIVE("/run/containerd", true, false),
+    SENSITIVE("/var/lib/containerd", true, false),
+    SENSITIVE("/var/lib/kubelet", true, false),
+    SENSITIVE("/var/lib/docker", true, false),
+    SENSITIVE("/var/lib/containers", true, false),
+    SENSITIVE("/run/crio", true, false),
+    SENSITIVE("/run/runc", false, false),
+    SENSITIVE("/run/crun", false, false),
+    SENSITIVE("/run/oci-harden", false, false),
+    /* Sockets that start containers. */
+    SENSITIVE("/run/docker.sock", false, false),
+    SENSITIVE("/run/containerd/containerd.sock", false, false),
+    SENSITIVE("/run/containerd/containerd.sock.ttrpc", false, false),
+    SENSITIVE("/run/crio/crio.sock", false, false),
+    SENSITIVE("/run/podman/podman.sock", false, false),
 };
 
 /* Lexically clean an absolute path: no "//", ".", "..", trailing '/', and
@@ -137,11 +139,12 @@ static bool mounts_host_path_allowed(const struct policy_allow *allow, const cha
 		cleanup_free char *written = ro_only ? xstrndup(entry, n - 3) : xstrdup(entry);
 		/* Sources are judged in their clean form (/var/run is /run); so are
 		 * the patterns that allow them. */
-		cleanup_free char *pattern =
-			strncmp(written, "/var/run", 8) == 0 && (written[8] == '/' || written[8] == '\0')
-				? xasprintf("/run%s", written + 8)
-				: xstrdup(written);
-		if ((!ro_only || read_only) && harden_allowed(&(struct string_list){.items = &pattern, .len = 1}, source))
+		cleanup_free char *pattern = strncmp(written, "/var/run", 8) == 0 &&
+						     (written[8] == '/' || written[8] == '\0')
+						 ? xasprintf("/run%s", written + 8)
+						 : xstrdup(written);
+		if ((!ro_only || read_only) &&
+		    harden_allowed(&(struct string_list){.items = &pattern, .len = 1}, source))
 			return true;
 	}
 	return false;
@@ -193,17 +196,17 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 		return; /* relative to the bundle, inside it */
 	/* Judge both the path as written and where its symlinks lead. */
 	cleanup_free char *resolved_raw =
-		ctx->host->resolve_host_path ? ctx->host->resolve_host_path(clean) : NULL;
+	    ctx->host->resolve_host_path ? ctx->host->resolve_host_path(clean) : NULL;
 	cleanup_free char *resolved = resolved_raw && strcmp(resolved_raw, clean) != 0
-					      ? mounts_clean_path(resolved_raw)
-					      : NULL;
+					  ? mounts_clean_path(resolved_raw)
+					  : NULL;
 	const char *candidates[] = {clean, resolved};
 	for (size_t c = 0; c < ARRAY_SIZE(candidates) && candidates[c]; c++) {
 		const char *why = mounts_sensitive_reason(candidates[c], view->read_only);
 		if (!why || mounts_host_path_allowed(allow, candidates[c], view->read_only))
 			continue;
 		cleanup_free char *entry =
-			xasprintf("%s%s", candidates[c], view->read_only ? ":ro" : "");
+		    xasprintf("%s%s", candidates[c], view->read_only ? ":ro" : "");
 		harden_refuse(ctx, "mounts", path, m, entry,
 			      "bind mount of host %s%s%s: it %s (the policy may allow it in "
 			      "host_paths)",
@@ -258,7 +261,8 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 	if (linux_obj &&
 	    harden_member_string(linux_obj, "linux", "rootfsPropagation", &propagation, err) < 0)
 		return -1;
-	if (propagation && (strcmp(propagation, "shared") == 0 || strcmp(propagation, "rshared") == 0))
+	if (propagation &&
+	    (strcmp(propagation, "shared") == 0 || strcmp(propagation, "rshared") == 0))
 		harden_refuse(ctx, "mounts", "linux.rootfsPropagation",
 			      json_object_get(linux_obj, "rootfsPropagation"), NULL,
 			      "%s root propagation would let mounts reach the host", propagation);
@@ -266,6 +270,6 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_mounts = {
-	.name = "mounts",
-	.apply = mounts_apply,
+    .name = "mounts",
+    .apply = mounts_apply,
 };

@@ -19,7 +19,8 @@ static int namespaces_apply(struct harden_ctx *ctx, oh_error_t *err)
 	const struct policy_allow *allow = &ctx->policy->allow;
 	struct json *linux_obj, *namespaces = NULL;
 	if (harden_member_object(ctx->spec, "", "linux", false, &linux_obj, err) < 0 ||
-	    (linux_obj && harden_member_array(linux_obj, "linux", "namespaces", &namespaces, err) < 0))
+	    (linux_obj &&
+	     harden_member_array(linux_obj, "linux", "namespaces", &namespaces, err) < 0))
 		return -1;
 
 	bool present[ARRAY_SIZE(required_namespaces)] = {0};
@@ -39,9 +40,8 @@ static int namespaces_apply(struct harden_ctx *ctx, oh_error_t *err)
 				present[r] = true;
 		if (!ns_path || !*ns_path || harden_allowed(&allow->host_namespaces, type))
 			continue;
-		int is_host = ctx->host->namespace_is_host
-				      ? ctx->host->namespace_is_host(type, ns_path)
-				      : -1;
+		int is_host =
+		    ctx->host->namespace_is_host ? ctx->host->namespace_is_host(type, ns_path) : -1;
 		if (is_host == 1)
 			harden_refuse(ctx, "namespaces", path, ns, type,
 				      "%s is the host's own %s namespace (the policy may allow it "
@@ -64,6 +64,6 @@ static int namespaces_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_namespaces = {
-	.name = "namespaces",
-	.apply = namespaces_apply,
+    .name = "namespaces",
+    .apply = namespaces_apply,
 };

@@ -8,13 +8,21 @@
 #include "module.h"
 
 static const char *const standard_masked_paths[] = {
-	"/proc/acpi",	    "/proc/asound",	 "/proc/kcore",	      "/proc/keys",
-	"/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug",
-	"/proc/scsi",	    "/sys/firmware",	 "/sys/devices/virtual/powercap",
+    "/proc/acpi",
+    "/proc/asound",
+    "/proc/kcore",
+    "/proc/keys",
+    "/proc/latency_stats",
+    "/proc/timer_list",
+    "/proc/timer_stats",
+    "/proc/sched_debug",
+    "/proc/scsi",
+    "/sys/firmware",
+    "/sys/devices/virtual/powercap",
 };
 
 static const char *const standard_readonly_paths[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
 };
 
 static int paths_restore(struct harden_ctx *ctx, struct json *linux_obj, const char *key,
@@ -26,8 +34,8 @@ static int paths_restore(struct harden_ctx *ctx, struct json *linux_obj, const c
 	if (list)
 		for (size_t i = 0; i < list->array.len; i++)
 			if (list->array.items[i]->type != JSON_STRING)
-				return oh_error_make(err, 0, "linux.%s[%zu]: must be a string",
-						     key, i);
+				return oh_error_make(err, 0, "linux.%s[%zu]: must be a string", key,
+						     i);
 
 	cleanup_json struct json *restored = list ? json_clone(list) : json_new_array();
 	struct strbuf added = {0};
@@ -64,6 +72,6 @@ static int paths_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_paths = {
-	.name = "paths",
-	.apply = paths_apply,
+    .name = "paths",
+    .apply = paths_apply,
 };

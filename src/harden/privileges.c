@@ -14,11 +14,12 @@ static int privileges_apply(struct harden_ctx *ctx, oh_error_t *err)
 		return oh_error_make(err, 0, "%s: must be true or false", path);
 	}
 	harden_set(ctx, "privileges", ctx->process, ctx->process_path, "noNewPrivileges",
-		   json_new_bool(true), "setuid binaries and file capabilities must not raise privileges");
+		   json_new_bool(true),
+		   "setuid binaries and file capabilities must not raise privileges");
 	return 0;
 }
 
 const struct harden_module harden_module_privileges = {
-	.name = "privileges",
-	.apply = privileges_apply,
+    .name = "privileges",
+    .apply = privileges_apply,
 };

@@ -91,7 +91,7 @@ static int rootfs_apply(struct harden_ctx *ctx, oh_error_t *err)
 		struct json *m = rootfs_new_tmpfs(policy->tmpfs.items[i]);
 		cleanup_free char *path = xasprintf("mounts[%zu]", mounts->array.len);
 		cleanup_free char *reason =
-			xasprintf("a writable tmpfs (nosuid, nodev) at %s", policy->tmpfs.items[i]);
+		    xasprintf("a writable tmpfs (nosuid, nodev) at %s", policy->tmpfs.items[i]);
 		harden_record_change(ctx, "rootfs", path, NULL, m, reason);
 		json_array_append(mounts, m);
 	}
@@ -99,6 +99,6 @@ static int rootfs_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_rootfs = {
-	.name = "rootfs",
-	.apply = rootfs_apply,
+    .name = "rootfs",
+    .apply = rootfs_apply,
 };

@@ -58,13 +58,13 @@ static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 	struct json *profile = policy_seccomp_profile(ctx->policy, err);
 	if (!profile)
 		return -1;
-	cleanup_free char *full_reason = xasprintf("%s; installed profile \"%s\"", reason,
-						   ctx->policy->seccomp_profile_name);
+	cleanup_free char *full_reason =
+	    xasprintf("%s; installed profile \"%s\"", reason, ctx->policy->seccomp_profile_name);
 	harden_set(ctx, "seccomp", linux_obj, "linux", "seccomp", profile, full_reason);
 	return 0;
 }
 
 const struct harden_module harden_module_seccomp = {
-	.name = "seccomp",
-	.apply = seccomp_apply,
+    .name = "seccomp",
+    .apply = seccomp_apply,
 };

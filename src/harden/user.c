@@ -68,6 +68,6 @@ static int user_apply(struct harden_ctx *ctx, oh_error_t *err)
 }
 
 const struct harden_module harden_module_user = {
-	.name = "user",
-	.apply = user_apply,
+    .name = "user",
+    .apply = user_apply,
 };

@@ -40,6 +40,9 @@ static inline const struct json *test_get(const struct json *v, const char *path
 	return v;
 }
 
-static inline char *test_text(const struct json *v) { return v ? json_to_string(v, false) : xstrdup("(absent)"); }
+static inline char *test_text(const struct json *v)
+{
+	return v ? json_to_string(v, false) : xstrdup("(absent)");
+}
 
 #endif

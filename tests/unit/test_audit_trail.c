@@ -5,9 +5,10 @@
 
 static struct report sample_report(bool audit, bool refuse)
 {
-	struct report r = {.policy_name = xstrdup("web"), .policy_reason = xstrdup("image x"),
-			   .audit = audit};
-	report_add(&r, DECISION_CHANGE, "user", "process.user.uid", "0", "65534", "uid 0 becomes 65534");
+	struct report r = {
+	    .policy_name = xstrdup("web"), .policy_reason = xstrdup("image x"), .audit = audit};
+	report_add(&r, DECISION_CHANGE, "user", "process.user.uid", "0", "65534",
+		   "uid 0 becomes 65534");
 	if (refuse) {
 		report_add(&r, DECISION_REFUSE, "namespaces", "linux.namespaces", NULL, NULL,
 			   "no pid namespace");
@@ -67,9 +68,8 @@ Test(audit_trail, event_line_is_one_json_object_with_every_decision)
 
 Test(audit_trail, kernel_message_fields_and_untrusted_values)
 {
-	struct audit_trail_event event = {.command = "exec",
-					  .container_id = "c 1",
-					  .image = "docker.io/library/nginx:1"};
+	struct audit_trail_event event = {
+	    .command = "exec", .container_id = "c 1", .image = "docker.io/library/nginx:1"};
 	cleanup_report struct report report = sample_report(true, false);
 	cleanup_free char *msg = audit_trail_kernel_message(&event, &report);
 	/* "c 1" has a blank: hex, as libaudit encodes untrusted strings */

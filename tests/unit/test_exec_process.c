@@ -13,7 +13,10 @@ static void load_default(void)
 	cr_assert_eq(policy_load_default(&policy, &err), 0);
 }
 
-static void free_policy(void) { policy_free(policy); }
+static void free_policy(void)
+{
+	policy_free(policy);
+}
 
 TestSuite(exec_process, .init = load_default, .fini = free_policy);
 
@@ -86,9 +89,10 @@ Test(exec_process, the_process_file_is_hardened_in_place)
 	size_t len;
 	cleanup_free char *text = NULL;
 	cr_assert_eq(file_read_all(AT_FDCWD, path, 1 << 20, &text, &len, &err), 0);
-	cr_assert_str_eq(text, "{\"user\":{\"uid\":65534,\"gid\":65534},\"args\":[\"sh\"],\"cwd\":\"/\","
-			       "\"capabilities\":{\"bounding\":[],\"effective\":[]},"
-			       "\"noNewPrivileges\":true}");
+	cr_assert_str_eq(text,
+			 "{\"user\":{\"uid\":65534,\"gid\":65534},\"args\":[\"sh\"],\"cwd\":\"/\","
+			 "\"capabilities\":{\"bounding\":[],\"effective\":[]},"
+			 "\"noNewPrivileges\":true}");
 
 	/* A symlink in place of the file is refused, and left alone. */
 	cleanup_free char *link = xasprintf("%s/link.json", dir);

@@ -60,17 +60,16 @@ Test(fileio, refuses_a_symlink_a_fifo_a_directory_and_a_large_file)
 		const char *name;
 		const char *reason;
 	} cases[] = {
-		{"link.json", "symbolic link"},
-		{"fifo.json", "not a regular file"},
-		{"dir.json", "not a regular file"},
-		{"big.json", "larger than the limit"},
-		{"missing.json", "No such file"},
+	    {"link.json", "symbolic link"},	{"fifo.json", "not a regular file"},
+	    {"dir.json", "not a regular file"}, {"big.json", "larger than the limit"},
+	    {"missing.json", "No such file"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		cleanup_free char *text = NULL;
 		oh_error_t err = NULL;
 		cr_assert_lt(read_config(cases[i].name, 8, &text, &err), 0, "%s", cases[i].name);
-		cr_assert(strstr(err->msg, "BUNDLE/config.json") && strstr(err->msg, cases[i].reason),
+		cr_assert(strstr(err->msg, "BUNDLE/config.json") &&
+			      strstr(err->msg, cases[i].reason),
 			  "%s: %s", cases[i].name, err->msg);
 		oh_error_free(&err);
 	}
@@ -82,9 +81,9 @@ Test(fileio, replaces_atomically_keeping_mode)
 	struct stat before;
 	cr_assert_eq(fstatat(dirfd_, "config.json", &before, 0), 0);
 	oh_error_t err = NULL;
-	cr_assert_eq(file_replace_atomically(dirfd_, "config.json", "config.json", "new!", 4,
-					     &before, &err),
-		     0);
+	cr_assert_eq(
+	    file_replace_atomically(dirfd_, "config.json", "config.json", "new!", 4, &before, &err),
+	    0);
 	struct stat after;
 	cr_assert_eq(fstatat(dirfd_, "config.json", &after, 0), 0);
 	cr_assert_eq(after.st_mode & 07777, 0640);
@@ -106,8 +105,8 @@ Test(fileio, a_failed_replace_leaves_the_original)
 	cr_assert_eq(mkdirat(dirfd_, "target", 0700), 0);
 	write_file("target/x", "x", 0600);
 	oh_error_t err = NULL;
-	cr_assert_lt(file_replace_atomically(dirfd_, "target", "BUNDLE/target", "new", 3, &st, &err),
-		     0);
+	cr_assert_lt(
+	    file_replace_atomically(dirfd_, "target", "BUNDLE/target", "new", 3, &st, &err), 0);
 	cr_assert(strstr(err->msg, "BUNDLE/target: cannot replace the file"), "%s", err->msg);
 	oh_error_free(&err);
 	cleanup_free char *cmd = xasprintf("test $(ls -A '%s' | wc -l) -eq 2", dir);

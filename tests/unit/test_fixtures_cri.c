@@ -15,8 +15,7 @@ static int fixture_namespace_is_host(const char *type, const char *path)
 
 static const struct host_facts fixture_host = {.namespace_is_host = fixture_namespace_is_host};
 
-static struct json *harden_fixture(const char *name, struct json **original,
-				   struct report *report)
+static struct json *harden_fixture(const char *name, struct json **original, struct report *report)
 {
 	size_t len;
 	cleanup_free char *text = test_read_fixture(name, &len);
@@ -71,7 +70,8 @@ Test(fixtures_cri, kubelet_default_container)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *original = NULL;
-	cleanup_json struct json *spec = harden_fixture("cri/default.config.json", &original, &report);
+	cleanup_json struct json *spec =
+	    harden_fixture("cri/default.config.json", &original, &report);
 	assert_hardened(spec);
 	assert_preserved(original, spec);
 	cr_assert_null(report_first_refusal(&report), "joining the sandbox's namespaces is fine");
@@ -86,7 +86,7 @@ Test(fixtures_cri, restricted_container_keeps_its_own_seccomp_profile)
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *original = NULL;
 	cleanup_json struct json *spec =
-		harden_fixture("cri/restricted.config.json", &original, &report);
+	    harden_fixture("cri/restricted.config.json", &original, &report);
 	assert_preserved(original, spec);
 	/* Already restricted: containerd's RuntimeDefault profile filters, so it
 	 * stays; only the /tmp tmpfs is added (and the AppArmor warning). */
@@ -101,7 +101,8 @@ Test(fixtures_cri, pause_sandbox)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *original = NULL;
-	cleanup_json struct json *spec = harden_fixture("cri/sandbox.config.json", &original, &report);
+	cleanup_json struct json *spec =
+	    harden_fixture("cri/sandbox.config.json", &original, &report);
 	assert_hardened(spec);
 	assert_preserved(original, spec);
 	/* The pod was captured with host networking: the sandbox has no network
@@ -144,16 +145,47 @@ Test(fixtures_cri, the_cri_privileged_shape_is_refused_as_privileged)
 	cr_assert_not_null(spec);
 
 	struct json *caps = (struct json *)test_get(spec, "process.capabilities");
-	static const char *const every_capability[] = {
-		"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID",
-		"CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE",
-		"CAP_NET_BIND_SERVICE", "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW",
-		"CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE", "CAP_SYS_RAWIO", "CAP_SYS_CHROOT",
-		"CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT", "CAP_SYS_NICE",
-		"CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
-		"CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE",
-		"CAP_MAC_ADMIN", "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ",
-		"CAP_PERFMON", "CAP_BPF", "CAP_CHECKPOINT_RESTORE"};
+	static const char *const every_capability[] = {"CAP_CHOWN",
+						       "CAP_DAC_OVERRIDE",
+						       "CAP_DAC_READ_SEARCH",
+						       "CAP_FOWNER",
+						       "CAP_FSETID",
+						       "CAP_KILL",
+						       "CAP_SETGID",
+						       "CAP_SETUID",
+						       "CAP_SETPCAP",
+						       "CAP_LINUX_IMMUTABLE",
+						       "CAP_NET_BIND_SERVICE",
+						       "CAP_NET_BROADCAST",
+						       "CAP_NET_ADMIN",
+						       "CAP_NET_RAW",
+						       "CAP_IPC_LOCK",
+						       "CAP_IPC_OWNER",
+						       "CAP_SYS_MODULE",
+						       "CAP_SYS_RAWIO",
+						       "CAP_SYS_CHROOT",
+						       "CAP_SYS_PTRACE",
+						       "CAP_SYS_PACCT",
+						       "CAP_SYS_ADMIN",
+						       "CAP_SYS_BOOT",
+						       "CAP_SYS_NICE",
+						       "CAP_SYS_RESOURCE",
+						       "CAP_SYS_TIME",
+						       "CAP_SYS_TTY_CONFIG",
+						       "CAP_MKNOD",
+						       "CAP_LEASE",
+						       "CAP_AUDIT_WRITE",
+						       "CAP_AUDIT_CONTROL",
+						       "CAP_SETFCAP",
+						       "CAP_MAC_OVERRIDE",
+						       "CAP_MAC_ADMIN",
+						       "CAP_SYSLOG",
+						       "CAP_WAKE_ALARM",
+						       "CAP_BLOCK_SUSPEND",
+						       "CAP_AUDIT_READ",
+						       "CAP_PERFMON",
+						       "CAP_BPF",
+						       "CAP_CHECKPOINT_RESTORE"};
 	cleanup_json struct json *all = json_new_array();
 	for (size_t c = 0; c < ARRAY_SIZE(every_capability); c++)
 		json_array_append(all, json_new_string(every_capability[c]));
@@ -166,13 +198,13 @@ Test(fixtures_cri, the_cri_privileged_shape_is_refused_as_privileged)
 	json_object_set(linux_obj, "maskedPaths", json_new_array());
 	json_object_set(linux_obj, "readonlyPaths", json_new_array());
 	struct json *resources = (struct json *)json_object_get(linux_obj, "resources");
-	json_object_set(resources, "devices",
-			test_parse("[{\"allow\":true,\"access\":\"rwm\"}]"));
+	json_object_set(resources, "devices", test_parse("[{\"allow\":true,\"access\":\"rwm\"}]"));
 	struct json *mounts = (struct json *)json_object_get(spec, "mounts");
 	for (size_t i = 0; i < mounts->array.len; i++) {
 		struct json *m = mounts->array.items[i];
 		if (strcmp(json_object_get(m, "type")->string.ptr, "sysfs") == 0)
-			json_object_set(m, "options", test_parse("[\"nosuid\",\"noexec\",\"nodev\"]"));
+			json_object_set(m, "options",
+					test_parse("[\"nosuid\",\"noexec\",\"nodev\"]"));
 	}
 
 	cleanup_policy struct policy *policy = NULL;

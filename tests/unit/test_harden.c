@@ -14,7 +14,10 @@ static void load_default(void)
 	cr_assert_eq(policy_load_default(&policy, &err), 0, "%s", err ? err->msg : "");
 }
 
-static void free_policy(void) { policy_free(policy); }
+static void free_policy(void)
+{
+	policy_free(policy);
+}
 
 TestSuite(harden, .init = load_default, .fini = free_policy);
 
@@ -57,14 +60,14 @@ static void assert_harden_fails(const char *text, const char *expected_in_messag
 Test(harden, capabilities_keep_only_the_allowlist_in_all_five_sets)
 {
 	cleanup_report struct report report = {0};
-	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{\"capabilities\":{"
-		"\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_NET_BIND_SERVICE\",\"CAP_KILL\"],"
-		"\"effective\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_RAW\"],"
-		"\"inheritable\":[\"CAP_CHOWN\"],"
-		"\"permitted\":[\"CAP_NET_BIND_SERVICE\"],"
-		"\"ambient\":[\"CAP_SYS_PTRACE\"]}}}",
-		&no_apparmor, &report);
+	cleanup_json struct json *spec =
+	    harden_text("{\"process\":{\"capabilities\":{"
+			"\"bounding\":[\"CAP_SYS_ADMIN\",\"CAP_NET_BIND_SERVICE\",\"CAP_KILL\"],"
+			"\"effective\":[\"CAP_NET_BIND_SERVICE\",\"CAP_NET_RAW\"],"
+			"\"inheritable\":[\"CAP_CHOWN\"],"
+			"\"permitted\":[\"CAP_NET_BIND_SERVICE\"],"
+			"\"ambient\":[\"CAP_SYS_PTRACE\"]}}}",
+			&no_apparmor, &report);
 	assert_json_at(spec, "process.capabilities.bounding", "[\"CAP_NET_BIND_SERVICE\"]");
 	assert_json_at(spec, "process.capabilities.effective", "[\"CAP_NET_BIND_SERVICE\"]");
 	assert_json_at(spec, "process.capabilities.inheritable", "[]");
@@ -81,9 +84,9 @@ Test(harden, capabilities_keep_only_the_allowlist_in_all_five_sets)
 Test(harden, capabilities_are_never_added)
 {
 	cleanup_report struct report report = {0};
-	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}}}", &no_apparmor,
-		&report);
+	cleanup_json struct json *spec =
+	    harden_text("{\"process\":{\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}}}",
+			&no_apparmor, &report);
 	assert_json_at(spec, "process.capabilities.bounding", "[]");
 	cr_assert_null(test_get(spec, "process.capabilities.effective"));
 }
@@ -99,8 +102,8 @@ Test(harden, user_root_becomes_nobody_and_gid_0_leaves_the_groups)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[0,10,0]}}}",
-		&no_apparmor, &report);
+	    "{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[0,10,0]}}}",
+	    &no_apparmor, &report);
 	assert_json_at(spec, "process.user.uid", "65534");
 	assert_json_at(spec, "process.user.gid", "65534");
 	assert_json_at(spec, "process.user.additionalGids", "[10]");
@@ -111,8 +114,8 @@ Test(harden, user_root_becomes_nobody_and_gid_0_leaves_the_groups)
 Test(harden, user_missing_means_root_to_runc)
 {
 	cleanup_report struct report report = {0};
-	cleanup_json struct json *spec = harden_text("{\"process\":{\"args\":[\"sh\"]}}",
-						     &no_apparmor, &report);
+	cleanup_json struct json *spec =
+	    harden_text("{\"process\":{\"args\":[\"sh\"]}}", &no_apparmor, &report);
 	assert_json_at(spec, "process.user.uid", "65534");
 	assert_json_at(spec, "process.user.gid", "65534");
 }
@@ -120,8 +123,8 @@ Test(harden, user_missing_means_root_to_runc)
 Test(harden, user_non_root_ids_stay)
 {
 	cleanup_report struct report report = {0};
-	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{\"user\":{\"uid\":1000,\"gid\":0}}}", &no_apparmor, &report);
+	cleanup_json struct json *spec =
+	    harden_text("{\"process\":{\"user\":{\"uid\":1000,\"gid\":0}}}", &no_apparmor, &report);
 	assert_json_at(spec, "process.user.uid", "1000");
 	assert_json_at(spec, "process.user.gid", "65534");
 	cr_assert_null(find_decision(&report, "process.user.uid"));
@@ -131,9 +134,9 @@ Test(harden, user_allow_root_leaves_root)
 {
 	policy->allow_root = true;
 	cleanup_report struct report report = {0};
-	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[0]}}}",
-		&no_apparmor, &report);
+	cleanup_json struct json *spec =
+	    harden_text("{\"process\":{\"user\":{\"uid\":0,\"gid\":0,\"additionalGids\":[0]}}}",
+			&no_apparmor, &report);
 	assert_json_at(spec, "process.user", "{\"uid\":0,\"gid\":0,\"additionalGids\":[0]}");
 }
 
@@ -150,7 +153,7 @@ Test(harden, no_new_privileges_is_set_once)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec =
-		harden_text("{\"process\":{\"noNewPrivileges\":false}}", &no_apparmor, &report);
+	    harden_text("{\"process\":{\"noNewPrivileges\":false}}", &no_apparmor, &report);
 	assert_json_at(spec, "process.noNewPrivileges", "true");
 	cleanup_report struct report again = {0};
 	oh_error_t err = NULL;
@@ -163,11 +166,11 @@ Test(harden, no_new_privileges_is_set_once)
 Test(harden, seccomp_installed_when_missing_or_permissive)
 {
 	const char *cases[] = {
-		"{\"process\":{}}",
-		"{\"process\":{},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
-		"\"syscalls\":[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
-		"{\"process\":{},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_LOG\"}}}",
-		"{\"process\":{},\"linux\":{\"seccomp\":null}}",
+	    "{\"process\":{}}",
+	    "{\"process\":{},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+	    "\"syscalls\":[{\"names\":[\"mount\"],\"action\":\"SCMP_ACT_ERRNO\"}]}}}",
+	    "{\"process\":{},\"linux\":{\"seccomp\":{\"defaultAction\":\"SCMP_ACT_LOG\"}}}",
+	    "{\"process\":{},\"linux\":{\"seccomp\":null}}",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		cleanup_report struct report report = {0};
@@ -186,7 +189,8 @@ Test(harden, seccomp_a_filtering_profile_stays_unless_replace_always)
 			   "\"SCMP_ACT_ERRNO\",\"syscalls\":[]}}}";
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec = harden_text(text, &no_apparmor, &report);
-	assert_json_at(spec, "linux.seccomp", "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[]}");
+	assert_json_at(spec, "linux.seccomp",
+		       "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[]}");
 	cr_assert_null(find_decision(&report, "linux.seccomp"));
 
 	policy->seccomp_replace = SECCOMP_REPLACE_ALWAYS;
@@ -208,8 +212,8 @@ Test(harden, apparmor_only_where_the_host_can_apply_it)
 	cr_assert(strstr(d->reason, "not enabled"));
 
 	cleanup_report struct report report2 = {0};
-	cleanup_json struct json *spec2 = harden_text("{\"process\":{\"apparmorProfile\":\"unconfined\"}}",
-						      &apparmor_loaded, &report2);
+	cleanup_json struct json *spec2 = harden_text(
+	    "{\"process\":{\"apparmorProfile\":\"unconfined\"}}", &apparmor_loaded, &report2);
 	assert_json_at(spec2, "process.apparmorProfile", "\"oci-harden-default\"");
 
 	struct host_facts not_loaded = {.apparmor_enabled = true};
@@ -228,14 +232,15 @@ Test(harden, rootfs_read_only_with_a_tmpfs)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{},\"root\":{\"path\":\"rootfs\",\"readonly\":false},"
-		"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}]}",
-		&no_apparmor, &report);
+	    "{\"process\":{},\"root\":{\"path\":\"rootfs\",\"readonly\":false},"
+	    "\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"}]}",
+	    &no_apparmor, &report);
 	assert_json_at(spec, "root", "{\"path\":\"rootfs\",\"readonly\":true}");
 	cleanup_free char *mounts = test_text(test_get(spec, "mounts"));
-	cr_assert_str_eq(mounts, "[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
-				 "{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-				 "\"options\":[\"nosuid\",\"nodev\"]}]");
+	cr_assert_str_eq(mounts,
+			 "[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+			 "{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+			 "\"options\":[\"nosuid\",\"nodev\"]}]");
 	cr_assert_not_null(find_decision(&report, "mounts[1]"));
 }
 
@@ -243,9 +248,9 @@ Test(harden, rootfs_keeps_an_existing_mount_at_tmp)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{},\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"//tmp/\","
-		"\"type\":\"bind\",\"source\":\"/srv/x\"}]}",
-		&no_apparmor, &report);
+	    "{\"process\":{},\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"//tmp/\","
+	    "\"type\":\"bind\",\"source\":\"/srv/x\"}]}",
+	    &no_apparmor, &report);
 	cr_assert_eq(test_get(spec, "mounts")->array.len, 1);
 	assert_harden_fails("{\"mounts\":{}}", "mounts");
 	assert_harden_fails("{\"mounts\":[{\"destination\":7}]}", "mounts[0].destination");
@@ -255,8 +260,8 @@ Test(harden, standard_masked_and_readonly_paths_put_back)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{},\"linux\":{\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[]}}",
-		&no_apparmor, &report);
+	    "{\"process\":{},\"linux\":{\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[]}}",
+	    &no_apparmor, &report);
 	const struct json *masked = test_get(spec, "linux.maskedPaths");
 	cr_assert_eq(masked->array.len, 11);
 	cr_assert_str_eq(masked->array.items[0]->string.ptr, "/proc/kcore");
@@ -270,12 +275,13 @@ Test(harden, limits_fill_in_what_is_unset)
 {
 	policy->pids_limit = 1024;
 	policy->rlimits = xrealloc(policy->rlimits, sizeof(*policy->rlimits));
-	policy->rlimits[0] = (struct policy_rlimit){.type = xstrdup("RLIMIT_NOFILE"), .soft = 1024, .hard = 4096};
+	policy->rlimits[0] =
+	    (struct policy_rlimit){.type = xstrdup("RLIMIT_NOFILE"), .soft = 1024, .hard = 4096};
 	policy->rlimits_len = 1;
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec = harden_text(
-		"{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_CORE\",\"hard\":0,\"soft\":0}]}}",
-		&no_apparmor, &report);
+	    "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_CORE\",\"hard\":0,\"soft\":0}]}}",
+	    &no_apparmor, &report);
 	assert_json_at(spec, "linux.resources.pids.limit", "1024");
 	cleanup_free char *rl = test_text(test_get(spec, "process.rlimits"));
 	cr_assert_str_eq(rl, "[{\"type\":\"RLIMIT_CORE\",\"hard\":0,\"soft\":0},"
@@ -283,9 +289,9 @@ Test(harden, limits_fill_in_what_is_unset)
 
 	cleanup_report struct report report2 = {0};
 	cleanup_json struct json *spec2 = harden_text(
-		"{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":8,\"soft\":8}]},"
-		"\"linux\":{\"resources\":{\"pids\":{\"limit\":50}}}}",
-		&no_apparmor, &report2);
+	    "{\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":8,\"soft\":8}]},"
+	    "\"linux\":{\"resources\":{\"pids\":{\"limit\":50}}}}",
+	    &no_apparmor, &report2);
 	assert_json_at(spec2, "linux.resources.pids.limit", "50");
 	cr_assert_eq(test_get(spec2, "process.rlimits")->array.len, 1);
 }
@@ -309,9 +315,9 @@ Test(harden, unknown_fields_and_exact_numbers_survive)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *spec = harden_text(
-		"{\"x-vendor\":{\"a\":[1,2]},\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\","
-		"\"hard\":18446744073709551615,\"soft\":18446744073709551615}],\"x\":1e400}}",
-		&no_apparmor, &report);
+	    "{\"x-vendor\":{\"a\":[1,2]},\"process\":{\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\","
+	    "\"hard\":18446744073709551615,\"soft\":18446744073709551615}],\"x\":1e400}}",
+	    &no_apparmor, &report);
 	assert_json_at(spec, "x-vendor", "{\"a\":[1,2]}");
 	assert_json_at(spec, "process.x", "1e400");
 	cleanup_free char *rl = test_text(test_get(spec, "process.rlimits"));
@@ -321,8 +327,8 @@ Test(harden, unknown_fields_and_exact_numbers_survive)
 Test(harden, exec_process_object_gets_the_process_rules_only)
 {
 	cleanup_json struct json *process = test_parse(
-		"{\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"]},"
-		"\"args\":[\"sh\"]}");
+	    "{\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":{\"bounding\":[\"CAP_SYS_ADMIN\"]},"
+	    "\"args\":[\"sh\"]}");
 	cleanup_report struct report report = {0};
 	oh_error_t err = NULL;
 	cr_assert_eq(harden_process(process, policy, &no_apparmor, &report, &err), 0);

@@ -5,8 +5,8 @@
 #include "helpers.h"
 #include "policy.h"
 
-static struct policy *load_text(const char *text, const struct policy *base,
-				const char *policy_dir, oh_error_t *err)
+static struct policy *load_text(const char *text, const struct policy *base, const char *policy_dir,
+				oh_error_t *err)
 {
 	struct json *doc = json_parse(text, strlen(text), JSON_PARSE_COMMENTS, err);
 	if (!doc)
@@ -55,18 +55,19 @@ Test(policy, every_key_read)
 {
 	oh_error_t err = NULL;
 	cleanup_policy struct policy *p = load_text(
-		"{ // comments are allowed\n"
-		"\"images\": [\"docker.io/library/nginx:*\"], \"mode\": \"audit\",\n"
-		"\"capabilities\": [\"CAP_CHOWN\", \"CAP_CHOWN\"], \"user\": {\"uid\": 101, \"gid\": 102},\n"
-		"\"no_new_privileges\": false, \"readonly_rootfs\": false,\n"
-		"\"tmpfs\": [\"/var/cache/nginx\"], \"seccomp\": {\"profile\": \"default\", "
-		"\"replace\": \"always\"},\n"
-		"\"apparmor\": {\"profile\": \"x\", \"required\": true}, \"pids_limit\": 100,\n"
-		"\"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 10, \"hard\": 20}},\n"
-		"\"allow\": {\"host_namespaces\": [\"pid\"], \"host_paths\": [\"/proc:ro\"], "
-		"\"devices\": [\"/dev/fuse\"], \"hooks\": [\"/usr/bin/nvidia-*\"], \"sysctls\": "
-		"[\"net.*\"]}}",
-		NULL, NULL, &err);
+	    "{ // comments are allowed\n"
+	    "\"images\": [\"docker.io/library/nginx:*\"], \"mode\": \"audit\",\n"
+	    "\"capabilities\": [\"CAP_CHOWN\", \"CAP_CHOWN\"], \"user\": {\"uid\": 101, \"gid\": "
+	    "102},\n"
+	    "\"no_new_privileges\": false, \"readonly_rootfs\": false,\n"
+	    "\"tmpfs\": [\"/var/cache/nginx\"], \"seccomp\": {\"profile\": \"default\", "
+	    "\"replace\": \"always\"},\n"
+	    "\"apparmor\": {\"profile\": \"x\", \"required\": true}, \"pids_limit\": 100,\n"
+	    "\"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 10, \"hard\": 20}},\n"
+	    "\"allow\": {\"host_namespaces\": [\"pid\"], \"host_paths\": [\"/proc:ro\"], "
+	    "\"devices\": [\"/dev/fuse\"], \"hooks\": [\"/usr/bin/nvidia-*\"], \"sysctls\": "
+	    "[\"net.*\"]}}",
+	    NULL, NULL, &err);
 	cr_assert_not_null(p, "%s", err ? err->msg : "");
 	cr_assert_eq(p->mode, POLICY_AUDIT);
 	cr_assert_eq(p->capabilities.len, 1, "duplicates collapse");
@@ -87,9 +88,8 @@ Test(policy, extends_starts_from_the_base)
 	oh_error_t err = NULL;
 	cleanup_policy struct policy *base = NULL;
 	cr_assert_eq(policy_load_default(&base, &err), 0);
-	cleanup_policy struct policy *p =
-		load_text("{\"capabilities\": [\"CAP_NET_BIND_SERVICE\", \"CAP_CHOWN\"]}", base,
-			  NULL, &err);
+	cleanup_policy struct policy *p = load_text(
+	    "{\"capabilities\": [\"CAP_NET_BIND_SERVICE\", \"CAP_CHOWN\"]}", base, NULL, &err);
 	cr_assert_not_null(p);
 	cr_assert_eq(p->capabilities.len, 2);
 	cr_assert(p->readonly_rootfs, "inherited");
@@ -132,12 +132,13 @@ Test(policy, seccomp_profile_from_the_policy_directory)
 
 	oh_error_t err = NULL;
 	cleanup_policy struct policy *p =
-		load_text("{\"seccomp\": {\"profile\": \"strict\"}}", NULL, dir, &err);
+	    load_text("{\"seccomp\": {\"profile\": \"strict\"}}", NULL, dir, &err);
 	cr_assert_not_null(p, "%s", err ? err->msg : "");
 	cleanup_json struct json *profile = policy_seccomp_profile(p, &err);
 	cr_assert_str_eq(json_object_get(profile, "defaultAction")->string.ptr, "SCMP_ACT_KILL");
 
-	struct policy *missing = load_text("{\"seccomp\": {\"profile\": \"nope\"}}", NULL, dir, &err);
+	struct policy *missing =
+	    load_text("{\"seccomp\": {\"profile\": \"nope\"}}", NULL, dir, &err);
 	cr_assert_null(missing);
 	cr_assert(strstr(err->msg, "seccomp/nope.json"), "%s", err->msg);
 	oh_error_free(&err);
@@ -151,8 +152,7 @@ Test(policy, the_embedded_seccomp_profile_is_the_file_in_policies)
 	/* embed.py strips the whitespace of policies/seccomp/default.json; the
 	 * tree must be the same, numbers and strings byte for byte. */
 	const char *root = getenv("OCI_HARDEN_SOURCE_ROOT");
-	cleanup_free char *path =
-		xasprintf("%s/policies/seccomp/default.json", root ? root : ".");
+	cleanup_free char *path = xasprintf("%s/policies/seccomp/default.json", root ? root : ".");
 	cleanup_free char *text = NULL;
 	size_t len;
 	oh_error_t err = NULL;

@@ -48,17 +48,17 @@ static struct policy *select_image(const char *image, char **reason)
 Test(policy_select, image_references_are_fully_qualified)
 {
 	const char *cases[][2] = {
-		{"nginx", "docker.io/library/nginx:latest"},
-		{"nginx:1.25", "docker.io/library/nginx:1.25"},
-		{"library/nginx", "docker.io/library/nginx:latest"},
-		{"bitnami/redis:7", "docker.io/bitnami/redis:7"},
-		{"docker.io/nginx", "docker.io/library/nginx:latest"},
-		{"index.docker.io/library/nginx:1", "docker.io/library/nginx:1"},
-		{"registry.example.com/payments/api", "registry.example.com/payments/api:latest"},
-		{"localhost/app:dev", "localhost/app:dev"},
-		{"registry:5000/app", "registry:5000/app:latest"},
-		{"nginx@sha256:4f1c", "docker.io/library/nginx@sha256:4f1c"},
-		{"quay.io/a/b:1@sha256:ab", "quay.io/a/b:1@sha256:ab"},
+	    {"nginx", "docker.io/library/nginx:latest"},
+	    {"nginx:1.25", "docker.io/library/nginx:1.25"},
+	    {"library/nginx", "docker.io/library/nginx:latest"},
+	    {"bitnami/redis:7", "docker.io/bitnami/redis:7"},
+	    {"docker.io/nginx", "docker.io/library/nginx:latest"},
+	    {"index.docker.io/library/nginx:1", "docker.io/library/nginx:1"},
+	    {"registry.example.com/payments/api", "registry.example.com/payments/api:latest"},
+	    {"localhost/app:dev", "localhost/app:dev"},
+	    {"registry:5000/app", "registry:5000/app:latest"},
+	    {"nginx@sha256:4f1c", "docker.io/library/nginx@sha256:4f1c"},
+	    {"quay.io/a/b:1@sha256:ab", "quay.io/a/b:1@sha256:ab"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		cleanup_free char *got = image_reference_normalize(cases[i][0]);
@@ -80,7 +80,7 @@ Test(policy_select, first_matching_file_wins_else_the_default)
 	cr_assert_eq(web->uid, 101);
 	cr_assert(web->readonly_rootfs, "extends the default implicitly");
 	cr_assert(strstr(reason, "docker.io/library/nginx:1.25") &&
-		  strstr(reason, "docker.io/library/nginx:*") && strstr(reason, "10-web.json"),
+		      strstr(reason, "docker.io/library/nginx:*") && strstr(reason, "10-web.json"),
 		  "%s", reason);
 
 	cleanup_free char *reason2 = NULL;
@@ -111,11 +111,11 @@ Test(policy_select, file_name_order_not_policy_name_order)
 Test(policy_select, the_image_comes_only_from_the_cri_annotations)
 {
 	cleanup_json struct json *spec = test_parse(
-		"{\"annotations\":{\"oci-harden.policy\":\"lax\",\"io.kubernetes.cri.image-name\":"
-		"\"docker.io/library/nginx:1\"}}");
+	    "{\"annotations\":{\"oci-harden.policy\":\"lax\",\"io.kubernetes.cri.image-name\":"
+	    "\"docker.io/library/nginx:1\"}}");
 	cr_assert_str_eq(policy_image_of_spec(spec), "docker.io/library/nginx:1");
 	cleanup_json struct json *crio =
-		test_parse("{\"annotations\":{\"io.kubernetes.cri-o.Image\":\"quay.io/a:1\"}}");
+	    test_parse("{\"annotations\":{\"io.kubernetes.cri-o.Image\":\"quay.io/a:1\"}}");
 	cr_assert_str_eq(policy_image_of_spec(crio), "quay.io/a:1");
 	cleanup_json struct json *none = test_parse("{\"annotations\":{\"image\":\"x\"}}");
 	cr_assert_null(policy_image_of_spec(none));
@@ -127,8 +127,8 @@ Test(policy_select, pod_sandboxes_get_the_sandbox_policy)
 	write_policy("all.json", "{\"images\": [\"*\"], \"capabilities\": []}");
 	free(settings.sandbox_policy);
 	settings.sandbox_policy = xstrdup("pods");
-	cleanup_json struct json *sandbox = test_parse(
-		"{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"}}");
+	cleanup_json struct json *sandbox =
+	    test_parse("{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"}}");
 	cleanup_policy struct policy *p = NULL;
 	cleanup_free char *reason = NULL;
 	oh_error_t err = NULL;
@@ -136,9 +136,9 @@ Test(policy_select, pod_sandboxes_get_the_sandbox_policy)
 	cr_assert_str_eq(p->name, "pods");
 	cr_assert(strstr(reason, "a pod sandbox"), "%s", reason);
 
-	cleanup_json struct json *container = test_parse(
-		"{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
-		"\"io.kubernetes.cri.image-name\":\"nginx\"}}");
+	cleanup_json struct json *container =
+	    test_parse("{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
+		       "\"io.kubernetes.cri.image-name\":\"nginx\"}}");
 	cleanup_policy struct policy *q = NULL;
 	cleanup_free char *reason2 = NULL;
 	cr_assert_eq(policy_select(container, &settings, &q, &reason2, &err), 0);
@@ -158,7 +158,8 @@ Test(policy_select, a_directory_default_json_replaces_the_embedded_default)
 Test(policy_select, extends_chains_and_their_errors)
 {
 	write_policy("base.json", "{\"capabilities\": [\"CAP_KILL\"], \"readonly_rootfs\": false}");
-	write_policy("app.json", "{\"extends\": \"base\", \"images\": [\"*\"], \"tmpfs\": [\"/run\"]}");
+	write_policy("app.json",
+		     "{\"extends\": \"base\", \"images\": [\"*\"], \"tmpfs\": [\"/run\"]}");
 	cleanup_free char *reason = NULL;
 	cleanup_policy struct policy *p = select_image("anything", &reason);
 	cr_assert_str_eq(p->name, "app");
@@ -178,7 +179,8 @@ Test(policy_select, extends_chains_and_their_errors)
 	write_policy("orphan.json", "{\"extends\": \"nope\"}");
 	cr_assert_lt(policy_load_named("orphan", &settings, &cyc, &err), 0);
 	cr_assert(strstr(err->msg, "orphan.json: extends \"nope\"") &&
-		  strstr(err->msg, "nope.json"), "%s", err->msg);
+		      strstr(err->msg, "nope.json"),
+		  "%s", err->msg);
 	oh_error_free(&err);
 }
 

@@ -31,7 +31,10 @@ static void load_default(void)
 	cr_assert_eq(policy_load_default(&policy, &err), 0);
 }
 
-static void free_policy(void) { policy_free(policy); }
+static void free_policy(void)
+{
+	policy_free(policy);
+}
 
 TestSuite(refusals, .init = load_default, .fini = free_policy);
 
@@ -47,8 +50,7 @@ static void harden_parts(const char *linux_members, const char *top_members, str
 					    *top_members ? "," : "", top_members);
 	cleanup_json struct json *spec = test_parse(text);
 	oh_error_t err = NULL;
-	cr_assert_eq(harden_spec(spec, policy, &host, report, &err), 0, "%s",
-		     err ? err->msg : "");
+	cr_assert_eq(harden_spec(spec, policy, &host, report, &err), 0, "%s", err ? err->msg : "");
 }
 
 static size_t refusals_of(const char *linux_members, const char *top_members, const char *needle)
@@ -101,31 +103,42 @@ Test(refusals, joining_the_hosts_namespace_by_path_but_not_a_sandboxs)
 Test(refusals, sensitive_host_paths)
 {
 	const char *refused[] = {
-		"/",	     "/etc",	    "/etc/",	     "/proc",	  "/sys/kernel",
-		"/dev/sda",  "/var/run/docker.sock", "/run/docker.sock", "/run/containerd",
-		"/var/lib/kubelet", "/var",  "/run",	     "/usr/../etc", "/srv/link",
-		"/run/containerd/containerd.sock",
+	    "/",
+	    "/etc",
+	    "/etc/",
+	    "/proc",
+	    "/sys/kernel",
+	    "/dev/sda",
+	    "/var/run/docker.sock",
+	    "/run/docker.sock",
+	    "/run/containerd",
+	    "/var/lib/kubelet",
+	    "/var",
+	    "/run",
+	    "/usr/../etc",
+	    "/srv/link",
+	    "/run/containerd/containerd.sock",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
 		cleanup_free char *mounts = xasprintf(
-			"\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"%s\","
-			"\"options\":[\"rbind\",\"ro\"]}]",
-			refused[i]);
+		    "\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":\"%s\","
+		    "\"options\":[\"rbind\",\"ro\"]}]",
+		    refused[i]);
 		cr_assert_eq(refusals_of(NAMESPACES, mounts, "bind mount of host"), 1, "%s",
 			     refused[i]);
 	}
 	const char *fine[] = {
-		"/srv/data",
-		"/var/lib/kubelet/pods/1/volumes/kubernetes.io~empty-dir/x",
-		"/run/containerd/io.containerd.grpc.v1.cri/sandboxes/1/shm",
-		"/etc/localtime",
-		"relative/inside/bundle",
+	    "/srv/data",
+	    "/var/lib/kubelet/pods/1/volumes/kubernetes.io~empty-dir/x",
+	    "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/1/shm",
+	    "/etc/localtime",
+	    "relative/inside/bundle",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(fine); i++) {
 		cleanup_free char *mounts = xasprintf(
-			"\"mounts\":[{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"%s\","
-			"\"options\":[\"rbind\",\"ro\"]}]",
-			fine[i]);
+		    "\"mounts\":[{\"destination\":\"/x\",\"type\":\"none\",\"source\":\"%s\","
+		    "\"options\":[\"rbind\",\"ro\"]}]",
+		    fine[i]);
 		cr_assert_eq(refusals_of(NAMESPACES, mounts, NULL), 0, "%s", fine[i]);
 	}
 	/* inside /etc only read-only */
@@ -170,16 +183,18 @@ Test(refusals, shared_propagation_and_writable_sysfs)
 	cr_assert_eq(refusals_of(NAMESPACES ",\"rootfsPropagation\":\"shared\"", "",
 				 "shared root propagation"),
 		     1);
-	cr_assert_eq(refusals_of(NAMESPACES,
-				 "\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":"
-				 "\"sysfs\",\"options\":[\"nosuid\"]}]",
-				 "sysfs mounted writable"),
-		     1);
-	cr_assert_eq(refusals_of(NAMESPACES,
-				 "\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":"
-				 "\"sysfs\",\"options\":[\"ro\"]}]",
-				 NULL),
-		     0);
+	cr_assert_eq(
+	    refusals_of(NAMESPACES,
+			"\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":"
+			"\"sysfs\",\"options\":[\"nosuid\"]}]",
+			"sysfs mounted writable"),
+	    1);
+	cr_assert_eq(
+	    refusals_of(NAMESPACES,
+			"\"mounts\":[{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":"
+			"\"sysfs\",\"options\":[\"ro\"]}]",
+			NULL),
+	    0);
 }
 
 Test(refusals, devices_and_the_privileged_shape)
@@ -231,8 +246,8 @@ Test(refusals, sysctls_outside_the_safe_set)
 				 "", "kernel.core_pattern"),
 		     2);
 	string_list_add(&policy->allow.sysctls, "net.ipv4.*");
-	cr_assert_eq(refusals_of(NAMESPACES ",\"sysctl\":{\"net/ipv4/ip_forward\":\"1\"}", "", NULL),
-		     0);
+	cr_assert_eq(
+	    refusals_of(NAMESPACES ",\"sysctl\":{\"net/ipv4/ip_forward\":\"1\"}", "", NULL), 0);
 }
 
 Test(refusals, audit_mode_records_refusals_without_changing_anything)

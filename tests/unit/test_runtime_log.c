@@ -5,8 +5,8 @@
 
 Test(runtime_log, json_line_is_what_containerd_parses)
 {
-	cleanup_free char *line = runtime_log_format_line(
-		RUNC_LOG_JSON, RUNTIME_LOG_ERROR, "a \"quoted\"\nmessage\\", 1700000000);
+	cleanup_free char *line = runtime_log_format_line(RUNC_LOG_JSON, RUNTIME_LOG_ERROR,
+							  "a \"quoted\"\nmessage\\", 1700000000);
 	cr_assert_str_eq(line, "{\"level\":\"error\",\"msg\":\"a \\\"quoted\\\"\\nmessage\\\\\","
 			       "\"time\":\"2023-11-14T22:13:20Z\"}");
 	oh_error_t err = NULL;
@@ -18,7 +18,7 @@ Test(runtime_log, json_line_is_what_containerd_parses)
 Test(runtime_log, text_line_is_logrus_style)
 {
 	cleanup_free char *line =
-		runtime_log_format_line(RUNC_LOG_TEXT, RUNTIME_LOG_WARNING, "x y", 0);
+	    runtime_log_format_line(RUNC_LOG_TEXT, RUNTIME_LOG_WARNING, "x y", 0);
 	cr_assert_str_eq(line, "time=\"1970-01-01T00:00:00Z\" level=warning msg=\"x y\"");
 }
 
@@ -36,7 +36,8 @@ Test(runtime_log, lines_are_appended)
 	oh_error_t err = NULL;
 	cleanup_free char *text = NULL;
 	cr_assert_eq(file_read_all(AT_FDCWD, path, 4096, &text, &len, &err), 0);
-	cr_assert(strncmp(text, "{\"level\":\"info\"}\n{\"level\":\"error\",\"msg\":\"first 1\"", 48) == 0,
+	cr_assert(strncmp(text, "{\"level\":\"info\"}\n{\"level\":\"error\",\"msg\":\"first 1\"",
+			  48) == 0,
 		  "%s", text);
 	cr_assert(strstr(text, "\n{\"level\":\"warning\",\"msg\":\"second\""));
 	cr_assert_eq(text[len - 1], '\n');

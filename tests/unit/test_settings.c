@@ -47,10 +47,10 @@ Test(settings, keys_are_read)
 Test(settings, broken_files_are_errors_naming_the_file)
 {
 	const char *cases[][2] = {
-		{"{\"runtime\": ", "line 1"},
-		{"{\"runtime\": \"runc\"}", "absolute path"},
-		{"{\"runtim\": \"/usr/bin/runc\"}", "unknown key \"runtim\""},
-		{"[]", "must be a JSON object"},
+	    {"{\"runtime\": ", "line 1"},
+	    {"{\"runtime\": \"runc\"}", "absolute path"},
+	    {"{\"runtim\": \"/usr/bin/runc\"}", "unknown key \"runtim\""},
+	    {"[]", "must be a JSON object"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		strcpy(path, "/tmp/oci-harden-settings-XXXXXX");
