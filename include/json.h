@@ -87,6 +87,8 @@ struct json *json_new_uint(uint64_t n);
 struct json *json_new_string(const char *s);
 struct json *json_new_array(void);
 struct json *json_new_object(void);
+/* An array of the strings of `list`. */
+struct json *json_new_string_list(const struct string_list *list);
 struct json *json_clone(const struct json *value);
 bool json_equal(const struct json *a, const struct json *b);
 

@@ -99,6 +99,14 @@ struct settings;
  * and '-', not starting with '.'. */
 bool policy_name_is_valid(const char *name);
 
+/* The policies of a directory: the names of its "*.json" files, in the order
+ * selection tries them (file-name order). `ignored` (may be NULL) receives
+ * the names of "*.json" files that are not policy names. A directory that
+ * does not exist has none when `missing_ok`; otherwise, and for one that
+ * cannot be read, an error. */
+int policy_dir_list(const char *dir, bool missing_ok, struct string_list *names,
+		    struct string_list *ignored, oh_error_t *err);
+
 /* Order two policy names as their files' names ("web-2.json" before
  * "web.json"): the order selection tries them in. */
 int policy_file_name_compare(const char *a, const char *b);

@@ -1290,36 +1290,23 @@ static void check_overlaps(struct check_run *run)
 
 /* ---- what to check ---------------------------------------------------------- */
 
-static int check_compare_names(const void *a, const void *b)
-{
-	return policy_file_name_compare(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every policy of a directory, in the order selection reads them: file-name
  * order. */
 static void check_directory(struct check_run *run, const char *dir_display)
 {
 	char real[PATH_MAX];
-	DIR *d = realpath(dir_display, real) ? opendir(real) : NULL;
-	if (!d) {
+	struct string_list names = {0}, ignored = {0};
+	cleanup_error oh_error_t err = NULL;
+	if (!realpath(dir_display, real)) {
 		check_report_at(run, check_file_index(run, dir_display), 0, 0, CHECK_ERROR,
 				"cannot open the directory: %s", strerror(errno));
 		return;
 	}
-	struct string_list names = {0}, ignored = {0};
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		if (e->d_name[0] == '.' || len <= 5 || strcmp(e->d_name + len - 5, ".json") != 0)
-			continue;
-		cleanup_free char *name = xstrndup(e->d_name, len - 5);
-		string_list_add(policy_name_is_valid(name) ? &names : &ignored, name);
+	if (policy_dir_list(real, false, &names, &ignored, &err) < 0) {
+		check_report_at(run, check_file_index(run, dir_display), 0, 0, CHECK_ERROR,
+				"cannot open the directory: %s", strerror(err->errnum));
+		return;
 	}
-	closedir(d);
-	if (names.len)
-		qsort(names.items, names.len, sizeof(char *), check_compare_names);
-	if (ignored.len)
-		qsort(ignored.items, ignored.len, sizeof(char *), check_compare_names);
 	for (size_t i = 0; i < names.len; i++) {
 		cleanup_free char *file_name = xasprintf("%s.json", names.items[i]);
 		cleanup_free char *path = check_join(real, file_name);

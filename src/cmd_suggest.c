@@ -164,14 +164,6 @@ static int suggest_read_events(const char *path, struct suggest_run *run, oh_err
 	return 0;
 }
 
-static struct json *string_list_json(const struct string_list *list)
-{
-	struct json *array = json_new_array();
-	for (size_t i = 0; i < list->len; i++)
-		json_array_append(array, json_new_string(list->items[i]));
-	return array;
-}
-
 /* The policy document: only the keys this image needs. */
 static struct json *suggest_policy(const struct suggestion *s)
 {
@@ -180,7 +172,7 @@ static struct json *suggest_policy(const struct suggestion *s)
 	struct json *images = json_new_array();
 	json_array_append(images, json_new_string(s->image));
 	json_object_set(doc, "images", images);
-	json_object_set(doc, "capabilities", string_list_json(&s->capabilities));
+	json_object_set(doc, "capabilities", json_new_string_list(&s->capabilities));
 	if (s->allow_root) {
 		struct json *user = json_new_object();
 		json_object_set(user, "allow_root", json_new_bool(true));
@@ -208,7 +200,7 @@ static struct json *suggest_policy(const struct suggestion *s)
 	for (size_t i = 0; i < ARRAY_SIZE(suggest_allow_keys); i++)
 		if (s->allow[i].len)
 			json_object_set(allow, suggest_allow_keys[i].allow_key,
-					string_list_json(&s->allow[i]));
+					json_new_string_list(&s->allow[i]));
 	if (allow->object.len)
 		json_object_set(doc, "allow", allow);
 	else

@@ -626,6 +626,14 @@ struct json *json_new_uint(uint64_t n)
 	return new_number(text, (size_t)len);
 }
 
+struct json *json_new_string_list(const struct string_list *list)
+{
+	struct json *array = json_new_array();
+	for (size_t i = 0; i < list->len; i++)
+		json_array_append(array, json_new_string(list->items[i]));
+	return array;
+}
+
 struct json *json_new_string(const char *s)
 {
 	return new_string(s, strlen(s));

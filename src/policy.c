@@ -664,19 +664,11 @@ int policy_load_default(struct policy **out, oh_error_t *err)
 	return 0;
 }
 
-static struct json *string_list_to_json(const struct string_list *list)
-{
-	struct json *array = json_new_array();
-	for (size_t i = 0; i < list->len; i++)
-		json_array_append(array, json_new_string(list->items[i]));
-	return array;
-}
-
 struct json *policy_to_json(const struct policy *p)
 {
 	struct json *doc = json_new_object();
 	json_object_set(doc, "mode", json_new_string(policy_mode_name(p->mode)));
-	json_object_set(doc, "capabilities", string_list_to_json(&p->capabilities));
+	json_object_set(doc, "capabilities", json_new_string_list(&p->capabilities));
 	struct json *user = json_new_object();
 	json_object_set(user, "uid", json_new_uint(p->uid));
 	json_object_set(user, "gid", json_new_uint(p->gid));
@@ -684,7 +676,7 @@ struct json *policy_to_json(const struct policy *p)
 	json_object_set(doc, "user", user);
 	json_object_set(doc, "no_new_privileges", json_new_bool(p->no_new_privileges));
 	json_object_set(doc, "readonly_rootfs", json_new_bool(p->readonly_rootfs));
-	json_object_set(doc, "tmpfs", string_list_to_json(&p->tmpfs));
+	json_object_set(doc, "tmpfs", json_new_string_list(&p->tmpfs));
 	struct json *apparmor = json_new_object();
 	json_object_set(apparmor, "profile",
 			json_new_string(p->apparmor_profile ? p->apparmor_profile : ""));
@@ -700,11 +692,11 @@ struct json *policy_to_json(const struct policy *p)
 	}
 	json_object_set(doc, "rlimits", rlimits);
 	struct json *allow = json_new_object();
-	json_object_set(allow, "host_namespaces", string_list_to_json(&p->allow.host_namespaces));
-	json_object_set(allow, "host_paths", string_list_to_json(&p->allow.host_paths));
-	json_object_set(allow, "devices", string_list_to_json(&p->allow.devices));
-	json_object_set(allow, "hooks", string_list_to_json(&p->allow.hooks));
-	json_object_set(allow, "sysctls", string_list_to_json(&p->allow.sysctls));
+	json_object_set(allow, "host_namespaces", json_new_string_list(&p->allow.host_namespaces));
+	json_object_set(allow, "host_paths", json_new_string_list(&p->allow.host_paths));
+	json_object_set(allow, "devices", json_new_string_list(&p->allow.devices));
+	json_object_set(allow, "hooks", json_new_string_list(&p->allow.hooks));
+	json_object_set(allow, "sysctls", json_new_string_list(&p->allow.sysctls));
 	json_object_set(doc, "allow", allow);
 	return doc;
 }

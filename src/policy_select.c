@@ -215,13 +215,12 @@ static int compare_names(const void *a, const void *b)
 	return policy_file_name_compare(*(char *const *)a, *(char *const *)b);
 }
 
-/* The policy files of the directory, sorted by name (byte order). A missing
- * directory has none; an unreadable one is an error. */
-static int policy_dir_list(const char *dir, struct string_list *names, oh_error_t *err)
+int policy_dir_list(const char *dir, bool missing_ok, struct string_list *names,
+		    struct string_list *ignored, oh_error_t *err)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
-		if (errno == ENOENT)
+		if (errno == ENOENT && missing_ok)
 			return 0;
 		return oh_error_make(err, errno, "policy directory %s", dir);
 	}
@@ -233,9 +232,13 @@ static int policy_dir_list(const char *dir, struct string_list *names, oh_error_
 		cleanup_free char *name = xstrndup(e->d_name, len - 5);
 		if (policy_name_is_valid(name))
 			string_list_add(names, name);
+		else if (ignored)
+			string_list_add(ignored, name);
 	}
 	closedir(d);
 	qsort(names->items, names->len, sizeof(char *), compare_names);
+	if (ignored)
+		qsort(ignored->items, ignored->len, sizeof(char *), compare_names);
 	return 0;
 }
 
@@ -265,7 +268,7 @@ int policy_select_for_image(const char *image, const struct settings *settings, 
 	cleanup_free char *normalized = image ? image_reference_normalize(image) : NULL;
 	if (normalized) {
 		struct string_list names = {0};
-		if (policy_dir_list(settings->policy_dir, &names, err) < 0)
+		if (policy_dir_list(settings->policy_dir, true, &names, NULL, err) < 0)
 			return -1;
 		int r = 0;
 		for (size_t i = 0; i < names.len && r == 0; i++) {
