@@ -57,8 +57,32 @@ static const struct {
 /* Lexically clean an absolute path: no "//", ".", "..", trailing '/', and
  * /var/run spelled /run (it is a symlink to /run on every current distro).
  * NULL for a relative path that climbs with "..". */
+/* Whether an absolute path is already in its clean form: no empty, "." or
+ * ".." component, no trailing '/', not under /var/run. Most sources are,
+ * and a config may have thousands. */
+static bool mounts_path_is_clean(const char *path)
+{
+	if (path[0] != '/' || (path[1] == '\0'))
+		return path[0] == '/';
+	if (strncmp(path, "/var/run", 8) == 0 && (path[8] == '/' || path[8] == '\0'))
+		return false;
+	for (const char *p = path; *p; p++) {
+		if (*p != '/')
+			continue;
+		/* p is the start of a component's separator */
+		if (p[1] == '/' || p[1] == '\0')
+			return false;
+		if (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
 static char *mounts_clean_path(const char *path)
 {
+	if (mounts_path_is_clean(path))
+		return xstrdup(path);
 	bool absolute = path[0] == '/';
 	struct strbuf out = {0};
 	size_t *starts = xcalloc(strlen(path) / 2 + 2, sizeof(size_t));
