@@ -62,10 +62,10 @@ void exec_flags_judge(const struct runc_args *args, const struct policy *policy,
 		if (!ok)
 			exec_refuse(report, "--user", args->exec_user,
 				    "cannot read \"%s\" as UID[:GID]", args->exec_user);
-		else if (uid == 0 || gid == 0)
+		else if ((uint32_t)uid == 0 || (uint32_t)gid == 0)
 			exec_refuse(report, "--user", args->exec_user,
 				    "a process may not run as %s 0 (root)",
-				    uid == 0 ? "uid" : "gid");
+				    (uint32_t)uid == 0 ? "uid" : "gid");
 	}
 	for (size_t i = 0; i < args->exec_additional_gids_len && !policy->allow_root; i++) {
 		/* urfave/cli reads Int64Slice values with base 0: "0x0" is 0. */
@@ -73,7 +73,7 @@ void exec_flags_judge(const struct runc_args *args, const struct policy *policy,
 		char *end;
 		errno = 0;
 		long long gid = strtoll(value, &end, 0);
-		if (errno || *end || end == value || gid == 0)
+		if (errno || *end || end == value || (uint32_t)gid == 0)
 			exec_refuse(report, "--additional-gids", value,
 				    "additional group %s is root's or unreadable", value);
 	}

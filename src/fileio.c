@@ -32,15 +32,15 @@ int file_read_all_flags(int dirfd, const char *path, const char *display, size_t
 		return oh_error_make(err, 0, "%s: is %lld bytes, larger than the limit of %zu",
 				     display, (long long)st.st_size, max_bytes);
 
-	size_t cap = (size_t)st.st_size + 1, used = 0;
+	size_t cap = (size_t)st.st_size + 2, used = 0;
 	cleanup_free char *buf = xmalloc(cap);
 	for (;;) {
 		if (used == cap - 1) {
 			/* The file grew after fstat; read on, within the limit. */
-			if (used >= max_bytes)
+			if (used > max_bytes)
 				return oh_error_make(err, 0, "%s: larger than the limit of %zu",
 						     display, max_bytes);
-			cap = cap * 2 > max_bytes + 1 ? max_bytes + 1 : cap * 2;
+			cap = cap * 2 > max_bytes + 2 ? max_bytes + 2 : cap * 2;
 			buf = xrealloc(buf, cap);
 		}
 		ssize_t n = read(fd, buf + used, cap - 1 - used);

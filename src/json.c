@@ -1560,6 +1560,8 @@ static int parser_check_duplicates(struct parser *p, const struct parse_frame *f
 {
 	const struct json *object = frame->node;
 	size_t first, repeat;
+	if (p->keys_len == frame->keys_start)
+		return 1; /* no keys (p->keys may still be NULL) */
 	if (!find_first_repeat(p->fold.buf, p->keys + frame->keys_start,
 			       p->keys_len - frame->keys_start, &first, &repeat))
 		return 1;

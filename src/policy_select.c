@@ -169,7 +169,8 @@ static int policy_load_chain(const char *name, const char *path, const struct se
 	else
 		r = policy_load_named_chain("default", settings, chain, &base, err);
 	if (r < 0) {
-		if (extends && (*err)->errnum == ENOENT)
+		if (extends &&
+		    ((*err)->errnum == ENOENT || !policy_name_is_valid(extends->string.ptr)))
 			return oh_error_wrap(err, "%s: extends \"%s\"", path, extends->string.ptr);
 		return -1;
 	}
@@ -236,8 +237,9 @@ int policy_dir_list(const char *dir, bool missing_ok, struct string_list *names,
 			string_list_add(ignored, name);
 	}
 	closedir(d);
-	qsort(names->items, names->len, sizeof(char *), compare_names);
-	if (ignored)
+	if (names->len > 0)
+		qsort(names->items, names->len, sizeof(char *), compare_names);
+	if (ignored && ignored->len > 0)
 		qsort(ignored->items, ignored->len, sizeof(char *), compare_names);
 	return 0;
 }

@@ -216,11 +216,20 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 			      "bind source %s climbs out of the bundle with \"..\"", source);
 		return;
 	}
-	if (clean[0] != '/')
-		return; /* relative to the bundle, inside it */
+	/* runc joins a relative source to the bundle directory and follows
+	 * whatever symlinks the image put there: "rootfs/link" may be the
+	 * host's /etc. The pure core cannot resolve it, and no runtime
+	 * manager writes relative sources, so they are refused. */
+	if (clean[0] != '/') {
+		harden_refuse(ctx, "mounts", path, m, NULL,
+			      "bind source %s is relative to the bundle, where the image's "
+			      "symlinks could lead it anywhere on the host",
+			      source);
+		return;
+	}
 	/* Judge both the path as written and where its symlinks lead. */
 	cleanup_free char *resolved_raw =
-	    ctx->host->resolve_host_path ? ctx->host->resolve_host_path(clean) : NULL;
+	    ctx->host->resolve_host_path ? ctx->host->resolve_host_path(source) : NULL;
 	cleanup_free char *resolved = resolved_raw && strcmp(resolved_raw, clean) != 0
 					  ? mounts_clean_path(resolved_raw)
 					  : NULL;

@@ -34,6 +34,67 @@ static int user_force_id(struct harden_ctx *ctx, struct json *user, const char *
 	return 0;
 }
 
+/* The host id of `id` by a user namespace's mappings, or -1 when unmapped. */
+static long long user_to_host(uint32_t id, const struct json *mappings)
+{
+	for (size_t i = 0; mappings && mappings->type == JSON_ARRAY && i < mappings->array.len;
+	     i++) {
+		const struct json *m = mappings->array.items[i];
+		const struct json *c = json_object_get(m, "containerID");
+		const struct json *h = json_object_get(m, "hostID");
+		const struct json *n = json_object_get(m, "size");
+		uint64_t inside, host, size;
+		if (!c || !h || !n || c->type != JSON_NUMBER || h->type != JSON_NUMBER ||
+		    n->type != JSON_NUMBER || !json_number_uint64(c, &inside) ||
+		    !json_number_uint64(h, &host) || !json_number_uint64(n, &size))
+			continue;
+		if (id >= inside && id - inside < size)
+			return (long long)(host + (id - inside));
+	}
+	return -1;
+}
+
+/* In a user namespace, what root became may be root on the host: the
+ * mappings decide (runtime-spec config-linux.md, "User namespace mappings"). */
+static void user_check_host_ids(struct harden_ctx *ctx, const struct json *user)
+{
+	const struct json *linux_obj = ctx->spec ? json_object_get(ctx->spec, "linux") : NULL;
+	const struct json *namespaces = linux_obj ? json_object_get(linux_obj, "namespaces") : NULL;
+	bool userns = false;
+	for (size_t i = 0;
+	     namespaces && namespaces->type == JSON_ARRAY && i < namespaces->array.len; i++) {
+		const struct json *ns = namespaces->array.items[i];
+		const struct json *type =
+		    ns->type == JSON_OBJECT ? json_object_get(ns, "type") : NULL;
+		userns = userns || (type && type->type == JSON_STRING &&
+				    strcmp(type->string.ptr, "user") == 0);
+	}
+	if (!userns)
+		return;
+	static const struct {
+		const char *key, *maps;
+	} ids[] = {{"uid", "uidMappings"}, {"gid", "gidMappings"}};
+	for (size_t k = 0; k < ARRAY_SIZE(ids); k++) {
+		const struct json *v = json_object_get(user, ids[k].key);
+		uint64_t id;
+		if (v && v->type == JSON_NUMBER && json_number_uint64(v, &id) && id <= UINT32_MAX &&
+		    user_to_host((uint32_t)id, json_object_get(linux_obj, ids[k].maps)) == 0)
+			harden_refuse(ctx, "user", ids[k].maps, v, NULL,
+				      "%s %llu is %s 0 (root) on the host", ids[k].key,
+				      (unsigned long long)id, ids[k].key);
+	}
+	const struct json *groups = json_object_get(user, "additionalGids");
+	for (size_t i = 0; groups && groups->type == JSON_ARRAY && i < groups->array.len; i++) {
+		uint64_t id;
+		if (groups->array.items[i]->type == JSON_NUMBER &&
+		    json_number_uint64(groups->array.items[i], &id) && id <= UINT32_MAX &&
+		    user_to_host((uint32_t)id, json_object_get(linux_obj, "gidMappings")) == 0)
+			harden_refuse(ctx, "user", "gidMappings", groups->array.items[i], NULL,
+				      "additional gid %llu is gid 0 (root) on the host",
+				      (unsigned long long)id);
+	}
+}
+
 static int user_apply(struct harden_ctx *ctx, oh_error_t *err)
 {
 	if (!ctx->process || ctx->policy->allow_root)
@@ -49,6 +110,7 @@ static int user_apply(struct harden_ctx *ctx, oh_error_t *err)
 	struct json *groups;
 	if (harden_member_array(user, user_path, "additionalGids", &groups, err) < 0)
 		return -1;
+	user_check_host_ids(ctx, user);
 	if (!groups)
 		return 0;
 	cleanup_free char *groups_path = harden_path_join(user_path, "additionalGids");

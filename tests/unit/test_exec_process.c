@@ -58,6 +58,10 @@ Test(exec_process, flags_that_would_escape_it_are_refused)
 	cr_assert_eq(judge("uid 0", "--user", "0", NULL), 1);
 	cr_assert_eq(judge("gid 0", "-u", "1000:0", NULL), 1);
 	cr_assert_eq(judge("cannot read", "--user", "root", NULL), 1);
+	/* runc stores uint32(Atoi(...)): 2^32 is uid 0 */
+	cr_assert_eq(judge("uid 0", "--user", "4294967296", NULL), 1);
+	cr_assert_eq(judge("gid 0", "--user", "65534:4294967296", NULL), 1);
+	cr_assert_eq(judge("root's", "-g", "4294967296", NULL), 1);
 	cr_assert_eq(judge("root's", "-g", "0x0", NULL), 1);
 	cr_assert_eq(judge("AppArmor", "--apparmor", "unconfined", NULL), 1);
 	cr_assert_eq(judge("noNewPrivileges", "--no-new-privs=false", NULL), 1);

@@ -132,7 +132,6 @@ Test(refusals, sensitive_host_paths)
 	    "/var/lib/kubelet/pods/1/volumes/kubernetes.io~empty-dir/x",
 	    "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/1/shm",
 	    "/etc/localtime",
-	    "relative/inside/bundle",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(fine); i++) {
 		cleanup_free char *mounts = xasprintf(
@@ -151,6 +150,12 @@ Test(refusals, sensitive_host_paths)
 				 "\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":"
 				 "\"../../etc\"}]",
 				 "climbs out"),
+		     1);
+	/* relative to the bundle: the image's symlinks could lead anywhere */
+	cr_assert_eq(refusals_of(NAMESPACES,
+				 "\"mounts\":[{\"destination\":\"/x\",\"type\":\"bind\",\"source\":"
+				 "\"rootfs/hostlink\"}]",
+				 "relative to the bundle"),
 		     1);
 }
 
@@ -257,4 +262,19 @@ Test(refusals, audit_mode_records_refusals_without_changing_anything)
 	harden_parts("\"namespaces\":[]", "", &report);
 	cr_assert(report.audit);
 	cr_assert_eq(report_count(&report, DECISION_REFUSE), 5);
+}
+
+Test(refusals, a_user_namespace_that_maps_the_process_to_host_root)
+{
+	cleanup_report struct report report = {0};
+	harden_parts("\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},"
+		     "{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"user\"}],"
+		     "\"uidMappings\":[{\"containerID\":65534,\"hostID\":0,\"size\":1}],"
+		     "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]",
+		     "", &report);
+	const struct decision *first = report_first_refusal(&report);
+	cr_assert_not_null(first, "65534 inside is root outside");
+	cr_assert(strstr(first->reason, "uid 65534 is uid 0 (root) on the host"), "%s",
+		  first->reason);
+	cr_assert_eq(report_count(&report, DECISION_REFUSE), 1, "gid 65534 maps to 165534");
 }
