@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* libFuzzer target: the JSON tree (src/json.c).
+ *
+ * Every input is parsed in each of the modes oci-harden uses: as runc will
+ * read a config (JSON_PARSE_GO_STRICT) and as a policy file
+ * (JSON_PARSE_COMMENTS), plus the plain mode. Beyond "no crash, no leak, no
+ * undefined behaviour", it checks what json.h promises:
+ *
+ *   - the modes nest: GO_STRICT only refuses more than the plain mode, and
+ *     COMMENTS only accepts more, and where two accept they build equal trees;
+ *   - what is written compactly parses back (in the same mode) into an equal
+ *     tree and is written again byte for byte the same: oci-harden writes a
+ *     hardened config this way and runc (and oci-harden, on the next create)
+ *     reads it back;
+ *   - the pretty form parses back into the same tree too (`diff` shows it);
+ *   - a clone is equal to its original.
+ * A broken promise aborts, which libFuzzer reports as a crash. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+
+static void fuzz_fail(const char *what, const uint8_t *data, size_t size)
+{
+	fprintf(stderr, "fuzz_json: invariant broken: %s (input of %zu bytes)\n", what, size);
+	(void)data;
+	abort();
+}
+
+static struct json *parse(const char *text, size_t len, unsigned flags)
+{
+	oh_error_t err = NULL;
+	struct json *v = json_parse(text, len, flags, &err);
+	if (!v) {
+		/* Every failure must say why. */
+		if (!err || !err->msg || !*err->msg)
+			abort();
+		oh_error_free(&err);
+	} else if (err) {
+		abort(); /* success with an error set */
+	}
+	return v;
+}
+
+/* Write `v` compactly, read it back in `flags`, and write again: the second
+ * text must be the first. */
+static void check_round_trip(const struct json *v, unsigned flags, const uint8_t *data, size_t size)
+{
+	struct strbuf first = {0};
+	json_write(v, false, &first);
+	struct json *again = parse(first.buf, first.len, flags);
+	if (!again)
+		fuzz_fail("compact output does not parse back", data, size);
+	if (!json_equal(v, again))
+		fuzz_fail("compact output parses back into a different tree", data, size);
+	struct strbuf second = {0};
+	json_write(again, false, &second);
+	if (second.len != first.len || memcmp(second.buf, first.buf, first.len) != 0)
+		fuzz_fail("compact output is not a fixed point", data, size);
+	json_free(again);
+	strbuf_free(&second);
+
+	char *pretty = json_to_string(v, true);
+	struct json *from_pretty = parse(pretty, strlen(pretty), flags);
+	if (!from_pretty || !json_equal(v, from_pretty))
+		fuzz_fail("pretty output does not parse back into the same tree", data, size);
+	json_free(from_pretty);
+	free(pretty);
+
+	struct json *clone = json_clone(v);
+	if (!json_equal(v, clone))
+		fuzz_fail("a clone differs from its original", data, size);
+	json_free(clone);
+	strbuf_free(&first);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *text = (const char *)data;
+	struct json *strict = parse(text, size, JSON_PARSE_GO_STRICT);
+	struct json *plain = parse(text, size, 0);
+	struct json *comments = parse(text, size, JSON_PARSE_COMMENTS);
+
+	if (strict && !plain)
+		fuzz_fail("GO_STRICT accepts what the plain mode refuses", data, size);
+	if (plain && !comments)
+		fuzz_fail("COMMENTS refuses what the plain mode accepts", data, size);
+	if (strict && plain && !json_equal(strict, plain))
+		fuzz_fail("GO_STRICT and plain build different trees", data, size);
+	if (plain && comments && !json_equal(plain, comments))
+		fuzz_fail("plain and COMMENTS build different trees", data, size);
+
+	if (strict)
+		check_round_trip(strict, JSON_PARSE_GO_STRICT, data, size);
+	if (plain)
+		check_round_trip(plain, 0, data, size);
+	else if (comments)
+		check_round_trip(comments, JSON_PARSE_COMMENTS, data, size);
+
+	/* The error path turns offsets into line and column for every mode. */
+	unsigned line, col;
+	json_offset_to_line_col(text, size, size, &line, &col);
+	if (line < 1 || col < 1)
+		fuzz_fail("line and column are 1-based", data, size);
+
+	json_free(strict);
+	json_free(plain);
+	json_free(comments);
+	return 0;
+}
