@@ -110,6 +110,9 @@ void json_array_remove(struct json *array, size_t index);
 /* Numbers: parse the exact text. Return false when it is not an integer or
  * does not fit. */
 bool json_number_int64(const struct json *number, int64_t *out);
+/* A uid or gid as runc's Go decoder reads one into a uint32: an integer
+ * from 0 to 2^32-1, else an error naming `path`. */
+int json_read_uint32(const struct json *value, const char *path, uint32_t *out, oh_error_t *err);
 bool json_number_uint64(const struct json *number, uint64_t *out);
 
 /* Serialize. Compact output has no whitespace at all; pretty output has one

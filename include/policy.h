@@ -107,6 +107,10 @@ bool policy_name_is_valid(const char *name);
 int policy_dir_list(const char *dir, bool missing_ok, struct string_list *names,
 		    struct string_list *ignored, oh_error_t *err);
 
+/* Whether a path has a "." or ".." component: the loader refuses those in
+ * the paths a policy names, so that a policy says what it means. */
+bool policy_path_has_dot_component(const char *path);
+
 /* Order two policy names as their files' names ("web-2.json" before
  * "web.json"): the order selection tries them in. */
 int policy_file_name_compare(const char *a, const char *b);

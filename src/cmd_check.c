@@ -457,22 +457,6 @@ static char *check_join(const char *dir, const char *name)
 	return xasprintf("%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
 }
 
-/* Whether a path has an empty, "." or ".." component past the first
- * character, which the loader refuses (policy.c, check_absolute_path). */
-static bool check_path_has_dot_component(const char *path)
-{
-	for (const char *p = path; *p;) {
-		while (*p == '/')
-			p++;
-		const char *end = strchrnul(p, '/');
-		size_t n = (size_t)(end - p);
-		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return true;
-		p = end;
-	}
-	return false;
-}
-
 /* ---- seccomp profiles ----------------------------------------------------- */
 
 /* The architecture names of the OCI runtime spec (config-linux.md,
@@ -856,7 +840,7 @@ static bool check_seccomp_reference(struct check_policy_ctx *ctx, const struct j
 	cleanup_free char *relative =
 	    strchr(name, '/') ? xstrdup(name) : xasprintf("seccomp/%s.json", name);
 	cleanup_free char *file = check_join(ctx->dir, relative);
-	if (check_path_has_dot_component(file))
+	if (policy_path_has_dot_component(file))
 		return false; /* the loader refuses the name */
 	cleanup_free char *display = check_join(ctx->dir_display, relative);
 	struct stat st;

@@ -626,6 +626,16 @@ struct json *json_new_uint(uint64_t n)
 	return new_number(text, (size_t)len);
 }
 
+int json_read_uint32(const struct json *value, const char *path, uint32_t *out, oh_error_t *err)
+{
+	uint64_t n;
+	if (value->type != JSON_NUMBER || !json_number_uint64(value, &n) || n > UINT32_MAX)
+		return oh_error_make(err, 0, "%s: must be an integer from 0 to %u", path,
+				     UINT32_MAX);
+	*out = (uint32_t)n;
+	return 0;
+}
+
 struct json *json_new_string_list(const struct string_list *list)
 {
 	struct json *array = json_new_array();

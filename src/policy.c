@@ -136,16 +136,6 @@ static int read_string(const struct json *v, const char *path, char **out, oh_er
 	return 0;
 }
 
-static int read_uint32(const struct json *v, const char *path, uint32_t *out, oh_error_t *err)
-{
-	uint64_t n;
-	if (v->type != JSON_NUMBER || !json_number_uint64(v, &n) || n > UINT32_MAX)
-		return oh_error_make(err, 0, "%s: must be an integer from 0 to %u", path,
-				     UINT32_MAX);
-	*out = (uint32_t)n;
-	return 0;
-}
-
 typedef int (*string_check_fn)(const char *s, const char *path, oh_error_t *err);
 
 /* A list of strings replaces the inherited list as a whole: a policy that
@@ -187,20 +177,26 @@ static int check_capability(const char *name, const char *path, oh_error_t *err)
 
 /* An absolute path with no "." or ".." component: runc resolves mount
  * destinations inside the rootfs, and a policy should say what it means. */
-static int check_absolute_path(const char *s, const char *path, oh_error_t *err)
+bool policy_path_has_dot_component(const char *path)
 {
-	if (s[0] != '/')
-		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path", path, s);
-	for (const char *p = s; *p;) {
+	for (const char *p = path; *p;) {
 		while (*p == '/')
 			p++;
 		const char *end = strchrnul(p, '/');
 		size_t n = (size_t)(end - p);
 		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-			return oh_error_make(err, 0, "%s: \"%s\" has a \".\" or \"..\" component",
-					     path, s);
+			return true;
 		p = end;
 	}
+	return false;
+}
+
+static int check_absolute_path(const char *s, const char *path, oh_error_t *err)
+{
+	if (s[0] != '/')
+		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path", path, s);
+	if (policy_path_has_dot_component(s))
+		return oh_error_make(err, 0, "%s: \"%s\" has a \".\" or \"..\" component", path, s);
 	return 0;
 }
 
@@ -283,13 +279,13 @@ static int key_capabilities(struct policy_loader *l, const struct json *v, const
 static int key_user_uid(struct policy_loader *l, const struct json *v, const char *path,
 			oh_error_t *err)
 {
-	return read_uint32(v, path, &l->policy->uid, err);
+	return json_read_uint32(v, path, &l->policy->uid, err);
 }
 
 static int key_user_gid(struct policy_loader *l, const struct json *v, const char *path,
 			oh_error_t *err)
 {
-	return read_uint32(v, path, &l->policy->gid, err);
+	return json_read_uint32(v, path, &l->policy->gid, err);
 }
 
 static int key_user_allow_root(struct policy_loader *l, const struct json *v, const char *path,

@@ -6,17 +6,6 @@
 
 #include "module.h"
 
-/* The id in `v`, as runc's Go decoder would read it into a uint32. */
-static int user_read_id(const struct json *v, const char *path, uint32_t *out, oh_error_t *err)
-{
-	uint64_t n;
-	if (v->type != JSON_NUMBER || !json_number_uint64(v, &n) || n > UINT32_MAX)
-		return oh_error_make(err, 0, "%s: must be an integer from 0 to %u", path,
-				     UINT32_MAX);
-	*out = (uint32_t)n;
-	return 0;
-}
-
 static int user_force_id(struct harden_ctx *ctx, struct json *user, const char *user_path,
 			 const char *key, uint32_t replacement, oh_error_t *err)
 {
@@ -24,7 +13,7 @@ static int user_force_id(struct harden_ctx *ctx, struct json *user, const char *
 	uint32_t id = 0;
 	if (v) {
 		cleanup_free char *path = harden_path_join(user_path, key);
-		if (user_read_id(v, path, &id, err) < 0)
+		if (json_read_uint32(v, path, &id, err) < 0)
 			return -1;
 	}
 	if (id != 0)
@@ -118,7 +107,7 @@ static int user_apply(struct harden_ctx *ctx, oh_error_t *err)
 	for (size_t i = 0; i < groups->array.len; i++) {
 		cleanup_free char *item_path = xasprintf("%s[%zu]", groups_path, i);
 		uint32_t gid = 0;
-		if (user_read_id(groups->array.items[i], item_path, &gid, err) < 0)
+		if (json_read_uint32(groups->array.items[i], item_path, &gid, err) < 0)
 			return -1;
 		if (gid != 0)
 			json_array_append(kept, json_clone(groups->array.items[i]));
