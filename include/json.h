@@ -123,6 +123,11 @@ bool json_number_uint64(const struct json *number, uint64_t *out);
 void json_write(const struct json *value, bool pretty, struct strbuf *out);
 char *json_to_string(const struct json *value, bool pretty);
 
+/* The offset of the opening quote of the string token that ends (closing
+ * quote included) at `end`: going back, the first '"' that is not escaped,
+ * that is, not preceded by an odd number of backslashes. 0 when none. */
+size_t json_string_token_start(const char *text, size_t end);
+
 /* Line and column (1-based) of a byte offset in `text`. */
 void json_offset_to_line_col(const char *text, size_t len, size_t offset, unsigned *line,
 			     unsigned *col);

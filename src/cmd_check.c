@@ -215,26 +215,6 @@ static void check_report_parse_error(struct check_run *run, size_t file, const c
 
 /* ---- locating nodes ------------------------------------------------------ */
 
-/* The offset of the opening quote of the string token whose closing quote is
- * just before `end`: the first '"' going back that is not escaped, that is,
- * not preceded by an odd number of backslashes. */
-static size_t check_string_start(const char *text, size_t end)
-{
-	size_t i = end > 0 ? end - 1 : 0;
-	while (i > 0) {
-		const char *q = memrchr(text, '"', i);
-		if (!q)
-			return 0;
-		size_t at = (size_t)(q - text), backslashes = 0;
-		while (at > backslashes && text[at - backslashes - 1] == '\\')
-			backslashes++;
-		if (backslashes % 2 == 0)
-			return at;
-		i = at;
-	}
-	return 0;
-}
-
 static bool check_is_scalar_char(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -251,7 +231,7 @@ static size_t check_node_start(const char *text, const struct json *v)
 	case JSON_ARRAY:
 		return end > 0 ? end - 1 : 0;
 	case JSON_STRING:
-		return check_string_start(text, end);
+		return json_string_token_start(text, end);
 	default:
 		while (end > 0 && check_is_scalar_char(text[end - 1]))
 			end--;

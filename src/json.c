@@ -1226,13 +1226,9 @@ static char *quote_key(const char *key, size_t len)
 	return strbuf_steal(&sb);
 }
 
-/* The offset of the opening quote of the string token that ends (closing
- * quote included) at `end`. Inside a string a '"' is escaped, that is,
- * preceded by an odd number of backslashes; the first one going back that
- * is not is the opening quote. */
-static size_t string_token_start(const char *text, size_t end)
+size_t json_string_token_start(const char *text, size_t end)
 {
-	size_t i = end - 1; /* the closing quote */
+	size_t i = end > 0 ? end - 1 : 0; /* the closing quote */
 	while (i > 0) {
 		const char *q = memrchr(text, '"', i);
 		if (!q)
@@ -1327,13 +1323,13 @@ static int parser_check_string(struct parser *p, const unsigned char *s, size_t 
 		size_t n = utf8_decode(s + i, len - i, &code_point);
 		if (n == 0)
 			return parser_fail_at(
-			    p, string_token_start(p->text, end),
+			    p, json_string_token_start(p->text, end),
 			    "invalid UTF-8 (or an escaped lone surrogate) in string");
 		maybe_surrogate_escape |= n == 4;
 		i += n;
 	}
 	if (maybe_surrogate_escape) {
-		size_t start = string_token_start(p->text, end);
+		size_t start = json_string_token_start(p->text, end);
 		if (!raw_surrogates_paired(p->text, start, end))
 			return parser_fail_at(p, start,
 					      "unpaired UTF-16 surrogate in a \\u escape");
@@ -1505,7 +1501,7 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 	memcpy(m->key, key, len);
 	m->key[len] = '\0';
 	m->value = NULL;
-	m->offset = string_token_start(p->text, end);
+	m->offset = json_string_token_start(p->text, end);
 	return 1;
 }
 
@@ -1689,7 +1685,7 @@ static void parser_syntax_error(struct parser *p)
 		if (at > 0 && !at_comment && !stops_on_it)
 			at--;
 		if (at < p->len && p->text[at] == '"' && !lexical)
-			at = string_token_start(p->text, at + 1);
+			at = json_string_token_start(p->text, at + 1);
 		else if (at < p->len && is_token_char(p->text[at]) &&
 			 (!lexical || strstr(reason, "number") || strstr(reason, "invalid string")))
 			while (at > 0 && is_token_char(p->text[at - 1]))
