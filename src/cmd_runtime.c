@@ -139,14 +139,17 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 static int runtime_policy_of_container(const struct runc_args *args,
 				       const struct settings *settings,
 				       const struct runtime_log *log, struct policy **policy,
-				       char **image, oh_error_t *err)
+				       char **image, char **reason, oh_error_t *err)
 {
 	if (!args->container_id)
 		return oh_error_make(err, 0, "exec: no container id");
 	int r = container_state_load(settings->state_dir, args->root, args->container_id, policy,
 				     image, err);
-	if (r != 0)
+	if (r != 0) {
+		*reason = xstrdup("the policy the container was created with");
 		return r < 0 ? -1 : 0;
+	}
+	*reason = xstrdup("no record of the container: the default policy");
 	runtime_log_write(log, RUNTIME_LOG_WARNING,
 			  "oci-harden: no record of the policy container %s was created with; "
 			  "exec uses the default policy \"%s\"",
@@ -161,12 +164,12 @@ static int runtime_harden_exec(const struct runc_args *args, const struct settin
 	cleanup_policy struct policy *policy = NULL;
 	cleanup_report struct report report = {0};
 	cleanup_free char *image = NULL;
-	if (runtime_policy_of_container(args, settings, log, &policy, &image, &err) < 0) {
+	if (runtime_policy_of_container(args, settings, log, &policy, &image, &report.policy_reason,
+					&err) < 0) {
 		runtime_record(args, settings, log, NULL, NULL, &report, err->msg);
 		return runtime_fail(log, &err);
 	}
 	report.policy_name = xstrdup(policy->name);
-	report.policy_reason = xstrdup("the policy the container was created with");
 	report.audit = policy->mode == POLICY_AUDIT;
 	if (args->process_path) {
 		if (exec_process_file_harden(args->process_path, policy, &report, &err) < 0) {
