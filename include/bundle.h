@@ -20,6 +20,7 @@
 
 struct bundle_config {
 	int dirfd;     /* the directory holding the file */
+	char *bundle;  /* that directory, absolute: where relative paths of the spec lead */
 	char *name;    /* the file's name in it: "config.json" */
 	char *display; /* the path shown in messages */
 	char *text;    /* the bytes read */

@@ -3,13 +3,12 @@
  * here knows, and the exact text of every number are kept, so a config with
  * nothing to change is written back as it was read (compactly).
  *
- * With JSON_PARSE_GO_STRICT the parser reads a document the way runc's Go
- * encoding/json will, and refuses what Go would read differently from us:
- * two keys of one object equal under Go's case folding (Go lets the last one
- * win, or merges repeated objects), and a key that folds to an OCI spec field
- * name without being exactly it ("Process", "proce\u017fs", "\u0070rocess" is
- * fine since it unescapes to "process"). Invalid UTF-8 and anything after the
- * top-level value are refused in every mode. */
+ * With JSON_PARSE_GO_STRICT the parser refuses a key repeated in one object
+ * (Go lets the last one win, or merges repeated objects; "\u0070rocess" and
+ * "process" are one key). Which keys Go would match to which field, case
+ * folding included, is the spec model's (spec_model.h): it refuses every
+ * key that is not exactly a field's name. Invalid UTF-8 and anything after
+ * the top-level value are refused in every mode. */
 #ifndef OCI_HARDEN_JSON_H
 #define OCI_HARDEN_JSON_H
 
@@ -59,7 +58,7 @@ struct json {
 };
 
 enum json_parse_flags {
-	JSON_PARSE_GO_STRICT = 1 << 0, /* read as runc will, see above */
+	JSON_PARSE_GO_STRICT = 1 << 0, /* refuse repeated keys, see above */
 	JSON_PARSE_COMMENTS = 1 << 1,  /* allow comments (policy files) */
 };
 
@@ -99,6 +98,9 @@ struct json *json_object_get_raw(const struct json *object, const char *key);
 /* Replace the value of `key` in place (keeping its position), or append it.
  * Takes ownership of `value`. */
 void json_object_set(struct json *object, const char *key, struct json *value);
+/* The same, handing back the value it replaced (NULL when there was none)
+ * instead of freeing it. */
+struct json *json_object_exchange(struct json *object, const char *key, struct json *value);
 /* Remove `key`; returns whether it was there. */
 bool json_object_remove(struct json *object, const char *key);
 
@@ -131,11 +133,5 @@ size_t json_string_token_start(const char *text, size_t end);
 /* Line and column (1-based) of a byte offset in `text`. */
 void json_offset_to_line_col(const char *text, size_t len, size_t offset, unsigned *line,
 			     unsigned *col);
-
-/* Go's encoding/json key folding (for JSON_PARSE_GO_STRICT, and for callers
- * that compare a key the way runc would): ASCII case, U+017F LATIN SMALL
- * LETTER LONG S as 's', U+212A KELVIN SIGN as 'k', and Unicode simple case
- * folding for the rest. Returns a newly allocated folded copy. */
-char *json_go_fold_key(const char *key);
 
 #endif

@@ -34,6 +34,12 @@ struct policy_allow {
 	struct string_list devices;	    /* device paths, or "*" */
 	struct string_list hooks;	    /* executable paths (globs) */
 	struct string_list sysctls;	    /* names (globs) */
+	struct string_list fields;	    /* spec model paths (globs), see spec_model.h */
+	struct string_list annotations;	    /* annotation keys a runtime acts on (globs) */
+	struct string_list mount_types;	    /* filesystem types beyond the safe list */
+	struct string_list seccomp;	    /* seccomp actions, flags, "listenerPath" */
+	struct string_list root_paths;	    /* where root.path may be besides the bundle (globs) */
+	bool restore;			    /* `restore` may run (CRIU restores credentials) */
 };
 
 struct policy {
@@ -58,6 +64,10 @@ struct policy {
 	 * create's work would otherwise be parsing a profile it then drops. */
 	char *seccomp_profile_text;
 	size_t seccomp_profile_len;
+	/* The file a profile that is not embedded comes from. The loader, which
+	 * does no I/O, only names it; the edge (policy_read_seccomp_file) reads
+	 * and checks it, and a policy is not used before it has. */
+	char *seccomp_profile_file;
 	enum seccomp_replace seccomp_replace;
 
 	char *apparmor_profile; /* NULL or "" for none */
@@ -119,6 +129,19 @@ int policy_file_name_compare(const char *a, const char *b);
  * normalise it: "nginx" is "docker.io/library/nginx:latest". */
 char *image_reference_normalize(const char *reference);
 
+/* How far the image and sandbox annotations of a config are believed
+ * (settings "trust_image_annotations"): only on configs that carry the
+ * markers a CRI writes on every container (the default), always, or never.
+ * Whoever can write annotations (ctr --annotation, podman --annotation) can
+ * write the markers too: see oci-harden.json(5) for what this protects. */
+enum identity_trust {
+	IDENTITY_TRUST_CRI,
+	IDENTITY_TRUST_ALWAYS,
+	IDENTITY_TRUST_NEVER,
+};
+bool policy_spec_identity_trusted(const struct json *spec, enum identity_trust trust);
+const char *identity_trust_name(enum identity_trust trust);
+
 /* The image a config says it runs: the CRI annotations
  * io.kubernetes.cri.image-name (containerd) or io.kubernetes.cri-o.Image
  * (CRI-O). NULL when it has neither. Points into the spec. */
@@ -155,6 +178,11 @@ int policy_select(const struct json *spec, const struct settings *settings, stru
  * policy_load_json and no base) into the same rules. The seccomp profile is
  * kept by name only: what is saved for a container's execs needs none. */
 struct json *policy_to_json(const struct policy *policy);
+
+/* Read and check the profile file the loader named (seccomp_profile_file),
+ * if any: a broken one fails the policy, never a container halfway. `path`
+ * is the policy key's path for messages. Edge: does I/O. */
+int policy_read_seccomp_file(struct policy *policy, oh_error_t *err);
 
 /* The policy's seccomp profile as a new tree (the caller owns it), or NULL
  * when the policy has none (and *err stays NULL) or on error. */

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "errors.h"
+#include "policy.h"
 
 #define SETTINGS_DEFAULT_PATH	    "/etc/oci-harden/config.json"
 #define SETTINGS_DEFAULT_POLICY_DIR "/etc/oci-harden/policies"
@@ -24,6 +25,8 @@ struct settings {
 	char *sandbox_policy; /* "sandbox_policy": for CRI pod sandboxes (no image) */
 	char *event_log;      /* "event_log": one JSON line per create and exec */
 	bool kernel_audit;    /* "kernel_audit": a kernel audit record per create and exec */
+	/* "trust_image_annotations": "cri", "always" or "never" */
+	enum identity_trust trust_image_annotations;
 };
 
 int settings_load(struct settings *out, oh_error_t *err);

@@ -38,6 +38,14 @@ static void append_json_string(struct strbuf *sb, const char *s)
 	json_write(v, false, sb);
 }
 
+static void append_json_value(struct strbuf *sb, const struct json *value)
+{
+	if (value)
+		json_write(value, false, sb);
+	else
+		strbuf_puts(sb, "null");
+}
+
 static void append_member(struct strbuf *sb, const char *key, const char *value)
 {
 	strbuf_appendf(sb, ",\"%s\":", key);
@@ -74,12 +82,18 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 		append_json_string(&sb, decision_kind_name(d->kind));
 		append_member(&sb, "rule", d->rule);
 		append_member(&sb, "path", d->path);
-		/* old and new are JSON values already, written as they are */
-		strbuf_appendf(&sb, ",\"old\":%s,\"new\":%s", d->old_value ? d->old_value : "null",
-			       d->new_value ? d->new_value : "null");
+		strbuf_puts(&sb, ",\"old\":");
+		append_json_value(&sb, d->old_value);
+		strbuf_puts(&sb, ",\"new\":");
+		append_json_value(&sb, d->new_value);
 		append_member(&sb, "reason", d->reason);
-		if (d->allow_entry)
-			append_member(&sb, "allow", d->allow_entry);
+		if (d->lift.key) {
+			strbuf_puts(&sb, ",\"lift\":{\"key\":");
+			append_json_string(&sb, d->lift.key);
+			strbuf_puts(&sb, ",\"value\":");
+			append_json_value(&sb, d->lift.value);
+			strbuf_putc(&sb, '}');
+		}
 		strbuf_putc(&sb, '}');
 	}
 	strbuf_puts(&sb, "]}");

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +17,13 @@ static int bundle_config_read_at(int dirfd, const char *name, const char *displa
 {
 	*out = (struct bundle_config){
 	    .dirfd = dirfd, .name = xstrdup(name), .display = xstrdup(display)};
+	char link[64], dir[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
+	ssize_t n = readlink(link, dir, sizeof(dir) - 1);
+	if (n > 0 && n < (ssize_t)sizeof(dir) - 1 && dir[0] == '/') {
+		dir[n] = '\0';
+		out->bundle = xstrdup(dir);
+	}
 	if (file_read_all_flags(dirfd, name, display, BUNDLE_CONFIG_MAX_BYTES, read_flags,
 				&out->text, &out->len, &out->st, err) < 0)
 		return -1;
@@ -59,6 +68,7 @@ void bundle_config_close(struct bundle_config *c)
 	if (c->dirfd >= 0)
 		close(c->dirfd);
 	free(c->name);
+	free(c->bundle);
 	free(c->display);
 	free(c->text);
 	json_free(c->spec);
@@ -88,8 +98,8 @@ int bundle_config_harden(struct bundle_config *config, const struct settings *se
 	if (bundle_choose_policy(config, settings, options, &policy, &report->policy_reason, err) <
 	    0)
 		return -1;
-	struct host_facts host;
-	host_facts_gather(policy, &host);
+	cleanup_host_facts struct host_facts host = {0};
+	host_facts_for_spec(policy, config->spec, config->bundle, &host);
 	bool audit = policy->mode == POLICY_AUDIT;
 	if (options && options->preview)
 		policy->mode = POLICY_ENFORCE;

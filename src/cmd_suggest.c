@@ -16,32 +16,17 @@
 
 #define SUGGEST_EVENT_LOG_MAX_BYTES (256u << 20)
 
-/* The allow list that lifts a refusal of each rule. */
-static const struct {
-	const char *rule;
-	const char *allow_key;
-} suggest_allow_keys[] = {
-    {"namespaces", "host_namespaces"},
-    {"mounts", "host_paths"},
-    {"devices", "devices"},
-    {"hooks", "hooks"},
-    {"sysctls", "sysctls"},
-};
-
 struct suggestion {
 	char *image;
 	size_t events;
-	struct string_list capabilities;
-	bool allow_root, keep_new_privileges, no_seccomp, no_apparmor, writable_rootfs, no_tmpfs,
-	    no_pids_limit;
-	struct string_list allow[ARRAY_SIZE(suggest_allow_keys)];
+	struct json *overrides;	       /* the policy keys that lift what enforce would do */
 	struct string_list unliftable; /* decisions no key can stop */
 };
 
 struct suggest_run {
 	struct suggestion *items;
 	size_t len, cap;
-	const struct policy *base;
+	struct json *base; /* the default policy, as the policy language writes it */
 };
 
 static struct suggestion *suggest_for_image(struct suggest_run *run, const char *image)
@@ -51,9 +36,7 @@ static struct suggestion *suggest_for_image(struct suggest_run *run, const char 
 			return &run->items[i];
 	run->items = xgrow(run->items, &run->cap, run->len + 1, sizeof(*run->items));
 	struct suggestion *s = &run->items[run->len++];
-	*s = (struct suggestion){.image = xstrdup(image)};
-	for (size_t i = 0; i < run->base->capabilities.len; i++)
-		string_list_add(&s->capabilities, run->base->capabilities.items[i]);
+	*s = (struct suggestion){.image = xstrdup(image), .overrides = json_new_object()};
 	return s;
 }
 
@@ -69,58 +52,75 @@ static const char *member_string(const struct json *object, const char *key)
 	return v && v->type == JSON_STRING ? v->string.ptr : NULL;
 }
 
-/* One decision enforce would have taken, and the key that stops it. */
-static void suggest_decision(struct suggestion *s, const struct json *d)
+/* The value at dotted `key` in `doc`, creating the objects on the way when
+ * `parent` is wanted; returns the last component in *leaf. */
+static struct json *suggest_parent(struct json *doc, const char *key, bool create,
+				   const char **leaf)
 {
-	const char *kind = member_string(d, "kind"), *rule = member_string(d, "rule");
-	const char *path = member_string(d, "path"), *allow = member_string(d, "allow");
-	const struct json *old = json_object_get(d, "old");
-	if (!kind || !rule || !path || strcmp(kind, "warning") == 0)
-		return;
-	if (strcmp(kind, "refuse") == 0) {
-		for (size_t i = 0; i < ARRAY_SIZE(suggest_allow_keys); i++)
-			if (strcmp(rule, suggest_allow_keys[i].rule) == 0 && allow) {
-				add_unique(&s->allow[i], allow);
-				return;
-			}
-		if (strcmp(rule, "exec") == 0 && old && old->type == JSON_STRING) {
-			if (strcmp(path, "--cap") == 0) {
-				add_unique(&s->capabilities, old->string.ptr);
-				return;
-			}
-			if (strcmp(path, "--user") == 0 || strcmp(path, "--additional-gids") == 0) {
-				s->allow_root = true;
-				return;
-			}
-			if (strcmp(path, "--no-new-privs") == 0) {
-				s->keep_new_privileges = true;
-				return;
-			}
+	const char *dot;
+	while ((dot = strchr(key, '.'))) {
+		cleanup_free char *part = xstrndup(key, (size_t)(dot - key));
+		struct json *next = json_object_get(doc, part);
+		if (!next || next->type != JSON_OBJECT) {
+			if (!create)
+				return NULL;
+			next = json_new_object();
+			json_object_set(doc, part, next);
 		}
-		cleanup_free char *what = xasprintf("%s: %s", rule, path);
-		add_unique(&s->unliftable, what);
+		doc = next;
+		key = dot + 1;
+	}
+	*leaf = key;
+	return doc;
+}
+
+/* Apply a decision's lift, as the event log carries it: a list key gains
+ * the items (starting from what the base policy has), any other key is
+ * set. The decision says which key; nothing here knows rule names. */
+static void suggest_lift(struct suggest_run *run, struct suggestion *s, const char *key,
+			 const struct json *value)
+{
+	const char *leaf;
+	struct json *parent = suggest_parent(s->overrides, key, true, &leaf);
+	if (!value || value->type != JSON_ARRAY) {
+		json_object_set(parent, leaf, value ? json_clone(value) : json_new_null());
 		return;
 	}
-	if (strcmp(rule, "capabilities") == 0 && old && old->type == JSON_ARRAY) {
-		for (size_t i = 0; i < old->array.len; i++)
-			if (old->array.items[i]->type == JSON_STRING)
-				add_unique(&s->capabilities, old->array.items[i]->string.ptr);
-	} else if (strcmp(rule, "user") == 0) {
-		s->allow_root = true;
-	} else if (strcmp(rule, "privileges") == 0) {
-		s->keep_new_privileges = true;
-	} else if (strcmp(rule, "seccomp") == 0) {
-		s->no_seccomp = true;
-	} else if (strcmp(rule, "apparmor") == 0) {
-		s->no_apparmor = true;
-	} else if (strcmp(rule, "rootfs") == 0) {
-		if (strcmp(path, "root.readonly") == 0)
-			s->writable_rootfs = true;
-		else
-			s->no_tmpfs = true;
-	} else if (strcmp(rule, "limits") == 0 && strstr(path, "pids")) {
-		s->no_pids_limit = true;
-	} else {
+	struct json *list = json_object_get(parent, leaf);
+	if (!list || list->type != JSON_ARRAY) {
+		const char *base_leaf;
+		const struct json *base_parent = suggest_parent(run->base, key, false, &base_leaf);
+		const struct json *base =
+		    base_parent ? json_object_get(base_parent, base_leaf) : NULL;
+		list = base && base->type == JSON_ARRAY ? json_clone(base) : json_new_array();
+		json_object_set(parent, leaf, list);
+	}
+	for (size_t i = 0; i < value->array.len; i++) {
+		bool present = false;
+		for (size_t j = 0; j < list->array.len && !present; j++)
+			present = json_equal(list->array.items[j], value->array.items[i]);
+		if (!present)
+			json_array_append(list, json_clone(value->array.items[i]));
+	}
+}
+
+/* One decision enforce would have taken, and the key that stops it. */
+static void suggest_decision(struct suggest_run *run, struct suggestion *s, const struct json *d)
+{
+	const char *kind = member_string(d, "kind"), *rule = member_string(d, "rule");
+	const char *path = member_string(d, "path");
+	const struct json *lift = json_object_get(d, "lift");
+	if (!kind || !rule || !path || strcmp(kind, "warning") == 0)
+		return;
+	const char *key = lift && lift->type == JSON_OBJECT ? member_string(lift, "key") : NULL;
+	if (key) {
+		suggest_lift(run, s, key, json_object_get(lift, "value"));
+		return;
+	}
+	/* What enforce does that no key stops (masked paths put back, a tmpfs
+	 * added) changes nothing an image needs; only refusals are worth
+	 * saying. */
+	if (strcmp(kind, "refuse") == 0) {
 		cleanup_free char *what = xasprintf("%s: %s", rule, path);
 		add_unique(&s->unliftable, what);
 	}
@@ -159,7 +159,7 @@ static int suggest_read_events(const char *path, struct suggest_run *run, oh_err
 		s->events++;
 		for (size_t i = 0; i < decisions->array.len; i++)
 			if (decisions->array.items[i]->type == JSON_OBJECT)
-				suggest_decision(s, decisions->array.items[i]);
+				suggest_decision(run, s, decisions->array.items[i]);
 	}
 	return 0;
 }
@@ -172,39 +172,9 @@ static struct json *suggest_policy(const struct suggestion *s)
 	struct json *images = json_new_array();
 	json_array_append(images, json_new_string(s->image));
 	json_object_set(doc, "images", images);
-	json_object_set(doc, "capabilities", json_new_string_list(&s->capabilities));
-	if (s->allow_root) {
-		struct json *user = json_new_object();
-		json_object_set(user, "allow_root", json_new_bool(true));
-		json_object_set(doc, "user", user);
-	}
-	if (s->keep_new_privileges)
-		json_object_set(doc, "no_new_privileges", json_new_bool(false));
-	if (s->writable_rootfs)
-		json_object_set(doc, "readonly_rootfs", json_new_bool(false));
-	if (s->no_tmpfs)
-		json_object_set(doc, "tmpfs", json_new_array());
-	if (s->no_seccomp) {
-		struct json *seccomp = json_new_object();
-		json_object_set(seccomp, "profile", json_new_string(""));
-		json_object_set(doc, "seccomp", seccomp);
-	}
-	if (s->no_apparmor) {
-		struct json *apparmor = json_new_object();
-		json_object_set(apparmor, "profile", json_new_string(""));
-		json_object_set(doc, "apparmor", apparmor);
-	}
-	if (s->no_pids_limit)
-		json_object_set(doc, "pids_limit", json_new_int(0));
-	struct json *allow = json_new_object();
-	for (size_t i = 0; i < ARRAY_SIZE(suggest_allow_keys); i++)
-		if (s->allow[i].len)
-			json_object_set(allow, suggest_allow_keys[i].allow_key,
-					json_new_string_list(&s->allow[i]));
-	if (allow->object.len)
-		json_object_set(doc, "allow", allow);
-	else
-		json_free(allow);
+	for (size_t i = 0; i < s->overrides->object.len; i++)
+		json_object_set(doc, s->overrides->object.members[i].key,
+				json_clone(s->overrides->object.members[i].value));
 	return doc;
 }
 
@@ -241,9 +211,7 @@ static char *suggest_text(const struct suggestion *s)
 static void suggestion_clear(struct suggestion *s)
 {
 	free(s->image);
-	string_list_clear(&s->capabilities);
-	for (size_t i = 0; i < ARRAY_SIZE(suggest_allow_keys); i++)
-		string_list_clear(&s->allow[i]);
+	json_free(s->overrides);
 	string_list_clear(&s->unliftable);
 }
 
@@ -278,7 +246,7 @@ int cmd_suggest(int argc, char **argv)
 		fprintf(stderr, "oci-harden suggest: %s\n", err->msg);
 		return 1;
 	}
-	struct suggest_run run = {.base = base};
+	struct suggest_run run = {.base = policy_to_json(base)};
 	int status = 0;
 	if (suggest_read_events(event_log, &run, &err) < 0) {
 		fprintf(stderr, "oci-harden suggest: %s\n", err->msg);
@@ -312,5 +280,6 @@ int cmd_suggest(int argc, char **argv)
 	for (size_t i = 0; i < run.len; i++)
 		suggestion_clear(&run.items[i]);
 	free(run.items);
+	json_free(run.base);
 	return status;
 }

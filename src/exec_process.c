@@ -39,9 +39,8 @@ static void exec_refuse(struct report *report, const char *flag, const char *val
 	va_start(ap, fmt);
 	cleanup_free char *reason = xvasprintf(fmt, ap);
 	va_end(ap);
-	cleanup_json struct json *v = json_new_string(value);
-	cleanup_free char *text = json_to_string(v, false);
-	report_add(report, DECISION_REFUSE, "exec", flag, text, NULL, "%s", reason);
+	report_add(report, DECISION_REFUSE, "exec", flag, json_new_string(value), NULL, "%s",
+		   reason);
 }
 
 void exec_flags_judge(const struct runc_args *args, const struct policy *policy,
@@ -113,9 +112,9 @@ int exec_process_file_harden(const char *path, const struct policy *policy, stru
 	cleanup_json struct json *process = json_parse(text, len, JSON_PARSE_GO_STRICT, err);
 	if (!process)
 		return oh_error_wrap(err, "%s", path);
-	struct host_facts host;
-	host_facts_gather(policy, &host);
-	if (harden_process(process, policy, &host, report, err) < 0)
+	cleanup_host_facts struct host_facts host = {0};
+	host_facts_gather(policy, NULL, NULL, &host);
+	if (harden_process(process, NULL, policy, &host, report, err) < 0)
 		return oh_error_wrap(err, "%s", path);
 	if (report->audit || report_first_refusal(report) ||
 	    report_count(report, DECISION_CHANGE) == 0)

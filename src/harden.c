@@ -17,6 +17,9 @@ static const struct harden_module *const harden_modules[] = {
     &harden_module_mounts,
     &harden_module_hooks,
     &harden_module_sysctls,
+    &harden_module_annotations,
+    /* Every field no module above or below judges: deny by default. */
+    &harden_module_spec_model,
     /* Then what is rewritten. */
     &harden_module_capabilities,
     &harden_module_user,
@@ -27,6 +30,56 @@ static const struct harden_module *const harden_modules[] = {
     &harden_module_paths,
     &harden_module_limits,
 };
+
+void host_queries_clear(struct host_queries *q)
+{
+	string_list_clear(&q->paths);
+	string_list_clear(&q->namespace_types);
+	string_list_clear(&q->namespace_paths);
+}
+
+void host_facts_clear(struct host_facts *f)
+{
+	for (size_t i = 0; i < f->paths_len; i++) {
+		free(f->paths[i].path);
+		free(f->paths[i].resolved);
+		free(f->paths[i].sensitive);
+	}
+	free(f->paths);
+	for (size_t i = 0; i < f->namespaces_len; i++) {
+		free(f->namespaces[i].type);
+		free(f->namespaces[i].path);
+	}
+	free(f->namespaces);
+	free(f->bundle);
+	*f = (struct host_facts){0};
+}
+
+const struct host_path *host_facts_path(const struct host_facts *facts, const char *path)
+{
+	for (size_t i = 0; facts && i < facts->paths_len; i++)
+		if (strcmp(facts->paths[i].path, path) == 0)
+			return &facts->paths[i];
+	return NULL;
+}
+
+int host_facts_namespace_is_host(const struct host_facts *facts, const char *type, const char *path)
+{
+	for (size_t i = 0; facts && i < facts->namespaces_len; i++)
+		if (strcmp(facts->namespaces[i].type, type) == 0 &&
+		    strcmp(facts->namespaces[i].path, path) == 0)
+			return facts->namespaces[i].is_host;
+	return -1;
+}
+
+void harden_host_queries(const struct json *spec, const char *bundle, struct host_queries *q)
+{
+	if (!spec || spec->type != JSON_OBJECT)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(harden_modules); i++)
+		if (harden_modules[i]->queries)
+			harden_modules[i]->queries(spec, bundle, q);
+}
 
 char *harden_path_join(const char *parent, const char *key)
 {
@@ -65,39 +118,49 @@ int harden_member_array(struct json *parent, const char *parent_path, const char
 	return 0;
 }
 
-void harden_record_change(struct harden_ctx *ctx, const char *rule, const char *path,
-			  const struct json *old_value, const struct json *new_value,
-			  const char *reason)
+struct decision *harden_record_change(struct harden_ctx *ctx, const char *rule, const char *path,
+				      struct json *old_value, struct json *new_value,
+				      const char *reason)
 {
-	cleanup_free char *old_text = old_value ? json_to_string(old_value, false) : NULL;
-	cleanup_free char *new_text = new_value ? json_to_string(new_value, false) : NULL;
-	report_add(ctx->report, DECISION_CHANGE, rule, path, old_text, new_text, "%s", reason);
+	return report_add(ctx->report, DECISION_CHANGE, rule, path, old_value, new_value, "%s",
+			  reason);
 }
 
-void harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
-		const char *parent_path, const char *key, struct json *value, const char *reason)
+struct decision *harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
+			    const char *parent_path, const char *key, struct json *value,
+			    const char *reason)
 {
-	struct json *old = json_object_get(parent, key);
-	if (old && json_equal(old, value)) {
+	struct json *current = json_object_get_raw(parent, key);
+	if (current && current->type != JSON_NULL && json_equal(current, value)) {
 		json_free(value);
-		return;
+		return NULL;
 	}
 	cleanup_free char *path = harden_path_join(parent_path, key);
-	harden_record_change(ctx, rule, path, old, value, reason);
-	json_object_set(parent, key, value);
+	struct json *new_copy = json_clone(value);
+	struct json *old = json_object_exchange(parent, key, value);
+	if (old && old->type == JSON_NULL) {
+		json_free(old);
+		old = NULL;
+	}
+	return harden_record_change(ctx, rule, path, old, new_copy, reason);
 }
 
-void harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
-		   const struct json *old_value, const char *allow_entry, const char *fmt, ...)
+struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
+			       const struct json *offending, const char *lift_key,
+			       const char *lift_item, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
 	cleanup_free char *reason = xvasprintf(fmt, ap);
 	va_end(ap);
-	cleanup_free char *old_text = old_value ? json_to_string(old_value, false) : NULL;
-	report_add(ctx->report, DECISION_REFUSE, rule, path, old_text, NULL, "%s", reason);
-	if (allow_entry)
-		ctx->report->items[ctx->report->len - 1].allow_entry = xstrdup(allow_entry);
+	struct decision *d =
+	    report_add(ctx->report, DECISION_REFUSE, rule, path,
+		       offending ? json_clone(offending) : NULL, NULL, "%s", reason);
+	if (lift_key && lift_item)
+		decision_set_lift_item(d, lift_key, lift_item);
+	else if (lift_key)
+		decision_set_lift(d, lift_key, json_new_bool(true));
+	return d;
 }
 
 bool harden_allowed(const struct string_list *patterns, const char *value)
@@ -118,6 +181,21 @@ int harden_member_string(const struct json *v, const char *path, const char *key
 	if (m->type != JSON_STRING || strlen(m->string.ptr) != m->string.len)
 		return oh_error_make(err, 0, "%s.%s: must be a string", path, key);
 	*out = m->string.ptr;
+	return 0;
+}
+
+int harden_member_bool(const struct json *v, const char *path, const char *key, bool *out,
+		       oh_error_t *err)
+{
+	const struct json *m = json_object_get(v, key);
+	*out = false;
+	if (!m)
+		return 0;
+	if (m->type != JSON_BOOL) {
+		cleanup_free char *member = harden_path_join(path, key);
+		return oh_error_make(err, 0, "%s: must be true or false", member);
+	}
+	*out = m->boolean;
 	return 0;
 }
 
@@ -158,8 +236,8 @@ int harden_spec(struct json *spec, const struct policy *policy, const struct hos
 	return harden_run(&ctx, err);
 }
 
-int harden_process(struct json *process, const struct policy *policy, const struct host_facts *host,
-		   struct report *report, oh_error_t *err)
+int harden_process(struct json *process, const struct json *container, const struct policy *policy,
+		   const struct host_facts *host, struct report *report, oh_error_t *err)
 {
 	if (process->type != JSON_OBJECT)
 		return oh_error_make(err, 0, "the top level must be an object");
@@ -169,6 +247,7 @@ int harden_process(struct json *process, const struct policy *policy, const stru
 	    .spec = NULL,
 	    .process = copy ? copy : process,
 	    .process_path = "",
+	    .container = container,
 	    .policy = policy,
 	    .host = host,
 	    .report = report,

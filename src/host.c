@@ -64,31 +64,61 @@ static int host_namespace_is_host(const char *type, const char *path)
  * follows every symlink, and one readlink of its /proc/self/fd entry, where
  * realpath(3) would lstat and readlink each component in turn (a config
  * with a thousand bind mounts made that the largest cost of a create). */
-static char *host_resolve_path(const char *path)
+static void host_path_facts(const char *path, struct host_path *out)
 {
-	int fd = open(path, O_PATH | O_CLOEXEC);
+	*out = (struct host_path){.path = xstrdup(path)};
+	cleanup_close int fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
+		return;
 	char link[64], target[PATH_MAX];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	close(fd);
-	if (n <= 0 || n >= (ssize_t)sizeof(target) - 1 || target[0] != '/')
-		return NULL;
+	struct stat st;
+	if (n <= 0 || n >= (ssize_t)sizeof(target) - 1 || target[0] != '/' || fstat(fd, &st) < 0)
+		return;
 	target[n] = '\0';
-	return xstrdup(target);
+	out->exists = true;
+	out->resolved = xstrdup(target);
+	out->type = st.st_mode & S_IFMT;
 }
 
-void host_facts_gather(const struct policy *policy, struct host_facts *facts)
+void host_facts_gather(const struct policy *policy, const struct host_queries *queries,
+		       const char *bundle, struct host_facts *facts)
 {
-	*facts = (struct host_facts){
-	    .namespace_is_host = host_namespace_is_host,
-	    .resolve_host_path = host_resolve_path,
-	};
+	*facts = (struct host_facts){.bundle = bundle ? xstrdup(bundle) : NULL};
+	if (queries && queries->paths.len) {
+		facts->paths = xcalloc(queries->paths.len, sizeof(*facts->paths));
+		for (size_t i = 0; i < queries->paths.len; i++)
+			host_path_facts(queries->paths.items[i], &facts->paths[i]);
+		facts->paths_len = queries->paths.len;
+	}
+	if (queries && queries->namespace_types.len) {
+		size_t n = queries->namespace_types.len;
+		facts->namespaces = xcalloc(n, sizeof(*facts->namespaces));
+		for (size_t i = 0; i < n; i++) {
+			const char *type = queries->namespace_types.items[i];
+			const char *path = queries->namespace_paths.items[i];
+			facts->namespaces[i] = (struct host_namespace){
+			    .type = xstrdup(type),
+			    .path = xstrdup(path),
+			    .is_host = host_namespace_is_host(type, path),
+			};
+		}
+		facts->namespaces_len = n;
+	}
 	const char *profile = policy->apparmor_profile;
 	if (!profile || !*profile)
 		return;
 	facts->apparmor_enabled = aa_is_enabled() == 1;
 	if (facts->apparmor_enabled)
 		facts->apparmor_profile_loaded = host_apparmor_profile_loaded(profile);
+}
+
+void host_facts_for_spec(const struct policy *policy, const struct json *spec, const char *bundle,
+			 struct host_facts *facts)
+{
+	struct host_queries queries = {0};
+	harden_host_queries(spec, bundle, &queries);
+	host_facts_gather(policy, &queries, bundle, facts);
+	host_queries_clear(&queries);
 }

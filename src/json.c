@@ -8,8 +8,10 @@
  * text and stay text. yajl checks the grammar and that strings are UTF-8;
  * this file adds what yajl lets through (overlong UTF-8, encoded surrogates,
  * \u escapes of unpaired UTF-16 surrogates, which yajl turns into '?' or a
- * bogus code point) and, with JSON_PARSE_GO_STRICT, the checks that keep
- * runc's reading of the document equal to ours (see json.h). */
+ * bogus code point) and, with JSON_PARSE_GO_STRICT, refuses a key repeated
+ * in one object (see json.h). Which keys runc's Go types know, and how Go
+ * matches them, is the spec model's business (spec_model.h), not this
+ * file's. */
 #include "json.h"
 
 #include <assert.h>
@@ -21,118 +23,7 @@
 #include <yajl/yajl_parse.h>
 
 /* ------------------------------------------------------------------------ */
-/* Go's key folding                                                          */
-
-/* Simple case folding of non-ASCII code points, as ranges: every code point
- * of [first, last] (stride 1), or every other one starting at first (stride
- * 2), folds to itself plus delta. Generated from Python 3.11's unicodedata
- * (Unicode 14.0) by mapping each code point to the lowercase of its
- * uppercase, keeping single-code-point mappings only, and leaving out U+0130
- * and U+0131 (dotted/dotless i), which Go's unicode.SimpleFold keeps apart
- * from 'i'. The classes this gives are Go's SimpleFold orbits (Go 1.19 uses
- * Unicode 13.0: the few letters added in 14.0 differ), e.g. {K, k, U+212A
- * KELVIN SIGN}, {S, s, U+017F LONG S}, {Σ, σ, ς}. The only non-ASCII code
- * points folding to ASCII are U+017F and U+212A, the two Go's
- * encoding/json special-cases; the unit tests check both.
- *
- * A table rather than towlower(3): in the C locale oci-harden runs in,
- * glibc's towlower leaves every non-ASCII code point alone, and a security
- * check must not change with the locale of whoever starts us. */
-struct fold_range {
-	uint32_t first, last;
-	int32_t delta;
-	uint8_t stride;
-};
-
-static const struct fold_range fold_ranges[] = {
-    {0x00b5, 0x00b5, 775, 1},	 {0x00c0, 0x00d6, 32, 1},     {0x00d8, 0x00de, 32, 1},
-    {0x0100, 0x012e, 1, 2},	 {0x0132, 0x0136, 1, 2},      {0x0139, 0x0147, 1, 2},
-    {0x014a, 0x0176, 1, 2},	 {0x0178, 0x0178, -121, 1},   {0x0179, 0x017d, 1, 2},
-    {0x017f, 0x017f, -268, 1},	 {0x0181, 0x0181, 210, 1},    {0x0182, 0x0184, 1, 2},
-    {0x0186, 0x0186, 206, 1},	 {0x0187, 0x0187, 1, 1},      {0x0189, 0x018a, 205, 1},
-    {0x018b, 0x018b, 1, 1},	 {0x018e, 0x018e, 79, 1},     {0x018f, 0x018f, 202, 1},
-    {0x0190, 0x0190, 203, 1},	 {0x0191, 0x0191, 1, 1},      {0x0193, 0x0193, 205, 1},
-    {0x0194, 0x0194, 207, 1},	 {0x0196, 0x0196, 211, 1},    {0x0197, 0x0197, 209, 1},
-    {0x0198, 0x0198, 1, 1},	 {0x019c, 0x019c, 211, 1},    {0x019d, 0x019d, 213, 1},
-    {0x019f, 0x019f, 214, 1},	 {0x01a0, 0x01a4, 1, 2},      {0x01a6, 0x01a6, 218, 1},
-    {0x01a7, 0x01a7, 1, 1},	 {0x01a9, 0x01a9, 218, 1},    {0x01ac, 0x01ac, 1, 1},
-    {0x01ae, 0x01ae, 218, 1},	 {0x01af, 0x01af, 1, 1},      {0x01b1, 0x01b2, 217, 1},
-    {0x01b3, 0x01b5, 1, 2},	 {0x01b7, 0x01b7, 219, 1},    {0x01b8, 0x01b8, 1, 1},
-    {0x01bc, 0x01bc, 1, 1},	 {0x01c4, 0x01c4, 2, 1},      {0x01c5, 0x01c5, 1, 1},
-    {0x01c7, 0x01c7, 2, 1},	 {0x01c8, 0x01c8, 1, 1},      {0x01ca, 0x01ca, 2, 1},
-    {0x01cb, 0x01db, 1, 2},	 {0x01de, 0x01ee, 1, 2},      {0x01f1, 0x01f1, 2, 1},
-    {0x01f2, 0x01f4, 1, 2},	 {0x01f6, 0x01f6, -97, 1},    {0x01f7, 0x01f7, -56, 1},
-    {0x01f8, 0x021e, 1, 2},	 {0x0220, 0x0220, -130, 1},   {0x0222, 0x0232, 1, 2},
-    {0x023a, 0x023a, 10795, 1},	 {0x023b, 0x023b, 1, 1},      {0x023d, 0x023d, -163, 1},
-    {0x023e, 0x023e, 10792, 1},	 {0x0241, 0x0241, 1, 1},      {0x0243, 0x0243, -195, 1},
-    {0x0244, 0x0244, 69, 1},	 {0x0245, 0x0245, 71, 1},     {0x0246, 0x024e, 1, 2},
-    {0x0345, 0x0345, 116, 1},	 {0x0370, 0x0372, 1, 2},      {0x0376, 0x0376, 1, 1},
-    {0x037f, 0x037f, 116, 1},	 {0x0386, 0x0386, 38, 1},     {0x0388, 0x038a, 37, 1},
-    {0x038c, 0x038c, 64, 1},	 {0x038e, 0x038f, 63, 1},     {0x0391, 0x03a1, 32, 1},
-    {0x03a3, 0x03ab, 32, 1},	 {0x03c2, 0x03c2, 1, 1},      {0x03cf, 0x03cf, 8, 1},
-    {0x03d0, 0x03d0, -30, 1},	 {0x03d1, 0x03d1, -25, 1},    {0x03d5, 0x03d5, -15, 1},
-    {0x03d6, 0x03d6, -22, 1},	 {0x03d8, 0x03ee, 1, 2},      {0x03f0, 0x03f0, -54, 1},
-    {0x03f1, 0x03f1, -48, 1},	 {0x03f4, 0x03f4, -60, 1},    {0x03f5, 0x03f5, -64, 1},
-    {0x03f7, 0x03f7, 1, 1},	 {0x03f9, 0x03f9, -7, 1},     {0x03fa, 0x03fa, 1, 1},
-    {0x03fd, 0x03ff, -130, 1},	 {0x0400, 0x040f, 80, 1},     {0x0410, 0x042f, 32, 1},
-    {0x0460, 0x0480, 1, 2},	 {0x048a, 0x04be, 1, 2},      {0x04c0, 0x04c0, 15, 1},
-    {0x04c1, 0x04cd, 1, 2},	 {0x04d0, 0x052e, 1, 2},      {0x0531, 0x0556, 48, 1},
-    {0x10a0, 0x10c5, 7264, 1},	 {0x10c7, 0x10c7, 7264, 1},   {0x10cd, 0x10cd, 7264, 1},
-    {0x13a0, 0x13ef, 38864, 1},	 {0x13f0, 0x13f5, 8, 1},      {0x1c80, 0x1c80, -6222, 1},
-    {0x1c81, 0x1c81, -6221, 1},	 {0x1c82, 0x1c82, -6212, 1},  {0x1c83, 0x1c84, -6210, 1},
-    {0x1c85, 0x1c85, -6211, 1},	 {0x1c86, 0x1c86, -6204, 1},  {0x1c87, 0x1c87, -6180, 1},
-    {0x1c88, 0x1c88, 35267, 1},	 {0x1c90, 0x1cba, -3008, 1},  {0x1cbd, 0x1cbf, -3008, 1},
-    {0x1e00, 0x1e94, 1, 2},	 {0x1e9b, 0x1e9b, -58, 1},    {0x1e9e, 0x1e9e, -7615, 1},
-    {0x1ea0, 0x1efe, 1, 2},	 {0x1f08, 0x1f0f, -8, 1},     {0x1f18, 0x1f1d, -8, 1},
-    {0x1f28, 0x1f2f, -8, 1},	 {0x1f38, 0x1f3f, -8, 1},     {0x1f48, 0x1f4d, -8, 1},
-    {0x1f59, 0x1f5f, -8, 2},	 {0x1f68, 0x1f6f, -8, 1},     {0x1f88, 0x1f8f, -8, 1},
-    {0x1f98, 0x1f9f, -8, 1},	 {0x1fa8, 0x1faf, -8, 1},     {0x1fb8, 0x1fb9, -8, 1},
-    {0x1fba, 0x1fbb, -74, 1},	 {0x1fbc, 0x1fbc, -9, 1},     {0x1fbe, 0x1fbe, -7173, 1},
-    {0x1fc8, 0x1fcb, -86, 1},	 {0x1fcc, 0x1fcc, -9, 1},     {0x1fd8, 0x1fd9, -8, 1},
-    {0x1fda, 0x1fdb, -100, 1},	 {0x1fe8, 0x1fe9, -8, 1},     {0x1fea, 0x1feb, -112, 1},
-    {0x1fec, 0x1fec, -7, 1},	 {0x1ff8, 0x1ff9, -128, 1},   {0x1ffa, 0x1ffb, -126, 1},
-    {0x1ffc, 0x1ffc, -9, 1},	 {0x2126, 0x2126, -7517, 1},  {0x212a, 0x212a, -8383, 1},
-    {0x212b, 0x212b, -8262, 1},	 {0x2132, 0x2132, 28, 1},     {0x2160, 0x216f, 16, 1},
-    {0x2183, 0x2183, 1, 1},	 {0x24b6, 0x24cf, 26, 1},     {0x2c00, 0x2c2f, 48, 1},
-    {0x2c60, 0x2c60, 1, 1},	 {0x2c62, 0x2c62, -10743, 1}, {0x2c63, 0x2c63, -3814, 1},
-    {0x2c64, 0x2c64, -10727, 1}, {0x2c67, 0x2c6b, 1, 2},      {0x2c6d, 0x2c6d, -10780, 1},
-    {0x2c6e, 0x2c6e, -10749, 1}, {0x2c6f, 0x2c6f, -10783, 1}, {0x2c70, 0x2c70, -10782, 1},
-    {0x2c72, 0x2c72, 1, 1},	 {0x2c75, 0x2c75, 1, 1},      {0x2c7e, 0x2c7f, -10815, 1},
-    {0x2c80, 0x2ce2, 1, 2},	 {0x2ceb, 0x2ced, 1, 2},      {0x2cf2, 0x2cf2, 1, 1},
-    {0xa640, 0xa66c, 1, 2},	 {0xa680, 0xa69a, 1, 2},      {0xa722, 0xa72e, 1, 2},
-    {0xa732, 0xa76e, 1, 2},	 {0xa779, 0xa77b, 1, 2},      {0xa77d, 0xa77d, -35332, 1},
-    {0xa77e, 0xa786, 1, 2},	 {0xa78b, 0xa78b, 1, 1},      {0xa78d, 0xa78d, -42280, 1},
-    {0xa790, 0xa792, 1, 2},	 {0xa796, 0xa7a8, 1, 2},      {0xa7aa, 0xa7aa, -42308, 1},
-    {0xa7ab, 0xa7ab, -42319, 1}, {0xa7ac, 0xa7ac, -42315, 1}, {0xa7ad, 0xa7ad, -42305, 1},
-    {0xa7ae, 0xa7ae, -42308, 1}, {0xa7b0, 0xa7b0, -42258, 1}, {0xa7b1, 0xa7b1, -42282, 1},
-    {0xa7b2, 0xa7b2, -42261, 1}, {0xa7b3, 0xa7b3, 928, 1},    {0xa7b4, 0xa7c2, 1, 2},
-    {0xa7c4, 0xa7c4, -48, 1},	 {0xa7c5, 0xa7c5, -42307, 1}, {0xa7c6, 0xa7c6, -35384, 1},
-    {0xa7c7, 0xa7c9, 1, 2},	 {0xa7d0, 0xa7d0, 1, 1},      {0xa7d6, 0xa7d8, 1, 2},
-    {0xa7f5, 0xa7f5, 1, 1},	 {0xff21, 0xff3a, 32, 1},     {0x10400, 0x10427, 40, 1},
-    {0x104b0, 0x104d3, 40, 1},	 {0x10570, 0x1057a, 39, 1},   {0x1057c, 0x1058a, 39, 1},
-    {0x1058c, 0x10592, 39, 1},	 {0x10594, 0x10595, 39, 1},   {0x10c80, 0x10cb2, 64, 1},
-    {0x118a0, 0x118bf, 32, 1},	 {0x16e40, 0x16e5f, 32, 1},   {0x1e900, 0x1e921, 34, 1},
-};
-
-static uint32_t fold_code_point(uint32_t c)
-{
-	if (c < 0x80)
-		return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-	size_t lo = 0, hi = ARRAY_SIZE(fold_ranges);
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct fold_range *r = &fold_ranges[mid];
-		if (c < r->first)
-			hi = mid;
-		else if (c > r->last)
-			lo = mid + 1;
-		else if (r->stride == 2 && (c - r->first) % 2 != 0)
-			return c;
-		else
-			return (uint32_t)((int32_t)c + r->delta);
-	}
-	return c;
-}
+/* UTF-8                                                                     */
 
 /* Decode one well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
  * surrogates, nothing above U+10FFFF) from the n > 0 bytes at s. Returns its
@@ -174,315 +65,6 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *code_point
 	*code_point = value;
 	return len;
 }
-
-static size_t utf8_encode(uint32_t c, unsigned char *out)
-{
-	if (c < 0x80) {
-		out[0] = (unsigned char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (unsigned char)(0xC0 | (c >> 6));
-		out[1] = (unsigned char)(0x80 | (c & 0x3F));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (unsigned char)(0xE0 | (c >> 12));
-		out[1] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-		out[2] = (unsigned char)(0x80 | (c & 0x3F));
-		return 3;
-	}
-	out[0] = (unsigned char)(0xF0 | (c >> 18));
-	out[1] = (unsigned char)(0x80 | ((c >> 12) & 0x3F));
-	out[2] = (unsigned char)(0x80 | ((c >> 6) & 0x3F));
-	out[3] = (unsigned char)(0x80 | (c & 0x3F));
-	return 4;
-}
-
-/* Append the folded form of key[0..len) to sb. Bytes that are not UTF-8 are
- * copied as they are (the parser refuses them; keys built by code are the
- * caller's business). */
-static void fold_append(struct strbuf *sb, const char *key, size_t len)
-{
-	/* Folding never grows a code point's encoding by more than half (2 ->
-	 * 3 bytes at most), so twice the input always fits. */
-	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + 2 * len + 1, 1);
-	const unsigned char *in = (const unsigned char *)key;
-	unsigned char *out = (unsigned char *)sb->buf + sb->len;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = in[i];
-		if (c < 0x80) {
-			*out++ = c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-			i++;
-			continue;
-		}
-		uint32_t code_point;
-		size_t n = utf8_decode(in + i, len - i, &code_point);
-		if (n == 0) {
-			*out++ = c;
-			i++;
-			continue;
-		}
-		out += utf8_encode(fold_code_point(code_point), out);
-		i += n;
-	}
-	sb->len = (size_t)((char *)out - sb->buf);
-	sb->buf[sb->len] = '\0';
-}
-
-char *json_go_fold_key(const char *key)
-{
-	struct strbuf sb = {0};
-	fold_append(&sb, key, strlen(key));
-	return strbuf_steal(&sb);
-}
-
-/* The json names of every field of every struct in the OCI runtime-spec's
- * specs-go/config.go, v1.0.2 through v1.2 and what its main branch has
- * added since (memoryPolicy, enableMonitoring, ...; a name no runc knows
- * yet only makes the check stricter), which runc decodes config.json into
- * with Go's encoding/json. Go matches an object key to a field name
- * case-insensitively (decode.go, object(): exact name first, then
- * bytes.EqualFold-style folding), so "Process" sets Spec.Process. Sorted by
- * their folded form, ASCII lowercase (for strcmp): no two fold alike. A name
- * from one struct is refused in every object whatever its parent: that is
- * stricter than Go, and no real config spells a field name differently. */
-static const struct spec_field {
-	const char *folded; /* the name with ASCII letters lowercased */
-	const char *name;
-} spec_fields[] = {
-    {"access", "access"},
-    {"action", "action"},
-    {"additionalgids", "additionalGids"},
-    {"allow", "allow"},
-    {"allowedaddress", "allowedAddress"},
-    {"allowunqualifieddnsquery", "allowUnqualifiedDNSQuery"},
-    {"ambient", "ambient"},
-    {"anet", "anet"},
-    {"annotations", "annotations"},
-    {"apparmorprofile", "apparmorProfile"},
-    {"architectures", "architectures"},
-    {"args", "args"},
-    {"blockio", "blockIO"},
-    {"bounding", "bounding"},
-    {"bps", "bps"},
-    {"burst", "burst"},
-    {"capabilities", "capabilities"},
-    {"cappedcpu", "cappedCPU"},
-    {"cappedmemory", "cappedMemory"},
-    {"cgroupspath", "cgroupsPath"},
-    {"checkbeforeupdate", "checkBeforeUpdate"},
-    {"class", "class"},
-    {"classid", "classID"},
-    {"closid", "closID"},
-    {"commandline", "commandLine"},
-    {"configureallowedaddress", "configureAllowedAddress"},
-    {"consolesize", "consoleSize"},
-    {"containerid", "containerID"},
-    {"count", "count"},
-    {"cpu", "cpu"},
-    {"cpus", "cpus"},
-    {"createcontainer", "createContainer"},
-    {"createruntime", "createRuntime"},
-    {"credentialspec", "credentialSpec"},
-    {"cwd", "cwd"},
-    {"deadline", "deadline"},
-    {"defaultaction", "defaultAction"},
-    {"defaulterrnoret", "defaultErrnoRet"},
-    {"defrouter", "defrouter"},
-    {"destination", "destination"},
-    {"devices", "devices"},
-    {"disableoomkiller", "disableOOMKiller"},
-    {"dnssearchlist", "DNSSearchList"},
-    {"domain", "domain"},
-    {"domainname", "domainname"},
-    {"effective", "effective"},
-    {"enablecmt", "enableCMT"},
-    {"enablembm", "enableMBM"},
-    {"enablemonitoring", "enableMonitoring"},
-    {"endpointlist", "endpointList"},
-    {"env", "env"},
-    {"errnoret", "errnoRet"},
-    {"execcpuaffinity", "execCPUAffinity"},
-    {"filemode", "fileMode"},
-    {"final", "final"},
-    {"flags", "flags"},
-    {"format", "format"},
-    {"gid", "gid"},
-    {"gidmappings", "gidMappings"},
-    {"hard", "hard"},
-    {"hcahandles", "hcaHandles"},
-    {"hcaobjects", "hcaObjects"},
-    {"height", "height"},
-    {"hooks", "hooks"},
-    {"hostid", "hostID"},
-    {"hostname", "hostname"},
-    {"hugepagelimits", "hugepageLimits"},
-    {"hyperv", "hyperv"},
-    {"hypervisor", "hypervisor"},
-    {"id", "id"},
-    {"idle", "idle"},
-    {"idtype", "idType"},
-    {"ignoreflushesduringboot", "ignoreFlushesDuringBoot"},
-    {"image", "image"},
-    {"index", "index"},
-    {"inheritable", "inheritable"},
-    {"initial", "initial"},
-    {"initrd", "initrd"},
-    {"intelrdt", "intelRdt"},
-    {"iopriority", "ioPriority"},
-    {"iops", "iops"},
-    {"kernel", "kernel"},
-    {"kerneltcp", "kernelTCP"},
-    {"l3cacheschema", "l3CacheSchema"},
-    {"layerfolders", "layerFolders"},
-    {"leafweight", "leafWeight"},
-    {"limit", "limit"},
-    {"limitpriv", "limitpriv"},
-    {"linkname", "linkname"},
-    {"linkprotection", "linkProtection"},
-    {"linux", "linux"},
-    {"listenermetadata", "listenerMetadata"},
-    {"listenerpath", "listenerPath"},
-    {"lowerlink", "lowerLink"},
-    {"macaddress", "macAddress"},
-    {"major", "major"},
-    {"maskedpaths", "maskedPaths"},
-    {"maximum", "maximum"},
-    {"maxshmmemory", "maxShmMemory"},
-    {"membwschema", "memBwSchema"},
-    {"memory", "memory"},
-    {"memorypolicy", "memoryPolicy"},
-    {"mems", "mems"},
-    {"milestone", "milestone"},
-    {"minor", "minor"},
-    {"mode", "mode"},
-    {"mountlabel", "mountLabel"},
-    {"mounts", "mounts"},
-    {"name", "name"},
-    {"names", "names"},
-    {"namespaces", "namespaces"},
-    {"nanosecs", "nanosecs"},
-    {"ncpus", "ncpus"},
-    {"netdevices", "netDevices"},
-    {"network", "network"},
-    {"networknamespace", "networkNamespace"},
-    {"networksharedcontainername", "networkSharedContainerName"},
-    {"nice", "nice"},
-    {"nodes", "nodes"},
-    {"nonewprivileges", "noNewPrivileges"},
-    {"ociversion", "ociVersion"},
-    {"oomscoreadj", "oomScoreAdj"},
-    {"op", "op"},
-    {"options", "options"},
-    {"pagesize", "pageSize"},
-    {"parameters", "parameters"},
-    {"path", "path"},
-    {"period", "period"},
-    {"permitted", "permitted"},
-    {"personality", "personality"},
-    {"physical", "physical"},
-    {"pids", "pids"},
-    {"policy", "policy"},
-    {"poststart", "poststart"},
-    {"poststop", "poststop"},
-    {"prestart", "prestart"},
-    {"priorities", "priorities"},
-    {"priority", "priority"},
-    {"process", "process"},
-    {"quota", "quota"},
-    {"rate", "rate"},
-    {"rdma", "rdma"},
-    {"readonly", "readonly"},
-    {"readonlypaths", "readonlyPaths"},
-    {"realtimeperiod", "realtimePeriod"},
-    {"realtimeruntime", "realtimeRuntime"},
-    {"reservation", "reservation"},
-    {"resources", "resources"},
-    {"rlimits", "rlimits"},
-    {"root", "root"},
-    {"rootfspropagation", "rootfsPropagation"},
-    {"runtime", "runtime"},
-    {"sandboxsize", "sandboxSize"},
-    {"scheduler", "scheduler"},
-    {"schemata", "schemata"},
-    {"seccomp", "seccomp"},
-    {"secs", "secs"},
-    {"selinuxlabel", "selinuxLabel"},
-    {"servicing", "servicing"},
-    {"shares", "shares"},
-    {"size", "size"},
-    {"soft", "soft"},
-    {"solaris", "solaris"},
-    {"source", "source"},
-    {"startcontainer", "startContainer"},
-    {"storage", "storage"},
-    {"swap", "swap"},
-    {"swappiness", "swappiness"},
-    {"syscalls", "syscalls"},
-    {"sysctl", "sysctl"},
-    {"terminal", "terminal"},
-    {"throttlereadbpsdevice", "throttleReadBpsDevice"},
-    {"throttlereadiopsdevice", "throttleReadIOPSDevice"},
-    {"throttlewritebpsdevice", "throttleWriteBpsDevice"},
-    {"throttlewriteiopsdevice", "throttleWriteIOPSDevice"},
-    {"timeoffsets", "timeOffsets"},
-    {"timeout", "timeout"},
-    {"type", "type"},
-    {"uid", "uid"},
-    {"uidmappings", "uidMappings"},
-    {"umask", "umask"},
-    {"unified", "unified"},
-    {"usehierarchy", "useHierarchy"},
-    {"user", "user"},
-    {"username", "username"},
-    {"utilityvmpath", "utilityVMPath"},
-    {"value", "value"},
-    {"valuetwo", "valueTwo"},
-    {"vm", "vm"},
-    {"weight", "weight"},
-    {"weightdevice", "weightDevice"},
-    {"width", "width"},
-    {"windows", "windows"},
-    {"zos", "zos"},
-};
-
-/* strcmp, written out so that bsearch (inline in glibc's stdlib.h) can
- * inline it: names are short and most comparisons end at the first byte. */
-static int compare_spec_field(const void *folded, const void *entry)
-{
-	const unsigned char *a = folded;
-	const unsigned char *b = (const unsigned char *)((const struct spec_field *)entry)->folded;
-	while (*a != '\0' && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a - *b;
-}
-
-/* The spec field name that `folded` matches under Go's folding, or NULL. */
-static const char *spec_field_for_folded(const char *folded)
-{
-	const struct spec_field *found = bsearch(folded, spec_fields, ARRAY_SIZE(spec_fields),
-						 sizeof(spec_fields[0]), compare_spec_field);
-	return found ? found->name : NULL;
-}
-
-/* Objects that runc's Go types decode as maps (map[string]...): Go looks
- * their keys up exactly, never by folding, so a key that folds to a field
- * name is just a key there ("Process" is a fine annotation). From
- * specs-go/config.go: Spec.Annotations, Linux.Sysctl, Linux.TimeOffsets,
- * Linux.NetDevices, LinuxResources.Unified and LinuxResources.Rdma. */
-static const char *const go_map_paths[][4] = {
-    {"annotations"},
-    {"linux", "sysctl"},
-    {"linux", "timeOffsets"},
-    {"linux", "netDevices"},
-    {"linux", "resources", "unified"},
-    {"linux", "resources", "rdma"},
-};
 
 /* ------------------------------------------------------------------------ */
 /* Values                                                                    */
@@ -604,11 +186,8 @@ struct json *json_new_number_text(const char *text)
 {
 	/* A caller bug, but one that would otherwise write a config runc
 	 * cannot read: fail closed rather than emit it. */
-	if (!number_text_is_valid(text)) {
-		fprintf(stderr, "oci-harden: internal error: invalid JSON number text \"%s\"\n",
-			text);
+	if (!number_text_is_valid(text))
 		abort();
-	}
 	return new_number(text, strlen(text));
 }
 
@@ -781,12 +360,17 @@ struct json *json_object_get(const struct json *object, const char *key)
  * replaces the last one, the one json_object_get returns. */
 void json_object_set(struct json *object, const char *key, struct json *value)
 {
+	json_free(json_object_exchange(object, key, value));
+}
+
+struct json *json_object_exchange(struct json *object, const char *key, struct json *value)
+{
 	assert(object && object->type == JSON_OBJECT && value);
 	ssize_t i = object_find_last(object, key);
 	if (i >= 0) {
-		json_free(object->object.members[i].value);
+		struct json *old = object->object.members[i].value;
 		object->object.members[i].value = value;
-		return;
+		return old;
 	}
 	object->object.members = xgrow(object->object.members, &object->object.cap,
 				       object->object.len + 1, sizeof(object->object.members[0]));
@@ -795,6 +379,7 @@ void json_object_set(struct json *object, const char *key, struct json *value)
 	    .value = value,
 	    .offset = 0,
 	};
+	return NULL;
 }
 
 /* Removes every member named `key` (there is more than one only in a
@@ -1129,14 +714,13 @@ static void path_append_key(struct strbuf *path, const char *key, size_t len)
 
 struct parse_frame {
 	struct json *node; /* an open array or object */
-	bool go_map;	   /* an object runc decodes as a Go map, see go_map_paths */
-	/* With JSON_PARSE_GO_STRICT, where this object's folded keys start
-	 * in parser.fold and parser.keys. */
-	size_t fold_start, keys_start;
+	/* With JSON_PARSE_GO_STRICT, where this object's keys start in
+	 * parser.key_text and parser.keys. */
+	size_t key_text_start, keys_start;
 };
 
-/* A key of an open object in its folded form, parser.fold[start..+len). */
-struct folded_key {
+/* A key of an open object, parser.key_text[start..+len). */
+struct key_ref {
 	size_t start, len;
 	size_t index; /* of the member in its object */
 };
@@ -1153,12 +737,12 @@ struct parser {
 	 * last member (or the last item) of frames[i - 1]. */
 	struct parse_frame frames[JSON_MAX_DEPTH];
 	size_t depth;
-	/* With JSON_PARSE_GO_STRICT, the folded keys of every open object, as
+	/* With JSON_PARSE_GO_STRICT, the keys of every open object, as
 	 * stacks: an object's keys are pushed as they come (its children's
 	 * above them, popped when the child closes), checked for repeats when
-	 * it closes, then popped. Each key is folded once. */
-	struct strbuf fold;
-	struct folded_key *keys;
+	 * it closes, then popped. */
+	struct strbuf key_text;
+	struct key_ref *keys;
 	size_t keys_len, keys_cap;
 };
 
@@ -1375,30 +959,6 @@ static int on_string(void *ctx, const unsigned char *s, size_t len)
 	return parser_add(p, new_string((const char *)s, len));
 }
 
-/* Whether the object about to be pushed at frames[p->depth] is one runc
- * decodes as a Go map. */
-static bool parser_is_go_map(const struct parser *p)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(go_map_paths); i++) {
-		const char *const *path = go_map_paths[i];
-		size_t n = 0;
-		while (n < ARRAY_SIZE(go_map_paths[i]) && path[n])
-			n++;
-		if (n != p->depth)
-			continue;
-		bool match = true;
-		for (size_t level = 0; level < n && match; level++) {
-			const struct json *parent = p->frames[level].node;
-			match = parent->type == JSON_OBJECT &&
-				strcmp(parent->object.members[parent->object.len - 1].key,
-				       path[level]) == 0;
-		}
-		if (match)
-			return true;
-	}
-	return false;
-}
-
 static int parser_open(struct parser *p, struct json *container)
 {
 	if (p->depth == JSON_MAX_DEPTH) {
@@ -1410,11 +970,9 @@ static int parser_open(struct parser *p, struct json *container)
 	/* A container's offset is just past its opening bracket: the start
 	 * of the value is what a message wants to point at. */
 	parser_add(p, container);
-	bool go_map = container->type == JSON_OBJECT && parser_is_go_map(p);
 	p->frames[p->depth++] = (struct parse_frame){
 	    .node = container,
-	    .go_map = go_map,
-	    .fold_start = p->fold.len,
+	    .key_text_start = p->key_text.len,
 	    .keys_start = p->keys_len,
 	};
 	return 1;
@@ -1450,11 +1008,6 @@ static int on_end_array(void *ctx)
 	return 1;
 }
 
-/* The longest name in spec_field_names ("networkSharedContainerName"). A
- * key that folds to a name is at most three times as long: U+212A (three
- * bytes) folds to 'k'. */
-#define SPEC_FIELD_NAME_MAX 26
-
 static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 {
 	struct parser *p = ctx;
@@ -1471,25 +1024,12 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 	struct parse_frame *frame = &p->frames[p->depth - 1];
 	struct json *object = frame->node;
 	if (p->flags & JSON_PARSE_GO_STRICT) {
-		size_t start = p->fold.len;
-		fold_append(&p->fold, key, len);
-		size_t folded_len = p->fold.len - start;
-		const char *field = NULL;
-		if (!frame->go_map && folded_len <= SPEC_FIELD_NAME_MAX &&
-		    len <= 3 * SPEC_FIELD_NAME_MAX)
-			field = spec_field_for_folded(p->fold.buf + start);
-		if (field && (strlen(field) != len || memcmp(field, key, len) != 0)) {
-			cleanup_free char *quoted = quote_key(key, len);
-			return parser_fail_key(
-			    p, key, len,
-			    "key %s differs only in case from spec field \"%s\"; "
-			    "runc would read it as \"%s\"",
-			    quoted, field, field);
-		}
+		size_t start = p->key_text.len;
+		strbuf_append(&p->key_text, key, len);
 		p->keys = xgrow(p->keys, &p->keys_cap, p->keys_len + 1, sizeof(p->keys[0]));
-		p->keys[p->keys_len++] = (struct folded_key){
+		p->keys[p->keys_len++] = (struct key_ref){
 		    .start = start,
-		    .len = folded_len,
+		    .len = len,
 		    .index = object->object.len,
 		};
 	}
@@ -1505,17 +1045,16 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 	return 1;
 }
 
-static bool folded_keys_equal(const char *fold, const struct folded_key *a,
-			      const struct folded_key *b)
+static bool keys_equal(const char *text, const struct key_ref *a, const struct key_ref *b)
 {
-	return a->len == b->len && memcmp(fold + a->start, fold + b->start, a->len) == 0;
+	return a->len == b->len && memcmp(text + a->start, text + b->start, a->len) == 0;
 }
 
-static int compare_folded_keys(const void *a, const void *b, void *fold)
+static int compare_keys(const void *a, const void *b, void *text)
 {
-	const struct folded_key *ka = a, *kb = b;
+	const struct key_ref *ka = a, *kb = b;
 	size_t n = ka->len < kb->len ? ka->len : kb->len;
-	int c = memcmp((const char *)fold + ka->start, (const char *)fold + kb->start, n);
+	int c = memcmp((const char *)text + ka->start, (const char *)text + kb->start, n);
 	if (c != 0)
 		return c;
 	if (ka->len != kb->len)
@@ -1523,16 +1062,16 @@ static int compare_folded_keys(const void *a, const void *b, void *fold)
 	return ka->index < kb->index ? -1 : ka->index > kb->index;
 }
 
-/* Find the first repeat in document order among the n folded keys: set
+/* Find the first repeat in document order among the n keys: set
  * *repeat to its index and *first to the index of the key it repeats. */
-static bool find_first_repeat(const char *fold, struct folded_key *keys, size_t n, size_t *first,
+static bool find_first_repeat(const char *text, struct key_ref *keys, size_t n, size_t *first,
 			      size_t *repeat)
 {
 	/* Most objects are small: comparing every pair is cheapest. */
 	if (n <= 16) {
 		for (size_t j = 1; j < n; j++)
 			for (size_t i = 0; i < j; i++)
-				if (folded_keys_equal(fold, &keys[i], &keys[j])) {
+				if (keys_equal(text, &keys[i], &keys[j])) {
 					*first = keys[i].index;
 					*repeat = keys[j].index;
 					return true;
@@ -1542,50 +1081,44 @@ static bool find_first_repeat(const char *fold, struct folded_key *keys, size_t 
 	/* A hostile object may hold 100,000 keys: sort, O(n log n). Equal
 	 * keys end up together in document order; the second of each run is
 	 * its earliest repeat. */
-	qsort_r(keys, n, sizeof(keys[0]), compare_folded_keys, (void *)fold);
+	qsort_r(keys, n, sizeof(keys[0]), compare_keys, (void *)text);
 	bool found = false;
 	for (size_t i = 1; i < n; i++) {
-		if (!folded_keys_equal(fold, &keys[i - 1], &keys[i]))
+		if (!keys_equal(text, &keys[i - 1], &keys[i]))
 			continue;
 		if (!found || keys[i].index < *repeat) {
 			*first = keys[i - 1].index;
 			*repeat = keys[i].index;
 			found = true;
 		}
-		while (i + 1 < n && folded_keys_equal(fold, &keys[i], &keys[i + 1]))
+		while (i + 1 < n && keys_equal(text, &keys[i], &keys[i + 1]))
 			i++;
 	}
 	return found;
 }
 
-/* Refuse two keys of one object equal under Go's folding. Go would set one
- * struct field from both (the last wins, or two objects merge), or, in a
- * map, keep both; refusing them everywhere is stricter than Go and keeps
- * what runc reads equal to what we checked. */
+/* Refuse a key repeated in one object. Go would set one struct field or map
+ * entry from both (the last wins, or two objects merge): refusing it keeps
+ * what runc reads equal to what we checked. Keys that differ only in case
+ * are distinct here; the spec model refuses the one Go would misread. */
 static int parser_check_duplicates(struct parser *p, const struct parse_frame *frame)
 {
 	const struct json *object = frame->node;
 	size_t first, repeat;
 	if (p->keys_len == frame->keys_start)
 		return 1; /* no keys (p->keys may still be NULL) */
-	if (!find_first_repeat(p->fold.buf, p->keys + frame->keys_start,
+	if (!find_first_repeat(p->key_text.buf, p->keys + frame->keys_start,
 			       p->keys_len - frame->keys_start, &first, &repeat))
 		return 1;
 
+	(void)first;
 	const char *key = object->object.members[repeat].key;
-	const char *earlier = object->object.members[first].key;
 	size_t key_len = strlen(key);
 	cleanup_free char *quoted = quote_key(key, key_len);
-	if (strcmp(key, earlier) == 0)
-		return parser_fail_key(p, key, key_len,
-				       "duplicate key %s (Go's encoding/json would merge or let "
-				       "the last win)",
-				       quoted);
-	cleanup_free char *quoted_earlier = quote_key(earlier, strlen(earlier));
 	return parser_fail_key(p, key, key_len,
-			       "key %s matches key %s under Go's case folding (Go's "
-			       "encoding/json would merge or let the last win)",
-			       quoted, quoted_earlier);
+			       "duplicate key %s (Go's encoding/json would merge or let the last "
+			       "win)",
+			       quoted);
 }
 
 static int on_end_map(void *ctx)
@@ -1597,7 +1130,7 @@ static int on_end_map(void *ctx)
 		 * while the object is still the open frame. */
 		if (!parser_check_duplicates(p, frame))
 			return 0;
-		p->fold.len = frame->fold_start;
+		p->key_text.len = frame->key_text_start;
 		p->keys_len = frame->keys_start;
 	}
 	struct json *object = frame->node;
@@ -1738,7 +1271,7 @@ struct json *json_parse(const char *text, size_t len, unsigned flags, oh_error_t
 		p.root = NULL;
 	}
 	yajl_free(p.handle);
-	strbuf_free(&p.fold);
+	strbuf_free(&p.key_text);
 	free(p.keys);
 	return p.root;
 }

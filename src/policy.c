@@ -8,7 +8,6 @@
 
 #include "capability_names.h"
 #include "embedded.h"
-#include "fileio.h"
 
 /* Files the policy may name are small; anything larger is a mistake. */
 #define POLICY_FILE_MAX_BYTES (4u << 20)
@@ -49,6 +48,7 @@ struct policy *policy_clone(const struct policy *src)
 								       src->seccomp_profile_len)
 							    : NULL;
 	p->seccomp_profile_len = src->seccomp_profile_len;
+	p->seccomp_profile_file = xstrdup_or_null(src->seccomp_profile_file);
 	p->seccomp_replace = src->seccomp_replace;
 	p->apparmor_profile = xstrdup_or_null(src->apparmor_profile);
 	p->apparmor_required = src->apparmor_required;
@@ -64,6 +64,12 @@ struct policy *policy_clone(const struct policy *src)
 	string_list_copy(&p->allow.devices, &src->allow.devices);
 	string_list_copy(&p->allow.hooks, &src->allow.hooks);
 	string_list_copy(&p->allow.sysctls, &src->allow.sysctls);
+	string_list_copy(&p->allow.fields, &src->allow.fields);
+	string_list_copy(&p->allow.annotations, &src->allow.annotations);
+	string_list_copy(&p->allow.mount_types, &src->allow.mount_types);
+	string_list_copy(&p->allow.seccomp, &src->allow.seccomp);
+	string_list_copy(&p->allow.root_paths, &src->allow.root_paths);
+	p->allow.restore = src->allow.restore;
 	return p;
 }
 
@@ -79,6 +85,7 @@ void policy_free(struct policy *p)
 	string_list_clear(&p->tmpfs);
 	free(p->seccomp_profile_name);
 	free(p->seccomp_profile_text);
+	free(p->seccomp_profile_file);
 	free(p->apparmor_profile);
 	for (size_t i = 0; i < p->rlimits_len; i++)
 		free(p->rlimits[i].type);
@@ -88,6 +95,11 @@ void policy_free(struct policy *p)
 	string_list_clear(&p->allow.devices);
 	string_list_clear(&p->allow.hooks);
 	string_list_clear(&p->allow.sysctls);
+	string_list_clear(&p->allow.fields);
+	string_list_clear(&p->allow.annotations);
+	string_list_clear(&p->allow.mount_types);
+	string_list_clear(&p->allow.seccomp);
+	string_list_clear(&p->allow.root_paths);
 	free(p);
 }
 
@@ -334,6 +346,8 @@ static int key_tmpfs(struct policy_loader *l, const struct json *v, const char *
 
 static void set_seccomp_profile(struct policy *p, const char *name, char *text, size_t len)
 {
+	free(p->seccomp_profile_file);
+	p->seccomp_profile_file = NULL;
 	free(p->seccomp_profile_text);
 	p->seccomp_profile_text = text;
 	p->seccomp_profile_len = len;
@@ -356,7 +370,6 @@ static int load_seccomp_profile(struct policy_loader *l, const char *name, const
 				oh_error_t *err)
 {
 	struct policy *p = l->policy;
-	cleanup_json struct json *profile = NULL;
 	if (strcmp(name, "default") == 0) {
 		/* Compiled in, and its shape checked by the unit tests: it is
 		 * parsed only when a container needs it. */
@@ -364,39 +377,20 @@ static int load_seccomp_profile(struct policy_loader *l, const char *name, const
 		    p, name, xstrndup(embedded_default_seccomp, embedded_default_seccomp_len),
 		    embedded_default_seccomp_len);
 		return 0;
-	} else {
-		const char *dir = l->lctx ? l->lctx->policy_dir : NULL;
-		if (!dir)
-			return oh_error_make(err, 0,
-					     "%s: seccomp profile \"%s\" is not embedded and no "
-					     "policy directory is configured",
-					     path, name);
-		cleanup_free char *file = strchr(name, '/')
-					      ? xasprintf("%s/%s", dir, name)
-					      : xasprintf("%s/seccomp/%s.json", dir, name);
-		if (check_absolute_path(file, path, err) < 0)
-			return -1;
-		cleanup_free char *text = NULL;
-		size_t len = 0;
-		if (file_read_all(AT_FDCWD, file, POLICY_FILE_MAX_BYTES, &text, &len, err) < 0)
-			return oh_error_wrap(err, "%s: seccomp profile \"%s\"", path, name);
-		/* A profile file is checked now, so that a broken one fails the
-		 * policy and never a container halfway. */
-		profile = json_parse(text, len, JSON_PARSE_COMMENTS, err);
-		if (!profile)
-			return oh_error_wrap(err, "%s", file);
-		if (profile->type != JSON_OBJECT)
-			return oh_error_make(
-			    err, 0, "%s: seccomp profile \"%s\" is not a JSON object", path, name);
-		const struct json *action = json_object_get(profile, "defaultAction");
-		if (!action || action->type != JSON_STRING)
-			return oh_error_make(err, 0,
-					     "%s: seccomp profile \"%s\" has no \"defaultAction\" "
-					     "string",
-					     path, name);
-		set_seccomp_profile(p, name, steal_pointer(&text), len);
-		return 0;
 	}
+	const char *dir = l->lctx ? l->lctx->policy_dir : NULL;
+	if (!dir)
+		return oh_error_make(err, 0,
+				     "%s: seccomp profile \"%s\" is not embedded and no policy "
+				     "directory is configured",
+				     path, name);
+	cleanup_free char *file = strchr(name, '/') ? xasprintf("%s/%s", dir, name)
+						    : xasprintf("%s/seccomp/%s.json", dir, name);
+	if (check_absolute_path(file, path, err) < 0)
+		return -1;
+	set_seccomp_profile(p, name, NULL, 0);
+	p->seccomp_profile_file = steal_pointer(&file);
+	return 0;
 }
 
 static int key_seccomp_profile(struct policy_loader *l, const struct json *v, const char *path,
@@ -551,12 +545,54 @@ static int key_allow_sysctls(struct policy_loader *l, const struct json *v, cons
 	return read_string_list(v, path, &l->policy->allow.sysctls, check_glob, err);
 }
 
+static int key_allow_fields(struct policy_loader *l, const struct json *v, const char *path,
+			    oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.fields, check_glob, err);
+}
+
+static int key_allow_annotations(struct policy_loader *l, const struct json *v, const char *path,
+				 oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.annotations, check_glob, err);
+}
+
+static int key_allow_mount_types(struct policy_loader *l, const struct json *v, const char *path,
+				 oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.mount_types, check_glob, err);
+}
+
+static int key_allow_seccomp(struct policy_loader *l, const struct json *v, const char *path,
+			     oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.seccomp, check_glob, err);
+}
+
+static int key_allow_root_paths(struct policy_loader *l, const struct json *v, const char *path,
+				oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->allow.root_paths, check_host_path, err);
+}
+
+static int key_allow_restore(struct policy_loader *l, const struct json *v, const char *path,
+			     oh_error_t *err)
+{
+	return read_bool(v, path, &l->policy->allow.restore, err);
+}
+
 static const struct policy_key allow_keys[] = {
     {"host_namespaces", key_allow_host_namespaces},
     {"host_paths", key_allow_host_paths},
     {"devices", key_allow_devices},
     {"hooks", key_allow_hooks},
     {"sysctls", key_allow_sysctls},
+    {"fields", key_allow_fields},
+    {"annotations", key_allow_annotations},
+    {"mount_types", key_allow_mount_types},
+    {"seccomp", key_allow_seccomp},
+    {"root_paths", key_allow_root_paths},
+    {"restore", key_allow_restore},
 };
 
 static int key_allow(struct policy_loader *l, const struct json *v, const char *path,
@@ -693,6 +729,12 @@ struct json *policy_to_json(const struct policy *p)
 	json_object_set(allow, "devices", json_new_string_list(&p->allow.devices));
 	json_object_set(allow, "hooks", json_new_string_list(&p->allow.hooks));
 	json_object_set(allow, "sysctls", json_new_string_list(&p->allow.sysctls));
+	json_object_set(allow, "fields", json_new_string_list(&p->allow.fields));
+	json_object_set(allow, "annotations", json_new_string_list(&p->allow.annotations));
+	json_object_set(allow, "mount_types", json_new_string_list(&p->allow.mount_types));
+	json_object_set(allow, "seccomp", json_new_string_list(&p->allow.seccomp));
+	json_object_set(allow, "root_paths", json_new_string_list(&p->allow.root_paths));
+	json_object_set(allow, "restore", json_new_bool(p->allow.restore));
 	json_object_set(doc, "allow", allow);
 	return doc;
 }

@@ -18,87 +18,6 @@
 /* Deeper "extends" chains than this are a cycle or a mistake. */
 #define POLICY_MAX_EXTENDS 16
 
-static const char *const image_annotations[] = {
-    "io.kubernetes.cri.image-name", /* containerd's CRI plugin, since 1.5 */
-    "io.kubernetes.cri-o.Image",    /* CRI-O */
-};
-
-bool policy_name_is_valid(const char *name)
-{
-	if (!*name || name[0] == '.' || strlen(name) > 200)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
-			return false;
-	return true;
-}
-
-/* The annotations by which the CRI marks a pod's sandbox ("pause")
- * container; both are written by the CRI implementation itself, not taken
- * from the pod. */
-static const char *const sandbox_annotations[] = {
-    "io.kubernetes.cri.container-type",	 /* containerd */
-    "io.kubernetes.cri-o.ContainerType", /* CRI-O */
-};
-
-bool policy_spec_is_sandbox(const struct json *spec)
-{
-	const struct json *annotations = json_object_get(spec, "annotations");
-	if (!annotations || annotations->type != JSON_OBJECT)
-		return false;
-	for (size_t i = 0; i < ARRAY_SIZE(sandbox_annotations); i++) {
-		const struct json *v = json_object_get(annotations, sandbox_annotations[i]);
-		if (v && v->type == JSON_STRING && strcmp(v->string.ptr, "sandbox") == 0)
-			return true;
-	}
-	return false;
-}
-
-const char *policy_image_of_spec(const struct json *spec)
-{
-	const struct json *annotations = json_object_get(spec, "annotations");
-	if (!annotations || annotations->type != JSON_OBJECT)
-		return NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(image_annotations); i++) {
-		const struct json *v = json_object_get(annotations, image_annotations[i]);
-		if (v && v->type == JSON_STRING && v->string.len > 0)
-			return v->string.ptr;
-	}
-	return NULL;
-}
-
-/* The rules of docker/distribution's ParseNormalizedNamed: the first
- * component is a registry when it has a '.' or ':' or is "localhost";
- * otherwise the registry is docker.io, where one-component names live under
- * library/. A reference with neither tag nor digest means :latest. */
-char *image_reference_normalize(const char *reference)
-{
-	const char *at = strchr(reference, '@');
-	cleanup_free char *name =
-	    at ? xstrndup(reference, (size_t)(at - reference)) : xstrdup(reference);
-	const char *digest = at ? at : "";
-
-	const char *slash = strchr(name, '/');
-	const char *domain = "docker.io";
-	const char *rest = name;
-	if (slash) {
-		size_t first_len = (size_t)(slash - name);
-		bool is_domain = memchr(name, '.', first_len) || memchr(name, ':', first_len) ||
-				 (first_len == 9 && strncmp(name, "localhost", 9) == 0);
-		if (is_domain) {
-			name[first_len] = '\0';
-			domain = strcmp(name, "index.docker.io") == 0 ? "docker.io" : name;
-			rest = slash + 1;
-		}
-	}
-	bool library = strcmp(domain, "docker.io") == 0 && !strchr(rest, '/');
-	const char *last_slash = strrchr(rest, '/');
-	bool has_tag = strchr(last_slash ? last_slash : rest, ':') != NULL;
-	return xasprintf("%s/%s%s%s%s", domain, library ? "library/" : "", rest,
-			 has_tag || *digest ? "" : ":latest", digest);
-}
-
 static bool policy_default_file_exists(const struct settings *settings, char **path)
 {
 	*path = xasprintf("%s/default.json", settings->policy_dir);
@@ -177,6 +96,11 @@ static int policy_load_chain(const char *name, const char *path, const struct se
 	struct policy_load_context lctx = {.policy_dir = settings->policy_dir};
 	if (policy_load_json(doc, name, path, base, &lctx, out, err) < 0)
 		return oh_error_wrap(err, "%s", path);
+	if (policy_read_seccomp_file(*out, err) < 0) {
+		policy_free(*out);
+		*out = NULL;
+		return oh_error_wrap(err, "%s", path);
+	}
 	return 0;
 }
 
@@ -202,13 +126,6 @@ int policy_load_file(const char *path, const struct settings *settings, struct p
 	int r = policy_load_chain(base, path, settings, &chain, out, err);
 	string_list_clear(&chain);
 	return r;
-}
-
-int policy_file_name_compare(const char *a, const char *b)
-{
-	cleanup_free char *file_a = xasprintf("%s.json", a);
-	cleanup_free char *file_b = xasprintf("%s.json", b);
-	return strcmp(file_a, file_b);
 }
 
 static int compare_names(const void *a, const void *b)
@@ -310,10 +227,49 @@ int policy_select(const struct json *spec, const struct settings *settings, stru
 	 * which are the host's for a hostNetwork or hostPID pod. Its policy is
 	 * the operator's choice for all sandboxes; the pod's containers, which
 	 * join those namespaces, are judged by their own image's policy. */
+	if (!policy_spec_identity_trusted(spec, settings->trust_image_annotations)) {
+		*reason =
+		    xasprintf("its image annotations are not trusted (trust_image_annotations "
+			      "\"%s\"%s): the default policy \"%s\"",
+			      identity_trust_name(settings->trust_image_annotations),
+			      settings->trust_image_annotations == IDENTITY_TRUST_CRI
+				  ? ", and it has no CRI markers"
+				  : "",
+			      settings->default_policy);
+		return policy_load_named(settings->default_policy, settings, out, err);
+	}
 	if (policy_spec_is_sandbox(spec)) {
 		*reason =
 		    xasprintf("a pod sandbox: the sandbox policy \"%s\"", settings->sandbox_policy);
 		return policy_load_named(settings->sandbox_policy, settings, out, err);
 	}
 	return policy_select_for_image(policy_image_of_spec(spec), settings, out, reason, err);
+}
+
+int policy_read_seccomp_file(struct policy *p, oh_error_t *err)
+{
+	if (!p->seccomp_profile_file)
+		return 0;
+	const char *file = p->seccomp_profile_file;
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	if (file_read_all(AT_FDCWD, file, POLICY_MAX_BYTES, &text, &len, err) < 0)
+		return oh_error_wrap(err, "seccomp profile \"%s\"", p->seccomp_profile_name);
+	cleanup_json struct json *profile = json_parse(text, len, JSON_PARSE_COMMENTS, err);
+	if (!profile)
+		return oh_error_wrap(err, "%s", file);
+	if (profile->type != JSON_OBJECT)
+		return oh_error_make(err, 0, "seccomp profile \"%s\" is not a JSON object",
+				     p->seccomp_profile_name);
+	const struct json *action = json_object_get(profile, "defaultAction");
+	if (!action || action->type != JSON_STRING)
+		return oh_error_make(err, 0,
+				     "seccomp profile \"%s\" has no \"defaultAction\" string",
+				     p->seccomp_profile_name);
+	free(p->seccomp_profile_text);
+	p->seccomp_profile_text = steal_pointer(&text);
+	p->seccomp_profile_len = len;
+	free(p->seccomp_profile_file);
+	p->seccomp_profile_file = NULL;
+	return 0;
 }

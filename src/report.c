@@ -4,8 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-void report_add(struct report *report, enum decision_kind kind, const char *rule, const char *path,
-		const char *old_value, const char *new_value, const char *fmt, ...)
+struct decision *report_add(struct report *report, enum decision_kind kind, const char *rule,
+			    const char *path, struct json *old_value, struct json *new_value,
+			    const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -14,14 +15,30 @@ void report_add(struct report *report, enum decision_kind kind, const char *rule
 
 	report->items =
 	    xgrow(report->items, &report->cap, report->len + 1, sizeof(struct decision));
-	report->items[report->len++] = (struct decision){
+	struct decision *d = &report->items[report->len++];
+	*d = (struct decision){
 	    .kind = kind,
 	    .rule = rule,
 	    .path = xstrdup(path),
-	    .old_value = old_value ? xstrdup(old_value) : NULL,
-	    .new_value = new_value ? xstrdup(new_value) : NULL,
+	    .offset = old_value ? old_value->offset : DECISION_NO_OFFSET,
+	    .old_value = old_value,
+	    .new_value = new_value,
 	    .reason = reason,
 	};
+	return d;
+}
+
+void decision_set_lift(struct decision *d, const char *key, struct json *value)
+{
+	json_free(d->lift.value);
+	d->lift = (struct decision_lift){.key = key, .value = value};
+}
+
+void decision_set_lift_item(struct decision *d, const char *key, const char *item)
+{
+	struct json *list = json_new_array();
+	json_array_append(list, json_new_string(item));
+	decision_set_lift(d, key, list);
 }
 
 size_t report_count(const struct report *report, enum decision_kind kind)
@@ -43,11 +60,12 @@ const struct decision *report_first_refusal(const struct report *report)
 void report_clear(struct report *report)
 {
 	for (size_t i = 0; i < report->len; i++) {
-		free(report->items[i].path);
-		free(report->items[i].old_value);
-		free(report->items[i].new_value);
-		free(report->items[i].reason);
-		free(report->items[i].allow_entry);
+		struct decision *d = &report->items[i];
+		free(d->path);
+		json_free(d->old_value);
+		json_free(d->new_value);
+		free(d->reason);
+		json_free(d->lift.value);
 	}
 	free(report->items);
 	free(report->policy_name);
@@ -69,19 +87,21 @@ const char *decision_kind_name(enum decision_kind kind)
  * start and size. The report itself keeps them whole. */
 #define DECISION_VALUE_SHOWN 72
 
-static void append_value(struct strbuf *sb, const char *value, const char *missing)
+static void append_value(struct strbuf *sb, const struct json *value, const char *missing)
 {
 	if (!value) {
 		strbuf_puts(sb, missing);
 		return;
 	}
-	size_t len = strlen(value);
-	if (len <= DECISION_VALUE_SHOWN) {
-		strbuf_puts(sb, value);
-		return;
+	struct strbuf text = {0};
+	json_write(value, false, &text);
+	if (text.len <= DECISION_VALUE_SHOWN) {
+		strbuf_append(sb, text.buf, text.len);
+	} else {
+		strbuf_append(sb, text.buf, DECISION_VALUE_SHOWN - 12);
+		strbuf_appendf(sb, "... (%zu bytes)", text.len);
 	}
-	strbuf_append(sb, value, DECISION_VALUE_SHOWN - 12);
-	strbuf_appendf(sb, "... (%zu bytes)", len);
+	strbuf_free(&text);
 }
 
 char *decision_to_string(const struct decision *d)
@@ -95,5 +115,17 @@ char *decision_to_string(const struct decision *d)
 		append_value(&sb, d->new_value, "removed");
 		strbuf_puts(&sb, ")");
 	}
+	return strbuf_steal(&sb);
+}
+
+char *decision_lift_to_string(const struct decision *d)
+{
+	if (!d->lift.key)
+		return NULL;
+	struct strbuf sb = {0};
+	const struct json *v = d->lift.value;
+	strbuf_appendf(&sb, "\"%s\"%s", d->lift.key, v && v->type == JSON_ARRAY ? " += " : ": ");
+	if (v)
+		json_write(v, false, &sb);
 	return strbuf_steal(&sb);
 }

@@ -49,9 +49,9 @@ static int settings_bool(const struct json *doc, const char *key, bool *out, oh_
 	return 0;
 }
 
-static const char *const settings_keys[] = {"runtime",	   "policy_dir",     "default_policy",
-					    "state_dir",   "sandbox_policy", "event_log",
-					    "kernel_audit"};
+static const char *const settings_keys[] = {
+    "runtime",	      "policy_dir", "default_policy", "state_dir",
+    "sandbox_policy", "event_log",  "kernel_audit",   "trust_image_annotations"};
 
 int settings_load(struct settings *out, oh_error_t *err)
 {
@@ -100,6 +100,22 @@ int settings_load(struct settings *out, oh_error_t *err)
 	    settings_string(doc, "event_log", true, &out->event_log, err) < 0 ||
 	    settings_bool(doc, "kernel_audit", &out->kernel_audit, err) < 0)
 		return oh_error_wrap(err, "%s", path);
+	const struct json *trust = json_object_get(doc, "trust_image_annotations");
+	if (trust) {
+		static const enum identity_trust choices[] = {
+		    IDENTITY_TRUST_CRI, IDENTITY_TRUST_ALWAYS, IDENTITY_TRUST_NEVER};
+		size_t c = 0;
+		while (c < ARRAY_SIZE(choices) &&
+		       !(trust->type == JSON_STRING &&
+			 strcmp(trust->string.ptr, identity_trust_name(choices[c])) == 0))
+			c++;
+		if (c == ARRAY_SIZE(choices))
+			return oh_error_make(err, 0,
+					     "%s: \"trust_image_annotations\": must be \"cri\", "
+					     "\"always\" or \"never\"",
+					     path);
+		out->trust_image_annotations = choices[c];
+	}
 	if (!policy_name_is_valid(out->default_policy))
 		return oh_error_make(err, 0, "%s: \"default_policy\": \"%s\" is not a policy name",
 				     path, out->default_policy);

@@ -18,6 +18,8 @@ packages=(
 	# end-to-end tests and the demo: real runtimes, a static busybox for
 	# the container's root filesystem, containerd for `ctr run`
 	runc crun containerd busybox-static
+	# the OCI runtime spec's Go types, which the spec model must cover
+	golang-github-opencontainers-specs-dev
 	# which programs containerd's shim runs, for the containerd test
 	strace
 	# sanitizers, fuzzers and leak checks

@@ -24,16 +24,17 @@ static int apparmor_apply(struct harden_ctx *ctx, oh_error_t *err)
 	if (missing) {
 		enum decision_kind kind =
 		    ctx->policy->apparmor_required ? DECISION_REFUSE : DECISION_WARN;
-		cleanup_free char *old_text = current ? json_to_string(current, false) : NULL;
-		report_add(ctx->report, kind, "apparmor", path, old_text, NULL,
-			   "%s: AppArmor profile \"%s\" %s", missing, profile,
-			   kind == DECISION_REFUSE ? "is required by the policy"
-						   : "was not applied");
+		report_add(
+		    ctx->report, kind, "apparmor", path, current ? json_clone(current) : NULL, NULL,
+		    "%s: AppArmor profile \"%s\" %s", missing, profile,
+		    kind == DECISION_REFUSE ? "is required by the policy" : "was not applied");
 		return 0;
 	}
 	cleanup_free char *reason = xasprintf("confined by AppArmor profile \"%s\"", profile);
-	harden_set(ctx, "apparmor", ctx->process, ctx->process_path, "apparmorProfile",
-		   json_new_string(profile), reason);
+	struct decision *d = harden_set(ctx, "apparmor", ctx->process, ctx->process_path,
+					"apparmorProfile", json_new_string(profile), reason);
+	if (d)
+		decision_set_lift(d, "apparmor.profile", json_new_string(""));
 	return 0;
 }
 

@@ -30,28 +30,32 @@ static int capabilities_apply(struct harden_ctx *ctx, oh_error_t *err)
 			continue;
 		cleanup_free char *set_path = harden_path_join(caps_path, capability_sets[s]);
 		cleanup_json struct json *kept = json_new_array();
-		struct strbuf dropped = {0};
+		cleanup_json struct json *dropped = json_new_array();
+		struct strbuf dropped_text = {0};
 		for (size_t i = 0; i < set->array.len; i++) {
 			const struct json *cap = set->array.items[i];
 			if (cap->type != JSON_STRING) {
-				strbuf_free(&dropped);
+				strbuf_free(&dropped_text);
 				return oh_error_make(err, 0, "%s[%zu]: must be a string", set_path,
 						     i);
 			}
 			if (string_list_contains(&ctx->policy->capabilities, cap->string.ptr)) {
 				json_array_append(kept, json_clone(cap));
 			} else {
-				strbuf_puts(&dropped, dropped.len ? ", " : "");
-				strbuf_puts(&dropped, cap->string.ptr);
+				json_array_append(dropped, json_clone(cap));
+				strbuf_puts(&dropped_text, dropped_text.len ? ", " : "");
+				strbuf_puts(&dropped_text, cap->string.ptr);
 			}
 		}
-		if (kept->array.len == set->array.len)
+		if (dropped->array.len == 0)
 			continue;
 		cleanup_free char *reason =
-		    xasprintf("dropped %s: not on the policy's allowlist", dropped.buf);
-		strbuf_free(&dropped);
-		harden_set(ctx, "capabilities", caps, caps_path, capability_sets[s],
-			   steal_pointer(&kept), reason);
+		    xasprintf("dropped %s: not on the policy's allowlist", dropped_text.buf);
+		strbuf_free(&dropped_text);
+		struct decision *d = harden_set(ctx, "capabilities", caps, caps_path,
+						capability_sets[s], steal_pointer(&kept), reason);
+		if (d)
+			decision_set_lift(d, "capabilities", steal_pointer(&dropped));
 	}
 	return 0;
 }

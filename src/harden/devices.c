@@ -56,7 +56,8 @@ static int devices_apply(struct harden_ctx *ctx, oh_error_t *err)
 		if (devices_rule_allows_all(rules->array.items[i], path, &all, err) < 0)
 			return -1;
 		if (all && !harden_allowed(&allow->devices, "*"))
-			harden_refuse(ctx, "devices", path, rules->array.items[i], "*",
+			harden_refuse(ctx, "devices", path, rules->array.items[i], "allow.devices",
+				      "*",
 				      "privileged container: its device cgroup allows every host "
 				      "device; privileged containers are refused (the policy may "
 				      "allow devices [\"*\"])");
@@ -72,7 +73,7 @@ static int devices_apply(struct harden_ctx *ctx, oh_error_t *err)
 		if (!device_path)
 			return oh_error_make(err, 0, "%s.path: must be a string", path);
 		if (!harden_allowed(&allow->devices, device_path))
-			harden_refuse(ctx, "devices", path, device, device_path,
+			harden_refuse(ctx, "devices", path, device, "allow.devices", device_path,
 				      "host device %s is refused (the policy may allow it in "
 				      "devices)",
 				      device_path);

@@ -35,7 +35,7 @@ static int hooks_apply(struct harden_ctx *ctx, oh_error_t *err)
 				return oh_error_make(err, 0, "%s.path: must be a string", path);
 			if (!harden_allowed(&ctx->policy->allow.hooks, exe))
 				harden_refuse(
-				    ctx, "hooks", path, hook, exe,
+				    ctx, "hooks", path, hook, "allow.hooks", exe,
 				    "%s hook %s would run on the host as root (the policy "
 				    "may allow it in hooks)",
 				    hook_phases[p], exe);

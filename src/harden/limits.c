@@ -23,8 +23,10 @@ static int limits_pids(struct harden_ctx *ctx, oh_error_t *err)
 		return 0; /* zero or negative means unlimited to runc */
 	cleanup_free char *reason = xasprintf("no pids limit was set; at most %lld processes",
 					      (long long)ctx->policy->pids_limit);
-	harden_set(ctx, "limits", pids, "linux.resources.pids", "limit",
-		   json_new_int(ctx->policy->pids_limit), reason);
+	struct decision *d = harden_set(ctx, "limits", pids, "linux.resources.pids", "limit",
+					json_new_int(ctx->policy->pids_limit), reason);
+	if (d)
+		decision_set_lift(d, "pids_limit", json_new_int(0));
 	return 0;
 }
 
@@ -60,7 +62,7 @@ static int limits_rlimits(struct harden_ctx *ctx, oh_error_t *err)
 		json_object_set(r, "soft", json_new_uint(want->soft));
 		cleanup_free char *path = xasprintf("%s[%zu]", rlimits_path, rlimits->array.len);
 		cleanup_free char *reason = xasprintf("%s was not set", want->type);
-		harden_record_change(ctx, "limits", path, NULL, r, reason);
+		harden_record_change(ctx, "limits", path, NULL, json_clone(r), reason);
 		json_array_append(rlimits, r);
 	}
 	return 0;

@@ -6,6 +6,8 @@
 
 #include "harden.h"
 
+extern const struct harden_module harden_module_spec_model;
+extern const struct harden_module harden_module_annotations;
 extern const struct harden_module harden_module_capabilities;
 extern const struct harden_module harden_module_user;
 extern const struct harden_module harden_module_privileges;
@@ -33,22 +35,25 @@ int harden_member_object(struct json *parent, const char *parent_path, const cha
 int harden_member_array(struct json *parent, const char *parent_path, const char *key,
 			struct json **out, oh_error_t *err);
 
-/* Set parent.key to `value` (taking it) and record the change. Records
- * nothing and frees `value` when the member already equals it. */
-void harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
-		const char *parent_path, const char *key, struct json *value, const char *reason);
+/* Set parent.key to `value` (taking it) and record the change; the value
+ * replaced moves into the decision. Records nothing, frees `value` and
+ * returns NULL when the member already equals it. */
+struct decision *harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
+			    const char *parent_path, const char *key, struct json *value,
+			    const char *reason);
 
-/* Record a change whose before and after the caller has already serialised. */
-void harden_record_change(struct harden_ctx *ctx, const char *rule, const char *path,
-			  const struct json *old_value, const struct json *new_value,
-			  const char *reason);
+/* Record a change, taking `old_value` and `new_value` (either may be NULL). */
+struct decision *harden_record_change(struct harden_ctx *ctx, const char *rule, const char *path,
+				      struct json *old_value, struct json *new_value,
+				      const char *reason);
 
-/* Record a refusal. `old_value` (may be NULL) is the offending value;
- * `allow_entry` (may be NULL) the entry of the policy's allow list for
- * `rule` that would lift it. */
-void harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
-		   const struct json *old_value, const char *allow_entry, const char *fmt, ...)
-	__attribute__((format(printf, 6, 7)));
+/* Record a refusal. `offending` (may be NULL; copied) is the value refused;
+ * `lift_key` (may be NULL) the policy key whose list, given `lift_item`,
+ * would lift it. */
+struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
+			       const struct json *offending, const char *lift_key,
+			       const char *lift_item, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
 
 /* Whether one of the policy's `allow` patterns (fnmatch(3), '*' matching
  * '/' too) matches `value`. */
@@ -58,5 +63,10 @@ bool harden_allowed(const struct string_list *patterns, const char *value);
  * it is there but not a string. */
 int harden_member_string(const struct json *v, const char *path, const char *key,
 			 const char **out, oh_error_t *err);
+
+/* The member `key` of `v` as a boolean (false when absent); an error when it
+ * is there but not true or false. */
+int harden_member_bool(const struct json *v, const char *path, const char *key, bool *out,
+		       oh_error_t *err);
 
 #endif

@@ -212,7 +212,7 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 	const struct policy_allow *allow = &ctx->policy->allow;
 	cleanup_free char *clean = mounts_clean_path(source);
 	if (!clean) {
-		harden_refuse(ctx, "mounts", path, m, NULL,
+		harden_refuse(ctx, "mounts", path, m, NULL, NULL,
 			      "bind source %s climbs out of the bundle with \"..\"", source);
 		return;
 	}
@@ -221,15 +221,15 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 	 * host's /etc. The pure core cannot resolve it, and no runtime
 	 * manager writes relative sources, so they are refused. */
 	if (clean[0] != '/') {
-		harden_refuse(ctx, "mounts", path, m, NULL,
+		harden_refuse(ctx, "mounts", path, m, NULL, NULL,
 			      "bind source %s is relative to the bundle, where the image's "
 			      "symlinks could lead it anywhere on the host",
 			      source);
 		return;
 	}
 	/* Judge both the path as written and where its symlinks lead. */
-	cleanup_free char *resolved_raw =
-	    ctx->host->resolve_host_path ? ctx->host->resolve_host_path(source) : NULL;
+	const struct host_path *fact = host_facts_path(ctx->host, source);
+	const char *resolved_raw = fact && fact->exists ? fact->resolved : NULL;
 	cleanup_free char *resolved = resolved_raw && strcmp(resolved_raw, clean) != 0
 					  ? mounts_clean_path(resolved_raw)
 					  : NULL;
@@ -240,14 +240,14 @@ static void mounts_check_bind(struct harden_ctx *ctx, const char *path, const st
 			continue;
 		cleanup_free char *entry =
 		    xasprintf("%s%s", candidates[c], view->read_only ? ":ro" : "");
-		harden_refuse(ctx, "mounts", path, m, entry,
+		harden_refuse(ctx, "mounts", path, m, "allow.host_paths", entry,
 			      "bind mount of host %s%s%s: it %s (the policy may allow it in "
 			      "host_paths)",
 			      source, c ? " (resolving to " : "", c ? candidates[c] : "", why);
 		return;
 	}
 	if (view->propagation && !mounts_host_path_allowed(allow, clean, view->read_only))
-		harden_refuse(ctx, "mounts", path, m, clean,
+		harden_refuse(ctx, "mounts", path, m, "allow.host_paths", clean,
 			      "bind mount of %s with %s propagation would let mounts reach the "
 			      "host",
 			      source, view->propagation);
@@ -281,7 +281,7 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 					       strcmp(view.type, "cgroup2") == 0);
 		if (kernel_fs && !view.read_only &&
 		    !mounts_host_path_allowed(&ctx->policy->allow, "/sys", false))
-			harden_refuse(ctx, "mounts", path, m, "/sys",
+			harden_refuse(ctx, "mounts", path, m, "allow.host_paths", "/sys",
 				      "%s mounted writable at %s exposes the host's kernel "
 				      "settings (the policy may allow \"/sys\" in host_paths)",
 				      view.type, destination ? destination : "?");
@@ -297,12 +297,25 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 	if (propagation &&
 	    (strcmp(propagation, "shared") == 0 || strcmp(propagation, "rshared") == 0))
 		harden_refuse(ctx, "mounts", "linux.rootfsPropagation",
-			      json_object_get(linux_obj, "rootfsPropagation"), NULL,
+			      json_object_get(linux_obj, "rootfsPropagation"), NULL, NULL,
 			      "%s root propagation would let mounts reach the host", propagation);
 	return 0;
+}
+
+/* Every bind source named by an absolute path: where it leads on the host. */
+static void mounts_queries(const struct json *spec, const char *bundle, struct host_queries *q)
+{
+	const struct json *mounts = json_object_get(spec, "mounts");
+	for (size_t i = 0; mounts && mounts->type == JSON_ARRAY && i < mounts->array.len; i++) {
+		const struct json *source = json_object_get(mounts->array.items[i], "source");
+		if (source && source->type == JSON_STRING && source->string.ptr[0] == '/' &&
+		    !string_list_contains(&q->paths, source->string.ptr))
+			string_list_add(&q->paths, source->string.ptr);
+	}
 }
 
 const struct harden_module harden_module_mounts = {
     .name = "mounts",
     .apply = mounts_apply,
+    .queries = mounts_queries,
 };

@@ -13,9 +13,11 @@ static int privileges_apply(struct harden_ctx *ctx, oh_error_t *err)
 		cleanup_free char *path = harden_path_join(ctx->process_path, "noNewPrivileges");
 		return oh_error_make(err, 0, "%s: must be true or false", path);
 	}
-	harden_set(ctx, "privileges", ctx->process, ctx->process_path, "noNewPrivileges",
-		   json_new_bool(true),
-		   "setuid binaries and file capabilities must not raise privileges");
+	struct decision *d = harden_set(
+	    ctx, "privileges", ctx->process, ctx->process_path, "noNewPrivileges",
+	    json_new_bool(true), "setuid binaries and file capabilities must not raise privileges");
+	if (d)
+		decision_set_lift(d, "no_new_privileges", json_new_bool(false));
 	return 0;
 }
 

@@ -70,8 +70,11 @@ static int rootfs_apply(struct harden_ctx *ctx, oh_error_t *err)
 		const struct json *v = json_object_get(root, "readonly");
 		if (v && v->type != JSON_BOOL)
 			return oh_error_make(err, 0, "root.readonly: must be true or false");
-		harden_set(ctx, "rootfs", root, "root", "readonly", json_new_bool(true),
-			   "the root filesystem is mounted read-only");
+		struct decision *d =
+		    harden_set(ctx, "rootfs", root, "root", "readonly", json_new_bool(true),
+			       "the root filesystem is mounted read-only");
+		if (d)
+			decision_set_lift(d, "readonly_rootfs", json_new_bool(false));
 	}
 	if (policy->tmpfs.len == 0)
 		return 0;
@@ -92,7 +95,7 @@ static int rootfs_apply(struct harden_ctx *ctx, oh_error_t *err)
 		cleanup_free char *path = xasprintf("mounts[%zu]", mounts->array.len);
 		cleanup_free char *reason =
 		    xasprintf("a writable tmpfs (nosuid, nodev) at %s", policy->tmpfs.items[i]);
-		harden_record_change(ctx, "rootfs", path, NULL, m, reason);
+		harden_record_change(ctx, "rootfs", path, NULL, json_clone(m), reason);
 		json_array_append(mounts, m);
 	}
 	return 0;

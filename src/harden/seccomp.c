@@ -60,7 +60,10 @@ static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 		return -1;
 	cleanup_free char *full_reason =
 	    xasprintf("%s; installed profile \"%s\"", reason, ctx->policy->seccomp_profile_name);
-	harden_set(ctx, "seccomp", linux_obj, "linux", "seccomp", profile, full_reason);
+	struct decision *d =
+	    harden_set(ctx, "seccomp", linux_obj, "linux", "seccomp", profile, full_reason);
+	if (d)
+		decision_set_lift(d, "seccomp.profile", json_new_string(""));
 	return 0;
 }
 

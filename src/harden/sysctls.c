@@ -35,7 +35,7 @@ static int sysctls_apply(struct harden_ctx *ctx, oh_error_t *err)
 			safe = strcmp(name, safe_sysctls[s]) == 0;
 		if (!safe && !harden_allowed(&ctx->policy->allow.sysctls, name))
 			harden_refuse(
-			    ctx, "sysctls", path, m->value, name,
+			    ctx, "sysctls", path, m->value, "allow.sysctls", name,
 			    "sysctl %s is not in the safe set (the policy may allow it in "
 			    "sysctls)",
 			    name);

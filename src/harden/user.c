@@ -19,7 +19,10 @@ static int user_force_id(struct harden_ctx *ctx, struct json *user, const char *
 	if (id != 0)
 		return 0;
 	cleanup_free char *reason = xasprintf("%s 0 (root) becomes %u", key, replacement);
-	harden_set(ctx, "user", user, user_path, key, json_new_uint(replacement), reason);
+	struct decision *d =
+	    harden_set(ctx, "user", user, user_path, key, json_new_uint(replacement), reason);
+	if (d)
+		decision_set_lift(d, "user.allow_root", json_new_bool(true));
 	return 0;
 }
 
@@ -68,7 +71,7 @@ static void user_check_host_ids(struct harden_ctx *ctx, const struct json *user)
 		uint64_t id;
 		if (v && v->type == JSON_NUMBER && json_number_uint64(v, &id) && id <= UINT32_MAX &&
 		    user_to_host((uint32_t)id, json_object_get(linux_obj, ids[k].maps)) == 0)
-			harden_refuse(ctx, "user", ids[k].maps, v, NULL,
+			harden_refuse(ctx, "user", ids[k].maps, v, NULL, NULL,
 				      "%s %llu is %s 0 (root) on the host", ids[k].key,
 				      (unsigned long long)id, ids[k].key);
 	}
@@ -79,7 +82,7 @@ static void user_check_host_ids(struct harden_ctx *ctx, const struct json *user)
 		    json_number_uint64(groups->array.items[i], &id) && id <= UINT32_MAX &&
 		    user_to_host((uint32_t)id, json_object_get(linux_obj, "gidMappings")) == 0)
 			harden_refuse(ctx, "user", "gidMappings", groups->array.items[i], NULL,
-				      "additional gid %llu is gid 0 (root) on the host",
+				      NULL, "additional gid %llu is gid 0 (root) on the host",
 				      (unsigned long long)id);
 	}
 }
@@ -112,9 +115,13 @@ static int user_apply(struct harden_ctx *ctx, oh_error_t *err)
 		if (gid != 0)
 			json_array_append(kept, json_clone(groups->array.items[i]));
 	}
-	if (kept->array.len != groups->array.len)
-		harden_set(ctx, "user", user, user_path, "additionalGids", steal_pointer(&kept),
-			   "gid 0 (root) removed from the additional groups");
+	if (kept->array.len != groups->array.len) {
+		struct decision *d =
+		    harden_set(ctx, "user", user, user_path, "additionalGids", steal_pointer(&kept),
+			       "gid 0 (root) removed from the additional groups");
+		if (d)
+			decision_set_lift(d, "user.allow_root", json_new_bool(true));
+	}
 	return 0;
 }
 

@@ -48,7 +48,12 @@ bundle()
 	import json, sys
 	path, image, change = sys.argv[1:4]
 	spec = json.load(open(path))
-	spec.setdefault("annotations", {})["io.kubernetes.cri.image-name"] = image
+	# What containerd's CRI plugin writes: the image, and the markers by which
+	# oci-harden trusts it (trust_image_annotations "cri").
+	spec.setdefault("annotations", {}).update({
+	    "io.kubernetes.cri.image-name": image,
+	    "io.kubernetes.cri.container-type": "container",
+	    "io.kubernetes.cri.sandbox-id": "0" * 64})
 	linux = spec["linux"]
 	exec(change)
 	json.dump(spec, open(path, "w"), separators=(",", ":"))
@@ -124,8 +129,9 @@ is "$(ev "$id_a" run 'd["mode"], d["outcome"], d["policy"], d["image"]')" \
 is "$(ev "$id_a" run 'd["bundle"] == sys.argv[0] or d["bundle"].endswith("/app-a")')" True "event log: names the bundle"
 is "$(ev "$id_a" run 'all(k in x for x in d["decisions"] for k in ("rule", "path", "old", "new"))')" True \
 	"event log: every decision has rule, JSON path, old and new"
-is "$(ev "$id_b" run '[x["allow"] for x in d["decisions"] if x["kind"] == "refuse"]')" \
-	"['pid', '/run/docker.sock:ro']" "event log: app-b's would-be refusals, with what would allow them"
+is "$(ev "$id_b" run '[(x["lift"]["key"], x["lift"]["value"][0]) for x in d["decisions"] if x["kind"] == "refuse"]')" \
+	"[('allow.host_namespaces', 'pid'), ('allow.host_paths', '/run/docker.sock:ro')]" \
+	"event log: app-b's would-be refusals, with the policy key and value that would lift them"
 is "$(ev "$id_c" run 'd["mode"], d["outcome"]')" "('enforce', 'refused')" "event log: the refusal"
 is "$(ev "$id_d" exec 'd["outcome"], d["changes"] > 0')" "('hardened', True)" "event log: the exec"
 

@@ -296,7 +296,9 @@ write_config()
 	    },
 	    "root": {"path": "rootfs", "readonly": False},
 	    "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"}],
-	    "annotations": {"io.kubernetes.cri.image-name": image},
+	    "annotations": {"io.kubernetes.cri.image-name": image,
+	                    "io.kubernetes.cri.container-type": "container",
+	                    "io.kubernetes.cri.sandbox-id": "0" * 64},
 	    "linux": {"namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount")]},
 	}
 	if monitor:

@@ -39,7 +39,12 @@ annotate()
 	import json, sys
 	path, image = sys.argv[1], sys.argv[2]
 	spec = json.load(open(path))
-	spec.setdefault("annotations", {})["io.kubernetes.cri.image-name"] = image
+	# What containerd's CRI plugin writes: the image, and the markers by which
+	# oci-harden trusts it (trust_image_annotations "cri").
+	spec.setdefault("annotations", {}).update({
+	    "io.kubernetes.cri.image-name": image,
+	    "io.kubernetes.cri.container-type": "container",
+	    "io.kubernetes.cri.sandbox-id": "0" * 64})
 	# A container cannot name its own policy: this must change nothing.
 	spec["annotations"]["oci-harden.policy"] = "20-legacy"
 	json.dump(spec, open(path, "w"), separators=(",", ":"))

@@ -25,6 +25,7 @@
  *     oci-harden itself, and hardening it again changes nothing.
  * In audit mode the config is not touched at all. A broken promise aborts,
  * which libFuzzer reports as a crash. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@
 #include "json.h"
 #include "policy.h"
 #include "report.h"
+#include "../unit/fake_host.h"
 
 static struct policy *enforce_policy;
 static struct policy *audit_policy;
@@ -146,36 +148,65 @@ static char *fake_resolve_host_path(const char *path)
 	return fake_physical_path(path);
 }
 
-static const struct host_facts hosts[] = {
+static const struct test_host hosts[] = {
     {
 	.apparmor_enabled = false,
 	.namespace_is_host = fake_namespace_is_host,
-	.resolve_host_path = fake_resolve_host_path,
+	.resolve = fake_resolve_host_path,
     },
     {
 	.apparmor_enabled = true,
 	.apparmor_profile_loaded = true,
 	.namespace_is_host = NULL,
-	.resolve_host_path = NULL,
+	.resolve = NULL,
     },
 };
 
+/* Harden against a pretend host: its facts for exactly what `input` asks. */
+static int fuzz_harden_with(struct json *input, bool whole_spec, const struct policy *policy,
+			    const struct test_host *host, struct report *report, oh_error_t *err)
+{
+	struct host_facts facts;
+	test_host_facts(host, whole_spec ? input : NULL, &facts);
+	int r = whole_spec ? harden_spec(input, policy, &facts, report, err)
+			   : harden_process(input, NULL, policy, &facts, report, err);
+	host_facts_clear(&facts);
+	return r;
+}
+
+/* Whether Go's encoding/json matches `key` to the ASCII field name `field`
+ * (decode.go: bytes.EqualFold-style folding). Only two non-ASCII code
+ * points fold to ASCII: U+017F LONG S to 's' and U+212A KELVIN SIGN to 'k'.
+ * An oracle of the fuzzer's own, independent of the spec model. */
+static bool go_key_matches(const char *key, const char *field)
+{
+	const unsigned char *k = (const unsigned char *)key;
+	for (const char *f = field; *f; f++) {
+		char want = (char)tolower((unsigned char)*f);
+		if (k[0] < 0x80 && tolower(k[0]) == want) {
+			k += 1;
+		} else if (want == 's' && k[0] == 0xc5 && k[1] == 0xbf) {
+			k += 2;
+		} else if (want == 'k' && k[0] == 0xe2 && k[1] == 0x84 && k[2] == 0xaa) {
+			k += 3;
+		} else {
+			return false;
+		}
+	}
+	return *k == '\0';
+}
+
 /* The member of `object` Go's decoder would fill a field called `field`
- * with: the key equal to it under Go's folding (GO_STRICT has refused a
- * second one). null is absent, as json_object_get has it. */
+ * with: the last key matching it under Go's folding. null is absent, as
+ * json_object_get has it. */
 static const struct json *go_get(const struct json *object, const char *field)
 {
 	if (!object || object->type != JSON_OBJECT)
 		return NULL;
-	char *want = json_go_fold_key(field);
 	const struct json *found = NULL;
-	for (size_t i = 0; i < object->object.len; i++) {
-		char *folded = json_go_fold_key(object->object.members[i].key);
-		if (strcmp(folded, want) == 0)
+	for (size_t i = 0; i < object->object.len; i++)
+		if (go_key_matches(object->object.members[i].key, field))
 			found = object->object.members[i].value;
-		free(folded);
-	}
-	free(want);
 	return found && found->type != JSON_NULL ? found : NULL;
 }
 
@@ -340,11 +371,11 @@ static void check_user_namespace(const struct json *spec)
 }
 
 static void check_spec(const struct json *spec, const struct policy *policy,
-		       const struct host_facts *host)
+		       const struct test_host *host)
 {
 	if (go_get(spec, "process"))
 		check_user_namespace(spec);
-	if (host->resolve_host_path == fake_resolve_host_path)
+	if (host->resolve == fake_resolve_host_path)
 		check_bind_mounts(spec);
 	const struct json *process = go_get(spec, "process");
 	if (process)
@@ -388,7 +419,7 @@ static void check_spec(const struct json *spec, const struct policy *policy,
 /* Write the result as bundle_config_write does, read it back as
  * bundle_config_read does, and harden it again: nothing may change. */
 static void check_fixed_point(const struct json *hardened, bool whole_spec,
-			      const struct host_facts *host)
+			      const struct test_host *host)
 {
 	char *text = json_to_string(hardened, false);
 	oh_error_t err = NULL;
@@ -398,8 +429,7 @@ static void check_fixed_point(const struct json *hardened, bool whole_spec,
 		fuzz_fail("the hardened config does not parse back", hardened);
 	}
 	struct report report = {0};
-	int r = whole_spec ? harden_spec(again, enforce_policy, host, &report, &err)
-			   : harden_process(again, enforce_policy, host, &report, &err);
+	int r = fuzz_harden_with(again, whole_spec, enforce_policy, host, &report, &err);
 	if (r < 0) {
 		fprintf(stderr, "fuzz_harden: %s\n", err->msg);
 		fuzz_fail("hardening the hardened config fails", hardened);
@@ -422,13 +452,12 @@ static void check_fixed_point(const struct json *hardened, bool whole_spec,
 /* Harden a copy of `input` (a whole spec, or a process object); returns
  * whether it went through with no refusal. */
 static void harden_one(const struct json *input, bool whole_spec, const struct policy *policy,
-		       const struct host_facts *host)
+		       const struct test_host *host)
 {
 	struct json *copy = json_clone(input);
 	struct report report = {0};
 	oh_error_t err = NULL;
-	int r = whole_spec ? harden_spec(copy, policy, host, &report, &err)
-			   : harden_process(copy, policy, host, &report, &err);
+	int r = fuzz_harden_with(copy, whole_spec, policy, host, &report, &err);
 	if (r < 0) {
 		if (!err || !err->msg || !*err->msg)
 			fuzz_fail("a failed hardening must say why", NULL);

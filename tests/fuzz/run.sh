@@ -67,15 +67,17 @@ mkdir -p "$BUILD/obj"
 python3 "$SOURCE_ROOT/src/embed.py" "$BUILD/embedded.c" \
 	"embedded_default_policy=$SOURCE_ROOT/policies/default.json" \
 	"embedded_default_seccomp=$SOURCE_ROOT/policies/seccomp/default.json"
-# The core library's sources, as meson.build lists them (core_sources):
-# src/ also holds programs of their own (main.c, helpers).
-mapfile -t core < <(sed -n '/^core_sources = files(/,/^)/p' "$SOURCE_ROOT/meson.build" |
+python3 "$SOURCE_ROOT/src/spec_model.py" c "$BUILD/spec_model_table.c" "$SOURCE_ROOT/src/spec_model.tsv"
+# The core and edge libraries' sources, as meson.build lists them
+# (core_sources, edge_sources): src/ also holds programs of their own
+# (main.c, helpers) and the commands.
+mapfile -t core < <(sed -n '/^\(core\|edge\)_sources = files(/,/^)/p' "$SOURCE_ROOT/meson.build" |
 	sed -n "s/^[[:space:]]*'\([^']*\.c\)',\{0,1\}[[:space:]]*$/\1/p")
-if [ ${#core[@]} -lt 10 ]; then
-	echo "fuzz: cannot read core_sources from meson.build (found ${#core[@]} files)" >&2
+if [ ${#core[@]} -lt 20 ]; then
+	echo "fuzz: cannot read core_sources and edge_sources from meson.build (found ${#core[@]} files)" >&2
 	exit 1
 fi
-sources=("$BUILD/embedded.c")
+sources=("$BUILD/embedded.c" "$BUILD/spec_model_table.c")
 for f in "${core[@]}"; do
 	sources+=("$SOURCE_ROOT/$f")
 done

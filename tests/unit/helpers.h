@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fake_host.h"
 #include "fileio.h"
+#include "harden.h"
 #include "json.h"
 
 static inline struct json *test_parse(const char *text)
@@ -43,6 +45,18 @@ static inline const struct json *test_get(const struct json *v, const char *path
 static inline char *test_text(const struct json *v)
 {
 	return v ? json_to_string(v, false) : xstrdup("(absent)");
+}
+
+/* harden_spec against a pretend host. */
+static inline int test_harden_spec(struct json *spec, const struct policy *policy,
+				   const struct test_host *h, struct report *report,
+				   oh_error_t *err)
+{
+	struct host_facts facts;
+	test_host_facts(h, spec, &facts);
+	int r = harden_spec(spec, policy, &facts, report, err);
+	host_facts_clear(&facts);
+	return r;
 }
 
 #endif

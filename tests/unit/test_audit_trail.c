@@ -7,12 +7,12 @@ static struct report sample_report(bool audit, bool refuse)
 {
 	struct report r = {
 	    .policy_name = xstrdup("web"), .policy_reason = xstrdup("image x"), .audit = audit};
-	report_add(&r, DECISION_CHANGE, "user", "process.user.uid", "0", "65534",
-		   "uid 0 becomes 65534");
+	report_add(&r, DECISION_CHANGE, "user", "process.user.uid", json_new_int(0),
+		   json_new_int(65534), "uid 0 becomes 65534");
 	if (refuse) {
-		report_add(&r, DECISION_REFUSE, "namespaces", "linux.namespaces", NULL, NULL,
-			   "no pid namespace");
-		r.items[r.len - 1].allow_entry = xstrdup("pid");
+		struct decision *d = report_add(&r, DECISION_REFUSE, "namespaces",
+						"linux.namespaces", NULL, NULL, "no pid namespace");
+		decision_set_lift_item(d, "allow.host_namespaces", "pid");
 	}
 	return r;
 }
@@ -62,7 +62,9 @@ Test(audit_trail, event_line_is_one_json_object_with_every_decision)
 	cr_assert_str_eq(json_object_get(d0, "new")->number, "65534");
 	const struct json *d1 = decisions->array.items[1];
 	cr_assert_str_eq(json_object_get(d1, "kind")->string.ptr, "refuse");
-	cr_assert_str_eq(json_object_get(d1, "allow")->string.ptr, "pid");
+	const struct json *lift = json_object_get(d1, "lift");
+	cr_assert_str_eq(json_object_get(lift, "key")->string.ptr, "allow.host_namespaces");
+	cr_assert_str_eq(json_object_get(lift, "value")->array.items[0]->string.ptr, "pid");
 	cr_assert_null(json_object_get(d1, "old"), "null old value");
 }
 

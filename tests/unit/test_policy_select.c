@@ -128,7 +128,8 @@ Test(policy_select, pod_sandboxes_get_the_sandbox_policy)
 	free(settings.sandbox_policy);
 	settings.sandbox_policy = xstrdup("pods");
 	cleanup_json struct json *sandbox =
-	    test_parse("{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\"}}");
+	    test_parse("{\"annotations\":{\"io.kubernetes.cri.container-type\":\"sandbox\","
+		       "\"io.kubernetes.cri.sandbox-id\":\"0123\"}}");
 	cleanup_policy struct policy *p = NULL;
 	cleanup_free char *reason = NULL;
 	oh_error_t err = NULL;
@@ -138,11 +139,47 @@ Test(policy_select, pod_sandboxes_get_the_sandbox_policy)
 
 	cleanup_json struct json *container =
 	    test_parse("{\"annotations\":{\"io.kubernetes.cri.container-type\":\"container\","
+		       "\"io.kubernetes.cri.sandbox-id\":\"0123\","
 		       "\"io.kubernetes.cri.image-name\":\"nginx\"}}");
 	cleanup_policy struct policy *q = NULL;
 	cleanup_free char *reason2 = NULL;
 	cr_assert_eq(policy_select(container, &settings, &q, &reason2, &err), 0);
 	cr_assert_str_eq(q->name, "all");
+}
+
+/* The image annotation alone is the caller's word (ctr --annotation, podman
+ * --annotation): by default it counts only on a config a CRI wrote. */
+Test(policy_select, image_annotations_count_only_as_far_as_they_are_trusted)
+{
+	write_policy("web.json", "{\"images\": [\"docker.io/library/nginx:*\"], "
+				 "\"user\": {\"allow_root\": true}}");
+	cleanup_json struct json *claimed =
+	    test_parse("{\"annotations\":{\"io.kubernetes.cri.image-name\":\"nginx\"}}");
+	cleanup_json struct json *cri =
+	    test_parse("{\"annotations\":{\"io.kubernetes.cri.image-name\":\"nginx\","
+		       "\"io.kubernetes.cri.container-type\":\"container\","
+		       "\"io.kubernetes.cri.sandbox-id\":\"0123\"}}");
+	const struct {
+		enum identity_trust trust;
+		const struct json *spec;
+		const char *policy;
+	} cases[] = {
+	    {IDENTITY_TRUST_CRI, claimed, "default"},
+	    {IDENTITY_TRUST_CRI, cri, "web"},
+	    {IDENTITY_TRUST_ALWAYS, claimed, "web"},
+	    {IDENTITY_TRUST_NEVER, cri, "default"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		settings.trust_image_annotations = cases[i].trust;
+		cleanup_policy struct policy *p = NULL;
+		cleanup_free char *reason = NULL;
+		oh_error_t err = NULL;
+		cr_assert_eq(policy_select(cases[i].spec, &settings, &p, &reason, &err), 0);
+		cr_assert_str_eq(p->name, cases[i].policy, "case %zu: %s", i, reason);
+		if (strcmp(cases[i].policy, "default") == 0)
+			cr_assert(strstr(reason, "not trusted"), "%s", reason);
+	}
+	settings.trust_image_annotations = IDENTITY_TRUST_CRI;
 }
 
 Test(policy_select, a_directory_default_json_replaces_the_embedded_default)

@@ -22,8 +22,8 @@ static char *fake_resolve(const char *path)
 	return xstrdup(path);
 }
 
-static struct host_facts host = {.namespace_is_host = fake_namespace_is_host,
-				 .resolve_host_path = fake_resolve};
+static const struct test_host host = {.namespace_is_host = fake_namespace_is_host,
+				      .resolve = fake_resolve};
 
 static void load_default(void)
 {
@@ -50,7 +50,8 @@ static void harden_parts(const char *linux_members, const char *top_members, str
 					    *top_members ? "," : "", top_members);
 	cleanup_json struct json *spec = test_parse(text);
 	oh_error_t err = NULL;
-	cr_assert_eq(harden_spec(spec, policy, &host, report, &err), 0, "%s", err ? err->msg : "");
+	cr_assert_eq(test_harden_spec(spec, policy, &host, report, &err), 0, "%s",
+		     err ? err->msg : "");
 }
 
 static size_t refusals_of(const char *linux_members, const char *top_members, const char *needle)

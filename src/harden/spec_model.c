@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Deny by default: walk every node of the config against the spec model
+ * (spec_model.h). A member the model does not know, at any depth outside a
+ * Go map, and a field the model refuses are refused unless the policy's
+ * allow.fields names its model path. Every other verdict belongs to the
+ * module the model names, which runs in its turn. */
+#include <string.h>
+#include <strings.h>
+
+#include "module.h"
+#include "spec_model.h"
+
+static int spec_field_compare(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct spec_field *)entry)->path);
+}
+
+const struct spec_field *spec_model_find(const char *path)
+{
+	return bsearch(path, spec_model_fields, spec_model_fields_len, sizeof(spec_model_fields[0]),
+		       spec_field_compare);
+}
+
+const char *spec_verdict_name(enum spec_verdict verdict)
+{
+	static const char *const names[] = {
+	    [SPEC_PASSED] = "passed",	[SPEC_HARDENED] = "hardened", [SPEC_JUDGED] = "judged",
+	    [SPEC_REFUSED] = "refused", [SPEC_IGNORED] = "ignored",
+	};
+	return names[verdict];
+}
+
+/* The known sibling that `key` spells differently, as Go's encoding/json
+ * would take it (case-insensitive match of a field name), or NULL. */
+static const char *spec_model_go_reading(const char *parent, const char *key)
+{
+	size_t parent_len = strlen(parent);
+	for (size_t i = 0; i < spec_model_fields_len; i++) {
+		const char *p = spec_model_fields[i].path;
+		if (parent_len && (strncmp(p, parent, parent_len) != 0 || p[parent_len] != '.'))
+			continue;
+		const char *name = parent_len ? p + parent_len + 1 : p;
+		if (strpbrk(name, ".[{") == NULL && strcasecmp(name, key) == 0)
+			return name;
+	}
+	return NULL;
+}
+
+struct spec_walk {
+	struct harden_ctx *ctx;
+	struct strbuf model; /* "mounts[].options[]" */
+	struct strbuf path;  /* "mounts[3].options[0]" */
+};
+
+static void spec_walk_node(struct spec_walk *w, const struct json *node);
+
+static void spec_walk_refuse(struct spec_walk *w, const struct json *node, const char *model,
+			     const char *fmt, const char *what)
+{
+	const char *path = w->path.len ? w->path.buf : model;
+	harden_refuse(w->ctx, "spec", path, node, "allow.fields", model, fmt, what, model);
+}
+
+static void spec_walk_member(struct spec_walk *w, const char *key, const struct json *value)
+{
+	size_t model_len = w->model.len, path_len = w->path.len;
+	if (model_len)
+		strbuf_putc(&w->model, '.');
+	strbuf_puts(&w->model, key);
+	if (path_len)
+		strbuf_putc(&w->path, '.');
+	strbuf_puts(&w->path, key);
+
+	const struct spec_field *field = spec_model_find(w->model.buf);
+	bool allowed = harden_allowed(&w->ctx->policy->allow.fields, w->model.buf);
+	if (!field && !allowed) {
+		w->model.buf[model_len] = '\0';
+		const char *go = spec_model_go_reading(w->model.buf, key);
+		cleanup_free char *model =
+		    model_len ? xasprintf("%s.%s", w->model.buf, key) : xstrdup(key);
+		if (go) {
+			cleanup_free char *what =
+			    xasprintf("\"%s\", which runc would read as \"%s\"", key, go);
+			spec_walk_refuse(w, value, model,
+					 "unknown field %s: refused (the policy may allow %s in "
+					 "fields)",
+					 what);
+		} else {
+			cleanup_free char *what = xasprintf("\"%s\"", key);
+			spec_walk_refuse(w, value, model,
+					 "unknown field %s: what runc or crun would do with it "
+					 "has not been judged (the policy may allow %s in fields)",
+					 what);
+		}
+	} else if (field && field->verdict == SPEC_REFUSED && !allowed) {
+		cleanup_free char *model = xstrdup(w->model.buf);
+		spec_walk_refuse(w, value, model, "%s: refused (the policy may allow %s in fields)",
+				 field->why ? field->why : "this field");
+	} else if (field && field->verdict != SPEC_IGNORED && field->verdict != SPEC_REFUSED &&
+		   !allowed) {
+		spec_walk_node(w, value);
+	}
+	w->model.len = model_len;
+	w->model.buf[model_len] = '\0';
+	w->path.len = path_len;
+	if (w->path.buf)
+		w->path.buf[path_len] = '\0';
+}
+
+static void spec_walk_node(struct spec_walk *w, const struct json *node)
+{
+	if (node->type == JSON_ARRAY) {
+		size_t model_len = w->model.len, path_len = w->path.len;
+		strbuf_puts(&w->model, "[]");
+		for (size_t i = 0; i < node->array.len; i++) {
+			strbuf_appendf(&w->path, "[%zu]", i);
+			spec_walk_node(w, node->array.items[i]);
+			w->path.len = path_len;
+			w->path.buf[path_len] = '\0';
+		}
+		w->model.len = model_len;
+		w->model.buf[model_len] = '\0';
+		return;
+	}
+	if (node->type != JSON_OBJECT)
+		return;
+	/* A Go map: its keys are data, its values have one model. */
+	size_t model_len = w->model.len;
+	strbuf_puts(&w->model, "{}");
+	bool map = spec_model_find(w->model.buf) != NULL;
+	if (!map) {
+		w->model.len = model_len;
+		w->model.buf[model_len] = '\0';
+	}
+	for (size_t i = 0; i < node->object.len; i++) {
+		const struct json_member *m = &node->object.members[i];
+		if (!map) {
+			spec_walk_member(w, m->key, m->value);
+			continue;
+		}
+		size_t path_len = w->path.len;
+		strbuf_appendf(&w->path, "[\"%s\"]", m->key);
+		spec_walk_node(w, m->value);
+		w->path.len = path_len;
+		w->path.buf[path_len] = '\0';
+	}
+	if (map) {
+		w->model.len = model_len;
+		w->model.buf[model_len] = '\0';
+	}
+}
+
+static int spec_model_apply(struct harden_ctx *ctx, oh_error_t *err)
+{
+	struct spec_walk w = {.ctx = ctx};
+	if (ctx->spec) {
+		spec_walk_node(&w, ctx->spec);
+	} else if (ctx->process) {
+		/* An exec's process file: the model's "process", the file's top. */
+		strbuf_puts(&w.model, "process");
+		spec_walk_node(&w, ctx->process);
+	}
+	strbuf_free(&w.model);
+	strbuf_free(&w.path);
+	return 0;
+}
+
+const struct harden_module harden_module_spec_model = {
+    .name = "spec",
+    .apply = spec_model_apply,
+};
