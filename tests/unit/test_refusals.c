@@ -232,6 +232,58 @@ Test(refusals, devices_and_the_privileged_shape)
 	cr_assert_eq(refusals_of(privileged, "", NULL), 0);
 }
 
+/* The privileged shape by its effect, not one literal (issue 9, class 7). */
+Test(refusals, every_device_of_a_type_is_the_privileged_shape_however_spelled)
+{
+	static const char *const shapes[] = {
+	    /* containerd's and the CRI's literal */
+	    "{\"allow\":true,\"access\":\"rwm\"}",
+	    /* per type, each alone: every char, every block device */
+	    "{\"allow\":true,\"type\":\"c\",\"access\":\"rwm\"}",
+	    "{\"allow\":true,\"type\":\"b\",\"access\":\"rwm\"}",
+	    /* type "a", a wildcard major of -1, no access (rwm to the kernel) */
+	    "{\"allow\":true,\"type\":\"a\",\"major\":-1,\"minor\":-1}",
+	    /* read only is still every disk */
+	    "{\"allow\":true,\"type\":\"b\",\"major\":null,\"access\":\"r\"}",
+	    /* minor 1 of every major: /dev/mem, /dev/sda1, ... */
+	    "{\"allow\":true,\"type\":\"c\",\"minor\":1,\"access\":\"rw\"}",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(shapes); i++) {
+		cleanup_free char *linux_members = xasprintf(
+		    NAMESPACES
+		    ",\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},%s]}",
+		    shapes[i]);
+		cr_assert_eq(refusals_of(linux_members, "", "privileged container"), 1, "%s",
+			     shapes[i]);
+	}
+	/* mknod alone opens nothing: runc adds it for every container. */
+	cr_assert_eq(refusals_of(NAMESPACES ",\"resources\":{\"devices\":[{\"allow\":true,"
+					    "\"type\":\"c\",\"access\":\"m\"},{\"allow\":true,"
+					    "\"type\":\"b\",\"access\":\"m\"}]}",
+				 "", NULL),
+		     0);
+}
+
+/* What runc creates in every container anyway is no host device (issue
+ * 11: runc's own tests list /dev/tty and /dev/ptmx). */
+Test(refusals, the_standard_devices_pass_and_lookalikes_do_not)
+{
+	cr_assert_eq(refusals_of(NAMESPACES
+				 ",\"devices\":[{\"path\":\"/dev/tty\",\"type\":\"c\",\"major\":5,"
+				 "\"minor\":0},{\"path\":\"/dev/ptmx\",\"type\":\"c\",\"major\":5,"
+				 "\"minor\":2},{\"path\":\"/dev/null\",\"type\":\"c\",\"major\":1,"
+				 "\"minor\":3,\"fileMode\":438}]",
+				 "", NULL),
+		     0);
+	/* The name of a standard device on another device: the host's disk. */
+	cr_assert_eq(refusals_of(NAMESPACES
+				 ",\"devices\":[{\"path\":\"/dev/null\",\"type\":\"b\","
+				 "\"major\":8,\"minor\":0},{\"path\":\"/dev/tty\",\"type\":\"c\","
+				 "\"major\":4,\"minor\":1}]",
+				 "", "host device"),
+		     2);
+}
+
 Test(refusals, hooks_unless_allowed)
 {
 	const char *hooks = "\"hooks\":{\"prestart\":[{\"path\":\"/usr/bin/evil\"}],"
