@@ -68,9 +68,69 @@ static int limits_rlimits(struct harden_ctx *ctx, oh_error_t *err)
 	return 0;
 }
 
+/* The cgroup v2 files of linux.resources.unified that only limit the
+ * container: its controllers' interface files (cgroup-v2.rst), and the two
+ * cgroup.* files that cap its own subtree. runc 1.1 writes each key as a
+ * file of the container's cgroup after every other resource, so a key may
+ * also undo what the hardening set (pids.max "max"). */
+static const char *const unified_controllers[] = {"cpu.",     "cpuset.", "io.",	  "memory.",
+						  "hugetlb.", "pids.",	 "rdma.", "misc."};
+static const char *const unified_cgroup_limits[] = {"cgroup.max.depth", "cgroup.max.descendants"};
+
+static bool limits_unified_key_limits(const char *key)
+{
+	if (strchr(key, '/'))
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(unified_cgroup_limits); i++)
+		if (strcmp(key, unified_cgroup_limits[i]) == 0)
+			return true;
+	for (size_t i = 0; i < ARRAY_SIZE(unified_controllers); i++)
+		if (strncmp(key, unified_controllers[i], strlen(unified_controllers[i])) == 0)
+			return key[strlen(unified_controllers[i])] != '\0';
+	return false;
+}
+
+static int limits_unified(struct harden_ctx *ctx, oh_error_t *err)
+{
+	struct json *linux_obj, *resources = NULL, *unified = NULL;
+	if (harden_member_object(ctx->spec, "", "linux", false, &linux_obj, err) < 0 ||
+	    (linux_obj &&
+	     harden_member_object(linux_obj, "linux", "resources", false, &resources, err) < 0) ||
+	    (resources && harden_member_object(resources, "linux.resources", "unified", false,
+					       &unified, err) < 0))
+		return -1;
+	for (size_t i = 0; unified && i < unified->object.len; i++) {
+		const struct json_member *m = &unified->object.members[i];
+		cleanup_free char *path = xasprintf("linux.resources.unified[\"%s\"]", m->key);
+		if (m->value->type != JSON_STRING)
+			return oh_error_make(err, 0, "%s: must be a string", path);
+		if (!limits_unified_key_limits(m->key)) {
+			harden_refuse(ctx, "limits", path, m->value, NULL, NULL,
+				      "cgroup file %s is not a limit of the container's own "
+				      "controllers: writing it could move processes, delegate or "
+				      "undo limits",
+				      m->key);
+			continue;
+		}
+		if (strcmp(m->key, "pids.max") == 0 && ctx->policy->pids_limit > 0 &&
+		    strcmp(m->value->string.ptr, "max") == 0) {
+			cleanup_free char *limit =
+			    xasprintf("%lld", (long long)ctx->policy->pids_limit);
+			cleanup_free char *reason = xasprintf(
+			    "\"max\" would undo the pids limit; at most %s processes", limit);
+			struct json *old =
+			    json_object_exchange(unified, "pids.max", json_new_string(limit));
+			struct decision *d = harden_record_change(ctx, "limits", path, old,
+								  json_new_string(limit), reason);
+			decision_set_lift(d, "pids_limit", json_new_int(0));
+		}
+	}
+	return 0;
+}
+
 static int limits_apply(struct harden_ctx *ctx, oh_error_t *err)
 {
-	if (ctx->spec && limits_pids(ctx, err) < 0)
+	if (ctx->spec && (limits_pids(ctx, err) < 0 || limits_unified(ctx, err) < 0))
 		return -1;
 	return limits_rlimits(ctx, err);
 }

@@ -331,3 +331,36 @@ Test(refusals, a_user_namespace_that_maps_the_process_to_host_root)
 		  first->reason);
 	cr_assert_eq(report_count(&report, DECISION_REFUSE), 1, "gid 65534 maps to 165534");
 }
+
+/* linux.resources.unified: runc writes each key as a file of the
+ * container's cgroup, after every other limit. */
+Test(refusals, unified_cgroup_files_only_limit)
+{
+	cr_assert_eq(refusals_of(NAMESPACES ",\"resources\":{\"unified\":{\"memory.max\":\"1G\","
+					    "\"cpu.weight\":\"100\",\"pids.max\":\"max\","
+					    "\"cgroup.max.descendants\":\"10\"}}",
+				 "", NULL),
+		     0);
+	static const char *const refused[] = {"cgroup.procs",  "cgroup.subtree_control",
+					      "cgroup.freeze", "memory",
+					      "../x.max",      "devices.allow"};
+	for (size_t i = 0; i < ARRAY_SIZE(refused); i++) {
+		cleanup_free char *linux_members =
+		    xasprintf(NAMESPACES ",\"resources\":{\"unified\":{\"%s\":\"1\"}}", refused[i]);
+		cr_assert_eq(refusals_of(linux_members, "", "is not a limit"), 1, "%s", refused[i]);
+	}
+}
+
+Test(refusals, unified_pids_max_cannot_undo_the_policy_s_pids_limit)
+{
+	cleanup_policy struct policy *limited = policy_clone(policy);
+	limited->pids_limit = 512;
+	cleanup_json struct json *spec = test_parse("{\"process\":{},\"linux\":{" NAMESPACES
+						    ",\"resources\":{\"unified\":{\"pids.max\":"
+						    "\"max\"}}}}");
+	cleanup_report struct report report = {0};
+	oh_error_t err = NULL;
+	cr_assert_eq(test_harden_spec(spec, limited, &host, &report, &err), 0);
+	cleanup_free char *got = test_text(test_get(spec, "linux.resources.unified"));
+	cr_assert_str_eq(got, "{\"pids.max\":\"512\"}");
+}
