@@ -39,6 +39,8 @@
 #       name. Exports CONTAINERD_SOCK, CONTAINERD_PID, CONTAINERD_DIR, and
 #       CONTAINERD_RUN, where the daemon's /run/containerd is seen from
 #       here (the v2 shim's runc roots are $CONTAINERD_RUN/runc/NAMESPACE).
+#   daemons_containerd_run DIR CONFIG SOCKET
+#       the same with a config.toml of the caller's (no handler, no image)
 #   daemons_ctr ARG...          ctr on it (run in its namespaces: ctr's
 #                               FIFOs must be where the shim looks)
 #   daemons_cri ARG...          tests/e2e/cri.py on its CRI socket, like
@@ -71,7 +73,9 @@
 # oci-harden's settings: each engine gives the oci-harden it runs the
 # settings file $OCI_HARDEN_CONFIG had when the engine was started, or, if
 # that was unset, DIR/oci-harden.json: runc as the runtime and a state
-# directory in DIR (DAEMONS_SETTINGS names the file used). Docker and
+# directory in DIR (CONTAINERD_SETTINGS, DOCKER_SETTINGS and
+# PODMAN_SETTINGS name the file each uses; change it in place, and the
+# next container reads it). Docker and
 # containerd hand it on in their environment; Podman's conmon does not
 # pass the environment on, so Podman runs DIR/oci-harden-runtime, a
 # two-line script that sets it and execs $OCI_HARDEN.
@@ -474,22 +478,36 @@ daemons_containerd_start()
 	$handlers
 	$extra
 	EOF
+	daemons_containerd_run "$dir" "$config" "$dir/containerd.sock" || return 1
+	# The CRI plugin's images: in its namespace, k8s.io.
+	daemons_containerd_import k8s.io "$(daemons_image_pause_tar)" || return 1
+	daemons_containerd_import k8s.io "$(daemons_image_busybox_tar)" || return 1
+}
+
+# daemons_containerd_run DIR CONFIG SOCKET: containerd with a config.toml
+# of the caller's (which must keep root, state, sockets and opt out of the
+# host's paths) in a namespace of its own under DIR, answering on SOCKET,
+# its log DIR/containerd.log. daemons_containerd_start without the
+# harness's config; no image is imported. Sets what it does.
+daemons_containerd_run()
+{
+	local dir=$1 config=$2 socket=$3
+	[ -z "$CONTAINERD_DIR" ] || bail_out "daemons: one containerd at a time (stop $CONTAINERD_DIR first)"
+	daemons_settings "$dir"
+	CONTAINERD_SETTINGS=$DAEMONS_SETTINGS
 	daemons_ns_start "$dir" || return 1
 	CONTAINERD_NS_PID=$DAEMONS_NS_PID
 	CONTAINERD_DIR=$dir
-	CONTAINERD_SOCK=$dir/containerd.sock
+	CONTAINERD_SOCK=$socket
 	CONTAINERD_RUN=$dir/ns/run/containerd
 	export CONTAINERD_SOCK CONTAINERD_DIR CONTAINERD_RUN
 	# The shims inherit containerd's environment: that is how the settings
 	# reach the oci-harden they run.
-	OCI_HARDEN_CONFIG=$DAEMONS_SETTINGS daemons_ns_spawn "$CONTAINERD_NS_PID" "$dir/containerd.log" \
+	OCI_HARDEN_CONFIG=$CONTAINERD_SETTINGS daemons_ns_spawn "$CONTAINERD_NS_PID" "$dir/containerd.log" \
 		containerd --config "$config"
 	CONTAINERD_PID=$DAEMONS_SPAWNED
 	export CONTAINERD_PID
-	daemons_wait containerd "$CONTAINERD_PID" "$dir/containerd.log" daemons_ctr version || return 1
-	# The CRI plugin's images: in its namespace, k8s.io.
-	daemons_containerd_import k8s.io "$(daemons_image_pause_tar)" || return 1
-	daemons_containerd_import k8s.io "$(daemons_image_busybox_tar)" || return 1
+	daemons_wait containerd "$CONTAINERD_PID" "$dir/containerd.log" daemons_ctr version
 }
 
 # daemons_containerd_import NAMESPACE TARBALL: `ctr images import`.
@@ -654,6 +672,7 @@ daemons_docker_start()
 	  }
 	}
 	EOF
+	DOCKER_SETTINGS=$DAEMONS_SETTINGS
 	daemons_ns_start "$dir" /etc/docker || return 1
 	DOCKER_NS_PID=$DAEMONS_NS_PID
 	DOCKER_DIR=$dir
@@ -668,7 +687,7 @@ daemons_docker_start()
 	for arg in "$@"; do
 		case $arg in -b | -b=* | --bridge | --bridge=*) bridge=() ;; esac
 	done
-	OCI_HARDEN_CONFIG=$DAEMONS_SETTINGS daemons_ns_spawn "$DOCKER_NS_PID" "$dir/dockerd.log" \
+	OCI_HARDEN_CONFIG=$DOCKER_SETTINGS daemons_ns_spawn "$DOCKER_NS_PID" "$dir/dockerd.log" \
 		dockerd --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
 		--pidfile "$dir/docker.pid" -H "$DOCKER_HOST" --iptables=false --ip-forward=false \
 		--ip-masq=false --userland-proxy=false "${bridge[@]}" "$@"
@@ -713,6 +732,7 @@ daemons_podman_start()
 	mkdir -p "$dir/root" "$dir/runroot" "$dir/tmp" "$dir/networks" || return 1
 	case $OCI_HARDEN in /*) ;; *) OCI_HARDEN=$PWD/$OCI_HARDEN ;; esac
 	daemons_settings "$dir"
+	PODMAN_SETTINGS=$DAEMONS_SETTINGS
 	runtime=$(daemons_runtime_script "$dir")
 	# Only these files count: CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and
 	# CONTAINERS_REGISTRIES_CONF replace the host's, and /etc/containers is
