@@ -80,10 +80,10 @@
 #   daemons_docker_start DIR [DOCKERD_ARG...]
 #       dockerd with --data-root, --exec-root, --pidfile, its socket and a
 #       daemon.json under DIR, the containerd it starts itself, no iptables,
-#       runtimes "runc" and "hardened" ($OCI_HARDEN), --bridge=none unless a
-#       --bridge is given (`--bridge=` is docker0; a container on a bridge
-#       gets dockerd's libnetwork-setkey prestart hook, which oci-harden's
-#       default policy refuses). Exports DOCKER_HOST, DOCKER_PID,
+#       runtimes "runc" and "hardened" ($OCI_HARDEN), dockerd's default bridge
+#       docker0 (`--bridge=none` for none; a container on a bridge gets
+#       dockerd's libnetwork-setkey prestart hook, which oci-harden
+#       recognises and lets through). Exports DOCKER_HOST, DOCKER_PID,
 #       DOCKER_DIR. A second socket: -H unix://PATH among DOCKERD_ARG.
 #   daemons_docker ARG...       Debian's docker client on it (another
 #                               docker may come first on PATH)
@@ -739,19 +739,15 @@ daemons_docker_start()
 	DOCKER_DIR=$dir
 	DOCKER_HOST=unix://$dir/docker.sock
 	export DOCKER_HOST
-	# No bridge unless asked (`--bridge=` gives dockerd's default docker0):
-	# a container on the bridge gets dockerd's libnetwork-setkey prestart
-	# hook, which oci-harden's default policy refuses. Either way the
-	# engine's network namespace has nothing but a loopback, and no
-	# iptables, no forwarding.
-	local bridge=(--bridge=none) arg
-	for arg in "$@"; do
-		case $arg in -b | -b=* | --bridge | --bridge=*) bridge=() ;; esac
-	done
+	# dockerd's default bridge, docker0, as users run it: a container on it
+	# gets dockerd's libnetwork-setkey prestart hook, which oci-harden
+	# recognises. The bridge lives in the engine's own network namespace,
+	# with no iptables and no forwarding: a container reaches nothing
+	# beyond it.
 	OCI_HARDEN_CONFIG=$DOCKER_SETTINGS daemons_ns_spawn "$DOCKER_NS_PID" "$dir/dockerd.log" \
 		dockerd --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
 		--pidfile "$dir/docker.pid" -H "$DOCKER_HOST" --iptables=false --ip-forward=false \
-		--ip-masq=false --userland-proxy=false "${bridge[@]}" "$@"
+		--ip-masq=false --userland-proxy=false "$@"
 	DOCKER_PID=$DAEMONS_SPAWNED
 	export DOCKER_PID
 	daemons_wait dockerd "$DOCKER_PID" "$dir/dockerd.log" daemons_docker version || return 1

@@ -220,7 +220,7 @@ for runtime in runc hardened; do
 done
 ran_hardened "$W/docker" docker
 is "$(daemons_docker ps -aq)" "" "docker: --rm left no container"
-isolated "$DOCKER_NS_PID" "$W/docker" dockerd '^lo $' "the loopback"
+isolated "$DOCKER_NS_PID" "$W/docker" dockerd '^docker0 lo $' "the loopback and dockerd's bridge"
 ns_pid=$DOCKER_NS_PID
 daemons_docker_stop
 gone "$ns_pid" dockerd
