@@ -215,28 +215,9 @@ static void check_report_parse_error(struct check_run *run, size_t file, const c
 
 /* ---- locating nodes ------------------------------------------------------ */
 
-static bool check_is_scalar_char(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '+' || c == '-' || c == '.';
-}
-
-/* Where a value starts. The tree keeps the offset just past each value
- * (json.h), and just past the opening bracket of a container. */
 static size_t check_node_start(const char *text, const struct json *v)
 {
-	size_t end = v->offset;
-	switch (v->type) {
-	case JSON_OBJECT:
-	case JSON_ARRAY:
-		return end > 0 ? end - 1 : 0;
-	case JSON_STRING:
-		return json_string_token_start(text, end);
-	default:
-		while (end > 0 && check_is_scalar_char(text[end - 1]))
-			end--;
-		return end;
-	}
+	return v->offset;
 }
 
 struct check_location {

@@ -195,8 +195,8 @@ Test(check, json_syntax_error_at_its_line_and_column)
 {
 	cleanup_check_result struct check_result r = run_check("json-syntax-error.json", NULL);
 	expect_output(&r, 1,
-		      "json-syntax-error.json:3:4: error: after key and value, inside map, I "
-		      "expect ',' or '}'\n");
+		      "json-syntax-error.json:3:3: error: expected ',' or '}' after an object "
+		      "member, found a string\n");
 }
 
 Test(check, patterns_that_are_not_fully_qualified_are_warnings_that_count)
