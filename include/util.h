@@ -66,6 +66,10 @@ static inline void cleanup_strbufp(struct strbuf *sb)
 }
 #define cleanup_strbuf _cleanup_(cleanup_strbufp)
 
+/* `name` in the directory `dir`: "dir/name", or `name` alone when `dir` is
+ * "" (the working directory, as a person wrote it). */
+char *path_join(const char *dir, const char *name);
+
 /* A list of owned strings. */
 struct string_list {
 	char **items;

@@ -127,6 +127,14 @@ void strbuf_free(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
+char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	if (n == 0)
+		return xstrdup(name);
+	return xasprintf("%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+}
+
 void string_list_add(struct string_list *list, const char *s)
 {
 	list->items = xgrow(list->items, &list->cap, list->len + 1, sizeof(char *));
