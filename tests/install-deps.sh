@@ -10,9 +10,8 @@ set -euo pipefail
 packages=(
 	# build
 	meson ninja-build pkg-config gcc libc6-dev python3
-	# libraries, linked statically (their -dev packages ship the .a), and
-	# libmnl, which has no .a, for the separate audit helper
-	libyajl-dev libseccomp-dev libcap-dev libapparmor-dev libmnl-dev
+	# libraries, linked statically (their -dev packages ship the .a)
+	libyajl-dev libseccomp-dev libcap-dev libapparmor-dev
 	# unit tests
 	libcriterion-dev
 	# end-to-end tests and the demo: real runtimes, a static busybox for
