@@ -13,12 +13,11 @@
  * matches them, is the spec model's business (spec_model.h), not this
  * file's.
  *
- * Where a token starts is known, not guessed: the parser keeps the offset
- * just past the last token yajl reported, and what lies between that and the
- * next token is blanks, comments and at most one ',' or ':'. When yajl
- * refuses the text, the same offset, what the parser expected there (from
- * its own stack of open containers) and the token found there say what is
- * wrong and where; yajl's own error strings are not read. */
+ * Where a token starts is known, not guessed (see token_start). When yajl
+ * refuses the text, where the last token it took ends, what the grammar
+ * allows next (from the parser's own stack of open containers) and the
+ * token found there say what is wrong and where; yajl's own error strings
+ * are not read. */
 #include "json.h"
 #include "json_node.h"
 
@@ -88,15 +87,6 @@ struct key_ref {
 	size_t index; /* of the member in its object */
 };
 
-/* What the last token yajl reported was, which with the innermost open
- * container says what may come next. */
-enum parse_last {
-	PARSE_LAST_NONE,  /* nothing yet */
-	PARSE_LAST_OPEN,  /* '{' or '[' */
-	PARSE_LAST_KEY,	  /* an object key */
-	PARSE_LAST_VALUE, /* a value, a closed container included */
-};
-
 struct parser {
 	yajl_handle handle;
 	const char *text;
@@ -107,9 +97,8 @@ struct parser {
 	size_t error_offset;
 	bool error_names_key; /* the message says where by a JSON path */
 	struct json *root;
-	/* Just past the last token reported, and what it was. */
+	/* Just past the last token reported. */
 	size_t resume;
-	enum parse_last last;
 	/* frames[0] is the top-level container; frames[i] is the value of the
 	 * last member (or the last item) of frames[i - 1]. */
 	struct parse_frame frames[JSON_MAX_DEPTH];
@@ -383,7 +372,6 @@ static int parser_add(struct parser *p, struct json *value, size_t start)
 {
 	value->offset = start;
 	p->resume = parser_offset(p);
-	p->last = PARSE_LAST_VALUE;
 	if (p->depth == 0) {
 		p->root = value;
 		return 1;
@@ -429,7 +417,6 @@ static int parser_open(struct parser *p, struct json *container)
 				      JSON_MAX_DEPTH);
 	}
 	parser_add(p, container, start);
-	p->last = PARSE_LAST_OPEN;
 	p->frames[p->depth++] = (struct parse_frame){
 	    .node = container,
 	    .key_text_start = p->key_text.len,
@@ -464,7 +451,6 @@ static void parser_close(struct parser *p)
 {
 	p->depth--;
 	p->resume = parser_offset(p);
-	p->last = PARSE_LAST_VALUE;
 }
 
 static int on_end_array(void *ctx)
@@ -513,7 +499,6 @@ static int on_map_key(void *ctx, const unsigned char *s, size_t len)
 	m->value = NULL;
 	m->offset = start;
 	p->resume = parser_offset(p);
-	p->last = PARSE_LAST_KEY;
 	return 1;
 }
 
@@ -625,19 +610,18 @@ enum parse_expect {
 	EXPECT_NOTHING,	       /* after the top-level value */
 };
 
+/* What may come next, from the innermost open container as far as it is
+ * built: an object whose last member has no value yet is after a key. */
 static enum parse_expect parser_expectation(const struct parser *p)
 {
 	if (p->depth == 0)
 		return p->root ? EXPECT_NOTHING : EXPECT_VALUE;
-	bool object = p->frames[p->depth - 1].node->type == JSON_OBJECT;
-	switch (p->last) {
-	case PARSE_LAST_KEY:
-		return EXPECT_COLON;
-	case PARSE_LAST_VALUE:
-		return object ? EXPECT_MEMBER_END : EXPECT_ITEM_END;
-	default:
-		return object ? EXPECT_KEY_OR_CLOSE : EXPECT_VALUE_OR_CLOSE;
-	}
+	const struct json *open = p->frames[p->depth - 1].node;
+	if (open->type == JSON_ARRAY)
+		return open->array.len ? EXPECT_ITEM_END : EXPECT_VALUE_OR_CLOSE;
+	if (open->object.len == 0)
+		return EXPECT_KEY_OR_CLOSE;
+	return open->object.members[open->object.len - 1].value ? EXPECT_MEMBER_END : EXPECT_COLON;
 }
 
 enum token_kind {
