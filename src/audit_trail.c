@@ -102,20 +102,27 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 /* libaudit's rule for untrusted values: quoted when plain, else hex. */
 static void append_audit_value(struct strbuf *sb, const char *key, const char *value)
 {
-	strbuf_appendf(sb, " %s=", key);
+	static const char hex[] = "0123456789ABCDEF";
+	strbuf_putc(sb, ' ');
+	strbuf_puts(sb, key);
+	strbuf_putc(sb, '=');
 	if (!value) {
-		strbuf_puts(sb, "?");
+		strbuf_putc(sb, '?');
 		return;
 	}
 	bool plain = *value != '\0';
 	for (const unsigned char *p = (const unsigned char *)value; *p && plain; p++)
 		plain = *p > 0x20 && *p < 0x7f && *p != '"';
 	if (plain) {
-		strbuf_appendf(sb, "\"%s\"", value);
+		strbuf_putc(sb, '"');
+		strbuf_puts(sb, value);
+		strbuf_putc(sb, '"');
 		return;
 	}
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		strbuf_appendf(sb, "%02X", *p);
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		strbuf_putc(sb, hex[*p >> 4]);
+		strbuf_putc(sb, hex[*p & 0xF]);
+	}
 }
 
 char *audit_trail_kernel_message(const struct audit_trail_event *event, const struct report *report)
@@ -123,16 +130,18 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event, const st
 	struct strbuf sb = {0};
 	const char *outcome = audit_trail_outcome(event, report);
 	/* virt= and vm= are the fields ausearch knows for a container manager */
-	strbuf_appendf(&sb, "virt=oci op=oci-harden-%s", event->command);
+	strbuf_puts(&sb, "virt=oci op=oci-harden-");
+	strbuf_puts(&sb, event->command);
 	append_audit_value(&sb, "vm", event->container_id);
 	append_audit_value(&sb, "image", event->image);
 	append_audit_value(&sb, "policy", report->policy_name);
-	strbuf_appendf(&sb, " mode=%s outcome=%s changes=%zu refusals=%zu res=%s",
-		       report->audit ? "audit" : "enforce", outcome,
-		       report_count(report, DECISION_CHANGE), report_count(report, DECISION_REFUSE),
-		       strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0
-			   ? "failed"
-			   : "success");
+	strbuf_puts(&sb, report->audit ? " mode=audit outcome=" : " mode=enforce outcome=");
+	strbuf_puts(&sb, outcome);
+	strbuf_appendf(&sb, " changes=%zu refusals=%zu", report_count(report, DECISION_CHANGE),
+		       report_count(report, DECISION_REFUSE));
+	strbuf_puts(&sb, strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0
+			     ? " res=failed"
+			     : " res=success");
 	return strbuf_steal(&sb);
 }
 
@@ -177,7 +186,7 @@ static int audit_trail_send_kernel(const char *message, oh_error_t *err)
 	union {
 		struct nlmsghdr header;
 		char bytes[AUDIT_TRAIL_RECORD_MAX];
-	} request = {0}, answer;
+	} request;
 	request.header = (struct nlmsghdr){
 	    .nlmsg_len = (uint32_t)NLMSG_LENGTH(len),
 	    .nlmsg_type = AUDIT_TRAIL_MESSAGE_TYPE,
@@ -185,6 +194,12 @@ static int audit_trail_send_kernel(const char *message, oh_error_t *err)
 	    .nlmsg_seq = 1,
 	};
 	memcpy(NLMSG_DATA(&request.header), message, len);
+	/* The acknowledgement: a header and struct nlmsgerr, then, for a
+	 * refusal, our own message back, which the datagram read cuts off. */
+	union {
+		struct nlmsghdr header;
+		char bytes[NLMSG_LENGTH(sizeof(struct nlmsgerr))];
+	} answer;
 
 	cleanup_close int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
 	if (fd < 0)
