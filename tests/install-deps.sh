@@ -21,8 +21,8 @@ packages=(
 	golang-github-opencontainers-specs-dev
 	# which programs containerd's shim runs, for the containerd test
 	strace
-	# sanitizers, fuzzers and leak checks
-	clang libclang-rt-14-dev valgrind
+	# sanitizers, fuzzers and leak checks; the formatting check
+	clang libclang-rt-14-dev valgrind clang-format
 )
 
 if [ "$(id -u)" -ne 0 ]; then
