@@ -327,10 +327,21 @@ print(v if isinstance(v, str) else json.dumps(v))
 }
 
 # e2e_write_settings FILE [EXTRA-JSON-MEMBERS]: an oci-harden config file
-# pointing at the real runc.
+# pointing at the real runc (or $E2E_SETTINGS_RUNTIME), whose state
+# directory and event log are the test's own unless EXTRA names them: a
+# test creates nothing under /run/oci-harden or /var/log/oci-harden.
 e2e_write_settings()
 {
-	printf '{"runtime": "%s"%s}\n' "$RUNC" "${2:+, $2}" >"$1"
+	local members=${2:-}
+	case $members in
+	*'"state_dir"'*) ;;
+	*) members="${members:+$members, }\"state_dir\": \"$E2E_WORK/oci-harden-state\"" ;;
+	esac
+	case $members in
+	*'"event_log"'*) ;;
+	*) members="$members, \"event_log\": \"$E2E_WORK/events.log\"" ;;
+	esac
+	printf '{"runtime": "%s", %s}\n' "${E2E_SETTINGS_RUNTIME:-$RUNC}" "$members" >"$1"
 }
 
 # e2e_sha256 FILE: the hash of a file's bytes (following no symlink tricks:

@@ -192,8 +192,8 @@ is "$(e2e_probe_value "$E2E_WORK/$id.out" uid)" 0 "app-b keeps the root user it 
 # Outside the initial user namespace the kernel refuses audit records
 # (kernel/audit.c, audit_netlink_ok): ECONNREFUSED, answered at once.
 if unshare --user --map-root-user true 2>/dev/null; then
-	printf '{"runtime": "/bin/true", "policy_dir": "%s/none", "state_dir": "%s/state-userns"}\n' \
-		"$E2E_WORK" "$E2E_WORK" >"$E2E_WORK/userns.json"
+	E2E_SETTINGS_RUNTIME=/bin/true e2e_write_settings "$E2E_WORK/userns.json" \
+		"\"policy_dir\": \"$E2E_WORK/none\", \"state_dir\": \"$E2E_WORK/state-userns\""
 	cp "$E2E_WORK/app-a/config.orig.json" "$E2E_WORK/app-a/config.json"
 	OCI_HARDEN_CONFIG=$E2E_WORK/userns.json unshare --user --map-root-user \
 		"$OCI_HARDEN" --root "$E2E_WORK/userns-root" --log "$E2E_WORK/userns.log" \

@@ -51,7 +51,8 @@ check()
 	local name=$1 message=$2 allow=$3 bundle=$E2E_WORK/$1 id log rc before
 	log=$E2E_WORK/$name.log
 	before=$(e2e_fingerprint "$bundle/config.json")
-	printf '{"runtime": "%s", "policy_dir": "%s"}\n' "$recorder" "$policies" >"$E2E_WORK/default.json"
+	E2E_SETTINGS_RUNTIME=$recorder e2e_write_settings "$E2E_WORK/default.json" \
+		"\"policy_dir\": \"$policies\""
 	id=$(e2e_id "$name")
 	E2E_RUNTIME_RECORD=$E2E_WORK/$name.runtime OCI_HARDEN_CONFIG=$E2E_WORK/default.json \
 		"$OCI_HARDEN" --root "$E2E_RUNC_ROOT" --log "$log" --log-format json \

@@ -57,8 +57,8 @@ POLICY_DIR=$W/policies
 STATE_DIR=$W/state
 mkdir -p "$POLICY_DIR" "$STATE_DIR"
 SETTINGS=$W/oci-harden.json
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s"}\n' \
-	"$RECORDER" "$POLICY_DIR" "$STATE_DIR" >"$SETTINGS"
+E2E_SETTINGS_RUNTIME=$RECORDER e2e_write_settings "$SETTINGS" \
+	"\"policy_dir\": \"$POLICY_DIR\", \"state_dir\": \"$STATE_DIR\""
 export OCI_HARDEN_CONFIG=$SETTINGS
 
 ROOTFS=$W/rootfs
@@ -710,8 +710,8 @@ policy_case()
 	# stops the container before runc runs.
 	if [ "$expect" = error ]; then
 		local settings=$out/settings.json id marker=$out/runtime
-		printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "default_policy": "%s"}\n' \
-			"$RECORDER" "$POLICY_DIR" "$STATE_DIR" "$name" >"$settings"
+		E2E_SETTINGS_RUNTIME=$RECORDER e2e_write_settings "$settings" \
+			"\"policy_dir\": \"$POLICY_DIR\", \"state_dir\": \"$STATE_DIR\", \"default_policy\": \"$name\""
 		id=$(e2e_id "$name")
 		OCI_HARDEN_CONFIG=$settings E2E_RUNTIME_RECORD=$marker timeout -s KILL "$CASE_TIMEOUT" \
 			"$OCI_HARDEN" --root "$R" --log "$out/log.json" --log-format json \
