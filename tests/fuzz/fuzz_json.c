@@ -14,7 +14,8 @@
  *     reads it back;
  *   - the pretty form parses back into the same tree too (`diff` shows it);
  *   - a clone is equal to its original;
- *   - every node's offset is its first character in the text.
+ *   - every node's offset is its first character in the text, and a
+ *     refusal's offset is in the text or at its end.
  * A broken promise aborts, which libFuzzer reports as a crash. */
 #include <stdint.h>
 #include <stdio.h>
@@ -141,6 +142,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_round_trip(plain, 0, data, size);
 	else if (comments)
 		check_round_trip(comments, JSON_PARSE_COMMENTS, data, size);
+
+	/* A refusal is somewhere in the text (or at its end). */
+	if (!comments) {
+		oh_error_t err = NULL;
+		size_t at = SIZE_MAX;
+		struct json *again = json_parse_at(text, size, JSON_PARSE_COMMENTS, &at, &err);
+		if (again || !err || at > size)
+			fuzz_fail("a refusal's offset is not in the text", data, size);
+		oh_error_free(&err);
+	}
 
 	/* The error path turns offsets into line and column for every mode. */
 	unsigned line, col;
