@@ -66,8 +66,8 @@ struct policy {
 	char *seccomp_profile_text;
 	size_t seccomp_profile_len;
 	/* The file a profile that is not embedded comes from. The loader, which
-	 * does no I/O, only names it; the edge (policy_read_seccomp_file) reads
-	 * and checks it, and a policy is not used before it has. */
+	 * does no I/O, only names it; the edge (policy_file_load) reads and
+	 * checks it, and a policy is not used before it has. */
 	char *seccomp_profile_file;
 	enum seccomp_replace seccomp_replace;
 
@@ -234,11 +234,6 @@ int policy_select(const struct json *spec, const struct settings *settings, stru
  * policy_load_json and no base) into the same rules. The seccomp profile is
  * kept by name only: what is saved for a container's execs needs none. */
 struct json *policy_to_json(const struct policy *policy);
-
-/* Read and check the profile file the loader named (seccomp_profile_file),
- * if any: a broken one fails the policy, never a container halfway. Edge:
- * does I/O. */
-int policy_read_seccomp_file(struct policy *policy, oh_error_t *err);
 
 /* The policy's seccomp profile as a new tree (the caller owns it), or NULL
  * when the policy has none (and *err stays NULL) or on error. */

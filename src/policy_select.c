@@ -455,22 +455,3 @@ int policy_select(const struct json *spec, const struct settings *settings, stru
 	}
 	return policy_select_for_image(policy_image_of_spec(spec), settings, out, reason, err);
 }
-
-int policy_read_seccomp_file(struct policy *p, oh_error_t *err)
-{
-	if (!p->seccomp_profile_file)
-		return 0;
-	const char *file = p->seccomp_profile_file;
-	cleanup_free char *text = NULL;
-	size_t len = 0;
-	if (file_read_all(AT_FDCWD, file, POLICY_MAX_BYTES, &text, &len, err) < 0)
-		return oh_error_wrap(err, "seccomp profile \"%s\"", p->seccomp_profile_name);
-	if (seccomp_profile_check(text, len, p->seccomp_profile_name, file, err) < 0)
-		return -1;
-	free(p->seccomp_profile_text);
-	p->seccomp_profile_text = steal_pointer(&text);
-	p->seccomp_profile_len = len;
-	free(p->seccomp_profile_file);
-	p->seccomp_profile_file = NULL;
-	return 0;
-}

@@ -15,11 +15,6 @@ static struct policy *load_text(const char *text, const struct policy *base, con
 	struct policy *p = NULL;
 	policy_load_json(doc, "test", "test.json", base, &lctx, &p, err);
 	json_free(doc);
-	/* The loader names a profile file; the edge reads it. */
-	if (p && policy_read_seccomp_file(p, err) < 0) {
-		policy_free(p);
-		return NULL;
-	}
 	return p;
 }
 
@@ -185,6 +180,8 @@ Test(policy, every_problem_is_recorded_where_it_is)
 	oh_error_free(&err);
 }
 
+/* The loader names a profile file; the edge, loading the policy file,
+ * reads and checks it. */
 Test(policy, seccomp_profile_from_the_policy_directory)
 {
 	char dir[] = "/tmp/oci-harden-test-XXXXXX";
@@ -195,19 +192,40 @@ Test(policy, seccomp_profile_from_the_policy_directory)
 	FILE *f = fopen(file, "w");
 	fputs("{\"defaultAction\": \"SCMP_ACT_KILL\"}", f);
 	fclose(f);
+	cleanup_free char *policy_path = xasprintf("%s/p.json", dir);
+	struct policy_sources sources = {.policy_dir = dir, .display_dir = dir};
 
 	oh_error_t err = NULL;
-	cleanup_policy struct policy *p =
+	cleanup_policy struct policy *named =
 	    load_text("{\"seccomp\": {\"profile\": \"strict\"}}", NULL, dir, &err);
-	cr_assert_not_null(p, "%s", err ? err->msg : "");
-	cleanup_json struct json *profile = policy_seccomp_profile(p, &err);
-	cr_assert_str_eq(json_object_get(profile, "defaultAction")->string.ptr, "SCMP_ACT_KILL");
+	cr_assert_not_null(named, "%s", err ? err->msg : "");
+	cr_assert_str_eq(named->seccomp_profile_file, file, "named, not read");
+	cr_assert_null(named->seccomp_profile_text);
 
-	struct policy *missing =
-	    load_text("{\"seccomp\": {\"profile\": \"nope\"}}", NULL, dir, &err);
-	cr_assert_null(missing);
-	cr_assert(strstr(err->msg, "seccomp/nope.json"), "%s", err->msg);
+	f = fopen(policy_path, "w");
+	fputs("{\"seccomp\": {\"profile\": \"strict\"}}", f);
+	fclose(f);
+	struct policy_file loaded = {0};
+	cr_assert_eq(policy_file_load(&loaded, policy_path, policy_path, "p", &sources), 0);
+	cr_assert_null(loaded.policy->seccomp_profile_file);
+	cleanup_json struct json *profile = policy_seccomp_profile(loaded.policy, &err);
+	cr_assert_str_eq(json_object_get(profile, "defaultAction")->string.ptr, "SCMP_ACT_KILL");
+	policy_file_clear(&loaded);
+
+	f = fopen(policy_path, "w");
+	fputs("{\"seccomp\": {\"profile\": \"nope\"}}", f);
+	fclose(f);
+	cr_assert_lt(policy_file_load(&loaded, policy_path, policy_path, "p", &sources), 0);
+	cr_assert_null(loaded.policy);
+	policy_file_error(&loaded, &err);
+	cleanup_free char *expected = xasprintf("%s: line 1, column 25: seccomp.profile: no "
+						"seccomp profile \"nope\" (%s/seccomp/nope.json "
+						"does not exist)",
+						policy_path, dir);
+	cr_assert_str_eq(err->msg, expected);
 	oh_error_free(&err);
+	policy_file_clear(&loaded);
+	unlink(policy_path);
 	unlink(file);
 	rmdir(sub);
 	rmdir(dir);
