@@ -123,6 +123,25 @@ struct policy_loader {
 	struct diagnostics *diagnostics;
 };
 
+/* The JSON paths of members and items, for diagnostics: made for every
+ * member read, so without printf. */
+static char *member_path(const char *path, const char *key)
+{
+	return *path ? xstrcat3(path, ".", key) : xstrdup(key);
+}
+
+static char *item_path(const char *path, size_t index)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	*--p = '\0';
+	*--p = ']';
+	do
+		*--p = (char)('0' + index % 10);
+	while ((index /= 10) > 0);
+	*--p = '[';
+	return xstrcat3(path, p, "");
+}
+
 static int loader_error(struct policy_loader *l, const struct json *node, const char *path,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int loader_error(struct policy_loader *l, const struct json *node, const char *path,
@@ -182,10 +201,10 @@ static int read_string_list(struct policy_loader *l, const struct json *v, const
 	int r = 0;
 	for (size_t i = 0; i < v->array.len; i++) {
 		const struct json *item = v->array.items[i];
-		cleanup_free char *item_path = xasprintf("%s[%zu]", path, i);
+		cleanup_free char *where = item_path(path, i);
 		if (!is_c_string(item))
-			r = loader_error(l, item, item_path, "must be a string");
-		else if (check && check(l, item, item_path) < 0)
+			r = loader_error(l, item, where, "must be a string");
+		else if (check && check(l, item, where) < 0)
 			r = -1;
 		else if (!string_list_contains(&list, item->string.ptr))
 			string_list_add(&list, item->string.ptr);
@@ -495,25 +514,24 @@ static int read_rlimit(struct policy_loader *l, const struct json *v, const char
 	int r = 0;
 	for (size_t k = 0; k < v->object.len; k++) {
 		const struct json_member *m = &v->object.members[k];
-		cleanup_free char *member_path = xasprintf("%s.%s", path, m->key);
+		cleanup_free char *where = member_path(path, m->key);
 		uint64_t *out = strcmp(m->key, "soft") == 0   ? &limit->soft
 				: strcmp(m->key, "hard") == 0 ? &limit->hard
 							      : NULL;
 		if (!out) {
-			diagnostics_add(l->diagnostics, DIAGNOSTIC_ERROR, m->offset, member_path,
+			diagnostics_add(l->diagnostics, DIAGNOSTIC_ERROR, m->offset, where,
 					"unknown key");
 			r = -1;
 		} else if (m->value->type != JSON_NUMBER || !json_number_uint64(m->value, out)) {
-			r = loader_error(l, m->value, member_path,
-					 "must be a non-negative integer");
+			r = loader_error(l, m->value, where, "must be a non-negative integer");
 		}
 	}
 	static const char *const both[] = {"soft", "hard"};
 	for (size_t i = 0; i < ARRAY_SIZE(both); i++) {
 		if (json_object_get(v, both[i]))
 			continue;
-		cleanup_free char *member_path = xasprintf("%s.%s", path, both[i]);
-		r = loader_error(l, v, member_path, "must be a non-negative integer");
+		cleanup_free char *where = member_path(path, both[i]);
+		r = loader_error(l, v, where, "must be a non-negative integer");
 	}
 	if (r == 0 && limit->soft > limit->hard)
 		r = loader_error(l, v, path, "soft limit above hard limit");
@@ -529,14 +547,14 @@ static int key_rlimits(struct policy_loader *l, const struct json *v, const char
 	int r = 0;
 	for (size_t i = 0; i < v->object.len; i++) {
 		const struct json_member *m = &v->object.members[i];
-		cleanup_free char *item_path = xasprintf("%s.%s", path, m->key);
+		cleanup_free char *where = member_path(path, m->key);
 		struct policy_rlimit limit = {0};
 		if (strncmp(m->key, "RLIMIT_", 7) != 0 || m->value->type != JSON_OBJECT) {
-			r = loader_error(l, m->value, item_path,
+			r = loader_error(l, m->value, where,
 					 "must be an RLIMIT_ name with {\"soft\": N, \"hard\": N}");
 			continue;
 		}
-		if (read_rlimit(l, m->value, item_path, &limit) < 0) {
+		if (read_rlimit(l, m->value, where, &limit) < 0) {
 			r = -1;
 			continue;
 		}
@@ -677,16 +695,14 @@ static int read_object_keys(struct policy_loader *loader, const struct json *v, 
 	uint64_t seen = 0; /* by index in `keys` */
 	for (size_t i = 0; i < v->object.len; i++) {
 		const struct json_member *m = &v->object.members[i];
-		cleanup_free char *member_path =
-		    *path ? xasprintf("%s.%s", path, m->key) : xstrdup(m->key);
+		cleanup_free char *where = member_path(path, m->key);
 		size_t k;
 		for (k = 0; k < n_keys; k++)
 			if (strcmp(keys[k].name, m->key) == 0)
 				break;
 		if (k == n_keys) {
-			struct diagnostic *d =
-			    diagnostics_add(loader->diagnostics, DIAGNOSTIC_ERROR, m->offset,
-					    member_path, "unknown key");
+			struct diagnostic *d = diagnostics_add(
+			    loader->diagnostics, DIAGNOSTIC_ERROR, m->offset, where, "unknown key");
 			d->kind = DIAGNOSTIC_UNKNOWN_KEY;
 			d->subject = xstrdup(m->key);
 			d->context = xstrdup(path);
@@ -703,7 +719,7 @@ static int read_object_keys(struct policy_loader *loader, const struct json *v, 
 				continue;
 			struct diagnostic *d =
 			    diagnostics_add(loader->diagnostics, DIAGNOSTIC_WARNING, m->offset,
-					    member_path, "repeated key; the later value overrides");
+					    where, "repeated key; the later value overrides");
 			d->kind = DIAGNOSTIC_REPEATED_KEY;
 			d->related = v->object.members[j].offset;
 			break;
@@ -711,7 +727,7 @@ static int read_object_keys(struct policy_loader *loader, const struct json *v, 
 		/* null means "not set", as in the OCI config. */
 		if (m->value->type == JSON_NULL)
 			continue;
-		if (keys[k].read(loader, m->value, member_path) < 0)
+		if (keys[k].read(loader, m->value, where) < 0)
 			r = -1;
 	}
 	return r;

@@ -98,7 +98,7 @@ static struct policy *policy_file_base(struct policy_file *file, const char *nam
 	bool named =
 	    extends && extends->type == JSON_STRING && policy_name_is_valid(extends->string.ptr);
 	const char *base_name = named ? extends->string.ptr : "default";
-	cleanup_free char *file_name = xasprintf("%s.json", base_name);
+	cleanup_free char *file_name = xstrcat3(base_name, ".json", "");
 	cleanup_free char *base_path = path_join(sources->policy_dir, file_name);
 	if ((extends && !named) || (!extends && strcmp(name, "default") == 0) ||
 	    (strcmp(base_name, "default") == 0 && !file_exists(base_path))) {
@@ -275,7 +275,7 @@ void policy_file_clear(struct policy_file *file)
  * default (no default.json there). */
 static char *policy_named_path(const char *name, const struct settings *settings)
 {
-	cleanup_free char *file_name = xasprintf("%s.json", name);
+	cleanup_free char *file_name = xstrcat3(name, ".json", "");
 	char *path = path_join(settings->policy_dir, file_name);
 	if (strcmp(name, "default") == 0 && !file_exists(path)) {
 		free(path);
