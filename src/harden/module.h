@@ -28,8 +28,8 @@ char *harden_path_join(const char *parent, const char *key);
 /* The member `key` of `parent` when it is an object. Absent (or null):
  * NULL, unless `create`, which adds an empty object. Any other type is a
  * shape the spec forbids: an error naming the path. */
-int harden_member_object(struct json *parent, const char *parent_path, const char *key,
-			 bool create, struct json **out, oh_error_t *err);
+int harden_member_object(struct json *parent, const char *parent_path, const char *key, bool create,
+			 struct json **out, oh_error_t *err);
 
 /* The member `key` of `parent` when it is an array (NULL when absent). */
 int harden_member_array(struct json *parent, const char *parent_path, const char *key,
@@ -61,8 +61,8 @@ bool harden_allowed(const struct string_list *patterns, const char *value);
 
 /* The string member `key` of object `v`, or NULL when absent; an error when
  * it is there but not a string. */
-int harden_member_string(const struct json *v, const char *path, const char *key,
-			 const char **out, oh_error_t *err);
+int harden_member_string(const struct json *v, const char *path, const char *key, const char **out,
+			 oh_error_t *err);
 
 /* The member `key` of `v` as a boolean (false when absent); an error when it
  * is there but not true or false. */
