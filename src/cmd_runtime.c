@@ -205,7 +205,15 @@ static int runtime_exec_process(int argc, char **argv, const struct runc_args *a
 	*process = NULL;
 	if (!args->process_path) {
 		const struct json *saved = json_object_get(record->container, "process");
-		return exec_process_from_flags(saved, argc, argv, args, process, err);
+		if (exec_process_from_flags(saved, argc, argv, args, process, err) == 0)
+			return 0;
+		/* What the runtime would refuse itself (a user name for --user):
+		 * audit mode lets the runtime say so, and logs it. */
+		if (!report->audit)
+			return -1;
+		report_add(report, DECISION_REFUSE, "exec", "", NULL, NULL, "%s", (*err)->msg);
+		oh_error_free(err);
+		return 0;
 	}
 	if (process_file_read(args->process_path, runtime_is_crun(runtime), file, err) < 0)
 		return -1;
@@ -268,7 +276,7 @@ static int runtime_harden_exec(int argc, char **argv, const struct runc_args *ar
 	int found = container_state_load(place, args->container_id, &record, &why_none, &err);
 	if (found == 0 &&
 	    policy_load_named(settings->default_policy, settings, &fallback, &err) == 0) {
-		report.policy_reason = xasprintf("no record of the container: the default policy");
+		report.policy_reason = xstrdup("no record of the container: the default policy");
 		report_add(&report, DECISION_REFUSE, "exec", "", NULL, NULL,
 			   "no record of container %s that holds (%s): what the runtime would run "
 			   "was never judged",

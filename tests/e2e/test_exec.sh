@@ -257,6 +257,12 @@ p["noNewPrivileges"] = False'
 		out=$(harden exec --process-label spc_t "$audit_id" sh -c "$PROBE" 2>/dev/null)
 		like "$(grep 'audit: refuse: exec: selinuxLabel' "$RT_LOG")" 'an exec may not choose its own SELinux label' \
 			"$RT: audit mode: a refusal enforce would make is logged"
+		# What the runtime refuses itself is the runtime's to say.
+		harden exec --user root "$audit_id" id </dev/null >/dev/null 2>"$W/$RT-audit-user.err"
+		like "$(grep 'audit: refuse: exec: exec --user' "$RT_LOG")" 'is not a number' \
+			"$RT: audit mode: --user root is logged as a refusal"
+		unlike "$(grep '"level":"error"' "$RT_LOG" | tail -n 1)$(cat "$W/$RT-audit-user.err")" 'oci-harden' \
+			"$RT: audit mode: and handed to $RT, which refuses it in its own words"
 	else
 		not_ok "$RT: audit mode: the container runs" "$(cat "$W/$audit_id.run.err")"
 	fi
