@@ -21,6 +21,7 @@ extern const struct harden_module harden_module_namespaces;
 extern const struct harden_module harden_module_mounts;
 extern const struct harden_module harden_module_hooks;
 extern const struct harden_module harden_module_sysctls;
+extern const struct harden_module harden_module_exec;
 
 /* "parent.key", or "key" at the top. Caller frees. */
 char *harden_path_join(const char *parent, const char *key);
@@ -68,5 +69,12 @@ int harden_member_string(const struct json *v, const char *path, const char *key
  * is there but not true or false. */
 int harden_member_bool(const struct json *v, const char *path, const char *key, bool *out,
 		       oh_error_t *err);
+
+/* For an exec (ctx->container set): refuse a string member `key` of the
+ * process that differs from the container's saved one (absent is the
+ * container's: the runtimes fill it in from the container). `what` names it
+ * in the reason. */
+int harden_exec_same_as_container(struct harden_ctx *ctx, const char *rule, const char *key,
+				  const char *what, oh_error_t *err);
 
 #endif

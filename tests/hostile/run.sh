@@ -27,7 +27,9 @@
 # bundle runc takes (its state says), the container must be hardened.
 # For each exec process file, the same through `oci-harden exec --process`
 # into a running hardened container, and exec flags (--user, --cap, -g ...)
-# including values runc truncates to 32 bits. For each policy file: `diff
+# including values runc truncates to 32 bits: the runtime must be handed the
+# process oci-harden built (--process /proc/self/fd/N, copied by the
+# recorder), hardened, and the caller's file must stay as it was. For each policy file: `diff
 # --policy` and a `create` whose default policy it is give a clean error
 # naming the file (or work, for the few that are valid), never a crash; so
 # does `oci-harden check` where the binary has it.
@@ -540,6 +542,7 @@ process_case()
 	else
 		not_ok "$name: ran: the process file runc read is hardened" "$verdict"
 	fi
+	is "$after" "$before" "$name: ran: the caller's process file is left as it was"
 	[ "$expect" = refuse ] && not_ok "$name: expected a refusal, but the runtime ran"
 	if [ "$rc" -eq 0 ]; then
 		verdict=$("$PYTHON" "$GOCHECK" probe "$out/exec.out")
@@ -607,6 +610,13 @@ exec_flags_case()
 		return
 	fi
 	[ "$expect" = refuse ] && not_ok "$name: expected a refusal, but the runtime ran" "exit $rc" "$(head -c 300 "$out/exec.out")"
+	# The runtime was handed the process oci-harden built: the whole of it.
+	verdict=$("$PYTHON" "$GOCHECK" process "$marker.process" 2>&1)
+	if [ -z "$verdict" ]; then
+		ok "$name: ran: the process file runc read is hardened"
+	else
+		not_ok "$name: ran: the process file runc read is hardened" "$verdict"
+	fi
 	if [ "$rc" -eq 0 ]; then
 		verdict=$("$PYTHON" "$GOCHECK" probe "$out/exec.out")
 		if [ -z "$verdict" ]; then
@@ -619,24 +629,29 @@ exec_flags_case()
 	fi
 }
 
-exec_flags_case exec-user-0 refuse --user 0
-exec_flags_case exec-user-0-0 refuse --user 0:0
-exec_flags_case exec-user-short-equals refuse -u=0
-exec_flags_case exec-user-single-dash refuse -user 0
-exec_flags_case exec-user-plus-0 refuse --user +0
-exec_flags_case exec-user-00 refuse --user 00
-exec_flags_case exec-user-2-pow-32 refuse --user 4294967296
-exec_flags_case exec-user-minus-2-pow-32 refuse --user -4294967296
-exec_flags_case exec-gid-2-pow-32 refuse --user 65534:4294967296
-exec_flags_case exec-additional-gid-0 refuse --additional-gids 0
+# Each runs, hardened as a container's process is (uid 0 becomes 65534,
+# gid 0 leaves the groups, capabilities off the allowlist are dropped,
+# noNewPrivileges comes back), or is refused: a value runc itself refuses,
+# an AppArmor profile other than the container's.
+exec_flags_case exec-user-0 harden --user 0
+exec_flags_case exec-user-0-0 harden --user 0:0
+exec_flags_case exec-user-short-equals harden -u=0
+exec_flags_case exec-user-single-dash harden -user 0
+exec_flags_case exec-user-plus-0 harden --user +0
+exec_flags_case exec-user-00 harden --user 00
+exec_flags_case exec-user-2-pow-32 harden --user 4294967296
+exec_flags_case exec-user-minus-2-pow-32 harden --user -4294967296
+exec_flags_case exec-gid-2-pow-32 harden --user 65534:4294967296
+exec_flags_case exec-additional-gid-0 harden --additional-gids 0
 exec_flags_case exec-additional-gid-hex-0 refuse -g 0x0
-exec_flags_case exec-additional-gid-2-pow-32 refuse -g 4294967296
-exec_flags_case exec-additional-gid-hex-2-pow-32 any -g 0x100000000
-exec_flags_case exec-cap-sys-admin refuse --cap CAP_SYS_ADMIN
-exec_flags_case exec-cap-equals refuse --cap=CAP_SYS_ADMIN
-exec_flags_case exec-cap-short refuse -c CAP_SYS_ADMIN
-exec_flags_case exec-no-new-privs-false refuse --no-new-privs=false
+exec_flags_case exec-additional-gid-2-pow-32 harden -g 4294967296
+exec_flags_case exec-additional-gid-hex-2-pow-32 refuse -g 0x100000000
+exec_flags_case exec-cap-sys-admin harden --cap CAP_SYS_ADMIN
+exec_flags_case exec-cap-equals harden --cap=CAP_SYS_ADMIN
+exec_flags_case exec-cap-short harden -c CAP_SYS_ADMIN
+exec_flags_case exec-no-new-privs-false harden --no-new-privs=false
 exec_flags_case exec-apparmor-unconfined refuse --apparmor unconfined
+exec_flags_case exec-process-label-spc-t refuse --process-label system_u:system_r:spc_t:s0
 exec_flags_case exec-user-65534 harden --user 65534:65534
 
 # A process file reached through a symlinked directory and "..": the file
