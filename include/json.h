@@ -124,6 +124,9 @@ bool json_number_uint64(const struct json *number, uint64_t *out);
  * with. */
 void json_write(const struct json *value, bool pretty, struct strbuf *out);
 char *json_to_string(const struct json *value, bool pretty);
+/* Whether json_write(value, false) would write exactly these `len` bytes,
+ * found without writing them (and at the first byte that differs). */
+bool json_equal_compact_text(const struct json *value, const char *text, size_t len);
 
 /* The offset of the opening quote of the string token that ends (closing
  * quote included) at `end`: going back, the first '"' that is not escaped,
