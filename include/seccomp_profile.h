@@ -109,20 +109,32 @@ struct seccomp_rule {
 struct seccomp_mention {
 	const char *name;
 	uint32_t rule;
+	/* The name's node in the profile read, which a merge may take for
+	 * the merged profile; NULL in the compiled-in model. */
+	struct json **node;
 };
 
 struct seccomp_profile {
+	/* The profile read, and its "syscalls" array (NULL when absent);
+	 * both NULL for the compiled-in model of the embedded profile. */
 	const struct json *node;
+	const struct json *syscalls;
 	bool has_default_action; /* a non-empty defaultAction */
 	struct seccomp_action default_action;
-	const struct json *default_errno_ret; /* the node, or NULL */
-	const struct json *architectures;     /* an array of strings, or NULL */
-	const struct json *syscalls;	      /* an array, or NULL */
+	bool has_default_errno; /* defaultErrnoRet, as written */
+	uint32_t default_errno;
+	const char **architectures; /* as listed; NULL when the profile lists none */
+	size_t architectures_len;
 	struct seccomp_rule *rules;
 	size_t rules_len, rules_cap;
 	struct seccomp_mention *mentions;
 	size_t mentions_len, mentions_cap;
 };
+
+/* The model of the embedded default profile (policies/seccomp/default.json),
+ * made at build time by seccomp_profile_read itself (src/seccomp_model_gen.c),
+ * so that a merge need not parse it. */
+extern struct seccomp_profile embedded_default_seccomp_model;
 
 /* Read a profile whose shape the spec allows, else an error naming `path`
  * (the profile's JSON path) and the member. Unknown actions and operators
@@ -165,7 +177,8 @@ struct seccomp_merged {
 	bool changed;
 	bool default_changed;
 	struct seccomp_action default_action; /* the merged one */
-	const struct json *default_errno_ret; /* the merged one's node, or NULL */
+	bool has_default_errno;		      /* and its defaultErrnoRet */
+	uint32_t default_errno;
 	/* The architectures the merged profile lists (NULL: unchanged), and
 	 * those taken away. */
 	struct json *architectures;
@@ -181,10 +194,14 @@ struct seccomp_merged {
 };
 
 /* Merge `container` with `policy`, treating the names in `allow_syscalls`
- * (may be NULL) as allowed by the policy whatever its profile says. */
+ * (may be NULL) as allowed by the policy whatever its profile says. With
+ * `take_names`, the merged "syscalls" takes the container's name nodes
+ * instead of copying them, leaving NULL in their place: the container's
+ * "syscalls" is then only good for freeing. */
 void seccomp_profile_merge(const struct seccomp_profile *container,
 			   const struct seccomp_profile *policy,
-			   const struct string_list *allow_syscalls, struct seccomp_merged *out);
+			   const struct string_list *allow_syscalls, bool take_names,
+			   struct seccomp_merged *out);
 void seccomp_merged_clear(struct seccomp_merged *merge);
 
 #endif

@@ -12,6 +12,7 @@
  * judged. Each is refused unless the policy's allow.seccomp names it. */
 #include <string.h>
 
+#include "embedded.h"
 #include "module.h"
 #include "seccomp_profile.h"
 
@@ -209,9 +210,9 @@ static void seccomp_record_default(struct harden_ctx *ctx, struct json *profile,
 					json_new_string(m->default_action.name), reason);
 	if (d)
 		decision_set_lift(d, "seccomp.profile", json_new_string(""));
-	if (m->default_errno_ret) {
+	if (m->has_default_errno) {
 		d = harden_set(ctx, "seccomp", profile, "linux.seccomp", "defaultErrnoRet",
-			       json_clone(m->default_errno_ret), reason);
+			       json_new_uint(m->default_errno), reason);
 	} else {
 		struct json *old = json_object_get(profile, "defaultErrnoRet");
 		if (!old)
@@ -238,25 +239,35 @@ static void seccomp_record_architectures(struct harden_ctx *ctx, struct json *pr
 
 /* Merge the container's profile (already read and judged) with the
  * policy's, and write the result into `profile`. */
+/* Merge the container's profile (already read and judged) with the
+ * policy's, and write the result into `profile`. */
 static int seccomp_merge_into(struct harden_ctx *ctx, struct json *profile,
 			      const struct seccomp_profile *container, oh_error_t *err)
 {
 	const struct policy *policy = ctx->policy;
-	/* The only parse of the policy's profile in this create. */
-	cleanup_json struct json *policy_tree = policy_seccomp_profile(policy, err);
-	if (!policy_tree)
-		return -1;
-	cleanup_free char *policy_path =
-	    xasprintf("seccomp profile \"%s\"", policy->seccomp_profile_name);
-	struct seccomp_profile policy_profile;
-	if (seccomp_profile_read(policy_tree, policy_path, &policy_profile, err) < 0)
-		return -1;
-	if (!policy_profile.has_default_action) {
-		seccomp_profile_clear(&policy_profile);
-		return oh_error_make(err, 0, "%s: has no defaultAction", policy_path);
+	cleanup_json struct json *policy_tree = NULL;
+	struct seccomp_profile read_profile = {0};
+	const struct seccomp_profile *policy_profile = &embedded_default_seccomp_model;
+	/* The embedded profile's model was made at build time; any other is
+	 * parsed here, once. */
+	if (policy->seccomp_profile_len != embedded_default_seccomp_len ||
+	    memcmp(policy->seccomp_profile_text, embedded_default_seccomp,
+		   embedded_default_seccomp_len) != 0) {
+		policy_tree = policy_seccomp_profile(policy, err);
+		if (!policy_tree)
+			return -1;
+		cleanup_free char *policy_path =
+		    xasprintf("seccomp profile \"%s\"", policy->seccomp_profile_name);
+		if (seccomp_profile_read(policy_tree, policy_path, &read_profile, err) < 0)
+			return -1;
+		if (!read_profile.has_default_action) {
+			seccomp_profile_clear(&read_profile);
+			return oh_error_make(err, 0, "%s: has no defaultAction", policy_path);
+		}
+		policy_profile = &read_profile;
 	}
 	struct seccomp_merged m;
-	seccomp_profile_merge(container, &policy_profile, &policy->seccomp_allow_syscalls, &m);
+	seccomp_profile_merge(container, policy_profile, &policy->seccomp_allow_syscalls, true, &m);
 	if (m.changed) {
 		size_t offset = container->syscalls ? container->syscalls->offset : profile->offset;
 		if (m.default_changed)
@@ -269,7 +280,7 @@ static int seccomp_merge_into(struct harden_ctx *ctx, struct json *profile,
 		json_object_set(profile, "syscalls", steal_pointer(&m.syscalls));
 	}
 	seccomp_merged_clear(&m);
-	seccomp_profile_clear(&policy_profile);
+	seccomp_profile_clear(&read_profile);
 	return 0;
 }
 
@@ -296,6 +307,14 @@ static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 					     "and no rules, which runc takes for no filter",
 					     err)
 			   : 0;
+
+	/* The policy's own profile, as installed by an earlier pass (or as
+	 * the container's author copied it), is what the policy asks for:
+	 * found without parsing it. */
+	if (has_policy_profile &&
+	    json_equal_compact_text(current, ctx->policy->seccomp_profile_text,
+				    ctx->policy->seccomp_profile_len))
+		return 0;
 
 	struct seccomp_profile container;
 	if (seccomp_profile_read(current, "linux.seccomp", &container, err) < 0)

@@ -587,7 +587,16 @@ struct emitter {
 	} groups[16];
 	size_t groups_len;
 	struct json *conditional; /* array */
+	bool take;		  /* names may be taken from the container's tree */
 };
+
+/* The name's node: the container's own when it may be taken, else a copy. */
+static struct json *emit_name(const struct emitter *e, const char *name, struct json **node)
+{
+	if (e->take && node && *node)
+		return steal_pointer(node);
+	return json_new_string(name);
+}
 
 static struct json *rule_new(const struct seccomp_action *action, struct json **names)
 {
@@ -600,7 +609,7 @@ static struct json *rule_new(const struct seccomp_action *action, struct json **
 	return rule;
 }
 
-static void emit_unconditional(struct emitter *e, const char *name,
+static void emit_unconditional(struct emitter *e, const char *name, struct json **node,
 			       const struct seccomp_action *action)
 {
 	if (e->skip && seccomp_action_equal(e->skip, action))
@@ -614,7 +623,7 @@ static void emit_unconditional(struct emitter *e, const char *name,
 		if (g == ARRAY_SIZE(e->groups)) {
 			struct json *names;
 			struct json *rule = rule_new(action, &names);
-			json_array_append(names, json_new_string(name));
+			json_array_append(names, emit_name(e, name, node));
 			if (!e->conditional)
 				e->conditional = json_new_array();
 			json_array_append(e->conditional, rule);
@@ -624,21 +633,21 @@ static void emit_unconditional(struct emitter *e, const char *name,
 		e->groups[g].rule = rule_new(action, &e->groups[g].names);
 		e->groups_len++;
 	}
-	json_array_append(e->groups[g].names, json_new_string(name));
+	json_array_append(e->groups[g].names, emit_name(e, name, node));
 }
 
-static void emit_conditional(struct emitter *e, const char *name,
+static void emit_conditional(struct emitter *e, const char *name, struct json **node,
 			     const struct seccomp_action *action, const struct seccomp_condset *set)
 {
 	if (set->len == 0) {
-		emit_unconditional(e, name, action);
+		emit_unconditional(e, name, node, action);
 		return;
 	}
 	if (e->skip && seccomp_action_equal(e->skip, action))
 		return;
 	struct json *names;
 	struct json *rule = rule_new(action, &names);
-	json_array_append(names, json_new_string(name));
+	json_array_append(names, emit_name(e, name, node));
 	struct json *args = json_new_array();
 	for (uint8_t i = 0; i < set->len; i++) {
 		const struct seccomp_cond *c = &set->conds[i];
@@ -668,13 +677,19 @@ static struct json *emit_finish(struct emitter *e)
 		e->conditional->array.len = 0;
 		json_free(e->conditional);
 	}
-	*e = (struct emitter){.skip = e->skip};
+	*e = (struct emitter){.skip = e->skip, .take = e->take};
 	return rules;
 }
 
 /* The container's treatment of `name`: `as_written`, its own rules (the
  * default action when it has none); otherwise the treatment's, which is
  * what the rules say with one action where they had overlapping ones. */
+/* The node of the container's first mention of a name, or NULL. */
+static struct json **head_node(const struct merge_ctx *ctx, uint32_t head)
+{
+	return head == NONE ? NULL : ctx->c.profile->mentions[head].node;
+}
+
 static void emit_container(struct merge_ctx *ctx, struct emitter *e, const char *name,
 			   uint32_t head, const struct treatment *t, bool as_written)
 {
@@ -683,17 +698,19 @@ static void emit_container(struct merge_ctx *ctx, struct emitter *e, const char 
 		for (uint32_t m = head; m != NONE; m = ctx->c.next[m]) {
 			const struct seccomp_rule *r = mention_rule(&ctx->c, m);
 			if (r)
-				emit_conditional(e, name, &r->action, &r->set);
+				emit_conditional(e, name, ctx->c.profile->mentions[m].node,
+						 &r->action, &r->set);
 			any |= r != NULL;
 		}
 		if (any)
 			return;
 	}
 	if (t->shape == SHAPE_ALWAYS) {
-		emit_unconditional(e, name, &t->action);
+		emit_unconditional(e, name, head_node(ctx, head), &t->action);
 	} else {
 		for (size_t i = t->sets; i < t->sets + t->sets_len; i++)
-			emit_conditional(e, name, &t->action, &ctx->pool.items[i]);
+			emit_conditional(e, name, head_node(ctx, head), &t->action,
+					 &ctx->pool.items[i]);
 	}
 }
 
@@ -703,10 +720,11 @@ static void emit_result(struct merge_ctx *ctx, struct emitter *e, const char *na
 	if (r->kind == RESULT_KEEP)
 		emit_container(ctx, e, name, head, c, false);
 	else if (r->kind == RESULT_ALWAYS)
-		emit_unconditional(e, name, &r->action);
+		emit_unconditional(e, name, head_node(ctx, head), &r->action);
 	else
 		for (size_t i = r->sets; i < r->sets + r->sets_len; i++)
-			emit_conditional(e, name, &r->action, &ctx->pool.items[i]);
+			emit_conditional(e, name, head_node(ctx, head), &r->action,
+					 &ctx->pool.items[i]);
 }
 
 /* ---- names ------------------------------------------------------------------ */
@@ -739,7 +757,7 @@ static void index_init(struct name_index *ix, size_t names)
 		size *= 2;
 	ix->table = xcalloc(size, sizeof(*ix->table));
 	ix->mask = size - 1;
-	ix->slots = xcalloc(names + 1, sizeof(*ix->slots));
+	ix->slots = xmalloc((names + 1) * sizeof(*ix->slots)); /* written as filled */
 	ix->len = 0;
 }
 
@@ -777,10 +795,10 @@ static void index_side(struct name_index *ix, struct side *side, bool policy)
 
 /* ---- architectures ---------------------------------------------------------- */
 
-static bool architecture_listed(const struct json *list, const char *arch)
+static bool architecture_listed(const struct seccomp_profile *p, const char *arch)
 {
-	for (size_t i = 0; list && i < list->array.len; i++)
-		if (strcmp(list->array.items[i]->string.ptr, arch) == 0)
+	for (size_t i = 0; i < p->architectures_len; i++)
+		if (strcmp(p->architectures[i], arch) == 0)
 			return true;
 	return false;
 }
@@ -792,10 +810,9 @@ static void merge_architectures(const struct seccomp_profile *c, const struct se
 	if (!c->architectures)
 		return;
 	struct json *kept = json_new_array();
-	for (size_t i = 0; i < c->architectures->array.len; i++) {
-		const char *arch = c->architectures->array.items[i]->string.ptr;
-		if ((native && strcmp(arch, native) == 0) ||
-		    architecture_listed(p->architectures, arch))
+	for (size_t i = 0; i < c->architectures_len; i++) {
+		const char *arch = c->architectures[i];
+		if ((native && strcmp(arch, native) == 0) || architecture_listed(p, arch))
 			json_array_append(kept, json_new_string(arch));
 		else
 			string_list_add(&out->architectures_removed, arch);
@@ -810,7 +827,8 @@ static void merge_architectures(const struct seccomp_profile *c, const struct se
 
 void seccomp_profile_merge(const struct seccomp_profile *container,
 			   const struct seccomp_profile *policy,
-			   const struct string_list *allow_syscalls, struct seccomp_merged *out)
+			   const struct string_list *allow_syscalls, bool take_names,
+			   struct seccomp_merged *out)
 {
 	*out = (struct seccomp_merged){0};
 	struct merge_ctx ctx = {
@@ -821,13 +839,15 @@ void seccomp_profile_merge(const struct seccomp_profile *container,
 
 	/* The merged default action. */
 	out->default_action = container->default_action;
-	out->default_errno_ret = container->default_errno_ret;
+	out->has_default_errno = container->has_default_errno;
+	out->default_errno = container->default_errno;
 	if (!denies(&ctx.c, &ctx.c.default_action) && denies(&ctx.p, &ctx.p.default_action)) {
+		/* The policy's stand-in denial is EPERM, which needs no
+		 * defaultErrnoRet. */
+		bool stand_in = seccomp_action_class(&policy->default_action) == SECCOMP_DEFERS;
 		out->default_action = ctx.p.default_action;
-		out->default_errno_ret =
-		    seccomp_action_class(&policy->default_action) == SECCOMP_DEFERS
-			? NULL
-			: policy->default_errno_ret;
+		out->has_default_errno = !stand_in && policy->has_default_errno;
+		out->default_errno = policy->default_errno;
 		out->default_changed = true;
 	}
 	ctx.merged_default = out->default_action;
@@ -843,8 +863,9 @@ void seccomp_profile_merge(const struct seccomp_profile *container,
 	for (size_t i = 0; i < n_allow; i++)
 		index_slot(&ix, allow_syscalls->items[i])->allowed_by_name = true;
 
-	struct treatment *cts = xcalloc(ix.len + 1, sizeof(*cts));
-	struct result *results = xcalloc(ix.len + 1, sizeof(*results));
+	/* Each is written before it is read. */
+	struct treatment *cts = xmalloc((ix.len + 1) * sizeof(*cts));
+	struct result *results = xmalloc((ix.len + 1) * sizeof(*results));
 	bool changed = out->default_changed || out->architectures;
 	for (size_t i = 0; i < ix.len; i++) {
 		const struct slot *s = &ix.slots[i];
@@ -857,7 +878,7 @@ void seccomp_profile_merge(const struct seccomp_profile *container,
 
 	if (changed) {
 		out->changed = true;
-		struct emitter merged = {.skip = &ctx.merged_default};
+		struct emitter merged = {.skip = &ctx.merged_default, .take = take_names};
 		struct emitter old[SECCOMP_CHANGE_REASONS] = {0}, new[SECCOMP_CHANGE_REASONS] = {0};
 		for (size_t i = 0; i < ix.len; i++) {
 			const struct slot *s = &ix.slots[i];

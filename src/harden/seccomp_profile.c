@@ -194,11 +194,12 @@ static void profile_add_rule(struct seccomp_profile *p, const struct seccomp_rul
 	p->rules[p->rules_len++] = *rule;
 }
 
-static void profile_add_mention(struct seccomp_profile *p, const char *name, size_t rule)
+static void profile_add_mention(struct seccomp_profile *p, struct json **node, size_t rule)
 {
 	p->mentions =
 	    xgrow(p->mentions, &p->mentions_cap, p->mentions_len + 1, sizeof(*p->mentions));
-	p->mentions[p->mentions_len++] = (struct seccomp_mention){name, (uint32_t)rule};
+	p->mentions[p->mentions_len++] =
+	    (struct seccomp_mention){(*node)->string.ptr, (uint32_t)rule, node};
 }
 
 static int read_rule(struct seccomp_profile *p, const struct json *rule, size_t index,
@@ -261,7 +262,7 @@ static int read_rule(struct seccomp_profile *p, const struct json *rule, size_t 
 	}
 	for (size_t i = 0; names && i < names->array.len; i++)
 		for (size_t r = first; r < p->rules_len; r++)
-			profile_add_mention(p, names->array.items[i]->string.ptr, r);
+			profile_add_mention(p, &names->array.items[i], r);
 	return 0;
 }
 
@@ -269,16 +270,16 @@ int seccomp_profile_read(const struct json *node, const char *path, struct secco
 			 oh_error_t *err)
 {
 	*out = (struct seccomp_profile){.node = node};
+	const struct json *architectures;
 	if (node->type != JSON_OBJECT)
 		return oh_error_make(err, 0, "%s: must be an object", path);
 	const char *default_name, *listener;
 	const struct json *flags;
 	uint64_t default_errno;
-	bool default_errno_written;
 	if (read_string_member(node, path, "defaultAction", &default_name, err) < 0 ||
 	    read_u64_member(node, path, "defaultErrnoRet", UINT32_MAX, &default_errno,
-			    &default_errno_written, err) < 0 ||
-	    read_string_array(node, path, "architectures", false, &out->architectures, err) < 0 ||
+			    &out->has_default_errno, err) < 0 ||
+	    read_string_array(node, path, "architectures", false, &architectures, err) < 0 ||
 	    read_string_array(node, path, "flags", false, &flags, err) < 0 ||
 	    read_string_member(node, path, "listenerPath", &listener, err) < 0 ||
 	    read_string_member(node, path, "listenerMetadata", &listener, err) < 0 ||
@@ -287,8 +288,14 @@ int seccomp_profile_read(const struct json *node, const char *path, struct secco
 	out->has_default_action = default_name && *default_name;
 	if (out->has_default_action)
 		out->default_action = seccomp_action_from_name(
-		    default_name, default_errno_written ? default_errno : EPERM);
-	out->default_errno_ret = json_object_get(node, "defaultErrnoRet");
+		    default_name, out->has_default_errno ? default_errno : EPERM);
+	out->default_errno = (uint32_t)default_errno;
+	if (architectures) {
+		out->architectures_len = architectures->array.len;
+		out->architectures = xcalloc(architectures->array.len + 1, sizeof(char *));
+		for (size_t i = 0; i < architectures->array.len; i++)
+			out->architectures[i] = architectures->array.items[i]->string.ptr;
+	}
 	for (size_t i = 0; out->syscalls && i < out->syscalls->array.len; i++) {
 		cleanup_free char *rule_path = xasprintf("%s.syscalls[%zu]", path, i);
 		if (read_rule(out, out->syscalls->array.items[i], i, rule_path, err) < 0) {
@@ -303,5 +310,6 @@ void seccomp_profile_clear(struct seccomp_profile *profile)
 {
 	free(profile->rules);
 	free(profile->mentions);
+	free(profile->architectures);
 	*profile = (struct seccomp_profile){0};
 }
