@@ -119,7 +119,8 @@ seeds()
 			[ -f "$f" ] && cp "$f" "$dir/"
 		done ;;
 	fuzz_harden)
-		for f in "$SOURCE_ROOT"/tests/fixtures/cri/*.json \
+		for f in "$SOURCE_ROOT"/tests/fixtures/cri/*.json "$SOURCE_ROOT"/tests/fixtures/clients/*.json \
+			"$FUZZ_DIR"/seeds/harden/*.json \
 			"$SOURCE_ROOT"/tests/hostile/config-*.json "$SOURCE_ROOT"/tests/hostile/process-*.json; do
 			[ -f "$f" ] && cp "$f" "$dir/"
 		done ;;
