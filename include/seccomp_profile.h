@@ -36,6 +36,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "errors.h"
 #include "json.h"
@@ -144,11 +145,41 @@ int seccomp_profile_read(const struct json *node, const char *path, struct secco
 			 oh_error_t *err);
 void seccomp_profile_clear(struct seccomp_profile *profile);
 
-/* The action of a known or unknown name; errno_ret NULL: EPERM. */
+/* The action of a known or unknown name, with `errno_ret` for the actions
+ * that carry one. */
 struct seccomp_action seccomp_action_from_name(const char *name, uint64_t errno_ret);
-enum seccomp_action_class seccomp_action_class(const struct seccomp_action *action);
-bool seccomp_action_equal(const struct seccomp_action *a, const struct seccomp_action *b);
-bool seccomp_action_has_errno(enum seccomp_action_code code);
+
+static inline bool seccomp_action_has_errno(enum seccomp_action_code code)
+{
+	return code == SECCOMP_ACT_ERRNO || code == SECCOMP_ACT_TRACE;
+}
+
+static inline enum seccomp_action_class seccomp_action_class(const struct seccomp_action *action)
+{
+	switch (action->code) {
+	case SECCOMP_ACT_ALLOW:
+	case SECCOMP_ACT_LOG:
+		return SECCOMP_ALLOWS;
+	case SECCOMP_ACT_ERRNO:
+	case SECCOMP_ACT_KILL_THREAD:
+	case SECCOMP_ACT_KILL_PROCESS:
+	case SECCOMP_ACT_TRAP:
+		return SECCOMP_DENIES;
+	case SECCOMP_ACT_TRACE:
+	case SECCOMP_ACT_NOTIFY:
+	case SECCOMP_ACT_UNKNOWN:
+		break;
+	}
+	return SECCOMP_DEFERS;
+}
+
+static inline bool seccomp_action_equal(const struct seccomp_action *a,
+					const struct seccomp_action *b)
+{
+	if (a->code != b->code || a->data != b->data)
+		return false;
+	return a->code != SECCOMP_ACT_UNKNOWN || strcmp(a->name, b->name) == 0;
+}
 
 /* The OCI name of the architecture this binary runs on (the one every
  * filter has), or NULL where the model does not know it. */

@@ -343,6 +343,15 @@ static void treat(const struct side *side, uint32_t head, struct set_pool *pool,
 	    .action = side->default_action,
 	    .by_default = true,
 	};
+	/* Most names: one rule, no conditions. */
+	if (head != NONE && side->next[head] == NONE) {
+		const struct seccomp_rule *r = mention_rule(side, head);
+		if (r && r->set.len == 0) {
+			t->by_default = false;
+			t->action = side_action(side, &r->action);
+			return;
+		}
+	}
 	const struct seccomp_rule *first = NULL, *first_deny = NULL, *first_defer = NULL;
 	bool several = false, unconditional = false;
 	for (uint32_t m = head; m != NONE; m = side->next[m]) {

@@ -39,11 +39,6 @@ static const struct {
     {"SCMP_CMP_MASKED_EQ", SECCOMP_OP_MASKED_EQ},
 };
 
-bool seccomp_action_has_errno(enum seccomp_action_code code)
-{
-	return code == SECCOMP_ACT_ERRNO || code == SECCOMP_ACT_TRACE;
-}
-
 struct seccomp_action seccomp_action_from_name(const char *name, uint64_t errno_ret)
 {
 	struct seccomp_action a = {.code = SECCOMP_ACT_UNKNOWN, .name = name};
@@ -55,32 +50,6 @@ struct seccomp_action seccomp_action_from_name(const char *name, uint64_t errno_
 	if (seccomp_action_has_errno(a.code))
 		a.data = (uint16_t)errno_ret;
 	return a;
-}
-
-enum seccomp_action_class seccomp_action_class(const struct seccomp_action *action)
-{
-	switch (action->code) {
-	case SECCOMP_ACT_ALLOW:
-	case SECCOMP_ACT_LOG:
-		return SECCOMP_ALLOWS;
-	case SECCOMP_ACT_ERRNO:
-	case SECCOMP_ACT_KILL_THREAD:
-	case SECCOMP_ACT_KILL_PROCESS:
-	case SECCOMP_ACT_TRAP:
-		return SECCOMP_DENIES;
-	case SECCOMP_ACT_TRACE:
-	case SECCOMP_ACT_NOTIFY:
-	case SECCOMP_ACT_UNKNOWN:
-		break;
-	}
-	return SECCOMP_DEFERS;
-}
-
-bool seccomp_action_equal(const struct seccomp_action *a, const struct seccomp_action *b)
-{
-	if (a->code != b->code || a->data != b->data)
-		return false;
-	return a->code != SECCOMP_ACT_UNKNOWN || strcmp(a->name, b->name) == 0;
 }
 
 const char *seccomp_native_architecture(void)
