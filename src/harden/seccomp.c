@@ -237,37 +237,49 @@ static void seccomp_record_architectures(struct harden_ctx *ctx, struct json *pr
 		   steal_pointer(&m->architectures), reason);
 }
 
-/* Merge the container's profile (already read and judged) with the
- * policy's, and write the result into `profile`. */
-/* Merge the container's profile (already read and judged) with the
- * policy's, and write the result into `profile`. */
-static int seccomp_merge_into(struct harden_ctx *ctx, struct json *profile,
-			      const struct seccomp_profile *container, oh_error_t *err)
+/* The policy's profile as the merge reads it: the model compiled in for the
+ * embedded profile, any other parsed here, once. */
+struct seccomp_policy_profile {
+	struct json *tree; /* NULL for the embedded profile */
+	struct seccomp_profile read;
+	const struct seccomp_profile *model;
+};
+
+static int seccomp_policy_profile_load(const struct policy *policy,
+				       struct seccomp_policy_profile *out, oh_error_t *err)
 {
-	const struct policy *policy = ctx->policy;
-	cleanup_json struct json *policy_tree = NULL;
-	struct seccomp_profile read_profile = {0};
-	const struct seccomp_profile *policy_profile = &embedded_default_seccomp_model;
-	/* The embedded profile's model was made at build time; any other is
-	 * parsed here, once. */
-	if (policy->seccomp_profile_len != embedded_default_seccomp_len ||
+	*out = (struct seccomp_policy_profile){.model = &embedded_default_seccomp_model};
+	if (policy->seccomp_profile_len == embedded_default_seccomp_len &&
 	    memcmp(policy->seccomp_profile_text, embedded_default_seccomp,
-		   embedded_default_seccomp_len) != 0) {
-		policy_tree = policy_seccomp_profile(policy, err);
-		if (!policy_tree)
-			return -1;
-		cleanup_free char *policy_path =
-		    xasprintf("seccomp profile \"%s\"", policy->seccomp_profile_name);
-		if (seccomp_profile_read(policy_tree, policy_path, &read_profile, err) < 0)
-			return -1;
-		if (!read_profile.has_default_action) {
-			seccomp_profile_clear(&read_profile);
-			return oh_error_make(err, 0, "%s: has no defaultAction", policy_path);
-		}
-		policy_profile = &read_profile;
-	}
+		   embedded_default_seccomp_len) == 0)
+		return 0;
+	out->tree = policy_seccomp_profile(policy, err);
+	if (!out->tree)
+		return -1;
+	cleanup_free char *path = xasprintf("seccomp profile \"%s\"", policy->seccomp_profile_name);
+	if (seccomp_profile_read(out->tree, path, &out->read, err) < 0)
+		return -1;
+	out->model = &out->read;
+	if (!out->read.has_default_action)
+		return oh_error_make(err, 0, "%s: has no defaultAction", path);
+	return 0;
+}
+
+static void seccomp_policy_profile_clear(struct seccomp_policy_profile *p)
+{
+	seccomp_profile_clear(&p->read);
+	json_free(p->tree);
+}
+
+/* Merge the container's profile (read and judged) with the policy's, and
+ * write the result into `profile`. */
+static void seccomp_merge_into(struct harden_ctx *ctx, struct json *profile,
+			       const struct seccomp_profile *container,
+			       const struct seccomp_profile *policy_profile)
+{
 	struct seccomp_merged m;
-	seccomp_profile_merge(container, policy_profile, &policy->seccomp_allow_syscalls, true, &m);
+	seccomp_profile_merge(container, policy_profile, &ctx->policy->seccomp_allow_syscalls, true,
+			      &m);
 	if (m.changed) {
 		size_t offset = container->syscalls ? container->syscalls->offset : profile->offset;
 		if (m.default_changed)
@@ -280,8 +292,6 @@ static int seccomp_merge_into(struct harden_ctx *ctx, struct json *profile,
 		json_object_set(profile, "syscalls", steal_pointer(&m.syscalls));
 	}
 	seccomp_merged_clear(&m);
-	seccomp_profile_clear(&read_profile);
-	return 0;
 }
 
 static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
@@ -292,7 +302,8 @@ static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 	if (harden_member_object(ctx->spec, "", "linux", false, &linux_obj, err) < 0)
 		return -1;
 	struct json *current = linux_obj ? json_object_get(linux_obj, "seccomp") : NULL;
-	bool has_policy_profile = ctx->policy->seccomp_profile_text != NULL;
+	const struct policy *policy = ctx->policy;
+	bool has_policy_profile = policy->seccomp_profile_text != NULL;
 	if (current && current->type != JSON_OBJECT)
 		return oh_error_make(err, 0, "linux.seccomp: must be an object");
 	if (!current)
@@ -309,29 +320,37 @@ static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 			   : 0;
 
 	/* The policy's own profile, as installed by an earlier pass (or as
-	 * the container's author copied it), is what the policy asks for:
-	 * found without parsing it. */
-	if (has_policy_profile &&
-	    json_equal_compact_text(current, ctx->policy->seccomp_profile_text,
-				    ctx->policy->seccomp_profile_len))
+	 * the container's author copied it), is what the policy asks for and
+	 * is left alone: found without parsing it when the policy's text is
+	 * compact, as the embedded profile is. */
+	if (has_policy_profile && json_equal_compact_text(current, policy->seccomp_profile_text,
+							  policy->seccomp_profile_len))
 		return 0;
+	struct seccomp_policy_profile policy_profile = {0};
+	if (has_policy_profile && seccomp_policy_profile_load(policy, &policy_profile, err) < 0) {
+		seccomp_policy_profile_clear(&policy_profile);
+		return -1;
+	}
+	if (policy_profile.tree && json_equal(current, policy_profile.tree)) {
+		seccomp_policy_profile_clear(&policy_profile);
+		return 0;
+	}
 
 	struct seccomp_profile container;
-	if (seccomp_profile_read(current, "linux.seccomp", &container, err) < 0)
-		return -1;
-	int r = 0;
-	if (!container.has_default_action) {
+	int r = seccomp_profile_read(current, "linux.seccomp", &container, err);
+	if (r == 0 && !container.has_default_action) {
 		/* runc and crun both refuse it (specconv: not a valid action;
 		 * crun: "seccomp misses the default action"). */
 		r = oh_error_make(err, 0,
 				  "linux.seccomp.defaultAction: missing, with syscall rules: runc "
 				  "and crun refuse such a profile");
-	} else {
+	} else if (r == 0) {
 		seccomp_judge_profile(ctx, &container);
 		if (has_policy_profile)
-			r = seccomp_merge_into(ctx, current, &container, err);
+			seccomp_merge_into(ctx, current, &container, policy_profile.model);
 	}
 	seccomp_profile_clear(&container);
+	seccomp_policy_profile_clear(&policy_profile);
 	return r;
 }
 

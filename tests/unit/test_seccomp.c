@@ -819,6 +819,19 @@ Test(seccomp, the_policy_profile_itself_is_never_rewritten)
 	cleanup_free char *got = test_text(seccomp_of(spec));
 	cr_assert_str_eq(got, expected);
 	assert_fixed_point(spec, p);
+
+	/* The same profile in a file written for people (spaces, comments)
+	 * is recognised too. */
+	cleanup_policy struct policy *p2 = policy_with_profile(
+	    "{\n  /* mkdir is both */\n  'defaultAction': 'SCMP_ACT_ERRNO',\n  'syscalls': [\n"
+	    "    {'names': ['read', 'mkdir'], 'action': 'SCMP_ACT_ALLOW'},\n"
+	    "    {'names': ['mkdir'], 'action': 'SCMP_ACT_ERRNO', 'errnoRet': 13}\n  ]\n}\n");
+	cleanup_json struct json *spec2 = test_parse("{\"process\":{}}");
+	cleanup_report struct report report2 = {0};
+	harden_with(spec2, p2, &report2);
+	cleanup_free char *got2 = test_text(seccomp_of(spec2));
+	cr_assert_str_eq(got2, expected);
+	assert_fixed_point(spec2, p2);
 }
 
 Test(seccomp, the_policy_key_allow_syscalls)
