@@ -185,6 +185,12 @@ static inline bool seccomp_action_equal(const struct seccomp_action *a,
  * filter has), or NULL where the model does not know it. */
 const char *seccomp_native_architecture(void);
 
+/* The syscalls of the native architecture as libseccomp knew them at build
+ * time (sorted; src/seccomp_model_gen.c), and whether `name` is one. */
+extern const char *const seccomp_native_syscall_names[];
+extern const size_t seccomp_native_syscall_names_len;
+bool seccomp_native_syscall(const char *name);
+
 /* ---- the merge ------------------------------------------------------------
  *
  * seccomp_profile_merge: the filter the container gets, from its own profile and the
@@ -199,6 +205,10 @@ enum seccomp_change_reason {
 	SECCOMP_CHANGE_UNCOMBINABLE, /* both sides condition it; the mix cannot be written */
 	SECCOMP_CHANGE_DEFAULT_LOST, /* denied under conditions with an allowing default */
 	SECCOMP_CHANGE_CONTESTED,    /* named under actions whose conditions may overlap */
+	/* Any of those, for a name that is no syscall of the architecture of
+	 * a filter for the native one alone (chown32 on x86_64): it filters
+	 * nothing either way, and is not worth a policy key. */
+	SECCOMP_CHANGE_NOT_NATIVE,
 	SECCOMP_CHANGE_REASONS,
 };
 
@@ -218,7 +228,9 @@ struct seccomp_merged {
 	struct json *syscalls;
 	/* For each reason, the names whose treatment changed, in the order of
 	 * the profiles, and their rules before and after ("syscalls" arrays;
-	 * a name that falls to the default action has a rule with it). */
+	 * a name that falls to the default action has a rule with it). Where
+	 * the merged filter is for the native architecture alone, names that
+	 * are no syscall of it are left out: they filter nothing either way. */
 	struct string_list changed_names[SECCOMP_CHANGE_REASONS];
 	struct json *changed_old[SECCOMP_CHANGE_REASONS];
 	struct json *changed_new[SECCOMP_CHANGE_REASONS];

@@ -6,10 +6,17 @@
  * reads the profile with seccomp_profile_read, the same function that reads
  * a container's, and writes its result as the static data of
  * embedded_default_seccomp_model: a merge against the default policy then
- * parses nothing (tests/unit/test_seccomp.c checks that the two agree). */
+ * parses nothing (tests/unit/test_seccomp.c checks that the two agree).
+ *
+ * It also writes the names of the syscalls of the native architecture, as
+ * libseccomp knows them: a name outside that list filters nothing in a
+ * filter for this architecture alone (runc and crun skip a name libseccomp
+ * does not know, and a 32-bit name such as chown32 is no syscall here). */
 #include <errno.h>
 #include <inttypes.h>
+#include <seccomp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
@@ -112,6 +119,46 @@ static int write_model(const struct seccomp_profile *p, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+static int name_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Syscall numbers go up to about 460 on every architecture libseccomp
+ * knows; x32's have bit 30 set and are not the native ones here. */
+#define SYSCALL_NUMBER_LIMIT 4096
+
+static int write_native_names(FILE *out)
+{
+	uint32_t native = seccomp_arch_native();
+	char **names = calloc(SYSCALL_NUMBER_LIMIT, sizeof(*names));
+	size_t n = 0;
+	if (!names)
+		return -1;
+	for (int nr = 0; nr < SYSCALL_NUMBER_LIMIT; nr++) {
+		char *name = seccomp_syscall_resolve_num_arch(native, nr);
+		if (name)
+			names[n++] = name;
+	}
+	qsort(names, n, sizeof(*names), name_compare);
+	fputs("\nconst char *const seccomp_native_syscall_names[] = {\n", out);
+	for (size_t i = 0; i < n; i++) {
+		if (i && strcmp(names[i], names[i - 1]) == 0)
+			continue;
+		fputs("    ", out);
+		put_string(out, names[i]);
+		fputs(",\n", out);
+	}
+	fputs(
+	    "};\n\nconst size_t seccomp_native_syscall_names_len =\n"
+	    "    sizeof(seccomp_native_syscall_names) / sizeof(seccomp_native_syscall_names[0]);\n",
+	    out);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return n ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -139,7 +186,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	FILE *out = fopen(argv[2], "we");
-	if (!out || write_model(&model, out) < 0 || fclose(out) != 0) {
+	if (!out || write_model(&model, out) < 0 || write_native_names(out) < 0 ||
+	    fclose(out) != 0) {
 		fprintf(stderr, "seccomp-model-gen: %s: cannot write\n", argv[2]);
 		return 1;
 	}

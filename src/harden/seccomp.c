@@ -162,6 +162,9 @@ static const char *const seccomp_change_reasons[SECCOMP_CHANGE_REASONS] = {
 				    "denied them under argument conditions and let them through "
 				    "otherwise by its default action, which gives way to that of "
 				    "the policy's seccomp profile \"%s\"",
+    [SECCOMP_CHANGE_NOT_NATIVE] = "no syscalls of this architecture as libseccomp knows them, "
+				  "so they filter nothing here: changed as the policy's seccomp "
+				  "profile \"%s\" says all the same",
     [SECCOMP_CHANGE_CONTESTED] = "the container's profile names them under more than one action "
 				 "for the same arguments, which runc and crun leave to "
 				 "libseccomp's rule order: given the strictest (policy's profile "
@@ -192,7 +195,8 @@ static void seccomp_record_syscalls(struct harden_ctx *ctx, struct seccomp_merge
 		/* The policy would keep the container's own rules for names it
 		 * treats as allowed; a change that comes from the container's
 		 * profile alone no policy key undoes. */
-		if (r != SECCOMP_CHANGE_DEFAULT_LOST && r != SECCOMP_CHANGE_CONTESTED)
+		if (r != SECCOMP_CHANGE_DEFAULT_LOST && r != SECCOMP_CHANGE_CONTESTED &&
+		    r != SECCOMP_CHANGE_NOT_NATIVE)
 			decision_set_lift(d, "seccomp.allow_syscalls",
 					  json_new_string_list(&m->changed_names[r]));
 	}

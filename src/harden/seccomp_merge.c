@@ -802,6 +802,17 @@ static void index_side(struct name_index *ix, struct side *side, bool policy)
 	}
 }
 
+static int native_name_compare(const void *key, const void *entry)
+{
+	return strcmp(key, *(const char *const *)entry);
+}
+
+bool seccomp_native_syscall(const char *name)
+{
+	return bsearch(name, seccomp_native_syscall_names, seccomp_native_syscall_names_len,
+		       sizeof(seccomp_native_syscall_names[0]), native_name_compare) != NULL;
+}
+
 /* ---- architectures ---------------------------------------------------------- */
 
 static bool architecture_listed(const struct seccomp_profile *p, const char *arch)
@@ -812,24 +823,30 @@ static bool architecture_listed(const struct seccomp_profile *p, const char *arc
 	return false;
 }
 
-static void merge_architectures(const struct seccomp_profile *c, const struct seccomp_profile *p,
+/* Returns whether the merged filter is for the native architecture alone. */
+static bool merge_architectures(const struct seccomp_profile *c, const struct seccomp_profile *p,
 				struct seccomp_merged *out)
 {
 	const char *native = seccomp_native_architecture();
 	if (!c->architectures)
-		return;
+		return native != NULL;
+	bool native_only = native != NULL;
 	struct json *kept = json_new_array();
 	for (size_t i = 0; i < c->architectures_len; i++) {
 		const char *arch = c->architectures[i];
-		if ((native && strcmp(arch, native) == 0) || architecture_listed(p, arch))
+		bool is_native = native && strcmp(arch, native) == 0;
+		if (is_native || architecture_listed(p, arch)) {
 			json_array_append(kept, json_new_string(arch));
-		else
+			native_only &= is_native;
+		} else {
 			string_list_add(&out->architectures_removed, arch);
+		}
 	}
 	if (out->architectures_removed.len)
 		out->architectures = kept;
 	else
 		json_free(kept);
+	return native_only;
 }
 
 /* ---- the merge -------------------------------------------------------------- */
@@ -862,7 +879,7 @@ void seccomp_profile_merge(const struct seccomp_profile *container,
 	ctx.merged_default = out->default_action;
 	ctx.default_same = !out->default_changed;
 
-	merge_architectures(container, policy, out);
+	bool native_only = merge_architectures(container, policy, out);
 
 	size_t n_allow = allow_syscalls ? allow_syscalls->len : 0;
 	struct name_index ix;
@@ -882,6 +899,8 @@ void seccomp_profile_merge(const struct seccomp_profile *container,
 		treat(&ctx.c, s->c_head, &ctx.pool, &cts[i]);
 		treat_policy(&ctx.p, s->p_head, s->allowed_by_name, &ctx.pool, &pt);
 		merge_one(&ctx, &cts[i], &pt, &results[i]);
+		if (results[i].reason >= 0 && native_only && !seccomp_native_syscall(s->name))
+			results[i].reason = SECCOMP_CHANGE_NOT_NATIVE;
 		changed |= results[i].reason >= 0;
 	}
 
