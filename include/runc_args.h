@@ -31,6 +31,7 @@ enum runc_log_format {
 #define RUNC_ARGS_MAX_LIST 64
 
 struct runc_args {
+	const char *program; /* argv[0]: the name oci-harden was run by */
 	enum runc_command command;
 	const char *command_name; /* as written, NULL for RUNC_CMD_NONE */
 	int command_index;	  /* index of the command in argv, or -1 */

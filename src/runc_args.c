@@ -628,7 +628,8 @@ static int parse_positional(struct parse_state *st, struct arg_stream *s,
 
 int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_error_t *err)
 {
-	*out = (struct runc_args){.command = RUNC_CMD_NONE, .command_index = -1};
+	*out = (struct runc_args){
+	    .program = argc > 0 ? argv[0] : NULL, .command = RUNC_CMD_NONE, .command_index = -1};
 	struct parse_state st = {.out = out};
 
 	/* Global options: urfave's App.Run parses them with no reordering. */
