@@ -67,9 +67,15 @@ enum {
 
 #define CHECK_EMBEDDED_SECCOMP_DISPLAY "<embedded>/seccomp/default.json"
 
-static const char check_usage[] = "usage: oci-harden check [-q|--quiet] [PATH...]\n"
-				  "Lint policy files, or every policy of a directory (by default "
-				  "the configured policy directory).\n";
+static const char check_usage[] =
+    "usage: oci-harden check [-q|--quiet] [PATH...]\n"
+    "Lint policy files, or every policy of a directory (by default the configured\n"
+    "policy directory): one line per problem, FILE:LINE:COL: message.\n"
+    "\n"
+    "  -q, --quiet   no summary on standard error\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "Exit status: 0 all valid, 1 problems found, 2 a bad command line.\n";
 
 enum check_severity {
 	CHECK_ERROR,
