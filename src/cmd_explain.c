@@ -279,8 +279,12 @@ static void explain_event(const struct json *event)
 static void explain_print(const struct explain_match *m, bool as_json)
 {
 	if (as_json) {
-		for (size_t i = 0; i < m->len; i++)
-			fputs(m->events[i].line, stdout);
+		for (size_t i = 0; i < m->len; i++) {
+			const char *line = m->events[i].line;
+			fputs(line, stdout);
+			if (line[strlen(line) - 1] != '\n') /* the log's last line, cut short */
+				putchar('\n');
+		}
 		return;
 	}
 	const char *image = NULL;
