@@ -144,6 +144,18 @@ bool policy_path_has_dot_component(const char *path);
  * "web.json"): the order selection tries them in. */
 int policy_file_name_compare(const char *a, const char *b);
 
+/* The name a runtime entry runs oci-harden by, when it names a policy:
+ * the last component of argv[0] is "oci-harden@NAME" (a link to
+ * oci-harden). Docker's "path", Podman's [engine.runtimes] path and
+ * containerd's BinaryName all become argv[0] as written, and none of them
+ * can be changed by whoever starts a container through that entry. */
+#define POLICY_PROGRAM_PREFIX "oci-harden@"
+
+/* 1 with *name pointing into argv0 when argv0 names a policy, 0 when it is
+ * any other name (NULL included), -1 with an error when what follows the @
+ * is not a policy name. */
+int policy_of_program_name(const char *argv0, const char **name, oh_error_t *err);
+
 /* An image reference in its fully qualified form, as containerd and Docker
  * normalise it: "nginx" is "docker.io/library/nginx:latest". */
 char *image_reference_normalize(const char *reference);

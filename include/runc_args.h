@@ -33,11 +33,16 @@ enum runc_log_format {
 };
 
 struct runc_args {
+	const char *program; /* argv[0]: the name oci-harden was run by */
 	enum runc_command command;
 	const char *command_name; /* as written, NULL for RUNC_CMD_NONE */
 	int command_index;	  /* index of the command in argv, or -1 */
 
 	/* global options */
+	/* runc prints its own help and does nothing else: --help/-h, no
+	 * command at all, or the command "help" alone (not a command's --help) */
+	bool help;
+	bool version;	      /* --version/-v, without --help: runc prints its version */
 	const char *root;     /* --root, NULL when not given */
 	const char *log_path; /* --log, NULL when not given */
 	enum runc_log_format log_format;

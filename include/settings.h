@@ -27,6 +27,9 @@ struct settings {
 	bool kernel_audit;    /* "kernel_audit": a kernel audit record per create and exec */
 	/* "trust_image_annotations": "cri", "always" or "never" */
 	enum identity_trust trust_image_annotations;
+	/* "docker_data_root": where dockerd keeps its container records, whose
+	 * image names select per-image policies; NULL: not read */
+	char *docker_data_root;
 };
 
 int settings_load(struct settings *out, oh_error_t *err);

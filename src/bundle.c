@@ -95,9 +95,39 @@ static int bundle_choose_policy(const struct bundle_config *config, const struct
 		return is_file ? policy_load_file(options->policy, settings, policy, err)
 			       : policy_load_named(options->policy, settings, policy, err);
 	}
+	if (options && options->entry_policy) {
+		*reason = xasprintf("the runtime entry %s names it", options->entry_program);
+		return policy_load_named(options->entry_policy, settings, policy, err);
+	}
 	if (options && options->image)
 		return policy_select_for_image(options->image, settings, policy, reason, err);
+	if (options && options->record && !options->recorded_image) {
+		*reason = xasprintf("%s names the image by its id, which no policy's images "
+				    "match: the default policy \"%s\"",
+				    options->record, settings->default_policy);
+		return policy_load_named(settings->default_policy, settings, policy, err);
+	}
+	if (options && options->record) {
+		cleanup_free char *why = NULL;
+		int r =
+		    policy_select_for_image(options->recorded_image, settings, policy, &why, err);
+		*reason =
+		    why ? xasprintf("%s (the image as %s names it)", why, options->record) : NULL;
+		return r;
+	}
 	return policy_select(config->spec, settings, policy, reason, err);
+}
+
+char *bundle_config_image(const struct bundle_config *config, const struct settings *settings,
+			  const struct bundle_harden_options *options)
+{
+	if (options && options->record)
+		return options->recorded_image ? xstrdup(options->recorded_image) : NULL;
+	if (!policy_spec_identity_trusted(config->spec, settings->trust_image_annotations) ||
+	    policy_spec_is_sandbox(config->spec))
+		return NULL;
+	const char *annotated = policy_image_of_spec(config->spec);
+	return annotated ? image_reference_normalize(annotated) : NULL;
 }
 
 int bundle_config_harden(struct bundle_config *config, const struct settings *settings,

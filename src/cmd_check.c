@@ -55,9 +55,15 @@ enum {
  * the other + 1); past this size two patterns are taken to overlap. */
 #define CHECK_GLOB_MAX_CELLS (16u << 20)
 
-static const char check_usage[] = "usage: oci-harden check [-q|--quiet] [PATH...]\n"
-				  "Lint policy files, or every policy of a directory (by default "
-				  "the configured policy directory).\n";
+static const char check_usage[] =
+    "usage: oci-harden check [-q|--quiet] [PATH...]\n"
+    "Lint policy files, or every policy of a directory (by default the configured\n"
+    "policy directory): one line per problem, FILE:LINE:COL: message.\n"
+    "\n"
+    "  -q, --quiet   no summary on standard error\n"
+    "  -h, --help    this text\n"
+    "\n"
+    "Exit status: 0 all valid, 1 problems found, 2 a bad command line.\n";
 
 struct check_problem {
 	size_t file;	    /* index in check_run.files */

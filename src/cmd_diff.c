@@ -29,7 +29,16 @@ enum {
 
 static const char diff_usage[] =
     "usage: oci-harden diff [--color=auto|always|never] [--image REF] [--policy NAME|FILE]\n"
-    "                       BUNDLE|CONFIG.json\n";
+    "                       BUNDLE|CONFIG.json\n"
+    "The dry run: what a create would make of the config, as a unified diff and one\n"
+    "line per decision. Nothing is written.\n"
+    "\n"
+    "  --image REF         choose the policy as if the container ran image REF\n"
+    "  --policy NAME|FILE  use this policy: a name in the policy directory, or a file\n"
+    "  --color=WHEN        auto (on a terminal, unless NO_COLOR is set), always, never\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 no change, 1 changes, 2 trouble, 3 the policy would refuse it.\n";
 
 /* "--name=value" or "--name value"; returns the value, or NULL when argv[*i]
  * is not that option. Advances *i past a separate value. */

@@ -13,6 +13,7 @@
 
 #include "bundle.h"
 #include "container_state.h"
+#include "docker_record.h"
 #include "exec_handoff.h"
 #include "exec_process.h"
 #include "host.h"
@@ -30,17 +31,43 @@ static int runtime_fail(const struct runtime_log *log, oh_error_t *err)
 	return 1;
 }
 
-/* One line for the refusal that containerd shows as "OCI runtime create
- * failed: <msg>": the first reason, and how many more there are. */
-static int runtime_refuse(const struct runtime_log *log, const char *subject,
-			  const struct report *report)
+/* The command that shows every decision about the container, as the user
+ * types it on this node: this binary, with the settings file it read when
+ * that is not the default one (the event log is named there). */
+static char *runtime_explain_command(const char *container_id)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	const char *program = n > 0 ? (self[n] = '\0', self) : "oci-harden";
+	const char *env = getenv(SETTINGS_ENV);
+	bool other_config = env && *env && strcmp(env, SETTINGS_DEFAULT_PATH) != 0;
+	cleanup_free char *config = other_config ? realpath(env, NULL) : NULL;
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	return xasprintf("run %s%s%s%s explain %s%s%s", other_config ? SETTINGS_ENV "=" : "",
+			 other_config ? (config ? config : env) : "", other_config ? " " : "",
+			 program, container_id ? container_id : "ID", *host ? " on host " : "",
+			 host);
+}
+
+/* One line for the refusal, the one its user sees: containerd shows it as
+ * "OCI runtime create failed: <msg>" to ctr, docker run and kubectl (in
+ * the pod's events), Podman as "OCI runtime error: <msg>". The bundle is
+ * gone by the time anyone reads it (Docker and the CRI delete it when the
+ * create fails), so the line says the first reason, how many more there
+ * are, and the command that shows them all, from the event log. */
+static int runtime_refuse(const struct runtime_log *log, const char *container_id,
+			  const char *subject, const struct report *report)
 {
 	const struct decision *first = report_first_refusal(report);
 	size_t more = report_count(report, DECISION_REFUSE) - 1;
 	cleanup_free char *what = decision_to_string(first);
-	runtime_log_write(log, RUNTIME_LOG_ERROR, "oci-harden: %s: refused by policy \"%s\": %s%s",
-			  subject, report->policy_name, what,
-			  more ? " (and more: see oci-harden diff)" : "");
+	cleanup_free char *explain = runtime_explain_command(container_id);
+	cleanup_free char *count =
+	    more ? xasprintf("%zu more refusal%s; ", more, more == 1 ? "" : "s") : xstrdup("");
+	runtime_log_write(log, RUNTIME_LOG_ERROR,
+			  "oci-harden: %s: refused by policy \"%s\": %s (%severy decision: %s)",
+			  subject, report->policy_name, what, count, explain);
 	return 1;
 }
 
@@ -116,6 +143,34 @@ static void runtime_bundle_identity(const struct bundle_config *config, dev_t *d
 	}
 }
 
+/* Who the container is, by what its caller cannot write: the runtime entry
+ * it came through (the name oci-harden was run by) and the record its
+ * client keeps of it (Docker's, where settings name Docker's data root). */
+struct runtime_identity {
+	const char *entry_policy;
+	char *record;
+	char *recorded_image;
+};
+
+static void runtime_identity_clear(struct runtime_identity *identity)
+{
+	free(identity->record);
+	free(identity->recorded_image);
+}
+
+static int runtime_identify(const struct runc_args *args, const struct settings *settings,
+			    struct runtime_identity *identity, oh_error_t *err)
+{
+	if (policy_of_program_name(args->program, &identity->entry_policy, err) < 0)
+		return -1;
+	if (!settings->docker_data_root || !args->container_id)
+		return 0;
+	return docker_record_image(settings->docker_data_root, args->container_id,
+				   &identity->recorded_image, &identity->record, err) < 0
+		   ? -1
+		   : 0;
+}
+
 static int runtime_harden_bundle(const struct runc_args *args, const struct settings *settings,
 				 const struct runtime_log *log, const struct container_place *place)
 {
@@ -123,6 +178,7 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	cleanup_bundle_config struct bundle_config config = {.dirfd = -1};
 	cleanup_report struct report report = {0};
 	cleanup_policy struct policy *policy = NULL;
+	_cleanup_(runtime_identity_clear) struct runtime_identity identity = {0};
 	/* The config is hardened in memory in both modes, so that what is
 	 * saved for the container's execs is what enforce mode would run; in
 	 * audit mode it is not written back. */
@@ -130,10 +186,15 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	cleanup_free char *bundle = runtime_bundle_path(args->bundle);
 	cleanup_free char *image = NULL;
 
-	int r = bundle_config_read(args->bundle, &config, &err);
+	int r = runtime_identify(args, settings, &identity, &err);
+	options.entry_policy = identity.entry_policy;
+	options.entry_program = args->program;
+	options.record = identity.record;
+	options.recorded_image = identity.recorded_image;
+	if (r == 0)
+		r = bundle_config_read(args->bundle, &config, &err);
 	if (r == 0) {
-		const char *annotated = policy_image_of_spec(config.spec);
-		image = annotated ? image_reference_normalize(annotated) : NULL;
+		image = bundle_config_image(&config, settings, &options);
 		r = bundle_config_harden(&config, settings, &options, &report, &err);
 	}
 	if (r < 0) {
@@ -150,7 +211,7 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	}
 	runtime_record(args, settings, log, bundle, image, &report, NULL);
 	if (refused)
-		return runtime_refuse(log, config.display, &report);
+		return runtime_refuse(log, args->container_id, config.display, &report);
 	/* Remembered for the container's execs, which without it are refused:
 	 * a failure here fails the create rather than every exec later. */
 	struct container_created created = {
@@ -313,7 +374,7 @@ static int runtime_harden_exec(int argc, char **argv, const struct runc_args *ar
 		cleanup_free char *subject = xasprintf(
 		    "exec in %s%s%s", args->container_id, args->process_path ? " with " : "",
 		    args->process_path ? args->process_path : "");
-		return runtime_refuse(log, subject, &report);
+		return runtime_refuse(log, args->container_id, subject, &report);
 	}
 	if (runtime_exec_handoff(argc, argv, args, runtime, &report, process, &file, out, &err) < 0)
 		return runtime_fail(log, &err);
@@ -383,6 +444,31 @@ static int runtime_check_args(const struct runc_args *args, const char *runtime,
 	return 0;
 }
 
+/* Through a runtime entry that names a policy, that policy is also the
+ * default one: an exec in a container oci-harden has no record of gets it
+ * rather than the node's default. */
+static int runtime_entry_default(const struct runc_args *args, struct settings *settings,
+				 oh_error_t *err)
+{
+	const char *entry_policy;
+	int r = policy_of_program_name(args->program, &entry_policy, err);
+	if (r <= 0)
+		return r;
+	free(settings->default_policy);
+	settings->default_policy = xstrdup(entry_policy);
+	return 0;
+}
+
+/* --help and --version say what oci-harden is, then the runtime says what
+ * it is, unchanged: its part follows from the exec. */
+static void runtime_introduce(const struct runc_args *args)
+{
+	if (args->help)
+		own_help_print(stdout);
+	else if (args->version)
+		own_version_print(stdout);
+}
+
 int cmd_runtime(int argc, char **argv)
 {
 	cleanup_error oh_error_t err = NULL;
@@ -391,6 +477,7 @@ int cmd_runtime(int argc, char **argv)
 	struct runtime_log log = {.path = args.log_path, .format = args.log_format};
 	if (parsed < 0)
 		return runtime_fail(&log, &err);
+	runtime_introduce(&args);
 
 	cleanup_settings struct settings settings = {0};
 	cleanup_free char *runtime = NULL;
@@ -402,15 +489,21 @@ int cmd_runtime(int argc, char **argv)
 	struct container_place place = {.state_dir = settings.state_dir,
 					.runtime_root = runtime_root};
 	cleanup_exec_argv struct exec_argv exec_argv = {0};
+	if (args.help)
+		printf("\nThe runtime, %s:\n\n", runtime);
 
 	switch (args.command) {
 	case RUNC_CMD_CREATE:
 	case RUNC_CMD_RUN:
 	case RUNC_CMD_RESTORE:
+		if (runtime_entry_default(&args, &settings, &err) < 0)
+			return runtime_fail(&log, &err);
 		if (runtime_harden_bundle(&args, &settings, &log, &place) != 0)
 			return 1;
 		break;
 	case RUNC_CMD_EXEC:
+		if (runtime_entry_default(&args, &settings, &err) < 0)
+			return runtime_fail(&log, &err);
 		if (runtime_harden_exec(argc, argv, &args, &settings, &log, runtime, &place,
 					&exec_argv) != 0)
 			return 1;
@@ -428,6 +521,7 @@ int cmd_runtime(int argc, char **argv)
 	/* argv[0] names the program being run; the rest goes as it came,
 	 * unless an exec's was rebuilt around the judged process. */
 	argv[0] = runtime;
+	fflush(stdout);
 	execv(runtime, exec_argv.argv ? exec_argv.argv : argv);
 	oh_error_make(&err, errno, "cannot execute the runtime %s", runtime);
 	return runtime_fail(&log, &err);

@@ -215,7 +215,13 @@ static void suggestion_clear(struct suggestion *s)
 	string_list_clear(&s->unliftable);
 }
 
-static const char suggest_usage[] = "usage: oci-harden suggest [--out DIR] EVENTLOG\n";
+static const char suggest_usage[] =
+    "usage: oci-harden suggest [--out DIR] EVENTLOG\n"
+    "For each image that ran under a policy in audit mode, the smallest policy\n"
+    "(extending default) that would have let it run as it did.\n"
+    "\n"
+    "  --out DIR   write each policy to DIR/suggested-IMAGE.json (default: print them)\n"
+    "  -h, --help  this text\n";
 
 int cmd_suggest(int argc, char **argv)
 {

@@ -645,6 +645,7 @@ static int parse_positional(struct parse_state *st, struct arg_stream *s,
 int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_error_t *err)
 {
 	*out = (struct runc_args){
+	    .program = argc > 0 ? argv[0] : NULL,
 	    .command = RUNC_CMD_NONE,
 	    .command_index = -1,
 	    .container_id_index = -1,
@@ -660,8 +661,11 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 
 	/* urfave checks --help, then --version, before running app.Before
 	 * (where runc validates --log-format) or any command. */
-	if (st.help || st.version)
+	if (st.help || st.version) {
+		out->help = st.help;
+		out->version = !st.help;
 		return 0;
+	}
 	if (st.log_format && st.log_format[0] != '\0' && strcmp(st.log_format, "text") != 0 &&
 	    strcmp(st.log_format, "json") != 0)
 		return oh_error_make(err, 0, "invalid --log-format \"%s\": runc takes text or json",
@@ -670,8 +674,10 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 	/* No command, or an empty one: urfave runs its help action, which shows
 	 * the app's help for "" (ShowCommandHelp). */
 	int index = stream_next(&global);
-	if (index < 0 || argv[index][0] == '\0')
+	if (index < 0 || argv[index][0] == '\0') {
+		out->help = true;
 		return 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(refused_commands); i++)
 		if (strcmp(argv[index], refused_commands[i]) == 0)
 			return oh_error_make(err, 0,
@@ -688,6 +694,9 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 	out->command = spec->command;
 	out->command_name = argv[index];
 	out->command_index = index;
+	/* `runc help` alone is the app's help too; `runc help CMD` is CMD's. */
+	if ((strcmp(spec->name, "help") == 0 || strcmp(spec->name, "h") == 0) && index + 1 == argc)
+		out->help = true;
 	if (!spec->options)
 		return 0;
 

@@ -20,6 +20,7 @@ void settings_clear(struct settings *s)
 	free(s->state_dir);
 	free(s->sandbox_policy);
 	free(s->event_log);
+	free(s->docker_data_root);
 	*s = (struct settings){0};
 }
 
@@ -50,8 +51,8 @@ static int settings_bool(const struct json *doc, const char *key, bool *out, oh_
 }
 
 static const char *const settings_keys[] = {
-    "runtime",	      "policy_dir", "default_policy", "state_dir",
-    "sandbox_policy", "event_log",  "kernel_audit",   "trust_image_annotations"};
+    "runtime",	 "policy_dir",	 "default_policy",	    "state_dir",       "sandbox_policy",
+    "event_log", "kernel_audit", "trust_image_annotations", "docker_data_root"};
 
 int settings_load(struct settings *out, oh_error_t *err)
 {
@@ -98,7 +99,8 @@ int settings_load(struct settings *out, oh_error_t *err)
 	    settings_string(doc, "state_dir", true, &out->state_dir, err) < 0 ||
 	    settings_string(doc, "sandbox_policy", false, &out->sandbox_policy, err) < 0 ||
 	    settings_string(doc, "event_log", true, &out->event_log, err) < 0 ||
-	    settings_bool(doc, "kernel_audit", &out->kernel_audit, err) < 0)
+	    settings_bool(doc, "kernel_audit", &out->kernel_audit, err) < 0 ||
+	    settings_string(doc, "docker_data_root", true, &out->docker_data_root, err) < 0)
 		return oh_error_wrap(err, "%s", path);
 	const struct json *trust = json_object_get(doc, "trust_image_annotations");
 	if (trust) {

@@ -511,8 +511,8 @@ refused()
 	rc=$?
 	err=$(cat "$W/$name.err")
 	isnt "$rc" 0 "refused: $what: ctr run fails"
-	like "$err" "OCI runtime create failed: oci-harden: .*/$id/config\.json: refused by policy \"default\": .*$message" \
-		"refused: $what: ctr's error is oci-harden's message"
+	like "$err" "OCI runtime create failed: oci-harden: .*/$id/config\.json: refused by policy \"default\": .*$message.* explain $id on host " \
+		"refused: $what: ctr's error is oci-harden's message, with the command that explains it"
 	if gone "$id"; then
 		ok "refused: $what: nothing is left in containerd"
 	else

@@ -901,3 +901,37 @@ Test(runc_args, exec_has_no_limit_on_list_values)
 	struct walked_exec *w = walk_exec_list(list);
 	cr_assert_eq(w->len, 100);
 }
+
+/* ---- the app's help and version, which oci-harden leads with its own ---- */
+
+Test(runc_args, help_and_version_are_told_apart)
+{
+	const char *helps[] = {"--help", "-h", "-help", "--help=true", "--usage"};
+	for (size_t i = 0; i < ARRAY_SIZE(helps); i++) {
+		struct runc_args a = PARSE_OK(helps[i]);
+		cr_assert(a.help, "%s", helps[i]);
+		cr_assert_not(a.version, "%s", helps[i]);
+	}
+	const char *versions[] = {"--version", "-v", "-version", "-v=1", "-V"};
+	for (size_t i = 0; i < ARRAY_SIZE(versions); i++) {
+		struct runc_args a = PARSE_OK(versions[i]);
+		cr_assert(a.version, "%s", versions[i]);
+		cr_assert_not(a.help, "%s", versions[i]);
+	}
+	/* urfave checks help first */
+	struct runc_args a = PARSE_OK("--version", "--help");
+	cr_assert(a.help);
+	cr_assert_not(a.version);
+	/* no command, or "help" alone, is the app's help */
+	cr_assert(parse_ok_list((const char *const[]){"oci-harden", NULL}).help);
+	cr_assert(PARSE_OK("").help);
+	cr_assert(PARSE_OK("--root", "/r").help);
+	cr_assert(PARSE_OK("help").help);
+	cr_assert(PARSE_OK("h").help);
+	/* a command's own help is not */
+	cr_assert_not(PARSE_OK("help", "create").help);
+	cr_assert_not(PARSE_OK("create", "--help").help);
+	cr_assert_not(PARSE_OK("--help=false", "list").help);
+	cr_assert_not(PARSE_OK("-v=0", "list").version);
+	cr_assert_not(PARSE_OK("list").help);
+}
