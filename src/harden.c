@@ -34,6 +34,7 @@ static const struct harden_module *const harden_modules[] = {
 void host_queries_clear(struct host_queries *q)
 {
 	string_list_clear(&q->paths);
+	string_list_clear(&q->sources);
 	string_list_clear(&q->namespace_types);
 	string_list_clear(&q->namespace_paths);
 }
@@ -44,6 +45,7 @@ void host_facts_clear(struct host_facts *f)
 		free(f->paths[i].path);
 		free(f->paths[i].resolved);
 		free(f->paths[i].sensitive);
+		string_list_clear(&f->paths[i].symlinks);
 	}
 	free(f->paths);
 	for (size_t i = 0; i < f->namespaces_len; i++) {
@@ -51,6 +53,11 @@ void host_facts_clear(struct host_facts *f)
 		free(f->namespaces[i].path);
 	}
 	free(f->namespaces);
+	for (size_t i = 0; i < f->runtime_dirs_len; i++) {
+		free(f->runtime_dirs[i].path);
+		free(f->runtime_dirs[i].what);
+	}
+	free(f->runtime_dirs);
 	free(f->bundle);
 	*f = (struct host_facts){0};
 }
@@ -161,6 +168,101 @@ struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const c
 	else if (lift_key)
 		decision_set_lift(d, lift_key, json_new_bool(true));
 	return d;
+}
+
+/* Whether an absolute path is already in its clean form. Most are, and a
+ * config may name thousands. */
+static bool harden_path_is_clean(const char *path)
+{
+	if (path[0] != '/' || path[1] == '\0')
+		return path[0] == '/';
+	if (strncmp(path, "/var/run", 8) == 0 && (path[8] == '/' || path[8] == '\0'))
+		return false;
+	for (const char *p = path; *p; p++) {
+		if (*p != '/')
+			continue;
+		if (p[1] == '/' || p[1] == '\0')
+			return false;
+		if (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
+char *harden_clean_path(const char *path)
+{
+	if (harden_path_is_clean(path))
+		return xstrdup(path);
+	bool absolute = path[0] == '/';
+	struct strbuf out = {0};
+	size_t *starts = xcalloc(strlen(path) / 2 + 2, sizeof(size_t));
+	size_t depth = 0;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth == 0 && !absolute) {
+				free(starts);
+				strbuf_free(&out);
+				return NULL;
+			}
+			if (depth > 0)
+				out.len = starts[--depth];
+		} else {
+			starts[depth++] = out.len;
+			if (absolute || out.len)
+				strbuf_putc(&out, '/');
+			strbuf_append(&out, p, n);
+		}
+		p = end;
+	}
+	free(starts);
+	if (out.len == 0)
+		strbuf_puts(&out, absolute ? "/" : ".");
+	out.buf[out.len] = '\0';
+	char *clean = strbuf_steal(&out);
+	if (strncmp(clean, "/var/run", 8) == 0 && (clean[8] == '/' || clean[8] == '\0')) {
+		char *short_form = xasprintf("/run%s", clean + 8);
+		free(clean);
+		return short_form;
+	}
+	return clean;
+}
+
+bool harden_path_within(const char *inner, const char *outer)
+{
+	size_t outer_len = strlen(outer);
+	if (outer_len == 1)
+		return inner[0] == '/'; /* "/" */
+	return strncmp(inner, outer, outer_len) == 0 &&
+	       (inner[outer_len] == '\0' || inner[outer_len] == '/');
+}
+
+char *harden_host_path(const char *bundle, const char *path, bool lexical)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	if (!bundle)
+		return NULL;
+	cleanup_free char *joined = xasprintf("%s/%s", bundle, path);
+	return lexical ? harden_clean_path(joined) : steal_pointer(&joined);
+}
+
+char *harden_root_host_path(const struct json *spec, const char *bundle)
+{
+	const struct json *root = json_object_get(spec, "root");
+	const struct json *path =
+	    root && root->type == JSON_OBJECT ? json_object_get(root, "path") : NULL;
+	if (!path || path->type != JSON_STRING)
+		return NULL;
+	/* runc: filepath.Join(cwd, spec.Root.Path) for a relative one, the
+	 * working directory being the bundle (libcontainer/specconv). */
+	return harden_host_path(bundle, path->string.ptr, true);
 }
 
 bool harden_allowed(const struct string_list *patterns, const char *value)

@@ -28,8 +28,8 @@ char *harden_path_join(const char *parent, const char *key);
 /* The member `key` of `parent` when it is an object. Absent (or null):
  * NULL, unless `create`, which adds an empty object. Any other type is a
  * shape the spec forbids: an error naming the path. */
-int harden_member_object(struct json *parent, const char *parent_path, const char *key,
-			 bool create, struct json **out, oh_error_t *err);
+int harden_member_object(struct json *parent, const char *parent_path, const char *key, bool create,
+			 struct json **out, oh_error_t *err);
 
 /* The member `key` of `parent` when it is an array (NULL when absent). */
 int harden_member_array(struct json *parent, const char *parent_path, const char *key,
@@ -55,14 +55,24 @@ struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const c
 			       const char *lift_item, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
+/* Where the runtime finds `path`, which the config names relative to the
+ * bundle or absolutely: relative ones joined to `bundle` (NULL when that is
+ * not known), lexically cleaned first when `lexical` (as runc's
+ * filepath.Join does). Absolute ones as written: the kernel resolves them. */
+char *harden_host_path(const char *bundle, const char *path, bool lexical);
+
+/* root.path of `spec` as the runtime resolves it (runc joins a relative one
+ * to the bundle), or NULL when the config names none or it cannot tell. */
+char *harden_root_host_path(const struct json *spec, const char *bundle);
+
 /* Whether one of the policy's `allow` patterns (fnmatch(3), '*' matching
  * '/' too) matches `value`. */
 bool harden_allowed(const struct string_list *patterns, const char *value);
 
 /* The string member `key` of object `v`, or NULL when absent; an error when
  * it is there but not a string. */
-int harden_member_string(const struct json *v, const char *path, const char *key,
-			 const char **out, oh_error_t *err);
+int harden_member_string(const struct json *v, const char *path, const char *key, const char **out,
+			 oh_error_t *err);
 
 /* The member `key` of `v` as a boolean (false when absent); an error when it
  * is there but not true or false. */
