@@ -47,6 +47,14 @@ enum runtime_dir_relation {
 enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir_layout layout,
 					       const char *path, size_t *depth);
 
+/* A first look for table scans: false when clean absolute `path` cannot be
+ * related to `dir` because their first components start differently (most
+ * of the table is under /run, the rest under /var). */
+static inline bool runtime_dir_may_relate(const char *dir, const char *path)
+{
+	return dir[1] == path[1] || path[1] == '\0' || dir[1] == '*';
+}
+
 /* Whether the default directories alone settle the clean absolute `path`
  * as a place a runtime binds from: the innermost default directory holding
  * it says BOUND, and no default directory is it or inside it. The edge

@@ -192,6 +192,16 @@ static bool spot_match(const char *pattern, const char *path)
 enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir_layout layout,
 					       const char *path, size_t *depth)
 {
+	/* Both are clean: up to the first '*', a byte that differs while the
+	 * path goes on settles it, and most directories differ from a path
+	 * within a few bytes ("/run/..." and "/var/lib/..."). */
+	for (size_t i = 0; dir[i] && dir[i] != '*'; i++) {
+		if (dir[i] == path[i])
+			continue;
+		if ((path[i] == '\0' && dir[i] == '/') || (i == 1 && path[1] == '\0'))
+			break; /* the path ends at a component of dir, or is "/" */
+		return RUNTIME_DIR_UNRELATED;
+	}
 	size_t components = 0;
 	const char *d = dir, *p = path;
 	for (;;) {
@@ -234,6 +244,8 @@ bool runtime_dirs_default_settles(const char *path)
 	enum runtime_dir_relation innermost = RUNTIME_DIR_UNRELATED;
 	size_t innermost_depth = 0;
 	for (size_t i = 0; i < runtime_dirs_default_len; i++) {
+		if (!runtime_dir_may_relate(runtime_dirs_default[i].path, path))
+			continue;
 		size_t depth;
 		enum runtime_dir_relation r = runtime_dir_relation(
 		    runtime_dirs_default[i].path, runtime_dirs_default[i].layout, path, &depth);

@@ -80,6 +80,8 @@ static void mounts_runtime_dir_consider(struct runtime_dir_verdict *v, size_t *d
 					const char *dir, const char *what,
 					enum runtime_dir_layout layout, const char *path)
 {
+	if (!runtime_dir_may_relate(dir, path))
+		return;
 	size_t d;
 	enum runtime_dir_relation r = runtime_dir_relation(dir, layout, path, &d);
 	if (r == RUNTIME_DIR_UNRELATED || v->relation == RUNTIME_DIR_IS)
@@ -116,10 +118,13 @@ static struct runtime_dir_verdict mounts_runtime_dir_verdict(const struct host_f
 }
 
 /* Why `path` is refused by the runtimes' directories, or NULL. Caller
- * frees. */
-static char *mounts_runtime_dir_reason(const struct host_facts *host, const char *path)
+ * frees. `*bound` (may be NULL) receives whether the innermost directory
+ * holding it is one its runtime binds from. */
+static char *mounts_runtime_dir_reason(const struct host_facts *host, const char *path, bool *bound)
 {
 	struct runtime_dir_verdict v = mounts_runtime_dir_verdict(host, path);
+	if (bound)
+		*bound = v.relation == RUNTIME_DIR_BOUND;
 	switch (v.relation) {
 	case RUNTIME_DIR_IS:
 		return xasprintf("is %s", v.what);
@@ -408,8 +413,13 @@ static int mounts_view_read(const struct json *m, const char *path, struct mount
 	 * mount_setattr), over what ro or rw made of it: rrw anywhere leaves
 	 * the mount writable. */
 	v->read_only = !recursive_rw && (ro || recursive_ro);
-	cleanup_free char *rooted = xasprintf("/%s", v->destination ? v->destination : "");
-	v->destination_clean = harden_clean_path(rooted);
+	if (v->destination && v->destination[0] == '/') {
+		v->destination_clean = harden_clean_path(v->destination);
+	} else {
+		/* runc joins a relative destination to the root filesystem too. */
+		cleanup_free char *rooted = xasprintf("/%s", v->destination ? v->destination : "");
+		v->destination_clean = harden_clean_path(rooted);
+	}
 	return 0;
 }
 
@@ -490,15 +500,19 @@ static char *mounts_symlink_reason(struct mounts_judge *j, const char *link)
 static size_t mounts_earlier_destination(struct mounts_judge *j, size_t before, const char *rootfs,
 					 const char *path)
 {
+	/* `path` is inside `rootfs`; what follows it is the path in the
+	 * container ("" for its root). */
+	const char *inside = path + (strcmp(rootfs, "/") == 0 ? 0 : strlen(rootfs));
 	size_t found = SIZE_MAX, found_len = 0;
 	for (size_t k = 0; k < before; k++) {
 		const char *dest = j->views[k].destination_clean;
 		if (!dest || strcmp(dest, "/") == 0)
 			continue;
-		cleanup_free char *there = xasprintf("%s%s", rootfs, dest);
-		if (harden_path_within(path, there) && strlen(there) > found_len) {
+		size_t dest_len = strlen(dest);
+		if (strncmp(inside, dest, dest_len) == 0 &&
+		    (inside[dest_len] == '\0' || inside[dest_len] == '/') && dest_len > found_len) {
 			found = k;
-			found_len = strlen(there);
+			found_len = dest_len;
 		}
 	}
 	return found;
@@ -547,7 +561,8 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 	const char *why = mounts_system_reason(p->clean, p->read_only);
 	if (why)
 		return mounts_refuse_host_path(j, p, p->clean, NULL, "%s", why);
-	cleanup_free char *runtime_why = mounts_runtime_dir_reason(host, p->clean);
+	bool bound = false;
+	cleanup_free char *runtime_why = mounts_runtime_dir_reason(host, p->clean, &bound);
 	if (runtime_why)
 		return mounts_refuse_host_path(j, p, p->clean, NULL, "%s", runtime_why);
 	/* Where it is against the root filesystem, by its name: a source
@@ -573,7 +588,7 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 		if (why)
 			return mounts_refuse_host_path(j, p, resolved, resolved, "%s", why);
 		free(runtime_why);
-		runtime_why = mounts_runtime_dir_reason(host, resolved);
+		runtime_why = mounts_runtime_dir_reason(host, resolved, &bound);
 		if (runtime_why)
 			return mounts_refuse_host_path(j, p, resolved, resolved, "%s", runtime_why);
 		rootfs_why = mounts_rootfs_reason(j, index, resolved);
@@ -593,8 +608,7 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 					       fact->rdev_major, fact->rdev_minor);
 	if (fact->sensitive)
 		return mounts_refuse_host_path(j, p, resolved, resolved, "is %s", fact->sensitive);
-	if (!host->runtime_dirs_surveyed &&
-	    (fact->symlinks.len || !runtime_dirs_default_settles(resolved)))
+	if (!host->runtime_dirs_surveyed && (fact->symlinks.len || !bound))
 		return mounts_refuse_host_path(j, p, resolved, resolved,
 					       "cannot be judged against the directories of the "
 					       "host's live container daemons, which were not "
@@ -727,11 +741,16 @@ static void mounts_judge_options(struct mounts_judge *j, const char *path,
 	for (size_t i = 0; v->options && i < v->options->array.len; i++) {
 		const struct json *o = v->options->array.items[i];
 		const char *option = o->string.ptr;
+		enum mount_option_effect effect = mounts_option_effect(option);
+		bool cgroup =
+		    !v->bind && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0);
+		if (type_allowed ||
+		    !(effect == MOUNT_OPTION_REMOUNT || effect == MOUNT_OPTION_IDMAP ||
+		      (effect == MOUNT_OPTION_DATA && cgroup)))
+			continue;
 		cleanup_free char *option_path = xasprintf("%s.options[%zu]", path, i);
-		switch (mounts_option_effect(option)) {
+		switch (effect) {
 		case MOUNT_OPTION_REMOUNT: {
-			if (type_allowed)
-				break;
 			cleanup_free char *what =
 			    xasprintf("option \"remount\" of a %s mount", type);
 			mounts_refuse_type(j, option_path, o, type, what,
@@ -740,8 +759,6 @@ static void mounts_judge_options(struct mounts_judge *j, const char *path,
 			break;
 		}
 		case MOUNT_OPTION_IDMAP: {
-			if (type_allowed)
-				break;
 			cleanup_free char *what =
 			    xasprintf("option \"%s\": an idmapped %s mount", option, type);
 			mounts_refuse_type(j, option_path, o, type, what,
@@ -749,22 +766,20 @@ static void mounts_judge_options(struct mounts_judge *j, const char *path,
 					   "the host, root among them");
 			break;
 		}
-		case MOUNT_OPTION_DATA:
-			if (type_allowed || v->bind)
-				break;
+		case MOUNT_OPTION_DATA: {
 			/* cgroup options reconfigure the hierarchy for the whole
 			 * host (cgroup v1's release_agent= names a program the
 			 * kernel runs as root; cgroup2's memory_recursiveprot and
-			 * the like apply to every cgroup). */
-			if (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0) {
-				cleanup_free char *what =
-				    xasprintf("option \"%s\" of a %s mount", option, type);
-				mounts_refuse_type(j, option_path, o, type, what,
-						   "cgroup options configure the host's whole "
-						   "hierarchy (release_agent= names a program the "
-						   "kernel runs as root)");
-			}
+			 * the like apply to every cgroup). Other filesystems'
+			 * data cannot reach the host (a bind mount ignores it). */
+			cleanup_free char *what =
+			    xasprintf("option \"%s\" of a %s mount", option, type);
+			mounts_refuse_type(j, option_path, o, type, what,
+					   "cgroup options configure the host's whole hierarchy "
+					   "(release_agent= names a program the kernel runs as "
+					   "root)");
 			break;
+		}
 		default:
 			break;
 		}
@@ -1048,20 +1063,37 @@ static void mounts_queries(const struct json *spec, const char *bundle, struct h
 		return;
 	mounts_query(q, harden_root_host_path(spec, bundle), false);
 	for (size_t i = 0; i < mounts->array.len; i++) {
-		struct mount_view v;
-		oh_error_t err = NULL;
-		if (mounts_view_read(mounts->array.items[i], "mounts", &v, &err) < 0) {
-			oh_error_free(&err);
-			continue; /* apply reports the shape */
+		/* Only what tells which host paths a mount names: apply judges
+		 * the shape, and reports a wrong one. */
+		const struct json *m = mounts->array.items[i];
+		const struct json *type_node = json_object_get(m, "type");
+		const struct json *source_node = json_object_get(m, "source");
+		const struct json *options = json_object_get(m, "options");
+		const char *type =
+		    type_node && type_node->type == JSON_STRING ? type_node->string.ptr : NULL;
+		const char *source = source_node && source_node->type == JSON_STRING
+					 ? source_node->string.ptr
+					 : NULL;
+		if (options && options->type != JSON_ARRAY)
+			options = NULL;
+		bool bind = type && strcmp(type, "bind") == 0;
+		for (size_t o = 0; !bind && options && o < options->array.len; o++) {
+			const struct json *option = options->array.items[o];
+			bind = option->type == JSON_STRING &&
+			       (strcmp(option->string.ptr, "bind") == 0 ||
+				strcmp(option->string.ptr, "rbind") == 0);
 		}
-		if (v.bind) {
-			const char *source = v.source ? v.source : "";
+		if (bind) {
+			source = source ? source : "";
 			mounts_query(q, harden_host_path(bundle, source, true), true);
 			if (source[0] != '/')
 				mounts_query(q, harden_host_path(bundle, source, false), true);
-		} else if (v.type && strcmp(v.type, "overlay") == 0) {
-			for (size_t o = 0; v.options && o < v.options->array.len; o++) {
-				const char *option = v.options->array.items[o]->string.ptr;
+		} else if (type && strcmp(type, "overlay") == 0) {
+			for (size_t o = 0; options && o < options->array.len; o++) {
+				const struct json *option_node = options->array.items[o];
+				if (option_node->type != JSON_STRING)
+					continue;
+				const char *option = option_node->string.ptr;
 				if (mounts_option_effect(option) != MOUNT_OPTION_DATA)
 					continue;
 				for (const char *s = option; *s;) {
@@ -1092,10 +1124,9 @@ static void mounts_queries(const struct json *spec, const char *bundle, struct h
 					}
 				}
 			}
-		} else if (v.type && v.source && v.source[0] == '/') {
-			mounts_query(q, xstrdup(v.source), true);
+		} else if (type && source && source[0] == '/') {
+			mounts_query(q, xstrdup(source), true);
 		}
-		mounts_view_clear(&v);
 	}
 }
 
