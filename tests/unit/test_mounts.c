@@ -583,3 +583,45 @@ Test(mounts, runtime_dir_relations)
 	cr_assert(!runtime_dirs_default_settles("/var/lib/kubelet/pods"));
 	cr_assert(!runtime_dirs_default_settles("/run"));
 }
+
+/* --- what Docker and Podman write ----------------------------------------- */
+
+static bool client_overlay_root(const char *resolved)
+{
+	size_t n = strlen(resolved);
+	return n > 7 && strcmp(resolved + n - 7, "/merged") == 0;
+}
+
+/* tests/fixtures/clients/: their mounts and root pass, judged as a node
+ * would judge them: the sources lie where the engine binds from, so the
+ * live daemons are not looked at; the root is an overlay mount's. */
+Test(mounts, docker_and_podman_configs_pass)
+{
+	const char *fixtures[] = {"clients/docker-cap-add-sys-admin.config.json",
+				  "clients/podman-default.config.json"};
+	const struct test_host client_host = {
+	    .type_of = fake_type,
+	    .overlay_root = client_overlay_root,
+	    .bundle = "/run/containerd/io.containerd.runtime.v2.task/moby/abc",
+	    .not_surveyed = true,
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(fixtures); i++) {
+		size_t len;
+		cleanup_free char *text = test_read_fixture(fixtures[i], &len);
+		oh_error_t err = NULL;
+		cleanup_json struct json *spec = json_parse(text, len, JSON_PARSE_GO_STRICT, &err);
+		cr_assert_not_null(spec, "%s: %s", fixtures[i], err ? err->msg : "");
+		cleanup_report struct report report = {0};
+		cr_assert_eq(test_harden_spec(spec, policy, &client_host, &report, &err), 0, "%s",
+			     err ? err->msg : "");
+		for (size_t d = 0; d < report.len; d++) {
+			const struct decision *dec = &report.items[d];
+			if (dec->kind != DECISION_REFUSE)
+				continue;
+			cleanup_free char *what = decision_to_string(dec);
+			cr_assert(strcmp(dec->rule, "mounts") != 0 &&
+				      strcmp(dec->rule, "rootfs") != 0,
+				  "%s: %s", fixtures[i], what);
+		}
+	}
+}
