@@ -86,7 +86,9 @@ const size_t runtime_dirs_default_len = ARRAY_SIZE(runtime_dirs_default);
  *   dockerd: a container's hostname, hosts, resolv.conf and mounts/shm
  *     under containers/<id>/; named volumes as volumes/<name>/_data.
  *   containers/storage (Podman, CRI-O): a container's files under
- *     <driver>-containers/<id>/userdata/; Podman's named volumes as
+ *     <driver>-containers/<id>/userdata/; the upper and work directories
+ *     of an overlay volume (podman -v SRC:DST:O) under userdata/overlay/
+ *     <n>/ (pkg/overlay, TempDir); Podman's named volumes as
  *     volumes/<name>/_data.
  *   kubelet: volumes as pods/<uid>/volumes/<plugin>/<name> (CSI ones one
  *     level down, in .../mount), subPaths as pods/<uid>/volume-subpaths/
@@ -109,6 +111,8 @@ static const char *const docker_data_spots[] = {
 };
 static const char *const storage_spots[] = {
     "*-containers/*/userdata/*",
+    "*-containers/*/userdata/overlay/*/upper",
+    "*-containers/*/userdata/overlay/*/work",
     "volumes/*/_data",
     NULL,
 };

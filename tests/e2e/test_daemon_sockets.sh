@@ -118,10 +118,11 @@ docker_run data-root hardened -v "$W/docker/data:/x" "$PROBE_IMAGE" ls /x
 refused "docker its data directory" "$RC" "$W/docker-data-root-hardened.out" \
 	"it is the data directory of dockerd \\(pid $DOCKER_PID\\)"
 
-docker_run ordinary hardened -v "$W/data:/data:ro" -v "$W/file:/file:ro" "$PROBE_IMAGE" \
-	cat /data/file /file
-is "$RC" 0 "docker: a container given an ordinary directory and file runs through oci-harden"
-is "$(tr '\n' ' ' <"$W/docker-ordinary-hardened.out")" "data-ok file-ok " "docker: it reads them"
+docker_run ordinary hardened -v "$W/data:/data:ro" -v "$W/file:/file:ro" -v ohvolume:/volume \
+	--tmpfs /scratch:size=1m "$PROBE_IMAGE" sh -c 'cat /data/file /file; ls -d /volume /scratch'
+is "$RC" 0 "docker: a container given an ordinary directory and file, a named volume and a tmpfs runs through oci-harden"
+is "$(tr '\n' ' ' <"$W/docker-ordinary-hardened.out")" "data-ok file-ok /scratch /volume " \
+	"docker: it reads them"
 daemons_docker_stop
 
 # --- Podman ---------------------------------------------------------------------
@@ -166,10 +167,12 @@ podman_socket listening "$PODMAN_SOCK" \
 podman_socket symlink "$W/podman-link.sock" \
 	"\\(resolving to $PODMAN_SOCK\\): it is the socket of podman \\(pid $podman_service\\)"
 
-podman_run ordinary hardened -v "$W/data:/data:ro" -v "$W/file:/file:ro" "$PROBE_IMAGE" \
-	cat /data/file /file
-is "$RC" 0 "podman: a container given an ordinary directory and file runs through oci-harden"
-is "$(tr '\n' ' ' <"$W/podman-ordinary-hardened.out")" "data-ok file-ok " "podman: it reads them"
+podman_run ordinary hardened -v "$W/data:/data:ro" -v "$W/file:/file:ro" -v ohvolume:/volume \
+	-v "$W/data:/overlaid:O" --tmpfs /scratch:size=1m "$PROBE_IMAGE" \
+	sh -c 'cat /data/file /file /overlaid/file; ls -d /volume /scratch'
+is "$RC" 0 "podman: a container given an ordinary directory and file, a named volume, an overlay volume (:O) and a tmpfs runs through oci-harden"
+is "$(tr '\n' ' ' <"$W/podman-ordinary-hardened.out")" "data-ok file-ok data-ok /scratch /volume " \
+	"podman: it reads them"
 daemons_stop_pid "$podman_usual" 10
 daemons_podman_stop
 
