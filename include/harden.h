@@ -21,7 +21,7 @@
  * (bind sources, paths in mount options, root.path) and the namespaces it
  * joins by path. Filled by harden_host_queries, answered by the edge. */
 struct host_queries {
-	struct string_list paths; /* absolute host paths */
+	struct string_list paths; /* absolute host paths, sorted, each once */
 	/* Those of `paths` the container would get (bind sources, paths in
 	 * mount options): judged also by what the host's live container
 	 * daemons use them for. */
@@ -71,7 +71,7 @@ struct host_facts {
 	/* The bundle directory, absolute, where a create reads config.json;
 	 * NULL for an exec. Relative root and mount paths are joined to it. */
 	char *bundle;
-	struct host_path *paths;
+	struct host_path *paths; /* in the order of host_queries.paths: sorted by path */
 	size_t paths_len;
 	struct host_namespace *namespaces;
 	size_t namespaces_len;
@@ -130,7 +130,8 @@ char *harden_clean_path(const char *path);
 bool harden_path_within(const char *inner, const char *outer);
 
 /* What the modules will ask of the host about `spec`, whose bundle is
- * `bundle` (absolute; NULL when unknown). */
+ * `bundle` (absolute; NULL when unknown): paths and sources sorted, each
+ * once. */
 void harden_host_queries(const struct json *spec, const char *bundle, struct host_queries *q);
 
 /* Harden a whole config.json in place. In audit mode (policy->mode) the tree

@@ -62,12 +62,17 @@ void host_facts_clear(struct host_facts *f)
 	*f = (struct host_facts){0};
 }
 
+static int host_path_compare(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct host_path *)entry)->path);
+}
+
 const struct host_path *host_facts_path(const struct host_facts *facts, const char *path)
 {
-	for (size_t i = 0; facts && i < facts->paths_len; i++)
-		if (strcmp(facts->paths[i].path, path) == 0)
-			return &facts->paths[i];
-	return NULL;
+	if (!facts || !facts->paths_len)
+		return NULL;
+	return bsearch(path, facts->paths, facts->paths_len, sizeof(facts->paths[0]),
+		       host_path_compare);
 }
 
 int host_facts_namespace_is_host(const struct host_facts *facts, const char *type, const char *path)
@@ -79,6 +84,28 @@ int host_facts_namespace_is_host(const struct host_facts *facts, const char *typ
 	return -1;
 }
 
+static int string_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort a list and drop its repeats: modules add a path as often as they
+ * name it, and a config may name thousands. */
+static void string_list_sort_unique(struct string_list *list)
+{
+	if (list->len < 2)
+		return;
+	qsort(list->items, list->len, sizeof(list->items[0]), string_compare);
+	size_t kept = 1;
+	for (size_t i = 1; i < list->len; i++) {
+		if (strcmp(list->items[i], list->items[kept - 1]) == 0)
+			free(list->items[i]);
+		else
+			list->items[kept++] = list->items[i];
+	}
+	list->len = kept;
+}
+
 void harden_host_queries(const struct json *spec, const char *bundle, struct host_queries *q)
 {
 	if (!spec || spec->type != JSON_OBJECT)
@@ -86,6 +113,8 @@ void harden_host_queries(const struct json *spec, const char *bundle, struct hos
 	for (size_t i = 0; i < ARRAY_SIZE(harden_modules); i++)
 		if (harden_modules[i]->queries)
 			harden_modules[i]->queries(spec, bundle, q);
+	string_list_sort_unique(&q->paths);
+	string_list_sort_unique(&q->sources);
 }
 
 char *harden_path_join(const char *parent, const char *key)

@@ -1045,9 +1045,9 @@ static void mounts_query(struct host_queries *q, char *host_path, bool source)
 {
 	if (!host_path)
 		return;
-	if (!string_list_contains(&q->paths, host_path))
-		string_list_add(&q->paths, host_path);
-	if (source && !string_list_contains(&q->sources, host_path))
+	/* harden_host_queries drops the repeats. */
+	string_list_add(&q->paths, host_path);
+	if (source)
 		string_list_add(&q->sources, host_path);
 	free(host_path);
 }

@@ -211,7 +211,7 @@ static void rootfs_queries(const struct json *spec, const char *bundle, struct h
 {
 	char *paths[] = {harden_root_host_path(spec, bundle), bundle ? xstrdup(bundle) : NULL};
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
-		if (paths[i] && !string_list_contains(&q->paths, paths[i]))
+		if (paths[i])
 			string_list_add(&q->paths, paths[i]);
 		free(paths[i]);
 	}

@@ -230,7 +230,7 @@ def main():
     if name in COMMANDS and len(sys.argv) - 2 == COMMANDS[name][1]:
         return COMMANDS[name][0](*sys.argv[2:])
     sys.exit(
-        "usage: make_config.py cri FIXTURE OUT SANDBOX_PID | sizes FIXTURE OUTDIR SANDBOX_PID VOLUMES"
+        "usage: make_config.py cri FIXTURE OUT SANDBOX_PID VOLUMES | sizes FIXTURE OUTDIR SANDBOX_PID VOLUMES"
         " | process FIXTURE OUT | busybox CONFIG ARG..."
     )
 
