@@ -125,14 +125,6 @@ static void rootfs_judge_path(struct harden_ctx *ctx, const struct json *root)
 			      written, clean);
 		return;
 	}
-	if (rootfs_is_system_path(clean) || rootfs_is_system_path(resolved)) {
-		harden_refuse(ctx, "rootfs", "root.path", node, "allow.root_paths", named,
-			      "root.path %s%s: the container's root filesystem would be the host's "
-			      "%s, and the runtime creates directories and device nodes in it (the "
-			      "policy may allow it in root_paths)",
-			      written, via, named);
-		return;
-	}
 	cleanup_free char *bundle_clean = bundle ? harden_clean_path(bundle) : NULL;
 	const struct host_path *bundle_fact = bundle ? host_facts_path(host, bundle) : NULL;
 	cleanup_free char *bundle_resolved =
@@ -142,7 +134,19 @@ static void rootfs_judge_path(struct harden_ctx *ctx, const struct json *root)
 	bool in_bundle =
 	    bundle_clean && harden_path_within(clean, bundle_clean) &&
 	    harden_path_within(resolved, bundle_resolved ? bundle_resolved : bundle_clean);
-	if (in_bundle || fact->overlay_mount_root)
+	/* The bundle is the client's, wherever it put it (a benchmark's under
+	 * /dev/shm). */
+	if (in_bundle)
+		return;
+	if (rootfs_is_system_path(clean) || rootfs_is_system_path(resolved)) {
+		harden_refuse(ctx, "rootfs", "root.path", node, "allow.root_paths", named,
+			      "root.path %s%s: the container's root filesystem would be the host's "
+			      "%s, and the runtime creates directories and device nodes in it (the "
+			      "policy may allow it in root_paths)",
+			      written, via, named);
+		return;
+	}
+	if (fact->overlay_mount_root)
 		return;
 	harden_refuse(ctx, "rootfs", "root.path", node, "allow.root_paths", named,
 		      "root.path %s%s: the container's root filesystem would be the host's %s, "

@@ -544,6 +544,11 @@ Test(mounts, root_path_inside_the_bundle_or_an_overlay_root)
 	free(refusal_on(&host, "{\"path\":\"/srv/missing-root\"}", "",
 			"/srv/missing-root does not exist on the host"));
 	assert_lift("", "{\"path\":\"/usr\"}", "allow.root_paths", "[\"/usr\"]");
+	/* The bundle is the client's wherever it is, /dev/shm included. */
+	struct test_host shm = host;
+	shm.bundle = "/dev/shm/bundle";
+	free(refusal_on(&shm, "{\"path\":\"rootfs\"}", "", NULL));
+	free(refusal_on(&shm, "{\"path\":\"../../../usr\"}", "", "would be the host's /usr"));
 	string_list_add(&policy->allow.root_paths, "/srv/root*");
 	free(refusal_on(&host, "{\"path\":\"/srv/root\"}", "", NULL));
 }
