@@ -556,20 +556,21 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 	if (!p->host || !p->clean)
 		return mounts_refuse_host_path(j, p, p->written, NULL,
 					       "is relative to a bundle oci-harden does not know");
-	/* What the path is, by its name as written: the fast first check, and
-	 * the clearest message. */
+	/* Each check refuses unless allow.host_paths names the path it is
+	 * about; an allowed one goes on to the next. What the path is, by its
+	 * name as written: the fast first check, and the clearest message. */
 	const char *why = mounts_system_reason(p->clean, p->read_only);
-	if (why)
-		return mounts_refuse_host_path(j, p, p->clean, NULL, "%s", why);
+	if (why && mounts_refuse_host_path(j, p, p->clean, NULL, "%s", why))
+		return true;
 	bool bound = false;
 	cleanup_free char *runtime_why = mounts_runtime_dir_reason(host, p->clean, &bound);
-	if (runtime_why)
-		return mounts_refuse_host_path(j, p, p->clean, NULL, "%s", runtime_why);
+	if (runtime_why && mounts_refuse_host_path(j, p, p->clean, NULL, "%s", runtime_why))
+		return true;
 	/* Where it is against the root filesystem, by its name: a source
 	 * inside an earlier mount's destination need not exist on the host. */
 	cleanup_free char *rootfs_why = mounts_rootfs_reason(j, index, p->clean);
-	if (rootfs_why)
-		return mounts_refuse_host_path(j, p, p->clean, NULL, "%s", rootfs_why);
+	if (rootfs_why && mounts_refuse_host_path(j, p, p->clean, NULL, "%s", rootfs_why))
+		return true;
 
 	const struct host_path *fact = host_facts_path(host, p->host);
 	if (!fact || !fact->exists || !fact->resolved)
@@ -585,39 +586,42 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 	/* What it is, where its symlinks lead. */
 	if (strcmp(resolved, p->clean) != 0) {
 		why = mounts_system_reason(resolved, p->read_only);
-		if (why)
-			return mounts_refuse_host_path(j, p, resolved, resolved, "%s", why);
-		free(runtime_why);
-		runtime_why = mounts_runtime_dir_reason(host, resolved, &bound);
-		if (runtime_why)
-			return mounts_refuse_host_path(j, p, resolved, resolved, "%s", runtime_why);
-		rootfs_why = mounts_rootfs_reason(j, index, resolved);
-		if (rootfs_why)
-			return mounts_refuse_host_path(j, p, p->clean, resolved, "%s", rootfs_why);
+		if (why && mounts_refuse_host_path(j, p, resolved, resolved, "%s", why))
+			return true;
+		cleanup_free char *resolved_runtime_why =
+		    mounts_runtime_dir_reason(host, resolved, &bound);
+		if (resolved_runtime_why &&
+		    mounts_refuse_host_path(j, p, resolved, resolved, "%s", resolved_runtime_why))
+			return true;
+		cleanup_free char *resolved_rootfs_why = mounts_rootfs_reason(j, index, resolved);
+		if (resolved_rootfs_why &&
+		    mounts_refuse_host_path(j, p, p->clean, resolved, "%s", resolved_rootfs_why))
+			return true;
 	}
-	if (fact->type == S_IFSOCK)
-		return mounts_refuse_host_path(
-		    j, p, resolved, resolved,
-		    "is %s: a host daemon's control endpoint (Docker, containerd, CRI-O, Podman, "
-		    "systemd, D-Bus and the kubelet all listen on one)",
-		    fact->sensitive ? fact->sensitive : "a unix socket");
-	if (fact->type == S_IFBLK || fact->type == S_IFCHR)
-		return mounts_refuse_host_path(j, p, resolved, resolved,
-					       "is a %s device node (%u:%u) of the host",
-					       fact->type == S_IFBLK ? "block" : "character",
-					       fact->rdev_major, fact->rdev_minor);
-	if (fact->sensitive)
-		return mounts_refuse_host_path(j, p, resolved, resolved, "is %s", fact->sensitive);
-	if (!host->runtime_dirs_surveyed && (fact->symlinks.len || !bound))
-		return mounts_refuse_host_path(j, p, resolved, resolved,
-					       "cannot be judged against the directories of the "
-					       "host's live container daemons, which were not "
-					       "looked at");
-
+	if (fact->type == S_IFSOCK &&
+	    mounts_refuse_host_path(
+		j, p, resolved, resolved,
+		"is %s: a host daemon's control endpoint (Docker, containerd, "
+		"CRI-O, Podman, systemd, D-Bus and the kubelet all listen on one)",
+		fact->sensitive ? fact->sensitive : "a unix socket"))
+		return true;
+	if ((fact->type == S_IFBLK || fact->type == S_IFCHR) &&
+	    mounts_refuse_host_path(
+		j, p, resolved, resolved, "is a %s device node (%u:%u) of the host",
+		fact->type == S_IFBLK ? "block" : "character", fact->rdev_major, fact->rdev_minor))
+		return true;
+	if (fact->sensitive && fact->type != S_IFSOCK &&
+	    mounts_refuse_host_path(j, p, resolved, resolved, "is %s", fact->sensitive))
+		return true;
+	if (!host->runtime_dirs_surveyed && (fact->symlinks.len || !bound) &&
+	    mounts_refuse_host_path(j, p, resolved, resolved,
+				    "cannot be judged against the directories of the host's live "
+				    "container daemons, which were not looked at"))
+		return true;
 	for (size_t s = 0; s < fact->symlinks.len; s++) {
 		cleanup_free char *link_why = mounts_symlink_reason(j, fact->symlinks.items[s]);
-		if (link_why)
-			return mounts_refuse_host_path(j, p, p->clean, resolved, "%s", link_why);
+		if (link_why && mounts_refuse_host_path(j, p, p->clean, resolved, "%s", link_why))
+			return true;
 	}
 	return false;
 }

@@ -31,6 +31,7 @@ static char *fake_resolve(const char *path)
 	    {"/srv/through-proc", "/srv/elsewhere"},
 	    {"/srv/through-volume", "/srv/elsewhere"},
 	    {"/test/bundle/usr-link", "/usr"},
+	    {"/var/lib/docker/overlay2/to-etc", "/etc"},
 	};
 	if (strncmp(path, "/srv/missing", 12) == 0)
 		return NULL;
@@ -317,6 +318,16 @@ Test(mounts, a_source_is_judged_by_where_its_symlinks_lead)
 			    "/srv/link (resolving to /etc): it is a sensitive host path");
 	assert_bind_refused("/srv/missing", true,
 			    "bind mount of host /srv/missing: it does not exist on the host");
+}
+
+Test(mounts, an_exception_for_a_name_does_not_cover_where_it_leads)
+{
+	/* The operator allows what is inside Docker's data directory; a
+	 * symlink there that leads to /etc is still the host's /etc. */
+	string_list_add(&policy->allow.host_paths, "/var/lib/docker/*");
+	assert_bind_refused("/var/lib/docker/overlay2/to-etc", true,
+			    "(resolving to /etc): it is a sensitive host path");
+	assert_bind_runs("/var/lib/docker/overlay2/abc", true);
 }
 
 Test(mounts, the_live_daemons_must_have_been_looked_at)
