@@ -82,8 +82,7 @@ static void runtime_record(const struct runc_args *args, const struct settings *
 	    .image = image,
 	    .error = error,
 	};
-	audit_trail_record(&event, report, settings->event_log, settings->kernel_audit,
-			   settings->state_dir, log);
+	audit_trail_record(&event, report, settings->event_log, settings->kernel_audit, log);
 }
 
 static int runtime_harden_bundle(const struct runc_args *args, const struct settings *settings,

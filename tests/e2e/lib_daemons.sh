@@ -80,10 +80,10 @@
 #   daemons_docker_start DIR [DOCKERD_ARG...]
 #       dockerd with --data-root, --exec-root, --pidfile, its socket and a
 #       daemon.json under DIR, the containerd it starts itself, no iptables,
-#       runtimes "runc" and "hardened" ($OCI_HARDEN), --bridge=none unless a
-#       --bridge is given (`--bridge=` is docker0; a container on a bridge
-#       gets dockerd's libnetwork-setkey prestart hook, which oci-harden's
-#       default policy refuses). Exports DOCKER_HOST, DOCKER_PID,
+#       runtimes "runc" and "hardened" ($OCI_HARDEN), dockerd's default bridge
+#       docker0 (`--bridge=none` for none; a container on a bridge gets
+#       dockerd's libnetwork-setkey prestart hook, which oci-harden
+#       recognises and lets through). Exports DOCKER_HOST, DOCKER_PID,
 #       DOCKER_DIR. A second socket: -H unix://PATH among DOCKERD_ARG.
 #   daemons_docker ARG...       Debian's docker client on it (another
 #                               docker may come first on PATH)
@@ -125,8 +125,10 @@
 # command there ($CONTAINERD_NS_PID, $DOCKER_NS_PID, $PODMAN_NS_PID). In it,
 # /run is DIR/ns/run (the v2 shim puts its sockets in /run/containerd/s and
 # ctr its FIFOs in /run/containerd/fifo whatever the config says),
-# /var/lib/cni is DIR/ns/cni (the CNI plugins' cache and leases),
-# /etc/docker or /etc/containers is an empty directory, and the network is a
+# /var/lib/cni is DIR/ns/cni (the CNI plugins' cache and leases), the
+# engines' usual directories (/etc/docker, /etc/containers, /etc/containerd,
+# /var/lib/docker, /var/lib/containers, /var/lib/containerd) are empty
+# directories of the engine's own where the host has them, and the network is a
 # loopback and the engine's own bridge: a container reaches nothing else,
 # and nothing is pulled. What follows for a test:
 # - oci-harden runs in the engine's namespaces: "the host's network
@@ -271,15 +273,21 @@ daemons_image_pause_tar()
 
 # --- namespaces and processes ---------------------------------------------------
 
-# daemons_ns_start DIR [HOST-DIR...]: a mount and network namespace for an
-# engine, held by a sleeping process whose pid goes to DAEMONS_NS_PID. In
-# it, /run is DIR/ns/run, /var/lib/cni is DIR/ns/cni (the rest of /var/lib
-# is the host's), each existing HOST-DIR is an empty directory of DIR/ns's,
-# and the loopback is up.
+# The engines' usual places for configuration and storage: each is an
+# empty directory of the engine's own in its namespace, where the host has
+# it (Podman, for one, keeps its blob cache in /var/lib/containers/cache
+# whatever its root is).
+DAEMONS_HIDDEN_DIRS=(/etc/docker /etc/containers /etc/containerd /var/lib/docker
+	/var/lib/containers /var/lib/containerd)
+
+# daemons_ns_start DIR: a mount and network namespace for an engine, held by
+# a sleeping process whose pid goes to DAEMONS_NS_PID. In it, /run is
+# DIR/ns/run, /var/lib/cni is DIR/ns/cni (the rest of /var/lib is the
+# host's), each of DAEMONS_HIDDEN_DIRS that the host has is an empty
+# directory of DIR/ns's, and the loopback is up.
 daemons_ns_start()
 {
 	local dir=$1 ns=$1/ns tries=$DAEMONS_START_TENTHS
-	shift
 	case $dir in
 	/run/* | /var/run/* | /var/lib/*) bail_out "daemons: $dir would be hidden in the engine's own namespace" ;;
 	/*) ;;
@@ -322,7 +330,7 @@ daemons_ns_start()
 		done
 		: >"$ns/ready"
 		exec sleep infinity
-	' sh "$ns" "$@" </dev/null >"$ns/holder.log" 2>&1 &
+	' sh "$ns" "${DAEMONS_HIDDEN_DIRS[@]}" </dev/null >"$ns/holder.log" 2>&1 &
 	DAEMONS_NS_PID=$!
 	DAEMONS_NS_PIDS+=("$DAEMONS_NS_PID")
 	while [ ! -e "$ns/ready" ] && kill -0 "$DAEMONS_NS_PID" 2>/dev/null && [ "$tries" -gt 0 ]; do
@@ -726,24 +734,20 @@ daemons_docker_start()
 	EOF
 	DOCKER_SETTINGS=$DAEMONS_SETTINGS
 	export DOCKER_SETTINGS
-	daemons_ns_start "$dir" /etc/docker || return 1
+	daemons_ns_start "$dir" || return 1
 	DOCKER_NS_PID=$DAEMONS_NS_PID
 	DOCKER_DIR=$dir
 	DOCKER_HOST=unix://$dir/docker.sock
 	export DOCKER_HOST
-	# No bridge unless asked (`--bridge=` gives dockerd's default docker0):
-	# a container on the bridge gets dockerd's libnetwork-setkey prestart
-	# hook, which oci-harden's default policy refuses. Either way the
-	# engine's network namespace has nothing but a loopback, and no
-	# iptables, no forwarding.
-	local bridge=(--bridge=none) arg
-	for arg in "$@"; do
-		case $arg in -b | -b=* | --bridge | --bridge=*) bridge=() ;; esac
-	done
+	# dockerd's default bridge, docker0, as users run it: a container on it
+	# gets dockerd's libnetwork-setkey prestart hook, which oci-harden
+	# recognises. The bridge lives in the engine's own network namespace,
+	# with no iptables and no forwarding: a container reaches nothing
+	# beyond it.
 	OCI_HARDEN_CONFIG=$DOCKER_SETTINGS daemons_ns_spawn "$DOCKER_NS_PID" "$dir/dockerd.log" \
 		dockerd --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
 		--pidfile "$dir/docker.pid" -H "$DOCKER_HOST" --iptables=false --ip-forward=false \
-		--ip-masq=false --userland-proxy=false "${bridge[@]}" "$@"
+		--ip-masq=false --userland-proxy=false "$@"
 	DOCKER_PID=$DAEMONS_SPAWNED
 	export DOCKER_PID
 	daemons_wait dockerd "$DOCKER_PID" "$dir/dockerd.log" daemons_docker version || return 1
@@ -832,7 +836,7 @@ daemons_podman_start()
 	# containers/image reads $HOME/.config/containers/policy.json first.
 	mkdir -p "$dir/home/.config/containers"
 	printf '{"default": [{"type": "insecureAcceptAnything"}]}\n' >"$dir/home/.config/containers/policy.json"
-	daemons_ns_start "$dir" /etc/containers || return 1
+	daemons_ns_start "$dir" || return 1
 	PODMAN_NS_PID=$DAEMONS_NS_PID
 	PODMAN_DIR=$dir
 	DAEMONS_PODMAN_OPTIONS=(--root "$dir/root" --runroot "$dir/runroot" --tmpdir "$dir/tmp"

@@ -120,6 +120,16 @@ E2E_TODO=$SECCOMP_TODO is "$(probe_value "$out" sh_mount_userns)" no \
 	"$what: mount fails in a user namespace of its own too"
 E2E_TODO=$SECCOMP_TODO doors_shut "$out" "$what" "${USERNS_DOORS[@]}"
 doors_shut "$out" "$what" mount
+
+# Docker's default network: the bridge, and with it dockerd's own prestart
+# hook (libnetwork-setkey), which oci-harden tells by what it runs.
+out=$W/docker-bridge.out
+daemons_docker run --rm --runtime hardened --network bridge "$PROBE_IMAGE" sh -c \
+	'id -u; grep ^NoNewPrivs: /proc/self/status; ip -o -4 addr show eth0 2>/dev/null | wc -l' \
+	</dev/null >"$out" 2>&1
+is "$?" 0 "docker run --network bridge through oci-harden runs (dockerd's setkey hook is let through)"
+like "$(cat "$out")" '^65534' "  hardened: uid 65534"
+like "$(cat "$out")" 'NoNewPrivs:[[:space:]]*1' "  hardened: NoNewPrivs 1"
 daemons_docker_stop
 
 # --- Podman: default --------------------------------------------------------------------
