@@ -285,13 +285,14 @@ char *harden_host_path(const char *bundle, const char *path, bool lexical)
 char *harden_root_host_path(const struct json *spec, const char *bundle)
 {
 	const struct json *root = json_object_get(spec, "root");
-	const struct json *path =
-	    root && root->type == JSON_OBJECT ? json_object_get(root, "path") : NULL;
-	if (!path || path->type != JSON_STRING)
+	if (!root || root->type != JSON_OBJECT)
 		return NULL;
 	/* runc: filepath.Join(cwd, spec.Root.Path) for a relative one, the
-	 * working directory being the bundle (libcontainer/specconv). */
-	return harden_host_path(bundle, path->string.ptr, true);
+	 * working directory being the bundle (libcontainer/specconv); with no
+	 * path, the bundle itself. */
+	const struct json *path = json_object_get(root, "path");
+	return harden_host_path(bundle, path && path->type == JSON_STRING ? path->string.ptr : "",
+				true);
 }
 
 bool harden_allowed(const struct string_list *patterns, const char *value)

@@ -61,8 +61,9 @@ struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const c
  * filepath.Join does). Absolute ones as written: the kernel resolves them. */
 char *harden_host_path(const char *bundle, const char *path, bool lexical);
 
-/* root.path of `spec` as the runtime resolves it (runc joins a relative one
- * to the bundle), or NULL when the config names none or it cannot tell. */
+/* root.path of `spec` as the runtime resolves it (runc joins a relative one,
+ * or none, to the bundle), or NULL when the config has no root or the
+ * bundle is not known. */
 char *harden_root_host_path(const struct json *spec, const char *bundle);
 
 /* Whether one of the policy's `allow` patterns (fnmatch(3), '*' matching
