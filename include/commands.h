@@ -18,4 +18,15 @@ int cmd_check(int argc, char **argv);
  * audit mode recorded. argv[0] is "suggest". */
 int cmd_suggest(int argc, char **argv);
 
+/* `oci-harden install` and `oci-harden uninstall`: put oci-harden on a
+ * node (the host's root mounted at --host-root) and take it off exactly.
+ * argv[0] is the command's name. */
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+
+/* `oci-harden sync-policies SOURCE`: make the node's policy directory what
+ * SOURCE (a ConfigMap's volume) holds, all or nothing, after `check`.
+ * argv[0] is "sync-policies". */
+int cmd_sync_policies(int argc, char **argv);
+
 #endif

@@ -246,10 +246,12 @@ int cmd_runtime(int argc, char **argv)
 	case RUNC_CMD_CREATE:
 	case RUNC_CMD_RUN:
 	case RUNC_CMD_RESTORE:
+		settings_pin_policy_dir(&settings);
 		if (runtime_harden_bundle(&args, &settings, &log) != 0)
 			return 1;
 		break;
 	case RUNC_CMD_EXEC:
+		settings_pin_policy_dir(&settings);
 		if (runtime_harden_exec(&args, &settings, &log) != 0)
 			return 1;
 		break;

@@ -192,11 +192,11 @@ static bool containerd_default_uses_systemd_cgroup(const struct toml_doc *doc)
 	return e && e->value_kind == TOML_VALUE_BOOL && e->boolean;
 }
 
-static void containerd_put_handler_header(struct strbuf *sb, const char *name, const char *sub,
-					  const char *nl)
+static void containerd_put_handler_header(struct strbuf *sb, const char *indent, const char *name,
+					  const char *sub, const char *nl)
 {
-	strbuf_appendf(sb, "[plugins.\"%s\".containerd.runtimes.%s%s]%s", CONTAINERD_CRI_PLUGIN,
-		       name, sub, nl);
+	strbuf_appendf(sb, "%s[plugins.\"%s\".containerd.runtimes.%s%s]%s", indent,
+		       CONTAINERD_CRI_PLUGIN, name, sub, nl);
 }
 
 /* The block for `base` (the file without an earlier block): a blank line
@@ -217,14 +217,14 @@ static char *containerd_block(const char *base, size_t base_len,
 			       "# This file named no runtime handler: naming one replaces "
 			       "containerd's built-in runc,%s# so runc is named here too.%s",
 			       nl, nl);
-		containerd_put_handler_header(&sb, "runc", "", nl);
+		containerd_put_handler_header(&sb, "", "runc", "", nl);
 		strbuf_appendf(&sb, "  runtime_type = \"%s\"%s%s", CONTAINERD_RUNC_SHIM, nl, nl);
 	}
 	for (size_t i = 0; i < request->handlers_len; i++) {
 		const struct containerd_handler *h = &request->handlers[i];
-		containerd_put_handler_header(&sb, h->name, "", nl);
+		containerd_put_handler_header(&sb, "", h->name, "", nl);
 		strbuf_appendf(&sb, "  runtime_type = \"%s\"%s", CONTAINERD_RUNC_SHIM, nl);
-		containerd_put_handler_header(&sb, h->name, ".options", nl);
+		containerd_put_handler_header(&sb, "  ", h->name, ".options", nl);
 		strbuf_puts(&sb, "    BinaryName = ");
 		containerd_put_string(&sb, h->binary_name);
 		strbuf_puts(&sb, nl);

@@ -15,5 +15,11 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "suggest") == 0)
 		return cmd_suggest(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "install") == 0)
+		return cmd_install(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "uninstall") == 0)
+		return cmd_uninstall(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "sync-policies") == 0)
+		return cmd_sync_policies(argc - 1, argv + 1);
 	return cmd_runtime(argc, argv);
 }
