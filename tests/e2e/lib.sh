@@ -213,6 +213,8 @@ e2e_id()
 e2e_cleanup()
 {
 	local id root
+	# The engines of lib_daemons.sh, where a test started any.
+	! declare -F daemons_cleanup >/dev/null || daemons_cleanup
 	for root in "$E2E_RUNC_ROOT" ${E2E_EXTRA_ROOTS:-}; do
 		[ -n "$root" ] && [ -d "$root" ] || continue
 		for id in "${E2E_IDS[@]}" $("$RUNC" --root "$root" list -q 2>/dev/null); do
