@@ -29,4 +29,9 @@ int cmd_uninstall(int argc, char **argv);
  * argv[0] is "sync-policies". */
 int cmd_sync_policies(int argc, char **argv);
 
+/* `oci-harden events --k8s --node NAME [--follow] [EVENTLOG]`: the event
+ * log's refusals and audit-mode decisions as Kubernetes Events. argv[0] is
+ * "events". */
+int cmd_events(int argc, char **argv);
+
 #endif

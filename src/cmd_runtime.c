@@ -73,7 +73,8 @@ static char *runtime_bundle_path(const char *bundle)
 
 static void runtime_record(const struct runc_args *args, const struct settings *settings,
 			   const struct runtime_log *log, const char *bundle, const char *image,
-			   const struct report *report, const char *error)
+			   const struct pod_identity *pod, const struct report *report,
+			   const char *error)
 {
 	struct audit_trail_event event = {
 	    .command = args->command_name,
@@ -81,6 +82,7 @@ static void runtime_record(const struct runc_args *args, const struct settings *
 	    .bundle = bundle,
 	    .image = image,
 	    .error = error,
+	    .pod = pod,
 	};
 	audit_trail_record(&event, report, settings->event_log, settings->kernel_audit,
 			   settings->state_dir, log);
@@ -96,24 +98,27 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	struct bundle_harden_options options = {.chosen = &policy};
 	cleanup_free char *bundle = runtime_bundle_path(args->bundle);
 	cleanup_free char *image = NULL;
+	cleanup_pod_identity struct pod_identity pod_found = {0};
+	const struct pod_identity *pod = NULL;
 
 	int r = bundle_config_read(args->bundle, &config, &err);
 	if (r == 0) {
 		const char *annotated = policy_image_of_spec(config.spec);
 		image = annotated ? image_reference_normalize(annotated) : NULL;
+		pod = policy_pod_of_spec(config.spec, &pod_found) ? &pod_found : NULL;
 		r = bundle_config_harden(&config, settings, &options, &report, &err);
 	}
 	if (r < 0) {
-		runtime_record(args, settings, log, bundle, image, &report, err->msg);
+		runtime_record(args, settings, log, bundle, image, pod, &report, err->msg);
 		return runtime_fail(log, &err);
 	}
 	runtime_log_decisions(log, &report);
 	bool refused = !report.audit && report_first_refusal(&report);
 	if (!refused && bundle_config_write(&config, &report, &err) < 0) {
-		runtime_record(args, settings, log, bundle, image, &report, err->msg);
+		runtime_record(args, settings, log, bundle, image, pod, &report, err->msg);
 		return runtime_fail(log, &err);
 	}
-	runtime_record(args, settings, log, bundle, image, &report, NULL);
+	runtime_record(args, settings, log, bundle, image, pod, &report, NULL);
 	if (refused)
 		return runtime_refuse(log, config.display, &report);
 	/* Remembered for the container's execs. Without it they fall back to
@@ -166,20 +171,20 @@ static int runtime_harden_exec(const struct runc_args *args, const struct settin
 	cleanup_free char *image = NULL;
 	if (runtime_policy_of_container(args, settings, log, &policy, &image, &report.policy_reason,
 					&err) < 0) {
-		runtime_record(args, settings, log, NULL, NULL, &report, err->msg);
+		runtime_record(args, settings, log, NULL, NULL, NULL, &report, err->msg);
 		return runtime_fail(log, &err);
 	}
 	report.policy_name = xstrdup(policy->name);
 	report.audit = policy->mode == POLICY_AUDIT;
 	if (args->process_path) {
 		if (exec_process_file_harden(args->process_path, policy, &report, &err) < 0) {
-			runtime_record(args, settings, log, NULL, image, &report, err->msg);
+			runtime_record(args, settings, log, NULL, image, NULL, &report, err->msg);
 			return runtime_fail(log, &err);
 		}
 	} else {
 		exec_flags_judge(args, policy, &report);
 	}
-	runtime_record(args, settings, log, NULL, image, &report, NULL);
+	runtime_record(args, settings, log, NULL, image, NULL, &report, NULL);
 	runtime_log_decisions(log, &report);
 	if (!report.audit && report_first_refusal(&report)) {
 		cleanup_free char *subject = xasprintf(

@@ -321,6 +321,59 @@ events=$H/var/log/oci-harden/events.log
 like "$(grep -F "\"container\":\"$container\"" "$events" 2>/dev/null)" '"outcome":"hardened"' \
 	"the node's event log has the container, hardened"
 
+# --- what a cluster sees: refusals and audit mode as Kubernetes Events ---------------------
+
+# A container that mounts the node's /etc: refused by the default policy.
+cat >"$W/container-etc.json" <<-EOF
+{
+  "metadata": {"name": "reads-etc", "attempt": 0},
+  "image": {"image": "docker.io/$DAEMONS_BUSYBOX_TAG"},
+  "command": ["sleep", "300"],
+  "log_path": "reads-etc.log",
+  "mounts": [{"container_path": "/host-etc", "host_path": "/etc", "readonly": true}],
+  "linux": {"security_context": {}}
+}
+EOF
+# containerd's CRI runs runc create (so oci-harden) at StartContainer.
+cri create-etc create "$pod" "$W/container-etc.json" "$W/pod.json"
+cri start-etc start "$(field create-etc 'd["container_id"]')" 2>/dev/null
+is "$CRI_RC" 1 "CRI: StartContainer of a container mounting /etc fails"
+like "$(field start-etc 'd["message"]')" 'oci-harden: .*refused by policy "default"' \
+	"and the kubelet would show oci-harden's refusal"
+
+# A policy set shipped as a ConfigMap: its volume as the kubelet projects
+# it (a ..data link to a timestamped directory, a link per key). Audit mode
+# for the test's image.
+mkdir -p "$W/configmap/..2024_01_01_00_00_00.1"
+cat >"$W/configmap/..2024_01_01_00_00_00.1/busybox.json" <<-'EOF'
+{"images": ["docker.io/local/busybox:*"], "mode": "audit"}
+EOF
+ln -s ..2024_01_01_00_00_00.1 "$W/configmap/..data"
+ln -s ..data/busybox.json "$W/configmap/busybox.json"
+"$OCI_HARDEN" sync-policies --host-root "$H" "$W/configmap" >"$W/sync.out" 2>&1
+is "$?" 0 "sync-policies installs the ConfigMap's policy set on the node"
+is "$(readlink "$H/etc/oci-harden/policies")" policy-sets/1 "the node's policy_dir is the set"
+sed 's/reads-etc/audited-etc/g' "$W/container-etc.json" >"$W/container-audit.json"
+cri create-audit create "$pod" "$W/container-audit.json" "$W/pod.json"
+cri start-audit start "$(field create-audit 'd["container_id"]')"
+is "$CRI_RC" 0 "CRI: the same container starts under the audit-mode policy"
+
+"$OCI_HARDEN" events --k8s --node node-1 "$events" >"$W/k8s-events.json" 2>"$W/k8s-events.err"
+is "$?" 0 "oci-harden events --k8s reads the node's event log"
+[ -s "$W/k8s-events.err" ] && diag_file "$W/k8s-events.err"
+refusal=$(grep -F '"reason":"OciHardenRefused"' "$W/k8s-events.json" | head -n 1)
+audit=$(grep -F '"reason":"OciHardenAuditRefusal"' "$W/k8s-events.json" | head -n 1)
+like "$refusal" '"involvedObject":\{"apiVersion":"v1","kind":"Pod","namespace":"shop","name":"web-0","uid":"uid-web-0-[0-9]+"\}' \
+	"the refusal is an Event on the pod shop/web-0"
+like "$refusal" '"message":"oci-harden refused container reads-etc \(policy \\"default\\"\): mounts.*/etc' \
+	"its message names the container and the refused mount"
+like "$audit" '"message":"audit mode: policy \\"busybox\\" in enforce mode would refuse container audited-etc' \
+	"the audit-mode refusal is an Event on the pod too"
+like "$audit" '"type":"Warning"' "a Warning"
+is "$(grep -c . "$W/k8s-events.json")" 2 "and nothing else is: hardened containers make no Event"
+# Recorded for the unit tests of the conversion (tests/unit/test_k8s_event.c).
+[ -z "${OHE2E_RECORD_EVENTS:-}" ] || cp "$events" "$OHE2E_RECORD_EVENTS"
+
 # --- install again: nothing changes ------------------------------------------------------
 
 before_second=$(for f in etc/containerd/config.toml etc/oci-harden/config.json etc/oci-harden/install-record.json usr/local/sbin/oci-harden; do file_state "$H/$f"; done)
