@@ -209,9 +209,29 @@ static int sync_write_set(const char *dir, const struct sync_set *set, oh_error_
 			if (mkdir(sub, 0755) < 0 && errno != EEXIST)
 				return oh_error_make(err, errno, "cannot create %s", sub);
 		}
-		if (node_write_file(path, set->files[i].data, set->files[i].len, 0644, err) < 0)
-			return -1;
+		/* The directory is new and no create looks into it yet: each file
+		 * is written in place, and made durable all at once below. */
+		cleanup_close int fd =
+		    open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		const char *data = set->files[i].data;
+		size_t left = set->files[i].len;
+		while (fd >= 0 && left > 0) {
+			ssize_t n = write(fd, data, left);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				break;
+			data += n;
+			left -= (size_t)n;
+		}
+		if (fd < 0 || left > 0)
+			return oh_error_make(err, errno, "cannot write %s", path);
 	}
+	/* Before the link can point at the set, the set is on disk: one
+	 * syncfs(2) of the file system rather than an fsync per file. */
+	cleanup_close int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0 || syncfs(dirfd) < 0)
+		return oh_error_make(err, errno, "cannot sync %s", dir);
 	return 0;
 }
 
