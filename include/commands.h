@@ -29,9 +29,9 @@ int cmd_uninstall(int argc, char **argv);
  * argv[0] is "sync-policies". */
 int cmd_sync_policies(int argc, char **argv);
 
-/* `oci-harden events --k8s --node NAME [--follow] [EVENTLOG]`: the event
+/* `oci-harden k8s-events --node NAME [--follow] [EVENTLOG]`: the event
  * log's refusals and audit-mode decisions as Kubernetes Events. argv[0] is
- * "events". */
-int cmd_events(int argc, char **argv);
+ * "k8s-events" (not "events": that is runc's own command, passed through). */
+int cmd_k8s_events(int argc, char **argv);
 
 #endif

@@ -2,7 +2,7 @@
 /* Event-log lines (audit_trail.c, format "v": 1) as Kubernetes Events
  * (core/v1 Event) on the pod they concern, so that `kubectl describe pod`
  * shows what oci-harden refused, and what audit mode would have refused or
- * changed. Pure: a line in, an Event object out; `oci-harden events --k8s`
+ * changed. Pure: a line in, an Event object out; `oci-harden k8s-events`
  * reads the log and prints them. */
 #ifndef OCI_HARDEN_K8S_EVENT_H
 #define OCI_HARDEN_K8S_EVENT_H

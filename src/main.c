@@ -21,7 +21,7 @@ int main(int argc, char **argv)
 		return cmd_uninstall(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "sync-policies") == 0)
 		return cmd_sync_policies(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "events") == 0)
-		return cmd_events(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "k8s-events") == 0)
+		return cmd_k8s_events(argc - 1, argv + 1);
 	return cmd_runtime(argc, argv);
 }

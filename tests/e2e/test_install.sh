@@ -358,8 +358,8 @@ cri create-audit create "$pod" "$W/container-audit.json" "$W/pod.json"
 cri start-audit start "$(field create-audit 'd["container_id"]')"
 is "$CRI_RC" 0 "CRI: the same container starts under the audit-mode policy"
 
-"$OCI_HARDEN" events --k8s --node node-1 "$events" >"$W/k8s-events.json" 2>"$W/k8s-events.err"
-is "$?" 0 "oci-harden events --k8s reads the node's event log"
+"$OCI_HARDEN" k8s-events --node node-1 "$events" >"$W/k8s-events.json" 2>"$W/k8s-events.err"
+is "$?" 0 "oci-harden k8s-events reads the node's event log"
 [ -s "$W/k8s-events.err" ] && diag_file "$W/k8s-events.err"
 refusal=$(grep -F '"reason":"OciHardenRefused"' "$W/k8s-events.json" | head -n 1)
 audit=$(grep -F '"reason":"OciHardenAuditRefusal"' "$W/k8s-events.json" | head -n 1)

@@ -6,7 +6,7 @@
 # - Every manifest is a valid Kubernetes object by the Kubernetes API's own
 #   schemas (tests/k8s/validate.mjs: kubernetes-models' JSON schemas, and
 #   @kubernetes/client-node's models for members the API does not have),
-#   and so is every Event `oci-harden events --k8s` makes of the recorded
+#   and so is every Event `oci-harden k8s-events` makes of the recorded
 #   event log. A manifest with a typo is refused by the same check.
 # - The manifests agree with each other and with oci-harden: the
 #   RuntimeClass's handler is the one install.json installs, both select
@@ -53,7 +53,7 @@ is "$?" 1 "a manifest with a misspelt member and a wrong enum is refused by the 
 like "$(cat "$W/typo.out")" 'nodeSelecter: no such member of V1PodSpec' "naming the misspelt member"
 like "$(cat "$W/typo.out")" 'imagePullPolicy must be equal to one of the allowed values' "and the wrong value"
 
-"$OCI_HARDEN" events --k8s --node node-1 "$FIXTURES/events/cri-node.log" >"$W/events.jsonl" 2>"$W/events.err"
+"$OCI_HARDEN" k8s-events --node node-1 "$FIXTURES/events/cri-node.log" >"$W/events.jsonl" 2>"$W/events.err"
 if [ -s "$W/events.jsonl" ] && validate "$W/events.jsonl" >"$W/validate-events.out" 2>&1; then
 	ok "the Events made of the recorded event log are valid core/v1 Events ($(grep -c . "$W/events.jsonl"))"
 else
@@ -61,6 +61,28 @@ else
 		"$(cat "$W/events.err" "$W/validate-events.out" 2>/dev/null)"
 fi
 rm -f "$NPM_DIR/validate-$$.mjs"
+
+# --follow: what is appended from now on, through a rotation.
+log=$W/follow.log
+head -n 2 "$FIXTURES/events/cri-node.log" >"$log"
+"$OCI_HARDEN" k8s-events --follow --node node-1 "$log" >"$W/follow.out" 2>"$W/follow.err" &
+follower=$!
+sleep 1.5
+refused_line=$(grep -F '"outcome":"refused"' "$FIXTURES/events/cri-node.log")
+printf '%s\n' "$refused_line" >>"$log"
+sleep 2.5
+is "$(grep -c OciHardenRefused "$W/follow.out")" 1 "--follow prints the Event of a line appended to the log"
+mv "$log" "$log.1"
+printf '%s\n' "$(grep -F '"outcome":"audited"' "$FIXTURES/events/cri-node.log")" >"$log"
+sleep 2.5
+kill "$follower" 2>/dev/null
+wait "$follower" 2>/dev/null
+is "$(grep -c . "$W/follow.out"):$(grep -c OciHardenAuditRefusal "$W/follow.out")" 2:1 \
+	"and of the first line of the log that replaced it (rotation)"
+# runc's own "events" command still goes to runc.
+printf '{"runtime": "%s"}\n' "$(command -v runc)" >"$W/runtime.json"
+OCI_HARDEN_CONFIG=$W/runtime.json "$OCI_HARDEN" --root "$W/runc-root" events no-such-container >"$W/runc-events.out" 2>&1
+like "$(cat "$W/runc-events.out")" 'container does not exist' "oci-harden events ID is still runc's events command"
 
 # --- the manifests agree --------------------------------------------------------------
 
@@ -148,8 +170,9 @@ daemons_ctr -n oci-harden run --rm \
 	docker.io/local/oci-harden:test "ohk8s-$$" \
 	/usr/local/sbin/oci-harden install --host-root /host --config /etc/oci-harden-install/install.json \
 	</dev/null >"$W/image-install.out" 2>&1
-is "$?" 0 "the installer runs from the image"
-[ -s "$W/image-install.out" ] && diag_file "$W/image-install.out" "install, from the image"
+rc=$?
+is "$rc" 0 "the installer runs from the image"
+[ "$rc" -eq 0 ] || diag_file "$W/image-install.out" "install, from the image"
 cmp -s "$OCI_HARDEN" "$W/node2/usr/local/sbin/oci-harden" &&
 	ok "and puts the image's binary on the node" || not_ok "and puts the image's binary on the node"
 grep -q 'runtimes.hardened\]' "$W/node2/etc/containerd/config.toml" &&

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `oci-harden events --k8s --node NAME [--follow] [EVENTLOG]`: the event
+/* `oci-harden k8s-events --node NAME [--follow] [EVENTLOG]`: the event
  * log's refusals, errors and audit-mode decisions as Kubernetes Events on
  * their pods, one JSON object a line, for `kubectl create -f -` (the
  * DaemonSet's events sidecar posts each; oci-harden itself speaks to no
@@ -19,7 +19,7 @@
 #include "settings.h"
 
 static const char events_usage[] =
-    "usage: oci-harden events --k8s --node NAME [--follow] [EVENTLOG]\n";
+    "usage: oci-harden k8s-events --node NAME [--follow] [EVENTLOG]\n";
 
 /* Lines longer than this are not the event log's. */
 #define EVENTS_MAX_LINE (16u << 20)
@@ -42,7 +42,7 @@ static void events_line(struct events_reader *r, const char *line, size_t len)
 	cleanup_json struct json *event = NULL;
 	int n = k8s_event_from_line(line, len, r->node, &r->ctx, &event, &err);
 	if (n < 0) {
-		fprintf(stderr, "oci-harden events: %s:%lu: %s\n", r->path, r->line_number,
+		fprintf(stderr, "oci-harden k8s-events: %s:%lu: %s\n", r->path, r->line_number,
 			err->msg);
 		return;
 	}
@@ -72,7 +72,7 @@ static int events_read(struct events_reader *r, int fd)
 			if (!nl) {
 				if (r->pending.len + (size_t)(end - p) > EVENTS_MAX_LINE) {
 					fprintf(stderr,
-						"oci-harden events: %s: a line of more than %u "
+						"oci-harden k8s-events: %s: a line of more than %u "
 						"bytes, skipped\n",
 						r->path, EVENTS_MAX_LINE);
 					strbuf_free(&r->pending);
@@ -101,14 +101,12 @@ static void events_on_signal(int sig)
 	events_stop = 1;
 }
 
-int cmd_events(int argc, char **argv)
+int cmd_k8s_events(int argc, char **argv)
 {
-	bool k8s = false, follow = false;
+	bool follow = false;
 	struct events_reader r = {0};
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--k8s") == 0) {
-			k8s = true;
-		} else if (strcmp(argv[i], "--follow") == 0 || strcmp(argv[i], "-f") == 0) {
+		if (strcmp(argv[i], "--follow") == 0 || strcmp(argv[i], "-f") == 0) {
 			follow = true;
 		} else if (strcmp(argv[i], "--node") == 0 && i + 1 < argc) {
 			r.node = argv[++i];
@@ -118,15 +116,15 @@ int cmd_events(int argc, char **argv)
 		} else if (argv[i][0] != '-' && !r.path) {
 			r.path = argv[i];
 		} else {
-			fprintf(stderr, "oci-harden events: unknown argument %s\n%s", argv[i],
+			fprintf(stderr, "oci-harden k8s-events: unknown argument %s\n%s", argv[i],
 				events_usage);
 			return 2;
 		}
 	}
-	if (!k8s || !r.node || !*r.node) {
+	if (!r.node || !*r.node) {
 		fprintf(stderr,
-			"oci-harden events: --k8s and --node are needed (the only output "
-			"there is: Kubernetes Events, reported by that node)\n%s",
+			"oci-harden k8s-events: --node is needed: the node the Events are reported "
+			"by\n%s",
 			events_usage);
 		return 2;
 	}
@@ -134,7 +132,7 @@ int cmd_events(int argc, char **argv)
 	if (!r.path) {
 		cleanup_error oh_error_t err = NULL;
 		if (settings_load(&settings, &err) < 0) {
-			fprintf(stderr, "oci-harden events: %s\n", err->msg);
+			fprintf(stderr, "oci-harden k8s-events: %s\n", err->msg);
 			return 1;
 		}
 		r.path = settings.event_log;
@@ -142,13 +140,13 @@ int cmd_events(int argc, char **argv)
 
 	int fd = open(r.path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && !(follow && errno == ENOENT)) {
-		fprintf(stderr, "oci-harden events: %s: %s\n", r.path, strerror(errno));
+		fprintf(stderr, "oci-harden k8s-events: %s: %s\n", r.path, strerror(errno));
 		return 1;
 	}
 	r.emit = !follow;
 	int status = 0;
 	if (fd >= 0 && events_read(&r, fd) < 0) {
-		fprintf(stderr, "oci-harden events: %s: %s\n", r.path, strerror(errno));
+		fprintf(stderr, "oci-harden k8s-events: %s: %s\n", r.path, strerror(errno));
 		status = 1;
 	}
 	if (follow) {
