@@ -1,99 +1,150 @@
 # SPDX-License-Identifier: Apache-2.0
 # Real container engines for the end-to-end tests: containerd 1.6 (with its
-# CRI plugin, driven like the kubelet drives it), dockerd 20.10 and podman
-# 4.3 from Debian, each started by the test itself with every directory,
-# socket and log under a directory of the test's, an image loaded from a
-# tarball built here (nothing is ever pulled), and oci-harden registered as
-# the runtime "hardened" beside plain runc.
+# CRI plugin, driven as the kubelet drives it), dockerd 20.10 and podman 4.3
+# from Debian, each started by the test itself with every directory, socket
+# and log under a directory of the test's, an image loaded from a tarball
+# built here (nothing is ever pulled), and oci-harden registered as the
+# runtime "hardened" beside plain runc.
 #
-# Source it after lib.sh, in the test's own shell (not in a subshell or a
-# $(...): a daemon dies with the shell that started it):
+# Usage. Source it after lib.sh and start engines in the test's own shell,
+# not in a subshell or a $(...): a daemon dies with the shell that started
+# it, and the variables below are set in that shell.
 #
 #   . "$(dirname "$0")/lib.sh"
 #   . "$(dirname "$0")/lib_daemons.sh"
 #   e2e_require_host
+#   daemons_require containerd cri docker podman   # skip_all if one is missing
 #   e2e_require_binary
-#   daemons_require containerd docker podman cri    # skip_all if missing
-#   e2e_setup my-test                               # the EXIT trap stops them
+#   e2e_setup my-test                 # its EXIT trap stops every engine
 #
-# Images
+#   daemons_docker_start "$E2E_WORK/docker" || bail_out "dockerd did not start"
+#   daemons_docker run --rm --runtime hardened local/busybox:test id -u   # 65534
+#
+#   daemons_podman run --rm --pull=never --runtime hardened local/busybox:test id -u
+#
+#   daemons_containerd_start "$E2E_WORK/containerd" || bail_out "no containerd"
+#   daemons_ctr -n k8s.io run --rm --runc-binary "$OCI_HARDEN" \
+#       docker.io/local/busybox:test c1 id -u
+#   daemons_cri version >/dev/null || bail_out "no CRI client"  # caches it
+#   daemons_cri run-pod pod.json --handler hardened    # {"pod_sandbox_id": ...}
+#   daemons_cri create POD-ID container.json pod.json  # {"container_id": ...}
+#   daemons_cri start ID; daemons_cri exec-sync ID -- id -u
+#   (tests/e2e/test_daemons.sh and test_clients.sh show whole lifecycles)
+#
+# Images (cached in $DAEMONS_CACHE, /var/tmp/oci-harden-cache, by
+# busybox-static's version and tests/e2e/daemons_image.py's hash)
 #   daemons_image_busybox_tar   path of a `docker save` tarball of
-#                               local/busybox:test (busybox-static, /bin/sh,
-#                               /tmp 1777, passwd/group with root and
-#                               nobody), cached under $DAEMONS_CACHE
+#                               local/busybox:test: busybox-static, /bin/sh
+#                               and every applet, /tmp 1777, passwd/group
+#                               with root and nobody, no USER
 #   daemons_image_oci_tar       the same image as an OCI image layout tar
-#   daemons_image_pause_tar     local/pause:test, `sleep infinity`: the
-#                               CRI plugin's sandbox image
-#   daemons_image_build OUT FORMAT TAG [--cmd JSON] [SRC:/DEST[:MODE]...]
+#   daemons_image_pause_tar     local/pause:test (`sleep infinity`), the CRI
+#                               plugin's sandbox image and podman's infra
+#   daemons_image_build OUT FORMAT TAG [--cmd JSON-LIST] [SRC:/DEST[:MODE]...]
 #                               a variant with files added (a probe), not
-#                               cached; FORMAT docker-archive or oci
-#   Every engine loads local/busybox:test when it starts (containerd and the
-#   CRI see it as docker.io/local/busybox:test).
+#                               cached; FORMAT is docker-archive or oci
+#   Each engine has local/busybox:test and local/pause:test once started
+#   (containerd's CRI namespace k8s.io names them docker.io/local/...).
+#   Load others with daemons_docker load -i, daemons_podman load -i or
+#   daemons_containerd_import NAMESPACE TARBALL.
 #
 # containerd
 #   daemons_containerd_start DIR [CONFIG_TOML_EXTRA]
 #       containerd with root, state, sockets, opt and CNI under DIR, its CRI
-#       plugin on, handlers "runc" and "hardened" (BinaryName $OCI_HARDEN);
-#       CONFIG_TOML_EXTRA (tables only) goes at the end of its config.toml,
-#       and a handler table it defines replaces the harness's one of that
-#       name. Exports CONTAINERD_SOCK, CONTAINERD_PID, CONTAINERD_DIR, and
-#       CONTAINERD_RUN, where the daemon's /run/containerd is seen from
-#       here (the v2 shim's runc roots are $CONTAINERD_RUN/runc/NAMESPACE).
+#       plugin on (sandbox image local/pause:test, pods on a CNI bridge of
+#       its own, 10.88.0.0/24), handlers "runc" and "hardened" (the runc v2
+#       shim with BinaryName $OCI_HARDEN). CONFIG_TOML_EXTRA (tables only)
+#       goes at the end of its config.toml; a handler table it defines
+#       replaces the harness's one of that name. Exports CONTAINERD_SOCK,
+#       CONTAINERD_PID, CONTAINERD_DIR and CONTAINERD_RUN: the daemon's
+#       /run/containerd as seen from here (the v2 shim keeps runc's state in
+#       $CONTAINERD_RUN/runc/NAMESPACE).
 #   daemons_containerd_run DIR CONFIG SOCKET
-#       the same with a config.toml of the caller's (no handler, no image)
-#   daemons_ctr ARG...          ctr on it (run in its namespaces: ctr's
-#                               FIFOs must be where the shim looks)
-#   daemons_cri ARG...          tests/e2e/cri.py on its CRI socket, like
-#                               the kubelet (see `cri.py --help`)
+#       containerd with a config.toml of the caller's (its paths are the
+#       caller's business), in the same isolation; no image is imported
+#   daemons_ctr ARG...          ctr on it, run in its namespaces (ctr puts
+#                               its FIFOs where the shim must find them)
+#   daemons_containerd_import NAMESPACE TARBALL
+#   daemons_cri ARG...          tests/e2e/cri.py (JSON in and out) on its
+#                               CRI socket: run-pod, create, start,
+#                               exec-sync, stop, remove, stop-pod,
+#                               remove-pod, pod-status, container-status,
+#                               list-containers, list-pods, image-status,
+#                               call SERVICE.METHOD FILE; `--help` says how.
+#                               Its gRPC modules are made from the CRI
+#                               api.proto in containerd's Debian source
+#                               package, fetched and compiled once
 #   daemons_containerd_stop
 #
 # Docker
 #   daemons_docker_start DIR [DOCKERD_ARG...]
-#       dockerd with --data-root, --exec-root, --pidfile, the socket and a
-#       daemon.json under DIR, its own containerd, no iptables, runtimes
-#       "runc" and "hardened" ($OCI_HARDEN). Exports DOCKER_HOST,
-#       DOCKER_PID, DOCKER_DIR.
-#   daemons_docker ARG...       Debian's docker client (not another one on
-#                               PATH) on it
+#       dockerd with --data-root, --exec-root, --pidfile, its socket and a
+#       daemon.json under DIR, the containerd it starts itself, no iptables,
+#       runtimes "runc" and "hardened" ($OCI_HARDEN), dockerd's default bridge
+#       docker0 (`--bridge=none` for none; a container on a bridge gets
+#       dockerd's libnetwork-setkey prestart hook, which oci-harden
+#       recognises and lets through). Exports DOCKER_HOST, DOCKER_PID,
+#       DOCKER_DIR. A second socket: -H unix://PATH among DOCKERD_ARG.
+#   daemons_docker ARG...       Debian's docker client on it (another
+#                               docker may come first on PATH)
 #   daemons_docker_stop
 #
 # Podman
-#   daemons_podman_start DIR    a private containers.conf, storage,
-#                               run root and tmpdir under DIR, runtimes
-#                               "runc" and "hardened"; `podman load` of the
-#                               image. Optional: the first daemons_podman
-#                               call does it with $E2E_WORK/podman.
-#   daemons_podman ARG...       podman with all of that, --pull=never is up
-#                               to the caller (nothing can be pulled anyway)
+#   daemons_podman_start DIR    containers.conf (Debian's, with private
+#                               paths, runtimes "runc" and "hardened",
+#                               cgroupfs, file events, file locks, CNI
+#                               networks under DIR), storage and
+#                               registries files, `podman load` of the
+#                               images. The first daemons_podman does it
+#                               with $E2E_WORK/podman if no one did.
+#   daemons_podman ARG...       podman with all of that (--root,
+#                               --runroot, --tmpdir under DIR; pass
+#                               --pull=never to run: nothing can be pulled)
+#   daemons_podman_env COMMAND...   COMMAND with that configuration, e.g.
+#                               podman --remote --url unix://$PODMAN_SOCK
 #   daemons_podman_service_start DIR   `podman system service` on
-#                               DIR/podman.sock; exports PODMAN_SOCK,
+#                               DIR/podman.sock; exports PODMAN_SOCK and
 #                               PODMAN_SERVICE_PID
 #   daemons_podman_service_stop, daemons_podman_stop
+#   Podman's default RLIMIT_NOFILE and RLIMIT_NPROC (1048576) are lowered
+#   to the host's hard limits where those are lower: root here lacks
+#   CAP_SYS_RESOURCE and runc could not set them.
 #
-# oci-harden's settings: each engine gives the oci-harden it runs the
-# settings file $OCI_HARDEN_CONFIG had when the engine was started, or, if
-# that was unset, DIR/oci-harden.json: runc as the runtime and a state
-# directory in DIR (CONTAINERD_SETTINGS, DOCKER_SETTINGS and
-# PODMAN_SETTINGS name the file each uses; change it in place, and the
-# next container reads it). Docker and
-# containerd hand it on in their environment; Podman's conmon does not
-# pass the environment on, so Podman runs DIR/oci-harden-runtime, a
-# two-line script that sets it and execs $OCI_HARDEN.
+# oci-harden's settings. Each engine gives the oci-harden it runs the file
+# $OCI_HARDEN_CONFIG names when the engine starts, or, if it is unset,
+# DIR/oci-harden.json: runc as the runtime and a state directory in DIR.
+# CONTAINERD_SETTINGS, DOCKER_SETTINGS and PODMAN_SETTINGS name the file
+# each uses (edit it in place: the next container reads it). containerd
+# and dockerd hand their environment on to the runc v2 shims and so to
+# oci-harden; Podman's conmon does not, so Podman's "hardened" is
+# DIR/oci-harden-runtime, two lines that set OCI_HARDEN_CONFIG and exec
+# $OCI_HARDEN.
 #
-# Isolation. Each engine runs in a mount and network namespace of its own
-# (`daemons_ns_exec`), held by a `sleep` process: its /run is DIR/ns/run
-# (the v2 shim puts its sockets in /run/containerd/s and ctr its FIFOs in
-# /run/containerd/fifo, whatever the config says), its /var/lib/cni is
-# DIR/ns/cni (the CNI plugins' cache and IP leases), /etc/docker is empty,
-# and its network has only a loopback, so a container can reach nothing but
-# the engine's own bridge. The host's /run/containerd, /var/run/docker.sock,
-# /var/lib/docker, /etc/docker and /etc/containers are never read or
-# written. Every process is stopped by its pid from e2e_cleanup (lib.sh),
-# and, last, every process left in an engine's namespaces.
+# Isolation. Each engine runs in a mount and network namespace of its own,
+# held by a sleeping process; daemons_ns_exec NS-PID COMMAND... runs a
+# command there ($CONTAINERD_NS_PID, $DOCKER_NS_PID, $PODMAN_NS_PID). In it,
+# /run is DIR/ns/run (the v2 shim puts its sockets in /run/containerd/s and
+# ctr its FIFOs in /run/containerd/fifo whatever the config says),
+# /var/lib/cni is DIR/ns/cni (the CNI plugins' cache and leases), the
+# engines' usual directories (/etc/docker, /etc/containers, /etc/containerd,
+# /var/lib/docker, /var/lib/containers, /var/lib/containerd) are empty
+# directories of the engine's own where the host has them, and the network is a
+# loopback and the engine's own bridge: a container reaches nothing else,
+# and nothing is pulled. What follows for a test:
+# - oci-harden runs in the engine's namespaces: "the host's network
+#   namespace" is the engine's (/proc/$CONTAINERD_PID/ns/net), and a host
+#   path under /run is the engine's own.
+# - The host's /run/containerd, /var/run/docker.sock, /var/lib/docker,
+#   /var/lib/containers, /etc/docker and /etc/containers are never read or
+#   written; nothing needs oci-harden installed.
+# - Every process is stopped by its pid from e2e_cleanup (lib.sh), then
+#   every container whose runc state is under DIR, then every process left
+#   in the namespaces.
 #
-# Needs: containerd, docker.io, podman, containernetworking-plugins,
-# python3-grpcio, protobuf-compiler, protobuf-compiler-grpc, util-linux's
-# unshare/nsenter/setpriv/flock, iproute2 (tests/install-deps.sh).
+# Needs (tests/install-deps.sh): containerd, docker.io, podman,
+# containernetworking-plugins, iproute2, python3-grpcio, python3-protobuf,
+# protobuf-compiler, protobuf-compiler-grpc, and util-linux's unshare,
+# nsenter, setpriv and flock.
 
 DAEMONS_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 DAEMONS_CACHE=${DAEMONS_CACHE:-/var/tmp/oci-harden-cache}
@@ -222,15 +273,21 @@ daemons_image_pause_tar()
 
 # --- namespaces and processes ---------------------------------------------------
 
-# daemons_ns_start DIR [HOST-DIR...]: a mount and network namespace for an
-# engine, held by a sleeping process whose pid goes to DAEMONS_NS_PID. In
-# it, /run is DIR/ns/run, /var/lib/cni is DIR/ns/cni (the rest of /var/lib
-# is the host's), each existing HOST-DIR is an empty directory of DIR/ns's,
-# and the loopback is up.
+# The engines' usual places for configuration and storage: each is an
+# empty directory of the engine's own in its namespace, where the host has
+# it (Podman, for one, keeps its blob cache in /var/lib/containers/cache
+# whatever its root is).
+DAEMONS_HIDDEN_DIRS=(/etc/docker /etc/containers /etc/containerd /var/lib/docker
+	/var/lib/containers /var/lib/containerd)
+
+# daemons_ns_start DIR: a mount and network namespace for an engine, held by
+# a sleeping process whose pid goes to DAEMONS_NS_PID. In it, /run is
+# DIR/ns/run, /var/lib/cni is DIR/ns/cni (the rest of /var/lib is the
+# host's), each of DAEMONS_HIDDEN_DIRS that the host has is an empty
+# directory of DIR/ns's, and the loopback is up.
 daemons_ns_start()
 {
 	local dir=$1 ns=$1/ns tries=$DAEMONS_START_TENTHS
-	shift
 	case $dir in
 	/run/* | /var/run/* | /var/lib/*) bail_out "daemons: $dir would be hidden in the engine's own namespace" ;;
 	/*) ;;
@@ -273,7 +330,7 @@ daemons_ns_start()
 		done
 		: >"$ns/ready"
 		exec sleep infinity
-	' sh "$ns" "$@" </dev/null >"$ns/holder.log" 2>&1 &
+	' sh "$ns" "${DAEMONS_HIDDEN_DIRS[@]}" </dev/null >"$ns/holder.log" 2>&1 &
 	DAEMONS_NS_PID=$!
 	DAEMONS_NS_PIDS+=("$DAEMONS_NS_PID")
 	while [ ! -e "$ns/ready" ] && kill -0 "$DAEMONS_NS_PID" 2>/dev/null && [ "$tries" -gt 0 ]; do
@@ -346,13 +403,15 @@ daemons_ns_reap()
 {
 	local dir=$1 ns_pid=$2 state root id mnt pid
 	[ -n "$ns_pid" ] && kill -0 "$ns_pid" 2>/dev/null || return 0
+	# runc's state is ROOT/ID/state.json, with the container's init pid.
 	while read -r state; do
+		grep -q '"init_process_pid"' "$state" 2>/dev/null || continue
 		root=${state%/*/state.json}
 		id=${state%/state.json}
 		id=${id##*/}
 		daemons_ns_exec "$ns_pid" "$RUNC" --root "$root" kill "$id" KILL >/dev/null 2>&1
 		daemons_ns_exec "$ns_pid" "$RUNC" --root "$root" delete --force "$id" >/dev/null 2>&1
-	done < <(find "$dir" -xdev -name state.json -path '*/runc*' 2>/dev/null)
+	done < <(find "$dir" -xdev -name state.json 2>/dev/null)
 	mnt=$(readlink "/proc/$ns_pid/ns/mnt") || return 0
 	for pid in /proc/[0-9]*; do
 		pid=${pid#/proc/}
@@ -495,6 +554,7 @@ daemons_containerd_run()
 	[ -z "$CONTAINERD_DIR" ] || bail_out "daemons: one containerd at a time (stop $CONTAINERD_DIR first)"
 	daemons_settings "$dir"
 	CONTAINERD_SETTINGS=$DAEMONS_SETTINGS
+	export CONTAINERD_SETTINGS
 	daemons_ns_start "$dir" || return 1
 	CONTAINERD_NS_PID=$DAEMONS_NS_PID
 	CONTAINERD_DIR=$dir
@@ -673,24 +733,21 @@ daemons_docker_start()
 	}
 	EOF
 	DOCKER_SETTINGS=$DAEMONS_SETTINGS
-	daemons_ns_start "$dir" /etc/docker || return 1
+	export DOCKER_SETTINGS
+	daemons_ns_start "$dir" || return 1
 	DOCKER_NS_PID=$DAEMONS_NS_PID
 	DOCKER_DIR=$dir
 	DOCKER_HOST=unix://$dir/docker.sock
 	export DOCKER_HOST
-	# No bridge unless asked (`--bridge=` gives dockerd's default docker0):
-	# a container on the bridge gets dockerd's libnetwork-setkey prestart
-	# hook, which oci-harden's default policy refuses. Either way the
-	# engine's network namespace has nothing but a loopback, and no
-	# iptables, no forwarding.
-	local bridge=(--bridge=none) arg
-	for arg in "$@"; do
-		case $arg in -b | -b=* | --bridge | --bridge=*) bridge=() ;; esac
-	done
+	# dockerd's default bridge, docker0, as users run it: a container on it
+	# gets dockerd's libnetwork-setkey prestart hook, which oci-harden
+	# recognises. The bridge lives in the engine's own network namespace,
+	# with no iptables and no forwarding: a container reaches nothing
+	# beyond it.
 	OCI_HARDEN_CONFIG=$DOCKER_SETTINGS daemons_ns_spawn "$DOCKER_NS_PID" "$dir/dockerd.log" \
 		dockerd --config-file "$dir/daemon.json" --data-root "$dir/data" --exec-root "$dir/exec" \
 		--pidfile "$dir/docker.pid" -H "$DOCKER_HOST" --iptables=false --ip-forward=false \
-		--ip-masq=false --userland-proxy=false "${bridge[@]}" "$@"
+		--ip-masq=false --userland-proxy=false "$@"
 	DOCKER_PID=$DAEMONS_SPAWNED
 	export DOCKER_PID
 	daemons_wait dockerd "$DOCKER_PID" "$dir/dockerd.log" daemons_docker version || return 1
@@ -733,6 +790,7 @@ daemons_podman_start()
 	case $OCI_HARDEN in /*) ;; *) OCI_HARDEN=$PWD/$OCI_HARDEN ;; esac
 	daemons_settings "$dir"
 	PODMAN_SETTINGS=$DAEMONS_SETTINGS
+	export PODMAN_SETTINGS
 	runtime=$(daemons_runtime_script "$dir")
 	# Only these files count: CONTAINERS_CONF, CONTAINERS_STORAGE_CONF and
 	# CONTAINERS_REGISTRIES_CONF replace the host's, and /etc/containers is
@@ -778,7 +836,7 @@ daemons_podman_start()
 	# containers/image reads $HOME/.config/containers/policy.json first.
 	mkdir -p "$dir/home/.config/containers"
 	printf '{"default": [{"type": "insecureAcceptAnything"}]}\n' >"$dir/home/.config/containers/policy.json"
-	daemons_ns_start "$dir" /etc/containers || return 1
+	daemons_ns_start "$dir" || return 1
 	PODMAN_NS_PID=$DAEMONS_NS_PID
 	PODMAN_DIR=$dir
 	DAEMONS_PODMAN_OPTIONS=(--root "$dir/root" --runroot "$dir/runroot" --tmpdir "$dir/tmp"

@@ -519,8 +519,14 @@ refused bind-etc 'bind mount of host /etc' "a bind mount of /etc" \
 refused with-ns "/proc/$CONTAINERD_PID/ns/net is the host's own network namespace" "--with-ns network:/proc/PID/ns/net" \
 	--with-ns "network:/proc/$CONTAINERD_PID/ns/net"
 refused rootfs-shared 'shared root propagation' "--rootfs-propagation shared" --rootfs-propagation shared
-refused device 'host device /dev/null is refused' "--device /dev/null" --device /dev/null
+# The kernel's log device: a host device no container has by default. (ctr
+# --device /dev/null names a device every container has anyway: it runs.)
+refused device 'host device /dev/kmsg is refused' "--device /dev/kmsg" --device /dev/kmsg
 is "$("$RUNC" --root "$runc_root" list -q 2>/dev/null)" "" "refused: runc never created them"
+
+probe standard-device "ohimg-$$-standard-device" --runc-binary "$OCI_HARDEN" --device /dev/null
+is "$PROBE_RC" 0 "ctr run --device /dev/null (a device runc gives every container) runs hardened"
+is "$(e2e_probe_value "$W/standard-device.out" uid)" 65534 "  and as the policy's uid"
 
 # What ctr can loosen without a refusal is undone: an added capability is
 # dropped, --allow-new-privs still gets NoNewPrivs.

@@ -5,9 +5,9 @@
 # oci-harden (the runtime "hardened", default policy): containerd with `ctr
 # run`, a CRI pod's whole life through the "hardened" handler as the
 # kubelet lives it, dockerd with `docker run --runtime`, podman with
-# `podman run --runtime` and its API socket. Then each is stopped and
-# nothing of it is left running, and nothing was made in the host's own
-# directories of these engines.
+# `podman run --runtime` and its API socket. Each runs where its /run, the
+# CNI cache and the engines' usual directories are its own, and once
+# stopped nothing of it is left running.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_daemons.sh"
@@ -20,10 +20,6 @@ e2e_setup daemons
 W=$E2E_WORK
 IMAGE=local/busybox:test
 NET_BIND=$E2E_NET_BIND_MASK
-# Paths an engine would use by default; none may appear during the test.
-HOST_PATHS="/var/lib/cni /run/netns /var/lib/docker /var/lib/containers /run/containers /run/docker
-/run/docker.sock /run/podman /var/lib/containerd /run/containerd/containerd.sock"
-existing_before=$(for path in $HOST_PATHS; do [ -e "$path" ] && echo "$path"; done)
 
 # A probe of the process's identity, one key=value a line.
 PROBE='echo "uid=$(id -u)"
@@ -66,6 +62,28 @@ ran_hardened()
 	else
 		not_ok "$2: the engine's oci-harden read the engine's settings" "no $1/oci-harden-state"
 	fi
+}
+
+# isolated NS-PID DIR WHAT INTERFACES-REGEX INTERFACES: in the engine's namespaces, /run is DIR/ns/run,
+# /var/lib/cni is DIR/ns/cni, each of the engines' usual directories that
+# the host has is DIR/ns's own, and the network has no other interface
+# than the loopback and the engine's own bridge.
+isolated()
+{
+	local ns_pid=$1 dir=$2 what=$3 path private inside wrong=
+	for path in /run:"$dir/ns/run" /var/lib/cni:"$dir/ns/cni"; do
+		inside=$(daemons_ns_exec "$ns_pid" stat -c %d:%i "${path%%:*}" 2>&1)
+		[ "$inside" = "$(stat -c %d:%i "${path#*:}")" ] || wrong+=" ${path%%:*}"
+	done
+	for path in "${DAEMONS_HIDDEN_DIRS[@]}"; do
+		[ -d "$path" ] || continue
+		private=$dir/ns/private$(printf '%s' "$path" | tr / _)
+		inside=$(daemons_ns_exec "$ns_pid" stat -c %d:%i "$path" 2>&1)
+		[ "$inside" = "$(stat -c %d:%i "$private" 2>&1)" ] || wrong+=" $path"
+	done
+	is "${wrong# }" "" "$what: /run, /var/lib/cni and the engines' usual directories are its own"
+	like "$(daemons_ns_exec "$ns_pid" cat /proc/net/dev | awk -F: 'NR > 2 { print $1 }' | tr -d ' ' | sort | tr '\n' ' ')" \
+		"$4" "$what: its network has $5 alone"
 }
 
 # gone NS-PID WHAT: the namespace holder and everything in it are gone.
@@ -183,6 +201,7 @@ for handler in runc hardened; do
 	is "$(field pods-$handler 'len(d["items"])')" 0 "CRI $handler: no pod is left"
 done
 ran_hardened "$W/containerd" containerd
+isolated "$CONTAINERD_NS_PID" "$W/containerd" containerd '^lo ohe2e0 $' "the loopback and the pods' bridge"
 ns_pid=$CONTAINERD_NS_PID
 daemons_containerd_stop
 gone "$ns_pid" containerd
@@ -201,6 +220,7 @@ for runtime in runc hardened; do
 done
 ran_hardened "$W/docker" docker
 is "$(daemons_docker ps -aq)" "" "docker: --rm left no container"
+isolated "$DOCKER_NS_PID" "$W/docker" dockerd '^docker0 lo $' "the loopback and dockerd's bridge"
 ns_pid=$DOCKER_NS_PID
 daemons_docker_stop
 gone "$ns_pid" dockerd
@@ -225,13 +245,9 @@ daemons_podman_env podman --remote --url "unix://$PODMAN_SOCK" run --rm --pull=n
 is "$?" 0 "podman --remote run on $PODMAN_SOCK exits 0"
 check_probe "$W/podman-remote.out" "podman --remote run" runc
 is "$(daemons_podman ps -aq)" "" "podman: --rm left no container"
+isolated "$PODMAN_NS_PID" "$W/podman" podman '^(cni-podman0 )?lo $' "the loopback and podman's bridge"
 ns_pid=$PODMAN_NS_PID
 daemons_podman_stop
 gone "$ns_pid" podman
-
-# --- the host ------------------------------------------------------------------------
-
-existing_after=$(for path in $HOST_PATHS; do [ -e "$path" ] && echo "$path"; done)
-is "$existing_after" "$existing_before" "no engine made anything in the host's own paths"
 
 tap_done
