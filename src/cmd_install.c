@@ -417,7 +417,10 @@ static int install_restart(const struct string_list *argv, int mount_ns, oh_erro
 		if (chdir("/") < 0)
 			_exit(126);
 		setenv("PATH", INSTALL_RESTART_PATH, 1);
-		execvp(argv->items[0], argv->items);
+		/* A string list is not NULL-terminated: execvp needs that. */
+		char **args = xcalloc(argv->len + 1, sizeof(*args));
+		memcpy(args, argv->items, argv->len * sizeof(*args));
+		execvp(args[0], args);
 		fprintf(stderr, "oci-harden: cannot run %s: %s\n", argv->items[0], strerror(errno));
 		_exit(127);
 	}

@@ -17,13 +17,21 @@
 #   refused), a real containerd imports it, and the installer runs from it,
 #   as the DaemonSet's init container does, against a node's root mounted
 #   at /host.
+#
+# The nodes here are directories with a /proc of their own (install runs
+# chrooted there, and LeakSanitizer, in the sanitizer run, reads /proc/self
+# when it exits), mounted in a mount namespace of the test's.
 set -u
+if [ -z "${OHE2E_K8S_NS:-}" ] && [ "$(id -u)" -eq 0 ]; then
+	OHE2E_K8S_NS=1 exec unshare --mount --propagation private -- "$BASH" "$0" "$@"
+fi
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_daemons.sh"
 
 e2e_require_binary
 e2e_setup kubernetes
 W=$E2E_WORK
+trap 'umount -R -l "$W"/node*/proc 2>/dev/null; e2e_cleanup' EXIT
 K8S=$E2E_SOURCE_ROOT/contrib/kubernetes
 NPM_DIR=${OCI_HARDEN_CACHE:-/var/tmp/oci-harden-cache}/npm-k8s-$(sha256sum <"$E2E_SOURCE_ROOT/tests/k8s/npm-packages" | cut -c1-12)
 FIXTURES=${OCI_HARDEN_FIXTURES:-$E2E_SOURCE_ROOT/tests/fixtures}
@@ -121,9 +129,10 @@ make_node()
 {
 	local node=$1 runc
 	runc=$(command -v runc) || return 1
-	mkdir -p "$node/usr/sbin" "$node/etc/containerd" || return 1
+	mkdir -p "$node/usr/sbin" "$node/etc/containerd" "$node/proc" || return 1
 	cp "$runc" "$node/usr/sbin/runc"
 	containerd config default >"$node/etc/containerd/config.toml"
+	[ "$(id -u)" -ne 0 ] || mount --rbind /proc "$node/proc"
 }
 make_node "$W/node" || bail_out "could not lay out a node"
 "$OCI_HARDEN" install --host-root "$W/node" --config "$W/install.json" >"$W/install.out" 2>&1
