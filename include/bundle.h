@@ -27,6 +27,12 @@ struct bundle_config {
 	size_t len;
 	struct stat st;
 	struct json *spec; /* parsed as runc would (JSON_PARSE_GO_STRICT) */
+	/* Set when the strict parse refused the text for what Go's decoder
+	 * reads one way but could have been meant another (a repeated key)
+	 * while the text itself is JSON: `spec` is then the plain reading, and
+	 * this, why it is ambiguous. Hardening records it as a refusal: enforce
+	 * mode refuses, audit mode runs what it was given and logs it. */
+	char *ambiguity;
 };
 
 /* Open `bundle_dir`/config.json (bundle_dir NULL: the working directory),

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "diagnostics.h"
 #include "errors.h"
 #include "json.h"
 #include "util.h"
@@ -65,8 +66,8 @@ struct policy {
 	char *seccomp_profile_text;
 	size_t seccomp_profile_len;
 	/* The file a profile that is not embedded comes from. The loader, which
-	 * does no I/O, only names it; the edge (policy_read_seccomp_file) reads
-	 * and checks it, and a policy is not used before it has. */
+	 * does no I/O, only names it; the edge (policy_file_load) reads and
+	 * checks it, and a policy is not used before it has. */
 	char *seccomp_profile_file;
 	enum seccomp_replace seccomp_replace;
 
@@ -87,9 +88,19 @@ struct policy_load_context {
 	const char *policy_dir; /* NULL: only embedded names resolve */
 };
 
-/* Load a policy from its parsed JSON. `base` (may be NULL) is the policy it
- * extends; the result starts as a copy of it. `source` names the file in
- * errors. */
+/* Read a policy from its parsed JSON, recording every problem of it in
+ * `diagnostics` (offsets are the document's): unknown and repeated keys,
+ * values the language refuses. `base` (may be NULL) is the policy it
+ * extends; the result starts as a copy of it. Returns the policy as far as
+ * it reads: use it only when no error was recorded. `source` names the
+ * file. */
+struct policy *policy_load_json_diagnosed(const struct json *doc, const char *name,
+					  const char *source, const struct policy *base,
+					  const struct policy_load_context *lctx,
+					  struct diagnostics *diagnostics);
+
+/* The same, for a policy that must load: the first error recorded becomes
+ * `err` ("JSON-PATH: reason"). */
 int policy_load_json(const struct json *doc, const char *name, const char *source,
 		     const struct policy *base, const struct policy_load_context *lctx,
 		     struct policy **out, oh_error_t *err);
@@ -98,6 +109,11 @@ int policy_load_json(const struct json *doc, const char *name, const char *sourc
  * for the top level, "user", "seccomp", "apparmor", "allow"), for linting;
  * NULL past the last key or for any other path. */
 const char *policy_known_key(const char *object_path, size_t index);
+
+/* The file a seccomp profile name other than "default" (the embedded one)
+ * stands for, in `policy_dir`: "seccomp/<name>.json", or the name itself as
+ * a path when it holds a '/'. */
+char *policy_seccomp_profile_path(const char *policy_dir, const char *name);
 
 /* The embedded default policy, loaded from policies/default.json as compiled
  * into the binary. */
@@ -173,6 +189,46 @@ static inline void cleanup_pod_identityp(struct pod_identity *pod)
  * "sandbox"): those get the settings' sandbox_policy. */
 bool policy_spec_is_sandbox(const struct json *spec);
 
+/* A policy file as selection loads it, with every problem found in it:
+ * what `check` shows, and what the runtime reports the first of. Edge. */
+struct policy_file {
+	char *path;	/* what was opened */
+	char *display;	/* how messages name it */
+	int read_errno; /* why it could not be read, or 0 */
+	char *text;	/* NULL when it could not be read */
+	size_t len;
+	struct json *doc;		/* NULL when it could not be read or parsed */
+	struct diagnostics diagnostics; /* offsets are the text's */
+	struct policy *policy;		/* NULL when there is any error */
+	/* The seccomp profile the file names itself, as read (for linting):
+	 * how to name it, and its text (NULL when it could not be read). */
+	char *profile_display;
+	char *profile_text;
+	size_t profile_len;
+};
+
+/* Where "extends" and seccomp profile names resolve: `policy_dir`; and how
+ * messages name the files there: `display_dir` ("" for the working
+ * directory), as a person wrote it. */
+struct policy_sources {
+	const char *policy_dir;
+	const char *display_dir;
+};
+
+/* Read, parse and load the policy file `path` (named `display` in messages),
+ * called `name`, as selection does: its "extends" (without one, "default")
+ * resolved in the policy directory, a seccomp profile file it names read.
+ * Every problem of the file itself is a diagnostic of it; a base policy
+ * that cannot be had is one, at "extends" (or at the top of the file when
+ * the base is the implicit "default"). Returns 0 when the policy loads
+ * (file->policy), -1 when it does not. */
+int policy_file_load(struct policy_file *file, const char *path, const char *display,
+		     const char *name, const struct policy_sources *sources);
+/* The first error of a file that does not load, as `err`: "DISPLAY: line L,
+ * column C: JSON-PATH: reason". */
+int policy_file_error(const struct policy_file *file, oh_error_t *err);
+void policy_file_clear(struct policy_file *file);
+
 /* Load the policy called `name` from the policy directory, resolving its
  * "extends" chain ("default" is the embedded default unless the directory
  * has a default.json). */
@@ -199,11 +255,6 @@ int policy_select(const struct json *spec, const struct settings *settings, stru
  * policy_load_json and no base) into the same rules. The seccomp profile is
  * kept by name only: what is saved for a container's execs needs none. */
 struct json *policy_to_json(const struct policy *policy);
-
-/* Read and check the profile file the loader named (seccomp_profile_file),
- * if any: a broken one fails the policy, never a container halfway. `path`
- * is the policy key's path for messages. Edge: does I/O. */
-int policy_read_seccomp_file(struct policy *policy, oh_error_t *err);
 
 /* The policy's seccomp profile as a new tree (the caller owns it), or NULL
  * when the policy has none (and *err stays NULL) or on error. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* `oci-harden install` and `oci-harden uninstall`: put oci-harden on a node
  * the way a Kubernetes DaemonSet does it (the host's root mounted in the
- * pod), and take it off again exactly. Install copies this very binary and
- * its audit helper in, writes /etc/oci-harden/config.json, adds runtime
+ * pod), and take it off again exactly. Install copies this very binary
+ * in, writes /etc/oci-harden/config.json, adds runtime
  * handlers to containerd's config.toml (containerd_config.c: an edit of
  * the text, nothing else in the file touched) and restarts containerd
  * through the host's init when asked. Everything it changed goes into
@@ -39,9 +39,6 @@
 #include "policy.h"
 #include "settings.h"
 
-#ifndef OCI_HARDEN_LIBEXECDIR
-#define OCI_HARDEN_LIBEXECDIR "/usr/local/libexec/oci-harden"
-#endif
 #ifndef OCI_HARDEN_VERSION
 #define OCI_HARDEN_VERSION "unknown"
 #endif
@@ -341,15 +338,12 @@ static int install_config_parse(const char *text, size_t len, const char *displa
 struct install_inputs {
 	char *binary; /* this program's bytes */
 	size_t binary_len;
-	char *helper; /* oci-harden-audit's, or NULL */
-	size_t helper_len;
 	int init_mount_ns; /* the host init's mount namespace, or -1 */
 };
 
 static void install_inputs_clear(struct install_inputs *in)
 {
 	free(in->binary);
-	free(in->helper);
 	if (in->init_mount_ns >= 0)
 		close(in->init_mount_ns);
 	*in = (struct install_inputs){.init_mount_ns = -1};
@@ -365,23 +359,6 @@ static int install_read_inputs(const struct install_options *options, bool need_
 					INSTALL_MAX_BINARY_BYTES, 0, &in->binary, &in->binary_len,
 					&st, err) < 0)
 			return -1;
-		/* The audit helper sits beside the binary in a build tree, in
-		 * libexec once installed (as audit_trail.c looks for it). */
-		char self[4096];
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		if (n > 0) {
-			self[n] = '\0';
-			cleanup_free char *beside = xasprintf("%s/oci-harden-audit", dirname(self));
-			const char *candidates[] = {beside,
-						    OCI_HARDEN_LIBEXECDIR "/oci-harden-audit"};
-			for (size_t i = 0; i < ARRAY_SIZE(candidates) && !in->helper; i++) {
-				if (access(candidates[i], X_OK) != 0)
-					continue;
-				if (file_read_all(AT_FDCWD, candidates[i], INSTALL_MAX_BINARY_BYTES,
-						  &in->helper, &in->helper_len, err) < 0)
-					return -1;
-			}
-		}
 	}
 	if (options->restart) {
 		cleanup_free char *ns = xasprintf("/proc/%ld/ns/mnt", options->init_pid);
@@ -697,12 +674,6 @@ static int install_decide(const struct install_config *config, const struct inst
 	cleanup_free char *binary = xasprintf("%s/oci-harden", config->bin_dir);
 	install_plan_add(&d->plan, INSTALL_FILE, xstrdup(binary), in->binary, in->binary_len, 0755);
 	string_list_add(&d->dirs_needed, config->bin_dir);
-	if (in->helper) {
-		install_plan_add(&d->plan, INSTALL_FILE,
-				 xstrdup(OCI_HARDEN_LIBEXECDIR "/oci-harden-audit"), in->helper,
-				 in->helper_len, 0755);
-		string_list_add(&d->dirs_needed, OCI_HARDEN_LIBEXECDIR);
-	}
 	char *settings_text;
 	size_t settings_len;
 	if (install_settings_text(config, &settings_text, &settings_len, err) < 0)

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Build the image of oci-harden's node DaemonSet from local files only.
 
-    build-image.py --binary PATH [--audit-helper PATH] [--kubectl PATH]
+    build-image.py --binary PATH [--kubectl PATH]
                    [--busybox PATH] [--tag NAME:TAG] [--format oci|docker-archive]
                    OUT
 
@@ -10,9 +10,8 @@ The image holds one layer: a static busybox (the shell and the few tools
 the DaemonSet's containers use, with a link per applet), the static
 oci-harden binary at /usr/local/sbin/oci-harden (`oci-harden install`
 copies this very file onto each node, so a dynamically linked one is
-refused), its kernel audit helper at /usr/local/libexec/oci-harden/ (it
-needs libmnl on the node), and kubectl at /usr/local/bin/kubectl for the
-optional events sidecar. No base image is pulled and nothing is
+refused), and kubectl at /usr/local/bin/kubectl for the optional events
+sidecar. No base image is pulled and nothing is
 downloaded; every timestamp is 0, so the same files give the same image.
 
 OUT is an OCI image layout tarball (`skopeo copy oci-archive:OUT
@@ -99,8 +98,7 @@ def make_layer(busybox, files):
     applets = subprocess.run([busybox, "--list-full"], check=True, capture_output=True,
                              text=True).stdout.split()
     dirs = {"bin", "sbin", "usr", "usr/bin", "usr/sbin", "etc", "proc", "sys", "dev",
-            "tmp", "root", "host", "usr/local", "usr/local/sbin", "usr/local/bin",
-            "usr/local/libexec", "usr/local/libexec/oci-harden"}
+            "tmp", "root", "host", "usr/local", "usr/local/sbin", "usr/local/bin"}
     dirs |= {os.path.dirname(a) for a in applets}
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
@@ -122,7 +120,6 @@ def make_layer(busybox, files):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--binary", required=True, help="the static oci-harden binary")
-    parser.add_argument("--audit-helper", help="oci-harden-audit, installed beside it")
     parser.add_argument("--kubectl", help="a kubectl for the events sidecar")
     parser.add_argument("--busybox", help="a static busybox (default: the system's)")
     parser.add_argument("--tag", default="oci-harden:0.1.0", help="NAME:TAG (default %(default)s)")
@@ -137,8 +134,6 @@ def main():
     if elf_interpreter(busybox) is not None:
         die(f"{busybox} is dynamically linked; the image has no libc")
     files = {"usr/local/sbin/oci-harden": args.binary}
-    if args.audit_helper:
-        files["usr/local/libexec/oci-harden/oci-harden-audit"] = args.audit_helper
     if args.kubectl:
         if elf_interpreter(args.kubectl) is not None:
             die(f"{args.kubectl} is dynamically linked; the image has no libc")

@@ -229,7 +229,7 @@ file_state()
 # node_files: every file of oci-harden's that can be on the node.
 node_files()
 {
-	(cd "$H" && ls -d usr/local/sbin/oci-harden* usr/local/libexec/oci-harden etc/oci-harden 2>/dev/null)
+	(cd "$H" && ls -d usr/local/sbin/oci-harden* etc/oci-harden 2>/dev/null)
 }
 
 make_host || bail_out "could not lay out the node in $H"

@@ -144,7 +144,6 @@ cmp -s "$W/node/etc/containerd/config.toml" <(containerd config default) &&
 # --- the image ------------------------------------------------------------------------
 
 BUILD=$E2E_SOURCE_ROOT/contrib/kubernetes/build-image.py
-helper=$(dirname "$OCI_HARDEN")/oci-harden-audit
 if readelf -l "$OCI_HARDEN" 2>/dev/null | grep -q 'program interpreter'; then
 	# The sanitizer build: the image cannot hold it, and says so.
 	"$PYTHON" "$BUILD" --binary "$OCI_HARDEN" "$W/image.tar" >"$W/build.out" 2>&1
@@ -152,11 +151,11 @@ if readelf -l "$OCI_HARDEN" 2>/dev/null | grep -q 'program interpreter'; then
 	skip "the installer runs from the image" "$OCI_HARDEN is not the static build"
 	tap_done
 fi
-"$PYTHON" "$BUILD" --binary "$OCI_HARDEN" --audit-helper "$helper" --tag local/oci-harden:test \
+"$PYTHON" "$BUILD" --binary "$OCI_HARDEN" --tag local/oci-harden:test \
 	"$W/image.tar" >"$W/build.out" 2>&1
 is "$?" 0 "build-image.py builds the image from local files"
 [ -s "$W/image.tar" ] || { diag_file "$W/build.out"; bail_out "no image"; }
-"$PYTHON" "$BUILD" --binary "$OCI_HARDEN" --audit-helper "$helper" --tag local/oci-harden:test \
+"$PYTHON" "$BUILD" --binary "$OCI_HARDEN" --tag local/oci-harden:test \
 	"$W/image-again.tar" >/dev/null 2>&1
 cmp -s "$W/image.tar" "$W/image-again.tar" && ok "the same files give the same image, byte for byte" ||
 	not_ok "the same files give the same image, byte for byte"

@@ -215,8 +215,8 @@ Test(policy_select, extends_chains_and_their_errors)
 
 	write_policy("orphan.json", "{\"extends\": \"nope\"}");
 	cr_assert_lt(policy_load_named("orphan", &settings, &cyc, &err), 0);
-	cr_assert(strstr(err->msg, "orphan.json: extends \"nope\"") &&
-		      strstr(err->msg, "nope.json"),
+	cr_assert(strstr(err->msg, "orphan.json: line 1, column 13: extends: no policy \"nope\"") &&
+		      strstr(err->msg, "nope.json does not exist"),
 		  "%s", err->msg);
 	oh_error_free(&err);
 }
