@@ -130,6 +130,9 @@ bool json_number_uint64(const struct json *number, uint64_t *out);
  * with. */
 void json_write(const struct json *value, bool pretty, struct strbuf *out);
 char *json_to_string(const struct json *value, bool pretty);
+/* Whether json_write(value, false) would write exactly these `len` bytes,
+ * found without writing them (and at the first byte that differs). */
+bool json_equal_compact_text(const struct json *value, const char *text, size_t len);
 
 /* Line and column (1-based) of a byte offset in `text`. */
 void json_offset_to_line_col(const char *text, size_t len, size_t offset, unsigned *line,

@@ -561,6 +561,82 @@ char *json_to_string(const struct json *value, bool pretty)
 	return strbuf_steal(&sb);
 }
 
+/* Compare `value` written compactly with the text at *at, advancing *at:
+ * what json_write would write, without writing it. */
+static bool matches_compact(const struct json *value, const char **at, const char *end)
+{
+#define EXPECT(s, n)                                                                               \
+	do {                                                                                       \
+		if ((size_t)(end - *at) < (n) || memcmp(*at, (s), (n)) != 0)                       \
+			return false;                                                              \
+		*at += (n);                                                                        \
+	} while (0)
+	switch (value->type) {
+	case JSON_NULL:
+		EXPECT("null", 4);
+		return true;
+	case JSON_BOOL:
+		if (value->boolean)
+			EXPECT("true", 4);
+		else
+			EXPECT("false", 5);
+		return true;
+	case JSON_NUMBER:
+		EXPECT(value->number, strlen(value->number));
+		return true;
+	case JSON_STRING:
+		for (size_t i = 0; i < value->string.len; i++)
+			if (needs_escape[(unsigned char)value->string.ptr[i]]) {
+				struct strbuf sb = {0};
+				write_string(&sb, value->string.ptr, value->string.len);
+				bool same = (size_t)(end - *at) >= sb.len &&
+					    memcmp(*at, sb.buf, sb.len) == 0;
+				*at += same ? sb.len : 0;
+				strbuf_free(&sb);
+				return same;
+			}
+		EXPECT("\"", 1);
+		EXPECT(value->string.ptr, value->string.len);
+		EXPECT("\"", 1);
+		return true;
+	case JSON_ARRAY:
+		EXPECT("[", 1);
+		for (size_t i = 0; i < value->array.len; i++) {
+			if (i)
+				EXPECT(",", 1);
+			if (!matches_compact(value->array.items[i], at, end))
+				return false;
+		}
+		EXPECT("]", 1);
+		return true;
+	case JSON_OBJECT:
+		EXPECT("{", 1);
+		for (size_t i = 0; i < value->object.len; i++) {
+			const struct json_member *m = &value->object.members[i];
+			struct json key = {.type = JSON_STRING};
+			key.string.ptr = m->key;
+			key.string.len = strlen(m->key);
+			if (i)
+				EXPECT(",", 1);
+			if (!matches_compact(&key, at, end))
+				return false;
+			EXPECT(":", 1);
+			if (!matches_compact(m->value, at, end))
+				return false;
+		}
+		EXPECT("}", 1);
+		return true;
+	}
+#undef EXPECT
+	return false;
+}
+
+bool json_equal_compact_text(const struct json *value, const char *text, size_t len)
+{
+	const char *at = text;
+	return matches_compact(value, &at, text + len) && at == text + len;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Locations                                                                 */
 

@@ -47,7 +47,10 @@ Test(user, non_root_and_allowed_root_stay)
 			   "{\"uid\":0,\"gid\":0,\"additionalGids\":[0]}");
 }
 
-Test(user, ids_that_map_to_host_root_are_refused)
+/* At create, a mapping whose host range holds 0 makes some container id
+ * host root, whatever the process's own ids: it is refused, each mapping
+ * once. */
+Test(user, mappings_that_reach_host_root_are_refused_at_create)
 {
 	cleanup_module_test_run struct module_test_run run = module_test_spec(
 	    MODULE, "",
@@ -57,14 +60,22 @@ Test(user, ids_that_map_to_host_root_are_refused)
 	    "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":6},"
 	    "{\"containerID\":6,\"hostID\":0,\"size\":2}]}}",
 	    NULL);
-	module_test_expect_ok(&run, 3);
-	cr_expect_eq(report_count(&run.report, DECISION_REFUSE), 3);
-	cr_expect_str_eq(module_test_decision(&run, "uidMappings")->reason,
-			 "uid 5 is uid 0 (root) on the host");
-	cr_expect_str_eq(run.report.items[1].reason, "gid 6 is gid 0 (root) on the host");
-	/* 7 is host gid 1: only 6 is root there. */
-	cr_expect_str_eq(run.report.items[2].reason,
-			 "additional gid 6 is gid 0 (root) on the host");
+	module_test_expect_ok(&run, 2);
+	cr_expect_eq(report_count(&run.report, DECISION_REFUSE), 2);
+	cr_expect_str_eq(run.report.items[0].path, "linux.uidMappings[0]");
+	cr_expect_str_eq(run.report.items[0].reason,
+			 "container uid 5 is uid 0 (root) on the host: any process of the "
+			 "container, an exec's included, may take it");
+	cr_expect_str_eq(run.report.items[1].path, "linux.gidMappings[1]");
+	/* A mapping that stays off host 0 is fine. */
+	cleanup_module_test_run struct module_test_run off_root = module_test_spec(
+	    MODULE, "",
+	    "{\"process\":{\"user\":{\"uid\":5,\"gid\":6}},"
+	    "\"linux\":{\"namespaces\":[{\"type\":\"user\"}],"
+	    "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+	    "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}",
+	    NULL);
+	module_test_expect_ok(&off_root, 0);
 	/* Without a user namespace the mappings mean nothing. */
 	cleanup_module_test_run struct module_test_run no_userns = module_test_spec(
 	    MODULE, "",
