@@ -213,9 +213,12 @@ stop_node()
 
 finish()
 {
+	local mnt
 	stop_node
-	umount -R -l "$H" 2>/dev/null
-	for dir in usr/local usr etc proc sys dev; do umount -R -l "$H/$dir" 2>/dev/null; done
+	# Everything mounted under the node, innermost first (the namespace
+	# goes with the test, but the directories under them would stay).
+	awk -v h="$H/" 'index($2, h) == 1 { print $2 }' /proc/mounts | sort -r |
+		while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
 	e2e_cleanup
 }
 trap finish EXIT
