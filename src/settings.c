@@ -54,7 +54,7 @@ static const char *const settings_keys[] = {
     "runtime",	 "policy_dir",	 "default_policy",	    "state_dir",       "sandbox_policy",
     "event_log", "kernel_audit", "trust_image_annotations", "docker_data_root"};
 
-int settings_load(struct settings *out, oh_error_t *err)
+static void settings_defaults(struct settings *out)
 {
 	*out = (struct settings){
 	    .policy_dir = xstrdup(SETTINGS_DEFAULT_POLICY_DIR),
@@ -64,12 +64,17 @@ int settings_load(struct settings *out, oh_error_t *err)
 	    .event_log = xstrdup(SETTINGS_DEFAULT_EVENT_LOG),
 	    .kernel_audit = true,
 	};
+}
+
+int settings_load(struct settings *out, oh_error_t *err)
+{
 	const char *env = getenv(SETTINGS_ENV);
 	const char *path = env && *env ? env : SETTINGS_DEFAULT_PATH;
 
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	if (file_read_all(AT_FDCWD, path, SETTINGS_MAX_BYTES, &text, &len, err) < 0) {
+		settings_defaults(out);
 		/* No file is the zero-configuration case; anything else (a
 		 * directory, no permission) is a mistake worth stopping for. */
 		if ((*err)->errnum == ENOENT) {
@@ -78,6 +83,13 @@ int settings_load(struct settings *out, oh_error_t *err)
 		}
 		return -1;
 	}
+	return settings_parse(text, len, path, out, err);
+}
+
+int settings_parse(const char *text, size_t len, const char *path, struct settings *out,
+		   oh_error_t *err)
+{
+	settings_defaults(out);
 	out->source = xstrdup(path);
 	cleanup_json struct json *doc = json_parse(text, len, JSON_PARSE_COMMENTS, err);
 	if (!doc)
@@ -166,4 +178,13 @@ int settings_resolve_runtime(const struct settings *settings, char **path, oh_er
 	return oh_error_make(err, 0,
 			     "no runc found on PATH other than oci-harden itself; set \"runtime\" "
 			     "in " SETTINGS_DEFAULT_PATH " or $" SETTINGS_ENV);
+}
+
+void settings_pin_policy_dir(struct settings *settings)
+{
+	char *real = realpath(settings->policy_dir, NULL);
+	if (real) {
+		free(settings->policy_dir);
+		settings->policy_dir = real;
+	}
 }
