@@ -259,6 +259,9 @@ run_test()
 	# command through $SHELL -c, and a test's name is no shell word.
 	(
 		cd "$INTEGRATION" || exit 1
+		# The cache lock stays with this script: a process the test
+		# leaves behind must not hold it.
+		exec 9>&-
 		exec env RUNC_SUITE_MARK="$W" TMPDIR="$dir/tmp" RUNC="$runc" \
 			OCI_HARDEN_CONFIG="$settings" \
 			RUNC_SUITE_BUSYBOX_IMAGE="$BUSYBOX_IMAGE" RUNC_SUITE_DEBIAN_IMAGE="$DEBIAN_IMAGE" \
