@@ -256,17 +256,22 @@ run_test()
 	t0=$EPOCHSECONDS
 	: >"$dir/tap.raw"
 	# bats' options reach it through the environment: `script` runs its
-	# command through $SHELL -c, and a test's name is no shell word.
+	# command through $SHELL -c, and a test's name is no shell word. The
+	# outer subshell, which does not carry the marker, outlives a kill and
+	# says so in the test's output rather than on this script's stderr.
 	(
-		cd "$INTEGRATION" || exit 1
-		# The cache lock stays with this script: a process the test
-		# leaves behind must not hold it.
-		exec 9>&-
-		exec env RUNC_SUITE_MARK="$W" TMPDIR="$dir/tmp" RUNC="$runc" \
-			OCI_HARDEN_CONFIG="$settings" \
-			RUNC_SUITE_BUSYBOX_IMAGE="$BUSYBOX_IMAGE" RUNC_SUITE_DEBIAN_IMAGE="$DEBIAN_IMAGE" \
-			RUNC_SUITE_FILTER="^$(ere_quote "$name")\$" RUNC_SUITE_FILE="$file" SHELL=/bin/bash \
-			script -qefc 'bats --tap -f "$RUNC_SUITE_FILTER" "$RUNC_SUITE_FILE"' /dev/null
+		(
+			cd "$INTEGRATION" || exit 1
+			# The cache lock stays with this script: a process the
+			# test leaves behind must not hold it.
+			exec 9>&-
+			exec env RUNC_SUITE_MARK="$W" TMPDIR="$dir/tmp" RUNC="$runc" \
+				OCI_HARDEN_CONFIG="$settings" \
+				RUNC_SUITE_BUSYBOX_IMAGE="$BUSYBOX_IMAGE" RUNC_SUITE_DEBIAN_IMAGE="$DEBIAN_IMAGE" \
+				RUNC_SUITE_FILTER="^$(ere_quote "$name")\$" RUNC_SUITE_FILE="$file" SHELL=/bin/bash \
+				script -qefc 'bats --tap -f "$RUNC_SUITE_FILTER" "$RUNC_SUITE_FILE"' /dev/null
+		)
+		:
 	) </dev/null >>"$dir/tap.raw" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
@@ -286,8 +291,7 @@ run_test()
 		fi
 		sleep 0.1
 	done
-	# (bash reports a job killed by a signal on its stderr)
-	{ wait "$pid"; } 2>/dev/null
+	wait "$pid"
 	echo $((EPOCHSECONDS - t0)) >"$dir/seconds"
 	# Output through a terminal ends its lines with CR LF.
 	tr -d '\r' <"$dir/tap.raw" >"$dir/tap"
@@ -408,12 +412,14 @@ deciding_rules()
 # --- the baseline -----------------------------------------------------------------
 
 # What plain runc's results depend on, besides the host's kernel features
-# and network (which the re-runs cover).
+# and network (which the re-runs cover): the kernel, runc, bats and criu,
+# the suite and its images (their paths carry their own keys), and how
+# this script runs a test.
 baseline_key=$({
 	uname -r
 	dpkg-query -W -f='${Package} ${Version}\n' runc bats criu 2>/dev/null
 	printf '%s\n' "$INTEGRATION" "$BUSYBOX_IMAGE" "$DEBIAN_IMAGE"
-	cat "$0" "$RUNC_SUITE_DIR/prepare.sh"
+	declare -f run_test kill_marked delete_containers_under unmount_under dev_null_restore
 } | runc_suite_key)
 BASELINE_CACHE=$RUNC_SUITE_CACHE/baseline-$baseline_key.tsv
 baseline_from_cache=no
