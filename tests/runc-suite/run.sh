@@ -588,6 +588,29 @@ if [[ " $MODES " == *" enforce "* ]]; then
 	fi
 fi
 
+# --- the suite really went through oci-harden, under the policy meant ------------
+
+# Every create, run and exec of a mode is an event in its test's event log,
+# under the mode's policy: runc-suite-audit in audit mode, the compiled-in
+# default in enforce mode. No event at all would mean the suite ran runc
+# without oci-harden.
+for mode in $MODES; do
+	case $mode in
+	audit) policy=runc-suite-audit ;;
+	enforce) policy=default ;;
+	esac
+	events=$(cat "$W/$mode"/*/events.log 2>/dev/null | jq -s length)
+	other=$(cat "$W/$mode"/*/events.log 2>/dev/null |
+		jq -c --arg policy "$policy" --arg mode "$mode" \
+			'select(.policy != $policy or .mode != $mode) | [.command, .container, .policy, .mode, .outcome]' | head -n 5)
+	description="$mode: $events creates and execs went through oci-harden, all under policy $policy in $mode mode"
+	if [ "${events:-0}" -gt 0 ] && [ -z "$other" ]; then
+		ok "$description"
+	else
+		not_ok "$description" "${other:-no event}"
+	fi
+done
+
 # --- no record of a container that no longer exists ---------------------------------
 
 # A record is STATE_DIR/HASH/ID.json with the runtime root and container id
