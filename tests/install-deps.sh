@@ -29,6 +29,17 @@ packages=(
 	python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc
 	# sanitizers, fuzzers and leak checks; the formatting check
 	clang libclang-rt-14-dev valgrind clang-format
+	# runc's own integration suite (tests/runc-suite): bats and the tools
+	# its tests call, apt-get source's dpkg-source, debootstrap for its
+	# Debian image, and Debian's Go with the Go sources its helper
+	# programs (recvtty, sd-helper, seccompagent) import, since Debian's
+	# runc source has no vendor directory
+	bats jq gawk dpkg-dev debootstrap
+	golang-go golang-dbus-dev golang-github-cilium-ebpf-dev
+	golang-github-containerd-console-dev golang-github-coreos-go-systemd-dev
+	golang-github-cyphar-filepath-securejoin-dev golang-github-moby-sys-dev
+	golang-github-seccomp-libseccomp-golang-dev golang-github-sirupsen-logrus-dev
+	golang-github-urfave-cli-dev golang-golang-x-sys-dev
 )
 # The Kubernetes manifests are checked with Node.js packages (below); a
 # machine without Node.js gets Debian's.
