@@ -276,6 +276,15 @@ p["noNewPrivileges"] = False'
 	fi
 	RT_SETTINGS=$W/$RT-enforce.json
 
+	# No record and no such container: nothing can run; the runtime says
+	# so, in its words and with its exit status, as without oci-harden.
+	local ghost=ghost-$RT-$$
+	plain exec "$ghost" true >"$W/$RT-ghost-plain.out" 2>&1
+	local ghost_rc=$?
+	harden exec "$ghost" true >"$W/$RT-ghost.out" 2>&1
+	is "$?" "$ghost_rc" "$RT: exec in no container at all exits as $RT does ($ghost_rc)"
+	unlike "$(cat "$W/$RT-ghost.out")" 'oci-harden:' "$RT: and oci-harden says nothing of its own"
+
 	# A container created by the runtime alone: no record, so no exec.
 	local plain_bundle=$W/$RT-plain-bundle plain_id
 	e2e_make_bundle "$plain_bundle" sleep 100000 || bail_out "could not build a bundle"

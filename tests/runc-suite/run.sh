@@ -627,11 +627,11 @@ for mode in $MODES; do
 		fi
 	done < <(find "$state_dir" -type f -name '*.json' 2>/dev/null)
 	description="$mode: the state directory holds no record of a container that no longer exists"
-	todo="# TODO records are removed only at delete (issue 11; branch exec)"
 	if [ ${#stale[@]} -eq 0 ]; then
-		ok "$description $todo"
+		ok "$description"
 	else
-		not_ok "$description $todo" "${#stale[@]} stale records, e.g. ${stale[0]}" \
+		not_ok "$description" "${#stale[@]} stale records, e.g. ${stale[0]}" \
+			"$(cat "${stale[0]}")" \
 			"$(find "$state_dir" -mindepth 1 -maxdepth 1 -type d | wc -l) directories"
 	fi
 done
