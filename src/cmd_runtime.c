@@ -551,6 +551,9 @@ int cmd_runtime(int argc, char **argv)
 		if (args.container_id)
 			container_state_remove(&place, args.container_id);
 		break;
+	case RUNC_CMD_LIST:
+		container_state_forget_gone(&place);
+		break;
 	default:
 		/* Every other command, and one neither runtime knows, which
 		 * the runtime refuses in its own words. */

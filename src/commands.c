@@ -30,24 +30,26 @@ const size_t own_commands_len = ARRAY_SIZE(own_commands);
  * runtime's. */
 void own_version_print(FILE *out)
 {
-	fputs("oci-harden " OCI_HARDEN_VERSION ", which hardens every container before this runtime "
+	fputs("oci-harden " OCI_HARDEN_VERSION
+	      ", which hardens every container before this runtime "
 	      "runs it\n",
 	      out);
 }
 
 void own_help_print(FILE *out, const char *runtime)
 {
-	fprintf(out,
-		"\n"
-		"This runtime, %s, is run by oci-harden " OCI_HARDEN_VERSION ", which hardens\n"
-		"every container by a policy before the runtime starts it.\n"
-		"\n"
-		"usage: oci-harden [RUNTIME OPTIONS] COMMAND [OPTIONS] [ID]    in runc's place\n"
-		"       oci-harden@POLICY ...    (a link to oci-harden) every container gets POLICY\n"
-		"       oci-harden OWN-COMMAND [OPTIONS]\n"
-		"\n"
-		"Own commands (OWN-COMMAND --help lists the options of each):\n",
-		runtime);
+	fprintf(
+	    out,
+	    "\n"
+	    "This runtime, %s, is run by oci-harden " OCI_HARDEN_VERSION ", which hardens\n"
+	    "every container by a policy before the runtime starts it.\n"
+	    "\n"
+	    "usage: oci-harden [RUNTIME OPTIONS] COMMAND [OPTIONS] [ID]    in runc's place\n"
+	    "       oci-harden@POLICY ...    (a link to oci-harden) every container gets POLICY\n"
+	    "       oci-harden OWN-COMMAND [OPTIONS]\n"
+	    "\n"
+	    "Own commands (OWN-COMMAND --help lists the options of each):\n",
+	    runtime);
 	for (size_t i = 0; i < own_commands_len; i++)
 		fprintf(out, "  %-13s %s\n", own_commands[i].name, own_commands[i].summary);
 	fputs("\n"

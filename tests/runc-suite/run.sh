@@ -20,8 +20,8 @@
 #            the list stays true.
 #
 # Then, in each oci-harden mode, the state directory must hold no record
-# of a container that no longer exists (issue 11: records are removed only
-# at `delete`; TODO until they prune themselves).
+# of a container that no longer exists (issue 11: a record whose container
+# the runtime removed without a `delete` is pruned by later commands).
 #
 # Everything slow to build is cached by prepare.sh. Each test of the suite
 # runs in a bats of its own (`bats -f '^NAME$'`), under `script` (a
