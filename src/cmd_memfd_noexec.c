@@ -1,30 +1,47 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `oci-harden memfd-noexec`: the createContainer hook that oci-harden adds
+/* `oci-harden memfd-noexec`: the createRuntime hook that oci-harden adds
  * to a container whose policy does not allow executable memfds
- * (src/harden/noexec.c). runc and crun run it in the container's
- * namespaces before the container's process starts; it sets
- * vm.memfd_noexec to 2 in the pid namespace it runs in, so that no memfd
- * made there can be executed, and none can be made executable (Linux 6.3,
- * Documentation/admin-guide/sysctl/vm.rst; kernel/pid_sysctl.h: a pid
- * namespace's value, which its children inherit and cannot lower).
+ * (src/harden/noexec.c). It sets vm.memfd_noexec to 2 in the container's
+ * pid namespace, so that no memfd made there can be executed, and none can
+ * be made executable (Linux 6.3, Documentation/admin-guide/sysctl/vm.rst;
+ * kernel/pid_sysctl.h: a pid namespace's value, which its children inherit
+ * and cannot lower).
  *
- * It takes no input that a container writes: no option, no environment,
- * and the runtime's state on stdin is read and dropped. It runs only
- * where runc and crun run it, as a child of the init of a pid namespace
- * other than the initial one, so that it cannot set the host's by mistake
- * (runc 1.1 itself executes a memfd there). */
+ * The kernel applies a write of vm.memfd_noexec to the writer's own pid
+ * namespace (task_active_pid_ns), and lets only the host's root write the
+ * file (fs/proc/proc_sysctl.c, test_perm: mode 0644 for GLOBAL_ROOT_UID).
+ * A createContainer hook is in the container's pid namespace but, in a
+ * container with a user namespace, not the host's root: the write fails.
+ * So it is a createRuntime hook, run by runc and crun as the host's root
+ * in the host's namespaces once the container's exist and before its
+ * process starts (OCI runtime spec, config.md "createRuntime"; runc
+ * process_linux.go, procHooks; crun container.c), with the container's
+ * state on stdin: it joins the pid namespace of the container's init
+ * (setns(CLONE_NEWPID) applies to its children) and a child writes it.
+ *
+ * It takes no input that a container writes: no option, no environment;
+ * the state comes from the runtime, and only its "pid" is read. It refuses
+ * to act on the pid namespace it runs in itself, so that it cannot set the
+ * host's by mistake (runc 1.1 itself executes a memfd there). */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "errors.h"
+#include "json.h"
 #include "util.h"
 
 #define MEMFD_NOEXEC_SYSCTL "/proc/sys/vm/memfd_noexec"
+
+/* The OCI state is a few hundred bytes; more is not a runtime's. */
+#define MEMFD_NOEXEC_STATE_MAX (1 << 20)
 
 static int memfd_noexec_fail(const char *what, int errnum)
 {
@@ -33,61 +50,40 @@ static int memfd_noexec_fail(const char *what, int errnum)
 	return 1;
 }
 
-/* How deep the caller's pid namespace is: the number of pids it has, one
- * per level (the "NSpid" line of /proc/self/status, proc(5)); 1 is the
- * initial pid namespace. 0 when it cannot be read. */
-static unsigned memfd_noexec_pid_namespace_depth(void)
+/* The container's init, from the state the runtime writes to stdin. */
+static int memfd_noexec_state_pid(pid_t *pid, oh_error_t *err)
 {
-	FILE *status = fopen("/proc/self/status", "re");
-	if (!status)
-		return 0;
-	unsigned depth = 0;
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, status) > 0) {
-		if (strncmp(line, "NSpid:", 6) != 0)
+	cleanup_strbuf struct strbuf text = {0};
+	char chunk[4096];
+	for (;;) {
+		ssize_t got = read(STDIN_FILENO, chunk, sizeof(chunk));
+		if (got < 0 && errno == EINTR)
 			continue;
-		for (char *save = NULL, *tok = strtok_r(line + 6, " \t\n", &save); tok;
-		     tok = strtok_r(NULL, " \t\n", &save))
-			depth++;
-		break;
+		if (got < 0)
+			return oh_error_make(err, errno, "read the container's state on stdin");
+		if (got == 0)
+			break;
+		if (text.len + (size_t)got > MEMFD_NOEXEC_STATE_MAX)
+			return oh_error_make(err, 0, "the container's state on stdin is too long");
+		strbuf_append(&text, chunk, (size_t)got);
 	}
-	free(line);
-	fclose(status);
-	return depth;
+	cleanup_json struct json *state = json_parse(text.buf ? text.buf : "", text.len, 0, err);
+	if (!state)
+		return oh_error_wrap(err, "the container's state on stdin");
+	const struct json *value =
+	    state->type == JSON_OBJECT ? json_object_get(state, "pid") : NULL;
+	int64_t n;
+	if (!value || value->type != JSON_NUMBER || !json_number_int64(value, &n) || n <= 1 ||
+	    n > INT32_MAX)
+		return oh_error_make(err, 0,
+				     "the container's state on stdin has no pid of its process");
+	*pid = (pid_t)n;
+	return 0;
 }
 
-int cmd_memfd_noexec(int argc, char **argv)
+/* In the child, in the container's pid namespace: write 2, read it back. */
+static int memfd_noexec_write(void)
 {
-	(void)argv;
-	if (argc > 1) {
-		fputs("usage: oci-harden memfd-noexec\n"
-		      "  (a createContainer hook oci-harden adds: it sets vm.memfd_noexec to 2 in\n"
-		      "  the pid namespace it runs in; see oci-harden(8))\n",
-		      stderr);
-		return 2;
-	}
-	/* runc and crun write the container's state to a hook's stdin. */
-	struct stat in;
-	if (fstat(STDIN_FILENO, &in) == 0 && S_ISFIFO(in.st_mode)) {
-		char drop[4096];
-		for (;;) {
-			ssize_t got = read(STDIN_FILENO, drop, sizeof(drop));
-			if (got <= 0 && !(got < 0 && errno == EINTR))
-				break;
-		}
-	}
-	/* runc and crun run a createContainer hook from the container's
-	 * init, pid 1 of its pid namespace, which is never the initial one. */
-	unsigned depth = memfd_noexec_pid_namespace_depth();
-	if (depth == 0)
-		return memfd_noexec_fail("cannot read its pid namespace in /proc/self/status",
-					 errno);
-	if (depth == 1 || getppid() != 1)
-		return memfd_noexec_fail(
-		    "it runs only as a hook of a container's own pid namespace, "
-		    "from the container's init",
-		    0);
 	int fd = open(MEMFD_NOEXEC_SYSCTL, O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return memfd_noexec_fail(MEMFD_NOEXEC_SYSCTL, errno);
@@ -104,5 +100,51 @@ int cmd_memfd_noexec(int argc, char **argv)
 		return memfd_noexec_fail("read " MEMFD_NOEXEC_SYSCTL, e);
 	if (strcmp(value, "2\n") != 0)
 		return memfd_noexec_fail(MEMFD_NOEXEC_SYSCTL " did not become 2", 0);
+	return 0;
+}
+
+int cmd_memfd_noexec(int argc, char **argv)
+{
+	(void)argv;
+	if (argc > 1) {
+		fputs("usage: oci-harden memfd-noexec <STATE\n"
+		      "  (a createRuntime hook oci-harden adds: it sets vm.memfd_noexec to 2 in\n"
+		      "  the pid namespace of the container whose OCI state is on stdin; see\n"
+		      "  oci-harden-policy(5), DRIFT)\n",
+		      stderr);
+		return 2;
+	}
+	cleanup_error oh_error_t err = NULL;
+	pid_t pid;
+	if (memfd_noexec_state_pid(&pid, &err) < 0)
+		return memfd_noexec_fail(err->msg, 0);
+	char ns_path[64];
+	snprintf(ns_path, sizeof(ns_path), "/proc/%d/ns/pid", (int)pid);
+	cleanup_close int ns = open(ns_path, O_RDONLY | O_CLOEXEC);
+	if (ns < 0)
+		return memfd_noexec_fail(ns_path, errno);
+	struct stat theirs, ours;
+	if (fstat(ns, &theirs) < 0)
+		return memfd_noexec_fail(ns_path, errno);
+	if (stat("/proc/self/ns/pid", &ours) < 0)
+		return memfd_noexec_fail("/proc/self/ns/pid", errno);
+	if (theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino)
+		return memfd_noexec_fail("the container has no pid namespace of its own: it would "
+					 "set the host's",
+					 0);
+	if (setns(ns, CLONE_NEWPID) < 0)
+		return memfd_noexec_fail("join the container's pid namespace", errno);
+	fflush(stderr);
+	pid_t child = fork();
+	if (child < 0)
+		return memfd_noexec_fail("fork", errno);
+	if (child == 0)
+		_exit(memfd_noexec_write());
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return memfd_noexec_fail("wait", errno);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return 1; /* the child said why */
 	return 0;
 }

@@ -13,7 +13,7 @@
  * running dockerd's executable (a host fact) and it runs that setkey
  * command, nothing else. Refusing it would refuse every `docker run`.
  *
- * Another is oci-harden's own: the createContainer hook that makes memfds
+ * Another is oci-harden's own: the createRuntime hook that makes memfds
  * unexecutable (noexec.c), which a config hardened once already has. */
 #include <string.h>
 

@@ -98,7 +98,7 @@ bool harden_mount_read_only(const struct json *options);
  * "bind" or "rbind" option whatever the type (mounts.c). */
 bool harden_mount_is_bind(const char *type, const struct json *options);
 
-/* Whether `hook`, in hooks.`phase`, is the createContainer hook oci-harden
+/* Whether `hook`, in hooks.`phase`, is the createRuntime hook oci-harden
  * adds to make memfds unexecutable (noexec.c), where the config is one it
  * would add it to: hardening a hardened config again finds it there. */
 bool noexec_is_memfd_hook(const struct harden_ctx *ctx, const char *phase, const struct json *hook);

@@ -19,11 +19,15 @@
  *   kernel/pid_sysctl.h) makes every memfd created in a pid namespace
  *   unexecutable and sealed so, and is the pid namespace's own; but runc
  *   (libcontainer/configs/validate: sysctl) and crun (linux.c,
- *   validate_sysctl) refuse it in linux.sysctl. So a createContainer hook
- *   sets it: runc and crun run that hook in the container's namespaces,
- *   its pid namespace among them, before the container's process starts
- *   (runc rootfs_linux.go prepareRootfs; crun container.c
- *   container_init_setup). allow.exec_memfd lifts it.
+ *   validate_sysctl) refuse it in linux.sysctl. So a createRuntime hook
+ *   sets it: runc and crun run it as the host's root once the container's
+ *   namespaces exist and before its process starts (runc process_linux.go,
+ *   procHooks; crun container.c), and it joins the pid namespace of the
+ *   container's init to write it (src/cmd_memfd_noexec.c). Not a
+ *   createContainer hook, which runs in the container's namespaces: in a
+ *   user namespace it is not the host's root, and the kernel lets only
+ *   that root write the sysctl (fs/proc/proc_sysctl.c, test_perm).
+ *   allow.exec_memfd lifts it.
  *
  * What noexec cannot stop, oci-harden-policy(5) says: a program the image
  * has reading a written file and running it itself (sh /tmp/x, python3
@@ -79,7 +83,7 @@ bool noexec_is_memfd_hook(const struct harden_ctx *ctx, const char *phase, const
 {
 	const char *joined;
 	const char *self = ctx->host ? ctx->host->self_program : NULL;
-	if (!ctx->spec || !self || strcmp(phase, "createContainer") != 0 ||
+	if (!ctx->spec || !self || strcmp(phase, "createRuntime") != 0 ||
 	    hook->type != JSON_OBJECT || hook->object.len != 2 ||
 	    noexec_pid_namespace(ctx->spec, &joined) != NOEXEC_PID_NEW)
 		return false;
@@ -137,14 +141,14 @@ static int noexec_memfd(struct harden_ctx *ctx, oh_error_t *err)
 	}
 	struct json *hooks, *list;
 	if (harden_member_object(ctx->spec, "", "hooks", true, &hooks, err) < 0 ||
-	    harden_member_array(hooks, "hooks", "createContainer", &list, err) < 0)
+	    harden_member_array(hooks, "hooks", "createRuntime", &list, err) < 0)
 		return -1;
 	if (!list) {
 		list = json_new_array();
-		json_object_set(hooks, "createContainer", list);
+		json_object_set(hooks, "createRuntime", list);
 	}
 	for (size_t i = 0; i < list->array.len; i++)
-		if (noexec_is_memfd_hook(ctx, "createContainer", list->array.items[i]))
+		if (noexec_is_memfd_hook(ctx, "createRuntime", list->array.items[i]))
 			return 0;
 	struct json *hook = json_new_object();
 	json_object_set(hook, "path", json_new_string(host->self_program));
@@ -152,10 +156,10 @@ static int noexec_memfd(struct harden_ctx *ctx, oh_error_t *err)
 	for (size_t i = 0; i < ARRAY_SIZE(noexec_memfd_hook_args); i++)
 		json_array_append(args, json_new_string(noexec_memfd_hook_args[i]));
 	json_object_set(hook, "args", args);
-	cleanup_free char *path = xasprintf("hooks.createContainer[%zu]", list->array.len);
+	cleanup_free char *path = xasprintf("hooks.createRuntime[%zu]", list->array.len);
 	struct decision *d = harden_record_change(
 	    ctx, "noexec", path, NULL, json_clone(hook),
-	    "memfds cannot be executed: a createContainer hook sets vm.memfd_noexec to 2 in the "
+	    "memfds cannot be executed: a createRuntime hook sets vm.memfd_noexec to 2 in the "
 	    "container's pid namespace");
 	decision_set_lift(d, "allow.exec_memfd", json_new_bool(true));
 	json_array_append(list, hook);

@@ -150,7 +150,7 @@ Test(fixtures_cri, restricted_container_loses_what_the_default_profile_denies)
 	 * noexec (/dev, the sandbox's /dev/shm, /tmp) and the memfd hook. */
 	cr_assert_eq(report_count(&report, DECISION_CHANGE), 10);
 	const char *noexec[] = {"mounts[1].options", "mounts[9].options", "mounts[10].options",
-				"hooks.createContainer[0]"};
+				"hooks.createRuntime[0]"};
 	for (size_t i = 0; i < ARRAY_SIZE(noexec); i++) {
 		const struct decision *d = &report.items[report.len - ARRAY_SIZE(noexec) + i];
 		cr_assert_str_eq(d->rule, "noexec");

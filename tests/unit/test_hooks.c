@@ -41,7 +41,7 @@ Test(hooks, allowed_paths_pass)
 	module_test_expect_ok(&none, 0);
 }
 
-/* The createContainer hook oci-harden adds itself (noexec.c) passes where
+/* The createRuntime hook oci-harden adds itself (noexec.c) passes where
  * it would add it: exactly its binary and arguments, in a pid namespace
  * the runtime creates. Anything else with its name is any other hook. */
 Test(hooks, oci_hardens_own_memfd_hook_passes)
@@ -55,15 +55,16 @@ Test(hooks, oci_hardens_own_memfd_hook_passes)
 		const char *namespaces, *phase, *hook;
 		bool passes;
 	} cases[] = {
-	    {pid_new, "createContainer", own, true},
-	    {pid_joined, "createContainer", own, false},
-	    {"\"linux\":{}", "createContainer", own, false},
+	    {pid_new, "createRuntime", own, true},
+	    {pid_new, "createContainer", own, false},
+	    {pid_joined, "createRuntime", own, false},
+	    {"\"linux\":{}", "createRuntime", own, false},
 	    {pid_new, "prestart", own, false},
-	    {pid_new, "createContainer",
+	    {pid_new, "createRuntime",
 	     "{\"path\":\"/usr/local/sbin/oci-harden\",\"args\":[\"oci-harden\",\"diff\"]}", false},
-	    {pid_new, "createContainer",
+	    {pid_new, "createRuntime",
 	     "{\"path\":\"/tmp/oci-harden\",\"args\":[\"oci-harden\",\"memfd-noexec\"]}", false},
-	    {pid_new, "createContainer",
+	    {pid_new, "createRuntime",
 	     "{\"path\":\"/usr/local/sbin/oci-harden\",\"args\":[\"oci-harden\",\"memfd-"
 	     "noexec\"],\"env\":[\"LD_PRELOAD=/tmp/x\"]}",
 	     false},
@@ -79,7 +80,7 @@ Test(hooks, oci_hardens_own_memfd_hook_passes)
 	/* Nor where oci-harden's own path is not known. */
 	const struct test_host no_self = {.no_self = true};
 	cleanup_free char *text =
-	    xasprintf("{%s,\"hooks\":{\"createContainer\":[%s]}}", pid_new, own);
+	    xasprintf("{%s,\"hooks\":{\"createRuntime\":[%s]}}", pid_new, own);
 	cleanup_module_test_run struct module_test_run run =
 	    module_test_spec(MODULE, "", text, &no_self);
 	module_test_expect_ok(&run, 1);

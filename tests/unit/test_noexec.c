@@ -3,7 +3,7 @@
  * Writable mounts become noexec as their runtime applies it (plain noexec
  * on a mount of its own, rnoexec on a bound directory, noexec with nosuid
  * and nodev on a bound file), a writable root is refused, and a
- * createContainer hook makes memfds unexecutable; allow.exec_paths and
+ * createRuntime hook makes memfds unexecutable; allow.exec_paths and
  * allow.exec_memfd lift them. */
 #include "module_test.h"
 
@@ -269,10 +269,10 @@ Test(noexec, memfds_get_a_hook_in_a_new_pid_namespace)
 	cleanup_module_test_run struct module_test_run run =
 	    module_test_spec(MODULE, "", text, NULL);
 	module_test_expect_ok(&run, 1);
-	module_test_expect(&run, "hooks", "{\"createContainer\":[" MEMFD_HOOK "]}");
-	const struct decision *d = module_test_decision(&run, "hooks.createContainer[0]");
+	module_test_expect(&run, "hooks", "{\"createRuntime\":[" MEMFD_HOOK "]}");
+	const struct decision *d = module_test_decision(&run, "hooks.createRuntime[0]");
 	cr_expect_eq(d->kind, DECISION_CHANGE);
-	cr_expect_str_eq(d->reason, "memfds cannot be executed: a createContainer hook sets "
+	cr_expect_str_eq(d->reason, "memfds cannot be executed: a createRuntime hook sets "
 				    "vm.memfd_noexec to 2 in the container's pid namespace");
 	module_test_expect_lift(d, "\"allow.exec_memfd\": true");
 	cr_expect_null(d->old_value);
@@ -282,12 +282,12 @@ Test(noexec, memfds_get_a_hook_in_a_new_pid_namespace)
 	cleanup_module_test_run struct module_test_run after = module_test_spec(
 	    MODULE, "",
 	    "{\"root\":{\"readonly\":true},\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]},"
-	    "\"hooks\":{\"createContainer\":[{\"path\":\"/usr/bin/gpu-hook\"}],"
+	    "\"hooks\":{\"createRuntime\":[{\"path\":\"/usr/bin/gpu-hook\"}],"
 	    "\"prestart\":[]}}",
 	    NULL);
 	module_test_expect_ok(&after, 1);
 	module_test_expect(&after, "hooks",
-			   "{\"createContainer\":[{\"path\":\"/usr/bin/gpu-hook\"}," MEMFD_HOOK
+			   "{\"createRuntime\":[{\"path\":\"/usr/bin/gpu-hook\"}," MEMFD_HOOK
 			   "],\"prestart\":[]}");
 	cleanup_free char *hardened = json_to_string(after.tree, false);
 	cleanup_module_test_run struct module_test_run again =
@@ -298,7 +298,7 @@ Test(noexec, memfds_get_a_hook_in_a_new_pid_namespace)
 	const struct test_host elsewhere = {.self_program = "/opt/oh/bin/oci-harden"};
 	cleanup_module_test_run struct module_test_run other =
 	    module_test_spec(MODULE, "", text, &elsewhere);
-	module_test_expect(&other, "hooks.createContainer",
+	module_test_expect(&other, "hooks.createRuntime",
 			   "[{\"path\":\"/opt/oh/bin/oci-harden\",\"args\":[\"oci-harden\","
 			   "\"memfd-noexec\"]}]");
 }
@@ -374,7 +374,7 @@ Test(noexec, an_exec_and_shapes_the_spec_forbids)
 	cleanup_module_test_run struct module_test_run hooks = module_test_spec(
 	    MODULE, "",
 	    "{\"root\":{\"readonly\":true},\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]},"
-	    "\"hooks\":{\"createContainer\":{}}}",
+	    "\"hooks\":{\"createRuntime\":{}}}",
 	    NULL);
-	module_test_expect_error(&hooks, "hooks.createContainer: must be an array");
+	module_test_expect_error(&hooks, "hooks.createRuntime: must be an array");
 }
