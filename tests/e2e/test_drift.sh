@@ -69,6 +69,7 @@ try image-loader '"$LOADER"' /usr/local/bin/dyn-echo image-loader=ran
 echo "tmp-write=$(echo written >/tmp/w && cat /tmp/w)"
 try interpreter sh -c "printf \"echo interpreter=ran\\n\" >/tmp/s.sh && sh /tmp/s.sh"
 try memfd-loader /usr/local/bin/exec_probe memfd-loader '"$LOADER"' /usr/local/bin/dyn-echo memfd-loader=ran
+echo "memfd-sysctl=$( (echo 0 >/proc/sys/vm/memfd_noexec) 2>/dev/null; cat /proc/sys/vm/memfd_noexec)"
 echo "done=yes"
 '
 WRITTEN="tmp-exec volume-exec loader-tmp loader-volume memfd-execveat memfd-fexecve memfd-proc"
@@ -185,6 +186,7 @@ default_suite()
 	is "$(value "$out" image-exec)" ran "$rt: the image's programs run"
 	is "$(value "$out" image-loader)" ran "$rt: ... and through the loader"
 	is "$(value "$out" tmp-write)" written "$rt: /tmp is still writable"
+	is "$(value "$out" memfd-sysctl)" 2 "$rt: vm.memfd_noexec is 2 in the container, which cannot lower it"
 	# What the man page says noexec does not stop.
 	is "$(value "$out" interpreter)" ran "$rt: (a script an image's shell reads still runs, as documented)"
 	is "$(value "$out" memfd-loader)" ran "$rt: (the loader given a memfd still maps it, as documented)"
