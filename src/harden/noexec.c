@@ -419,6 +419,19 @@ out:
 
 /* --- the root filesystem ------------------------------------------------- */
 
+/* The change an earlier module made to root.readonly in this run (rootfs,
+ * by readonly_rootfs), or NULL. */
+static const struct decision *noexec_root_made_read_only(const struct report *report)
+{
+	for (size_t i = 0; i < report->len; i++) {
+		const struct decision *d = &report->items[i];
+		if (d->kind == DECISION_CHANGE && strcmp(d->path, "root.readonly") == 0 &&
+		    strcmp(d->rule, "noexec") != 0)
+			return d;
+	}
+	return NULL;
+}
+
 static int noexec_root(struct harden_ctx *ctx, oh_error_t *err)
 {
 	struct json *root;
@@ -427,8 +440,26 @@ static int noexec_root(struct harden_ctx *ctx, oh_error_t *err)
 	bool read_only = false;
 	if (root && harden_member_bool(root, "root", "readonly", &read_only, err) < 0)
 		return -1;
-	if (read_only || noexec_exec_allowed(ctx->policy, NULL, "/"))
+	if (noexec_exec_allowed(ctx->policy, NULL, "/"))
 		return 0;
+	if (read_only) {
+		/* Made read-only here, for readonly_rootfs: the drift lock needs
+		 * it too, and says so with its own key. Lifting readonly_rootfs
+		 * alone (as suggest does with what audit mode recorded) would
+		 * otherwise meet the refusal below only in enforce mode. */
+		const struct decision *made = noexec_root_made_read_only(ctx->report);
+		if (made) {
+			struct decision *d = harden_record_change(
+			    ctx, "noexec", "root.readonly",
+			    made->old_value ? json_clone(made->old_value) : NULL,
+			    made->new_value ? json_clone(made->new_value) : NULL,
+			    "the root filesystem is read-only, which the drift lock needs as well: "
+			    "a root cannot be noexec (it holds the image's programs), and a "
+			    "program written to a writable one could be executed");
+			decision_set_lift_item(d, "allow.exec_paths", "/");
+		}
+		return 0;
+	}
 	harden_refuse(ctx, "noexec", "root.readonly",
 		      root ? json_object_get(root, "readonly") : NULL, "allow.exec_paths", "/",
 		      "the root filesystem is writable, and a root cannot be noexec (it holds the "

@@ -329,6 +329,8 @@ like "$diff_out" '# change: noexec: mounts\[[0-9]+\]\.options: the bind mount at
 	"diff: the volume"
 like "$diff_out" '# change: noexec: hooks\.createRuntime\[0\]: memfds cannot be executed: a createRuntime hook sets vm\.memfd_noexec to 2' \
 	"diff: the memfd hook"
+like "$diff_out" '# change: noexec: root\.readonly: the root filesystem is read-only, which the drift lock needs as well' \
+	"diff: the read-only root, which the drift lock needs as well"
 like "$diff_out" '"rnoexec"' "diff: the unified diff has the new option"
 
 tap_done

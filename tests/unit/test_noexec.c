@@ -258,6 +258,61 @@ Test(noexec, a_writable_root_is_refused)
 	module_test_decision(&root_only, "mounts[0].options");
 }
 
+/* Where rootfs makes a writable root read-only, the drift lock says it needs
+ * that too, with its own key: lifting readonly_rootfs alone (what suggest
+ * does from audit mode) would meet the refusal above in enforce mode. */
+Test(noexec, a_root_made_read_only_is_needed_by_noexec_too)
+{
+	cleanup_policy struct policy *policy =
+	    module_test_policy("{\"allow\": {\"exec_memfd\": true}}");
+	cleanup_json struct json *spec = test_parse("{\"root\":{\"path\":\"rootfs\"}}");
+	cleanup_report struct report report = {0};
+	cleanup_error oh_error_t err = NULL;
+	static const struct test_host host = {0};
+	cr_assert_eq(test_harden_spec(spec, policy, &host, &report, &err), 0, "%s",
+		     err ? err->msg : "");
+	const struct decision *by_rootfs = NULL, *by_noexec = NULL;
+	for (size_t i = 0; i < report.len; i++) {
+		if (strcmp(report.items[i].path, "root.readonly") != 0)
+			continue;
+		if (strcmp(report.items[i].rule, "rootfs") == 0)
+			by_rootfs = &report.items[i];
+		if (strcmp(report.items[i].rule, "noexec") == 0)
+			by_noexec = &report.items[i];
+	}
+	cr_assert_not_null(by_rootfs);
+	cr_assert_not_null(by_noexec);
+	cr_expect_eq(by_noexec->kind, DECISION_CHANGE);
+	cr_expect_str_eq(by_noexec->reason,
+			 "the root filesystem is read-only, which the drift lock needs as well: a "
+			 "root cannot be noexec (it holds the image's programs), and a program "
+			 "written to a writable one could be executed");
+	module_test_expect_lift(by_noexec, "\"allow.exec_paths\" += [\"/\"]");
+	cr_expect_null(by_noexec->old_value);
+	cr_assert_not_null(by_noexec->new_value);
+	cr_expect(by_noexec->new_value->type == JSON_BOOL && by_noexec->new_value->boolean);
+
+	/* Nothing to say where the config's root is read-only already, or
+	 * where the policy allows exec on "/". */
+	const char *cases[][2] = {
+	    {"{\"allow\": {\"exec_memfd\": true}}",
+	     "{\"root\":{\"path\":\"rootfs\",\"readonly\":true}}"},
+	    {"{\"allow\": {\"exec_memfd\": true, \"exec_paths\": [\"/\"]}}",
+	     "{\"root\":{\"path\":\"rootfs\"}}"},
+	};
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		cleanup_policy struct policy *p = module_test_policy(cases[c][0]);
+		cleanup_json struct json *sp = test_parse(cases[c][1]);
+		cleanup_report struct report r = {0};
+		cleanup_error oh_error_t e = NULL;
+		cr_assert_eq(test_harden_spec(sp, p, &host, &r, &e), 0, "%s", e ? e->msg : "");
+		for (size_t i = 0; i < r.len; i++)
+			cr_expect(strcmp(r.items[i].rule, "noexec") != 0 ||
+				      strcmp(r.items[i].path, "root.readonly") != 0,
+				  "case %zu: %s", c, r.items[i].reason);
+	}
+}
+
 /* --- memfds ---------------------------------------------------------------- */
 
 #define MEMFD_HOOK                                                                                 \
