@@ -11,7 +11,10 @@
 # - Through oci-harden, with runc and with crun, under the default policy,
 #   none runs; the image's own programs do, directly and through the
 #   loader, and /tmp is still writable. An exec into the running container
-#   cannot run a memfd either. What oci-harden-policy(5) says noexec does
+#   cannot run a memfd either, nor can a container whose root is not the
+#   host's (a user namespace: the hook writes vm.memfd_noexec from outside);
+#   the container cannot lower vm.memfd_noexec, and the host's is left as it
+#   was. What oci-harden-policy(5) says noexec does
 #   not stop is checked too, so that the page stays true: a script an
 #   image's shell reads, and the loader given a memfd.
 # - allow.exec_paths and allow.exec_memfd lift exactly what they name.
