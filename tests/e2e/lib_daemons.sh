@@ -452,7 +452,7 @@ daemons_settings()
 		DAEMONS_SETTINGS=$OCI_HARDEN_CONFIG
 	else
 		DAEMONS_SETTINGS=$dir/oci-harden.json
-		printf '{"runtime": "%s", "state_dir": "%s"}\n' "$RUNC" "$dir/oci-harden-state" >"$DAEMONS_SETTINGS"
+		printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$RUNC" "$dir/oci-harden-state" "$dir/events.log" >"$DAEMONS_SETTINGS"
 	fi
 }
 

@@ -172,8 +172,8 @@ mkdir -p "$policy_dir"
 # test picks policies with `ctr run --annotation`: it tells oci-harden to
 # trust ctr's annotations ("always"), as an operator whose ctr users are
 # trusted would (the default trusts only configs a CRI wrote).
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "trust_image_annotations": "always"}\n' \
-	"$RUNC" "$policy_dir" "$W/oci-harden-state" >"$settings"
+printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "event_log": "%s", "trust_image_annotations": "always"}\n' \
+	"$RUNC" "$policy_dir" "$W/oci-harden-state" "$W/events.log" >"$settings"
 cat >"$policy_dir/ohtest.json" <<-'EOF'
 {
   // The test image: uid 0 becomes 1234, and CAP_CHOWN may stay.
@@ -635,7 +635,7 @@ if [ -z "$CRUN" ]; then
 	skip "crun" "crun is not installed (tests/install-deps.sh)"
 else
 	crun_settings=$W/oci-harden-crun.json
-	printf '{"runtime": "%s", "state_dir": "%s"}\n' "$CRUN" "$W/oci-harden-state-crun" >"$crun_settings"
+	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$CRUN" "$W/oci-harden-state-crun" "$W/events-crun.log" >"$crun_settings"
 	answers_as crun "$crun_settings" "$CRUN" "crun as the runtime"
 
 	bundle=$W/crun-bundle

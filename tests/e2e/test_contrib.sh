@@ -371,8 +371,8 @@ harden()
 	local name=$1 image=$2 default=${3:-default} bundle=$W/$1
 	mkdir -p "$bundle/rootfs"
 	write_config "$bundle/config.json" "$image" "${4:-}"
-	printf '{"runtime": "/bin/true", "policy_dir": "%s", "default_policy": "%s"}\n' \
-		"$policy_dir" "$default" >"$W/$name.settings.json"
+	printf '{"runtime": "/bin/true", "policy_dir": "%s", "default_policy": "%s", "state_dir": "%s", "event_log": "%s"}\n' \
+		"$policy_dir" "$default" "$W/state" "$W/events.log" >"$W/$name.settings.json"
 	OCI_HARDEN_CONFIG=$W/$name.settings.json "$OCI_HARDEN" --root "$W/runtime-root" \
 		--log "$W/$name.log" --log-format json create --bundle "$bundle" "ohcontrib-$name" \
 		>/dev/null 2>&1

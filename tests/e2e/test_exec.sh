@@ -344,7 +344,7 @@ records_suite()
 	use_runtime "$1"
 	RT_STATE=$W/$RT-records-state
 	mkdir -p "$RT_STATE"
-	printf '{"runtime": "%s", "state_dir": "%s"}\n' "$RT_BIN" "$RT_STATE" >"$W/$RT-records.json"
+	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$RT_BIN" "$RT_STATE" "$W/$RT-records-events.log" >"$W/$RT-records.json"
 	RT_SETTINGS=$W/$RT-records.json
 	local records="$RT_STATE/*/*.json"
 
