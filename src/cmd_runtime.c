@@ -14,6 +14,7 @@
 #include "audit_trail.h"
 #include "commands.h"
 #include "runc_args.h"
+#include "observe_runtime.h"
 #include "runtime_log.h"
 #include "settings.h"
 
@@ -87,7 +88,7 @@ static void runtime_record(const struct runc_args *args, const struct settings *
 }
 
 static int runtime_harden_bundle(const struct runc_args *args, const struct settings *settings,
-				 const struct runtime_log *log)
+				 const struct runtime_log *log, const char *runtime)
 {
 	cleanup_error oh_error_t err = NULL;
 	cleanup_bundle_config struct bundle_config config = {.dirfd = -1};
@@ -125,6 +126,7 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 		runtime_log_write(log, RUNTIME_LOG_WARNING, "oci-harden: %s", err->msg);
 		oh_error_free(&err);
 	}
+	observe_runtime_create(args, settings, log, runtime, bundle, config.spec, policy, image);
 	runtime_kept_until_exec.config = config;
 	config = (struct bundle_config){.dirfd = -1}; /* its fd is O_CLOEXEC */
 	runtime_kept_until_exec.report = report;
@@ -246,7 +248,7 @@ int cmd_runtime(int argc, char **argv)
 	case RUNC_CMD_CREATE:
 	case RUNC_CMD_RUN:
 	case RUNC_CMD_RESTORE:
-		if (runtime_harden_bundle(&args, &settings, &log) != 0)
+		if (runtime_harden_bundle(&args, &settings, &log, runtime) != 0)
 			return 1;
 		break;
 	case RUNC_CMD_EXEC:
@@ -254,8 +256,12 @@ int cmd_runtime(int argc, char **argv)
 			return 1;
 		break;
 	case RUNC_CMD_DELETE:
+		observe_runtime_delete(&args, &settings, &log);
 		if (args.container_id)
 			container_state_remove(settings.state_dir, args.root, args.container_id);
+		break;
+	case RUNC_CMD_START:
+		observe_runtime_start(&args, &settings, &log);
 		break;
 	default:
 		break;

@@ -171,6 +171,11 @@ static const struct runc_option delete_options[] = {
     HELP_OPTION,
 };
 
+/* runc 1.1.5 start.go: no option of its own */
+static const struct runc_option start_options[] = {
+    HELP_OPTION,
+};
+
 struct option_table {
 	const struct runc_option *items;
 	size_t len;
@@ -190,6 +195,7 @@ DEFINE_OPTION_TABLE(run_table, run_options);
 DEFINE_OPTION_TABLE(restore_table, restore_options);
 DEFINE_OPTION_TABLE(exec_table, exec_options);
 DEFINE_OPTION_TABLE(delete_table, delete_options);
+DEFINE_OPTION_TABLE(start_table, start_options);
 
 enum positional_rule {
 	POSITIONAL_ANY,		 /* not checked */
@@ -226,7 +232,7 @@ static const struct command_spec commands[] = {
     {"resume", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"run", RUNC_CMD_RUN, true, &run_table, POSITIONAL_EXACTLY_ONE},
     {"spec", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
-    {"start", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
+    {"start", RUNC_CMD_START, true, &start_table, POSITIONAL_ANY},
     {"state", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"update", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"features", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
@@ -679,7 +685,7 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 static const char *const command_names[] = {
     [RUNC_CMD_NONE] = "none",	    [RUNC_CMD_CREATE] = "create", [RUNC_CMD_RUN] = "run",
     [RUNC_CMD_RESTORE] = "restore", [RUNC_CMD_EXEC] = "exec",	  [RUNC_CMD_DELETE] = "delete",
-    [RUNC_CMD_OTHER] = "other",
+    [RUNC_CMD_START] = "start",	    [RUNC_CMD_OTHER] = "other",
 };
 
 const char *runc_command_name(enum runc_command command)

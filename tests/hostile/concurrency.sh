@@ -31,7 +31,7 @@ started=$(date +%s)
 
 SETTINGS=$W/oci-harden.json
 mkdir -p "$W/state" "$W/policies"
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s"}\n' \
+printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "observe": "none"}\n' \
 	"$RUNC" "$W/policies" "$W/state" >"$SETTINGS"
 export OCI_HARDEN_CONFIG=$SETTINGS
 

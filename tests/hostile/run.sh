@@ -73,7 +73,7 @@ POLICY_DIR=$W/policies
 STATE_DIR=$W/state
 mkdir -p "$POLICY_DIR" "$STATE_DIR"
 SETTINGS=$W/oci-harden.json
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s"}\n' \
+printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "observe": "none"}\n' \
 	"$RECORDER" "$POLICY_DIR" "$STATE_DIR" >"$SETTINGS"
 export OCI_HARDEN_CONFIG=$SETTINGS
 
@@ -757,7 +757,7 @@ policy_case()
 	# stops the container before runc runs.
 	if [ "$expect" = error ]; then
 		local settings=$out/settings.json id marker=$out/runtime
-		printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "default_policy": "%s"}\n' \
+		printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "default_policy": "%s", "observe": "none"}\n' \
 			"$RECORDER" "$POLICY_DIR" "$STATE_DIR" "$name" >"$settings"
 		id=$(e2e_id "$name")
 		OCI_HARDEN_CONFIG=$settings HOSTILE_MARKER=$marker timeout -s KILL "$CASE_TIMEOUT" \

@@ -127,7 +127,7 @@ Test(runc_args, each_command_is_classified)
 	    {"pause", RUNC_CMD_OTHER},	    {"ps", RUNC_CMD_OTHER},
 	    {"restore", RUNC_CMD_RESTORE},  {"resume", RUNC_CMD_OTHER},
 	    {"run", RUNC_CMD_RUN},	    {"spec", RUNC_CMD_OTHER},
-	    {"start", RUNC_CMD_OTHER},	    {"state", RUNC_CMD_OTHER},
+	    {"start", RUNC_CMD_START},	    {"state", RUNC_CMD_OTHER},
 	    {"update", RUNC_CMD_OTHER},	    {"features", RUNC_CMD_OTHER},
 	    {"help", RUNC_CMD_OTHER},	    {"h", RUNC_CMD_OTHER},
 	};
