@@ -69,6 +69,9 @@ struct policy {
 	 * and checks it, and a policy is not used before it has. */
 	char *seccomp_profile_file;
 	enum seccomp_replace seccomp_replace;
+	/* Syscalls the policy treats as allowed on top of its profile: a
+	 * container's own profile keeps its rules for them (seccomp.c). */
+	struct string_list seccomp_allow_syscalls;
 
 	char *apparmor_profile; /* NULL or "" for none */
 	bool apparmor_required;

@@ -50,6 +50,7 @@ struct policy *policy_clone(const struct policy *src)
 	p->seccomp_profile_len = src->seccomp_profile_len;
 	p->seccomp_profile_file = xstrdup_or_null(src->seccomp_profile_file);
 	p->seccomp_replace = src->seccomp_replace;
+	string_list_copy(&p->seccomp_allow_syscalls, &src->seccomp_allow_syscalls);
 	p->apparmor_profile = xstrdup_or_null(src->apparmor_profile);
 	p->apparmor_required = src->apparmor_required;
 	p->pids_limit = src->pids_limit;
@@ -86,6 +87,7 @@ void policy_free(struct policy *p)
 	free(p->seccomp_profile_name);
 	free(p->seccomp_profile_text);
 	free(p->seccomp_profile_file);
+	string_list_clear(&p->seccomp_allow_syscalls);
 	free(p->apparmor_profile);
 	for (size_t i = 0; i < p->rlimits_len; i++)
 		free(p->rlimits[i].type);
@@ -419,9 +421,25 @@ static int key_seccomp_replace(struct policy_loader *l, const struct json *v, co
 	return 0;
 }
 
+/* A syscall name as libseccomp spells them: "io_uring_setup", "_llseek". */
+static int check_syscall_name(const char *s, const char *path, oh_error_t *err)
+{
+	if (*s == '\0' || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
+		return oh_error_make(err, 0, "%s: \"%s\" is not a syscall name", path, s);
+	return 0;
+}
+
+static int key_seccomp_allow_syscalls(struct policy_loader *l, const struct json *v,
+				      const char *path, oh_error_t *err)
+{
+	return read_string_list(v, path, &l->policy->seccomp_allow_syscalls, check_syscall_name,
+				err);
+}
+
 static const struct policy_key seccomp_keys[] = {
     {"profile", key_seccomp_profile},
     {"replace", key_seccomp_replace},
+    {"allow_syscalls", key_seccomp_allow_syscalls},
 };
 
 static int key_seccomp(struct policy_loader *l, const struct json *v, const char *path,
@@ -709,6 +727,10 @@ struct json *policy_to_json(const struct policy *p)
 	json_object_set(doc, "no_new_privileges", json_new_bool(p->no_new_privileges));
 	json_object_set(doc, "readonly_rootfs", json_new_bool(p->readonly_rootfs));
 	json_object_set(doc, "tmpfs", json_new_string_list(&p->tmpfs));
+	struct json *seccomp = json_new_object();
+	json_object_set(seccomp, "allow_syscalls",
+			json_new_string_list(&p->seccomp_allow_syscalls));
+	json_object_set(doc, "seccomp", seccomp);
 	struct json *apparmor = json_new_object();
 	json_object_set(apparmor, "profile",
 			json_new_string(p->apparmor_profile ? p->apparmor_profile : ""));
