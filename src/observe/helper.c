@@ -318,7 +318,9 @@ static int cmd_start(struct helper *h, bool follow)
 	r->uid_start = r->gid_start = 0;
 	process_ids(pid, &r->uid_start, &r->gid_start);
 	r->start_boot_ns = clock_ns(CLOCK_BOOTTIME);
-	r->start_realtime = clock_ns(CLOCK_REALTIME);
+	/* The clock the kernel stamps files with (coarse): what changes after
+	 * this is what the container changed. */
+	r->start_realtime = clock_ns(CLOCK_REALTIME_COARSE);
 	r->started_at = iso_time(r->start_realtime);
 	cleanup_error oh_error_t err = NULL;
 	if (observe_writes_root(r->rootfs, &r->root_fstype, &r->upper, &r->lower, &err) < 0) {
@@ -333,7 +335,7 @@ static int cmd_start(struct helper *h, bool follow)
 	    .flags = audit ? OBSERVE_F_AUDIT : OBSERVE_F_ENFORCE,
 	    .init_tgid = (__u32)pid,
 	    .start_ns = (__u64)r->start_boot_ns,
-	    .start_realtime = r->start_realtime / 1000000000ll,
+	    .start_realtime = r->start_realtime,
 	    .syscalls_until_ns = audit	  ? ~0ull
 				 : window ? (__u64)r->start_boot_ns + window * 1000000000ull
 					  : 0,
@@ -502,7 +504,7 @@ static void observation_from_kernel(const struct observe_record *r,
 			struct observation_capability *c = observation_list_add(
 			    d->key.kind == OBSERVE_CAP_USED ? &o->capabilities
 							    : &o->capabilities_denied);
-			c->name = capability_name(d->key.item);
+			c->name = capability_name(d->key.item & 63);
 			if (d->key.kind == OBSERVE_CAP_DENIED) {
 				c->syscall = syscall_name(e->nr);
 				c->error = -e->error;

@@ -3,6 +3,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -18,11 +19,54 @@
 
 #include "observe.skel.h"
 
-/* The pins of this version's programs live in a directory of their own: an
- * upgrade loads its programs beside the old ones instead of reading maps
- * laid out differently. */
-#define OBSERVE_PIN_VERSION "v1"
-#define BPFFS_DEFAULT	    "/sys/fs/bpf"
+#define BPFFS_DEFAULT "/sys/fs/bpf"
+
+/* The pins of these programs live in a directory named by a hash of their
+ * object: another build (an upgrade) loads its programs beside the old ones
+ * instead of reading maps laid out differently. */
+static char *observe_version_dir(const char *dir)
+{
+	size_t len;
+	const unsigned char *bytes = observe__elf_bytes(&len);
+	uint64_t hash = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++) {
+		hash ^= bytes[i];
+		hash *= 0x100000001b3ull;
+	}
+	return xasprintf("%s/%016llx", dir, (unsigned long long)hash);
+}
+
+/* Programs of other builds that no container uses any more are removed:
+ * unpinned, the kernel detaches them. */
+static void observe_remove_old(const char *dir, const char *current)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || strlen(de->d_name) != 16)
+			continue;
+		cleanup_free char *sub = xasprintf("%s/%s", dir, de->d_name);
+		if (strcmp(sub, current) == 0)
+			continue;
+		cleanup_free char *containers = xasprintf("%s/containers", sub);
+		cleanup_close int fd = bpf_obj_get(containers);
+		__u64 key;
+		if (fd >= 0 && bpf_map_get_next_key(fd, NULL, &key) == 0)
+			continue; /* still in use */
+		DIR *pins = opendir(sub);
+		struct dirent *pin;
+		while (pins && (pin = readdir(pins)))
+			if (pin->d_name[0] != '.') {
+				cleanup_free char *p = xasprintf("%s/%s", sub, pin->d_name);
+				unlink(p);
+			}
+		if (pins)
+			closedir(pins);
+		rmdir(sub);
+	}
+	if (d)
+		closedir(d);
+}
 
 /* linux/nsfs.h of Linux 6.8; Debian 12's headers predate it. */
 #ifndef NS_GET_MNTNS_ID
@@ -265,7 +309,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 			oh_error_t *err)
 {
 	*k = (struct observe_kernel){
-	    .dir = xasprintf("%s/" OBSERVE_PIN_VERSION, dir),
+	    .dir = observe_version_dir(dir),
 	    .containers = -1,
 	    .state = -1,
 	    .details = -1,
@@ -281,6 +325,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 		if (observe_bpffs(dir, said, err) < 0 || mkdir_p(k->dir, err) < 0 ||
 		    observe_load(k, err) < 0)
 			return -1;
+		observe_remove_old(dir, k->dir);
 		char *before = *said;
 		*said = xasprintf("%s%sloaded the observation programs (pinned in %s)",
 				  before ? before : "", before ? "; " : "", k->dir);

@@ -89,10 +89,10 @@ enum {
 	NR_fchmodat2 = 452,
 };
 
-#define EPERM	   1
-#define EACCES	   13
-#define EROFS	   30
-#define AT_FDCWD   -100
+#define EPERM	    1
+#define EACCES	    13
+#define EROFS	    30
+#define AT_FDCWD    -100
 #define CLONE_NEWNS 0x00020000
 
 /* fs/overlayfs: the magic of an overlay superblock (include/uapi/linux/magic.h) */
@@ -253,9 +253,9 @@ static __always_inline void event_args(struct observe_event *e, struct pt_regs *
 }
 
 /* The first occurrence of an item, kept; later ones change nothing. */
-static __always_inline void detail_record(const struct observe_container *c, __u16 kind,
-					  __u16 item, struct task_struct *task, long nr,
-					  long error, struct pt_regs *regs)
+static __always_inline void detail_record(const struct observe_container *c, __u16 kind, __u16 item,
+					  struct task_struct *task, long nr, long error,
+					  struct pt_regs *regs)
 {
 	struct observe_detail_key key = {.id = c->id, .kind = kind, .item = item};
 	struct observe_event e = {};
@@ -420,8 +420,7 @@ static __always_inline void path_of_argument(struct scratch *s, struct task_stru
 		}
 	}
 	if (off < OBSERVE_PATH_LEN - 1)
-		bpf_probe_read_user_str(&buf[path_index(off)], OBSERVE_PATH_LEN,
-					user_path);
+		bpf_probe_read_user_str(&buf[path_index(off)], OBSERVE_PATH_LEN, user_path);
 	buf[OBSERVE_PATH_LEN - 1] = '\0';
 }
 
@@ -471,12 +470,14 @@ int BPF_PROG(observe_cap_capable, const struct cred *cred, struct user_namespace
 		return 0;
 	__u64 mask = 1ull << cap;
 	if (ret == 0) {
-		if (s->caps_used & mask)
+		bool root = BPF_CORE_READ(cred, euid.val) == 0;
+		__u64 *used = root ? &s->caps_used : &s->caps_used_user;
+		if (*used & mask)
 			return 0;
 		if (cap_check_is_probe(ctx))
 			return 0;
-		__sync_fetch_and_or(&s->caps_used, mask);
-		detail_record(c, OBSERVE_CAP_USED, cap, task, -1, 0, 0);
+		__sync_fetch_and_or(used, mask);
+		detail_record(c, OBSERVE_CAP_USED, cap + (root ? 0 : 64), task, -1, 0, 0);
 		return 0;
 	}
 	/* A failed check matters where it fails the syscall: sys_exit decides,
@@ -522,8 +523,8 @@ static __always_inline bool cond_holds(const struct observe_cond *cond, const __
 static __always_inline bool cond_denies(const struct observe_container *c, long nr,
 					struct pt_regs *regs)
 {
-	__u64 args[6] = {BPF_CORE_READ(regs, di),  BPF_CORE_READ(regs, si),
-			 BPF_CORE_READ(regs, dx),  BPF_CORE_READ(regs, r10),
+	__u64 args[6] = {BPF_CORE_READ(regs, di), BPF_CORE_READ(regs, si),
+			 BPF_CORE_READ(regs, dx), BPF_CORE_READ(regs, r10),
 			 BPF_CORE_READ(regs, r8), BPF_CORE_READ(regs, r9)};
 	for (int r = 0; r < OBSERVE_RULES; r++) {
 		if (r >= c->rules_len)
@@ -596,8 +597,8 @@ static __always_inline bool nr_is_setid(long nr)
 	return false;
 }
 
-static __always_inline void ids_record(const struct observe_container *c,
-				       struct task_struct *task, __u32 how, long nr)
+static __always_inline void ids_record(const struct observe_container *c, struct task_struct *task,
+				       __u32 how, long nr)
 {
 	struct observe_ids_key key = {
 	    .id = c->id,
@@ -732,7 +733,8 @@ int BPF_PROG(observe_sys_exit, struct pt_regs *regs, long ret)
 			struct observe_task *t = task_state(task, false);
 			if (t && t->unshare_id) {
 				__u64 id = t->unshare_id;
-				struct observe_container *owner = bpf_map_lookup_elem(&containers, &id);
+				struct observe_container *owner =
+				    bpf_map_lookup_elem(&containers, &id);
 				__u64 ino = mntns_of(task);
 				if (owner)
 					bpf_map_update_elem(&containers, &ino, owner, BPF_NOEXIST);
@@ -805,8 +807,11 @@ static __always_inline __u32 exec_origin(const struct observe_container *c,
 		return upper ? OBSERVE_ORIGIN_UPPER_LAYER : 0;
 	}
 	__s64 ctime = 0;
+	/* The top bit of i_ctime_nsec is not time: multigrain timestamps
+	 * (Linux 6.13, I_CTIME_QUERIED) keep a flag there. */
 	if (bpf_core_field_exists(inode->i_ctime_sec))
-		ctime = BPF_CORE_READ(inode, i_ctime_sec);
+		ctime = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000ll +
+			(BPF_CORE_READ(inode, i_ctime_nsec) & 0x7fffffffu);
 	return ctime >= c->start_realtime ? OBSERVE_ORIGIN_CHANGED : 0;
 }
 

@@ -68,7 +68,7 @@ struct observe_container {
 	/* Syscall-level observation (denied syscalls, refused writes and
 	 * execs) while CLOCK_BOOTTIME is below this: ~0 for always. */
 	__u64 syscalls_until_ns;
-	__s64 start_realtime;		   /* seconds since the epoch, at registration */
+	__s64 start_realtime; /* ns since the epoch (coarse, as file times), at registration */
 	__u64 deny[OBSERVE_SYSCALL_WORDS]; /* denied whatever the arguments */
 	__u64 cond[OBSERVE_SYSCALL_WORDS]; /* decided by the rules below */
 	__u32 rules_len;
@@ -78,7 +78,11 @@ struct observe_container {
 
 /* The "state" map: container id -> what was seen, as bitmaps. */
 struct observe_state {
-	__u64 caps_used;   /* capability checks passed because it held them */
+	/* Capability checks passed because it held them, by processes whose
+	 * effective uid was 0, and by others: a policy that runs the image as
+	 * the user it switches to needs only the latter. */
+	__u64 caps_used;
+	__u64 caps_used_user;
 	__u64 caps_denied; /* enforce: checks that failed and failed a syscall */
 	__u64 syscalls_made[OBSERVE_SYSCALL_WORDS];   /* audit: ones the policy denies */
 	__u64 syscalls_denied[OBSERVE_SYSCALL_WORDS]; /* enforce: denied by seccomp */
@@ -98,7 +102,9 @@ enum observe_detail_kind {
 struct observe_detail_key {
 	__u64 id;
 	__u16 kind; /* enum observe_detail_kind */
-	__u16 item; /* the capability or syscall number */
+	/* The syscall number, or the capability's (plus 64 when used by a
+	 * process whose effective uid was not 0). */
+	__u16 item;
 	__u32 pad;
 };
 
