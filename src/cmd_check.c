@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 
 #include "capability_names.h"
+#include "check_observed.h"
 #include "commands.h"
 #include "embedded.h"
 #include "fileio.h"
@@ -67,9 +68,11 @@ enum {
 
 #define CHECK_EMBEDDED_SECCOMP_DISPLAY "<embedded>/seccomp/default.json"
 
-static const char check_usage[] = "usage: oci-harden check [-q|--quiet] [PATH...]\n"
-				  "Lint policy files, or every policy of a directory (by default "
-				  "the configured policy directory).\n";
+static const char check_usage[] =
+    "usage: oci-harden check [-q|--quiet] [--events EVENTLOG] [PATH...]\n"
+    "Lint policy files, or every policy of a directory (by default the configured policy "
+    "directory).\nWith --events, warn of every door a policy opens that no observation in "
+    "EVENTLOG justifies.\n";
 
 enum check_severity {
 	CHECK_ERROR,
@@ -1407,9 +1410,18 @@ static void check_run_clear(struct check_run *run)
 	string_list_clear(&run->checked);
 }
 
+/* ---- check --events (check_observed.c) ------------------------------------ */
+
+static void check_observed_report(void *ctx, const char *file, const char *message)
+{
+	struct check_run *run = ctx;
+	check_report_at(run, check_file_index(run, file), 0, 0, CHECK_WARNING, "%s", message);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	bool quiet = false, options_done = false;
+	const char *events = NULL;
 	struct string_list paths = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -1419,6 +1431,10 @@ int cmd_check(int argc, char **argv)
 			options_done = true;
 		} else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
 			quiet = true;
+		} else if (strcmp(arg, "--events") == 0 && i + 1 < argc) {
+			events = argv[++i];
+		} else if (strncmp(arg, "--events=", 9) == 0) {
+			events = arg + 9;
 		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 			fputs(check_usage, stdout);
 			string_list_clear(&paths);
@@ -1437,6 +1453,8 @@ int cmd_check(int argc, char **argv)
 	for (size_t i = 0; i < paths.len; i++)
 		check_path(&run, paths.items[i]);
 	check_overlaps(&run);
+	if (events)
+		check_observed(&run.checked, events, check_observed_report, &run);
 	check_print(&run, quiet);
 	int status = run.problems_len ? CHECK_EXIT_PROBLEMS : CHECK_EXIT_CLEAN;
 	check_run_clear(&run);
