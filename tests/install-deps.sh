@@ -22,6 +22,12 @@ packages=(
 	golang-github-opencontainers-specs-dev
 	# which programs containerd's shim runs, for the containerd test
 	strace
+	# real engines for tests/e2e/lib_daemons.sh: Docker and Podman, the
+	# CNI plugins for pods' and podman's networks, iproute2 for the
+	# engines' own network namespaces, and a CRI client (Python's gRPC and
+	# protoc with its gRPC plugin, for the CRI's api.proto)
+	docker.io podman containernetworking-plugins iproute2
+	python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc
 	# sanitizers, fuzzers and leak checks
 	clang libclang-rt-14-dev valgrind
 )

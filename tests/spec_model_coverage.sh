@@ -29,5 +29,11 @@ printf '%s\n' "$out" | sed 's/^/# /'
 [ "$rc" -ne 0 ] && grep -q 'not classified: process.execCPUAffinity' <<<"$out" &&
 	grep -q 'not classified: linux.seccomp.newThing' <<<"$out"
 tap $? "a field added to the Go types and not classified fails the check"
+# oci-harden-policy(5) prints the table the binary is built from.
+man=$root/man/oci-harden-policy.5
+printed=$(sed -n '/^\.\\" SPEC MODEL TABLE BEGIN$/,/^\.\\" SPEC MODEL TABLE END$/p' "$man" | sed '1d;$d')
+generated=$(python3 "$root/src/spec_model.py" man "$tsv")
+[ -n "$printed" ] && [ "$printed" = "$generated" ]
+tap $? "the SPEC MODEL table of oci-harden-policy(5) is the one src/spec_model.py makes from the model"
 echo "1..$n"
 exit "$failed"

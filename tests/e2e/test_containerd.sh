@@ -5,77 +5,33 @@
 # really writes (--root, --log, --log-format json, create --bundle
 # --pid-file, start, exec --process, kill, delete). A private containerd
 # (its own socket, root and state under the test's directory) is started
-# for the test and stopped after it.
+# for the test and stopped after it (tests/e2e/lib_daemons.sh).
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_daemons.sh"
 
 e2e_require_host
-command -v containerd >/dev/null || skip_all "containerd is not installed (tests/install-deps.sh)"
-command -v ctr >/dev/null || skip_all "ctr is not installed (tests/install-deps.sh)"
+daemons_require containerd
 e2e_require_binary
 e2e_setup containerd
 
 settings=$E2E_WORK/oci-harden.json
 e2e_write_settings "$settings"
 namespace=oci-harden-e2e-$$
-socket=$E2E_WORK/containerd.sock
-# The v2 shim keeps runc's state under /run/containerd/runc/NAMESPACE.
-E2E_EXTRA_ROOTS=/run/containerd/runc/$namespace
-containerd_pid=
-
-stop_containerd()
-{
-	local id
-	if [ -n "$containerd_pid" ] && kill -0 "$containerd_pid" 2>/dev/null; then
-		for id in $(ctr -a "$socket" -n "$namespace" tasks list -q 2>/dev/null); do
-			ctr -a "$socket" -n "$namespace" tasks kill -s KILL "$id" >/dev/null 2>&1
-		done
-		sleep 0.5
-		for id in $(ctr -a "$socket" -n "$namespace" containers list -q 2>/dev/null); do
-			ctr -a "$socket" -n "$namespace" tasks delete --force "$id" >/dev/null 2>&1
-			ctr -a "$socket" -n "$namespace" containers delete "$id" >/dev/null 2>&1
-		done
-		kill "$containerd_pid" 2>/dev/null
-		wait "$containerd_pid" 2>/dev/null
-	fi
-	e2e_cleanup
-	rmdir "/run/containerd/runc/$namespace" 2>/dev/null || true
-}
-trap stop_containerd EXIT
-
-cat >"$E2E_WORK/containerd.toml" <<EOF
-version = 2
-root = "$E2E_WORK/containerd-root"
-state = "$E2E_WORK/containerd-state"
-# Nothing here needs Kubernetes' plugin, and it would want a CNI setup.
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-[grpc]
-  address = "$socket"
-[ttrpc]
-  address = "$socket.ttrpc"
-[debug]
-  address = ""
-EOF
 
 # The shim inherits containerd's environment, and oci-harden's runtime
 # config reaches it that way.
-OCI_HARDEN_CONFIG=$settings containerd --config "$E2E_WORK/containerd.toml" \
-	</dev/null >"$E2E_WORK/containerd.log" 2>&1 &
-containerd_pid=$!
-for _ in $(seq 100); do
-	ctr -a "$socket" version >/dev/null 2>&1 && break
-	sleep 0.1
-done
-if ! ctr -a "$socket" version >/dev/null 2>&1; then
-	diag_file "$E2E_WORK/containerd.log" "containerd log"
+OCI_HARDEN_CONFIG=$settings daemons_containerd_start "$E2E_WORK/containerd" ||
 	bail_out "containerd did not start"
-fi
 ok "a private containerd is up"
+# The v2 shim keeps runc's state under /run/containerd/runc/NAMESPACE, in
+# containerd's own /run.
+runc_root=$CONTAINERD_RUN/runc/$namespace
 
 # ctr ARG...: ctr on the private containerd, in the test's namespace.
 c()
 {
-	ctr -a "$socket" -n "$namespace" "$@"
+	daemons_ctr -n "$namespace" "$@"
 }
 
 # With --rootfs, ctr has no image config, so no PATH: give one.
@@ -152,6 +108,6 @@ c tasks delete "$id" >/dev/null 2>&1
 is "$?" 0 "delete: ctr tasks delete exits 0"
 c containers delete "$id" >/dev/null 2>&1
 is "$?" 0 "delete: ctr containers delete exits 0"
-is "$("$RUNC" --root "/run/containerd/runc/$namespace" list -q 2>/dev/null)" "" "no runc state left behind"
+is "$("$RUNC" --root "$runc_root" list -q 2>/dev/null)" "" "no runc state left behind"
 
 tap_done

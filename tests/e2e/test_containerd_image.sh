@@ -7,11 +7,12 @@
 #   directories runc mounts over) is built here as an OCI image layout tar
 #   and imported with `ctr images import`; containers come from it through
 #   containerd's snapshotter.
-# - A private containerd (its own root, state, sockets and opt directory
-#   under the test's directory; started in the background, stopped by its
-#   pid) loads contrib/containerd/hardened-runtime.toml, pasted after the
-#   runc handler as contrib/README.md says, with BinaryName pointed at the
-#   oci-harden under test. Its CRI plugin must load and report the
+# - A private containerd (tests/e2e/lib_daemons.sh: its own root, state,
+#   sockets and opt directory under the test's directory, in a mount and
+#   network namespace of its own) loads
+#   contrib/containerd/hardened-runtime.toml, pasted after the runc handler
+#   as contrib/README.md says, with BinaryName pointed at the oci-harden
+#   under test. Its CRI plugin must load and report the
 #   "hardened" handler. ctr cannot choose a CRI handler; `ctr run --runtime
 #   io.containerd.runc.v2 --runc-binary oci-harden` hands the runc v2 shim
 #   what that handler hands it (runtime_type and BinaryName).
@@ -28,10 +29,10 @@
 #   crun's own global options on oci-harden's command line.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_daemons.sh"
 
 e2e_require_host
-command -v containerd >/dev/null || skip_all "containerd is not installed (tests/install-deps.sh)"
-command -v ctr >/dev/null || skip_all "ctr is not installed (tests/install-deps.sh)"
+daemons_require containerd cni
 e2e_require_binary
 # The shim runs BinaryName from the bundle directory, and strace shows the
 # path it was given: make it absolute.
@@ -42,19 +43,15 @@ W=$E2E_WORK
 CONTRIB=$E2E_SOURCE_ROOT/contrib
 IMAGE=docker.io/library/ohtest:1
 namespace=oci-harden-e2e-image-$$
-socket=$W/containerd.sock
-# The v2 shim keeps runc's state under /run/containerd/runc/NAMESPACE.
-E2E_EXTRA_ROOTS=/run/containerd/runc/$namespace
 CRUN=$(command -v crun || true)
 CRUN_ROOT=$W/crun-root
 crun_ids=()
-containerd_pid=
 strace_pid=
 
 # ctr ARG...: ctr on the private containerd, in the test's namespace.
 c()
 {
-	ctr -a "$socket" -n "$namespace" "$@"
+	daemons_ctr -n "$namespace" "$@"
 }
 
 stop_strace()
@@ -70,18 +67,8 @@ finish()
 {
 	local id mnt
 	stop_strace
-	if [ -n "$containerd_pid" ] && kill -0 "$containerd_pid" 2>/dev/null; then
-		for id in $(c tasks list -q 2>/dev/null); do
-			c tasks kill -s KILL "$id" >/dev/null 2>&1
-		done
-		sleep 0.5
-		for id in $(c containers list -q 2>/dev/null); do
-			c tasks delete --force "$id" >/dev/null 2>&1
-			c containers delete "$id" >/dev/null 2>&1
-		done
-		kill "$containerd_pid" 2>/dev/null
-		wait "$containerd_pid" 2>/dev/null
-	fi
+	# containerd, its shims and its containers.
+	daemons_cleanup
 	if [ -n "$CRUN" ]; then
 		for id in "${crun_ids[@]}"; do
 			"$CRUN" --root "$CRUN_ROOT" delete --force "$id" >/dev/null 2>&1
@@ -92,7 +79,6 @@ finish()
 	awk -v w="$W/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r |
 		while read -r mnt; do umount -l "$mnt" 2>/dev/null; done
 	e2e_cleanup
-	rmdir "/run/containerd/runc/$namespace" 2>/dev/null || true
 }
 trap finish EXIT
 
@@ -202,46 +188,24 @@ CHOWN_NET_BIND_MASK=0000000000000401
 # --- containerd, with the contrib fragment ---------------------------------
 
 fragment=$CONTRIB/containerd/hardened-runtime.toml
-{
-	cat <<-EOF
-	version = 2
-	root = "$W/containerd-root"
-	state = "$W/containerd-state"
-	[grpc]
-	  address = "$socket"
-	[ttrpc]
-	  address = "$socket.ttrpc"
-	[debug]
-	  address = ""
-	[plugins."io.containerd.internal.v1.opt"]
-	  path = "$W/containerd-opt"
-	# contrib/README.md: a config that names a runtime must name runc too.
-	[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-	  runtime_type = "io.containerd.runc.v2"
-	EOF
-	# The fragment as shipped, only BinaryName pointed at the binary under test.
-	sed "s|\"/usr/local/sbin/oci-harden\"|\"$OCI_HARDEN\"|" "$fragment"
-} >"$W/containerd.toml"
-grep -qF "BinaryName = \"$OCI_HARDEN\"" "$W/containerd.toml" ||
+# The fragment as shipped, only BinaryName pointed at the binary under test.
+# The harness's config.toml has the runc handler already (contrib/README.md:
+# a config that names a runtime must name runc too), and the fragment's
+# "hardened" table takes the place of the harness's own.
+fragment_text=$(sed "s|\"/usr/local/sbin/oci-harden\"|\"$OCI_HARDEN\"|" "$fragment")
+grep -qF "BinaryName = \"$OCI_HARDEN\"" <<<"$fragment_text" ||
 	bail_out "$fragment does not set BinaryName = \"/usr/local/sbin/oci-harden\" any more"
-if grep -qE '"(/var/lib/containerd|/run/containerd/containerd.sock|/opt/containerd)' "$W/containerd.toml"; then
-	bail_out "the private containerd would use the host's directories"
-fi
 
 # The shim inherits containerd's environment: that is how OCI_HARDEN_CONFIG
 # reaches the oci-harden it runs.
-OCI_HARDEN_CONFIG=$settings containerd --config "$W/containerd.toml" \
-	</dev/null >"$W/containerd.log" 2>&1 &
-containerd_pid=$!
-for _ in $(seq 100); do
-	ctr -a "$socket" version >/dev/null 2>&1 && break
-	kill -0 "$containerd_pid" 2>/dev/null || break
-	sleep 0.1
-done
-if ! ctr -a "$socket" version >/dev/null 2>&1; then
-	diag_file "$W/containerd.log" "containerd log"
+OCI_HARDEN_CONFIG=$settings daemons_containerd_start "$W/containerd" "$fragment_text" ||
 	bail_out "containerd did not start"
+if grep -qE '"(/var/lib/containerd|/run/containerd/containerd.sock|/opt/containerd)' "$CONTAINERD_DIR/containerd.toml"; then
+	bail_out "the private containerd would use the host's directories"
 fi
+# The v2 shim keeps runc's state under /run/containerd/runc/NAMESPACE, in
+# containerd's own /run.
+runc_root=$CONTAINERD_RUN/runc/$namespace
 ok "a private containerd is up, with contrib/containerd/hardened-runtime.toml in its config.toml"
 
 cri_status=$(c plugins ls 2>/dev/null | awk '$1 == "io.containerd.grpc.v1" && $2 == "cri" { print $NF }')
@@ -249,7 +213,7 @@ is "$cri_status" ok "contrib: the daemon's CRI plugin loads with the fragment"
 # The CRI plugin logs the configuration it runs with (Go's %+v of its
 # config: "hardened:{Type:... Options:map[BinaryName:...] ...}"): the
 # daemon's own reading of the fragment, not a re-parse of the file.
-cri_config=$(grep -o 'Start cri plugin with config.*' "$W/containerd.log" | head -n 1)
+cri_config=$(grep -o 'Start cri plugin with config.*' "$CONTAINERD_DIR/containerd.log" | head -n 1)
 if [ -z "$cri_config" ]; then
 	skip "contrib: the daemon runs the hardened handler through the runc v2 shim" \
 		"this containerd does not log 'Start cri plugin with config'"
@@ -439,15 +403,15 @@ trace_dir=$W/trace
 if command -v strace >/dev/null; then
 	mkdir -p "$trace_dir"
 	strace -f -ff -qq -e trace=execve -e signal=none -s 4096 -o "$trace_dir/x" \
-		-p "$containerd_pid" 2>"$W/strace.err" &
+		-p "$CONTAINERD_PID" 2>"$W/strace.err" &
 	strace_pid=$!
 	# Attached when containerd's threads show a tracer.
 	for _ in $(seq 50); do
-		grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$containerd_pid/status" 2>/dev/null && break
+		grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$CONTAINERD_PID/status" 2>/dev/null && break
 		kill -0 "$strace_pid" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$containerd_pid/status" 2>/dev/null || stop_strace
+	grep -q '^TracerPid:[[:space:]]*[1-9]' "/proc/$CONTAINERD_PID/status" 2>/dev/null || stop_strace
 fi
 
 lifecycle "ohimg-$$-life-harden" hardened_execs --runc-binary "$OCI_HARDEN"
@@ -458,7 +422,7 @@ stop_strace
 like "$harden_steps" '^run=0 ls=RUNNING ps=0:2 pause=0 ls=PAUSED resume=0 ls=RUNNING exec=0 kill=0 ls=STOPPED delete=0:137 container-delete=0 gone$' \
 	"lifecycle through oci-harden: run, ls, ps, pause, resume, exec, kill, ls, delete"
 is "$harden_steps" "$runc_steps" "lifecycle through oci-harden is the same as through runc"
-is "$("$RUNC" --root "/run/containerd/runc/$namespace" list -q 2>/dev/null)" "" "no runc state left behind"
+is "$("$RUNC" --root "$runc_root" list -q 2>/dev/null)" "" "no runc state left behind"
 # One directory per runtime root stays; the record per container (in that
 # directory) must not. Whatever else the state directory holds (the kernel
 # audit marker, on a host that takes no audit records) is not a record.
@@ -550,12 +514,19 @@ refused privileged 'privileged container' "--privileged" --privileged
 refused net-host 'no network namespace' "--net-host" --net-host
 refused bind-etc 'bind mount of host /etc' "a bind mount of /etc" \
 	--mount type=bind,src=/etc,dst=/host-etc,options=rbind:ro
-# This shell's network namespace is the host's, joined by path.
-refused with-ns "/proc/$$/ns/net is the host's own network namespace" "--with-ns network:/proc/PID/ns/net" \
-	--with-ns "network:/proc/$$/ns/net"
+# containerd's network namespace is the host's (the one oci-harden runs
+# in, the engine's own here), joined by path.
+refused with-ns "/proc/$CONTAINERD_PID/ns/net is the host's own network namespace" "--with-ns network:/proc/PID/ns/net" \
+	--with-ns "network:/proc/$CONTAINERD_PID/ns/net"
 refused rootfs-shared 'shared root propagation' "--rootfs-propagation shared" --rootfs-propagation shared
-refused device 'host device /dev/null is refused' "--device /dev/null" --device /dev/null
-is "$("$RUNC" --root "/run/containerd/runc/$namespace" list -q 2>/dev/null)" "" "refused: runc never created them"
+# The kernel's log device: a host device no container has by default. (ctr
+# --device /dev/null names a device every container has anyway: it runs.)
+refused device 'host device /dev/kmsg is refused' "--device /dev/kmsg" --device /dev/kmsg
+is "$("$RUNC" --root "$runc_root" list -q 2>/dev/null)" "" "refused: runc never created them"
+
+probe standard-device "ohimg-$$-standard-device" --runc-binary "$OCI_HARDEN" --device /dev/null
+is "$PROBE_RC" 0 "ctr run --device /dev/null (a device runc gives every container) runs hardened"
+is "$(e2e_probe_value "$W/standard-device.out" uid)" 65534 "  and as the policy's uid"
 
 # What ctr can loosen without a refusal is undone: an added capability is
 # dropped, --allow-new-privs still gets NoNewPrivs.

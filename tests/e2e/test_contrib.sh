@@ -16,9 +16,11 @@
 #   containerd-shaped config.json as their comments say.
 #
 # Each containerd started here has its own root, state, sockets and opt
-# directory under the test's work directory, and is stopped at once.
+# directory under the test's work directory, runs in a mount and network
+# namespace of its own (tests/e2e/lib_daemons.sh), and is stopped at once.
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_daemons.sh"
 
 [ -n "$PYTHON" ] || skip_all "python3 is not installed"
 e2e_require_binary
@@ -30,23 +32,6 @@ POLICIES=$E2E_SOURCE_ROOT/policies
 # and so what every file in contrib/ must name.
 BINARY_NAME=/usr/local/sbin/oci-harden
 W=$E2E_WORK
-containerd_pid=
-
-stop_containerd()
-{
-	if [ -n "$containerd_pid" ] && kill -0 "$containerd_pid" 2>/dev/null; then
-		kill "$containerd_pid" 2>/dev/null
-		wait "$containerd_pid" 2>/dev/null
-	fi
-	containerd_pid=
-}
-
-finish()
-{
-	stop_containerd
-	e2e_cleanup
-}
-trap finish EXIT
 
 # --- helpers --------------------------------------------------------------
 
@@ -119,20 +104,16 @@ RUNC_HANDLER='[plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
 
 # cri_status NAME CONFIG: start containerd with CONFIG, print the status of
 # its CRI plugin as `ctr plugins ls` shows it ("ok", "error", or nothing
-# when containerd did not come up), and stop it again.
+# when containerd did not come up), and stop it again. Its log is
+# $W/NAME/containerd.log.
 cri_status()
 {
-	local name=$1 config=$2 socket=$W/$1/containerd.sock tries=100
-	containerd --config "$config" >"$W/$name.log" 2>&1 &
-	containerd_pid=$!
-	while [ "$tries" -gt 0 ] && ! ctr -a "$socket" version >/dev/null 2>&1; do
-		kill -0 "$containerd_pid" 2>/dev/null || break
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	ctr -a "$socket" plugins ls 2>/dev/null |
-		awk '$1 == "io.containerd.grpc.v1" && $2 == "cri" { print $NF }'
-	stop_containerd
+	local name=$1 config=$2
+	if daemons_containerd_run "$W/$name" "$config" "$W/$name/containerd.sock" >/dev/null; then
+		daemons_ctr plugins ls 2>/dev/null |
+			awk '$1 == "io.containerd.grpc.v1" && $2 == "cri" { print $NF }'
+	fi
+	daemons_containerd_stop
 }
 
 # check_config NAME CONFIG DEFAULT-RUNTIME HAS-RUNC DESCRIPTION: containerd
@@ -171,7 +152,7 @@ check_config()
 	else
 		not_ok "$what: containerd loads its CRI plugin" \
 			"CRI plugin status: '${status:-containerd did not start}'"
-		grep -E 'level=(error|warning).*cri|failed to load plugin' "$W/$name.log" |
+		grep -E 'level=(error|warning).*cri|failed to load plugin' "$W/$name/containerd.log" |
 			head -n 5 | cut -c1-300 | sed 's/^/# /'
 	fi
 }

@@ -364,3 +364,52 @@ Test(refusals, unified_pids_max_cannot_undo_the_policy_s_pids_limit)
 	cleanup_free char *got = test_text(test_get(spec, "linux.resources.unified"));
 	cr_assert_str_eq(got, "{\"pids.max\":\"512\"}");
 }
+
+/* dockerd's own prestart hook for bridge networking, told by what its path
+ * leads to on the host. */
+static char *docker_host_resolve(const char *path)
+{
+	if (strcmp(path, "/proc/412/exe") == 0)
+		return xstrdup("/usr/sbin/dockerd");
+	if (strcmp(path, "/proc/413/exe") == 0)
+		return xstrdup("/usr/bin/python3");
+	return xstrdup(path);
+}
+
+Test(refusals, docker_s_network_hook_is_told_by_what_it_runs)
+{
+	const struct test_host docker_host = {.namespace_is_host = fake_namespace_is_host,
+					      .resolve = docker_host_resolve};
+	static const struct {
+		const char *hook;
+		size_t refusals;
+	} cases[] = {
+	    {"{\"path\":\"/proc/412/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/var/run/"
+	     "docker\",\"0123\",\"abcd\"]}",
+	     0},
+	    /* another program behind /proc/PID/exe */
+	    {"{\"path\":\"/proc/413/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/x\",\"0\","
+	     "\"a\"]}",
+	     1},
+	    /* dockerd running something else */
+	    {"{\"path\":\"/proc/412/exe\",\"args\":[\"dockerd\",\"--debug\"]}", 1},
+	    /* dockerd's setkey with an environment of the writer's */
+	    {"{\"path\":\"/proc/412/exe\",\"args\":[\"libnetwork-setkey\",\"-exec-root=/x\",\"0\","
+	     "\"a\"],\"env\":[\"LD_PRELOAD=/x.so\"]}",
+	     1},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cleanup_free char *text = xasprintf("{\"process\":{},\"linux\":{" NAMESPACES
+						    "},\"hooks\":{\"prestart\":[%s]}}",
+						    cases[i].hook);
+		cleanup_json struct json *spec = test_parse(text);
+		cleanup_report struct report report = {0};
+		oh_error_t err = NULL;
+		cr_assert_eq(test_harden_spec(spec, policy, &docker_host, &report, &err), 0);
+		size_t n = 0;
+		for (size_t d = 0; d < report.len; d++)
+			n += report.items[d].kind == DECISION_REFUSE &&
+			     strcmp(report.items[d].rule, "hooks") == 0;
+		cr_assert_eq(n, cases[i].refusals, "case %zu", i);
+	}
+}
