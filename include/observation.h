@@ -50,6 +50,7 @@ struct observation_write {
 	enum observation_write_kind kind;
 	char *time;	  /* when it last changed */
 	int64_t uid, gid; /* its owner */
+	bool gone;	  /* seen while it ran, removed by the end (a pid file) */
 };
 
 struct observation_refusal {
@@ -135,6 +136,10 @@ struct json *observation_to_json(const struct observation *o);
  * naming it. */
 int observation_from_json(const struct json *doc, struct observation *out, oh_error_t *err);
 void observation_clear(struct observation *o);
+
+/* The "writes" list alone, to and from JSON (appended to o->writes). */
+struct json *observation_writes_to_json(const struct observation *o);
+int observation_writes_from_json(const struct json *writes, struct observation *o, oh_error_t *err);
 
 const char *observation_write_kind_name(enum observation_write_kind kind);
 

@@ -41,6 +41,9 @@ struct observe_record {
 	char *kernel_unavailable;
 	char *syscalls_watched;
 	uint32_t uid_start, gid_start;
+	/* added at kill: what the container had written while it ran (an
+	 * "observation" "writes" array), for what it removes as it stops */
+	struct json *writes_seen;
 };
 
 /* The record's file: <state_dir>/observe/<hash of root>/<id>.json. */

@@ -26,6 +26,11 @@ void observe_runtime_create(const struct runc_args *args, const struct settings 
 void observe_runtime_start(const struct runc_args *args, const struct settings *settings,
 			   const struct runtime_log *log);
 
+/* At kill, before the signal (usually the one that stops it): what the
+ * container wrote that it may remove as it stops (a pid file, a socket). */
+void observe_runtime_kill(const struct runc_args *args, const struct settings *settings,
+			  const struct runtime_log *log);
+
 /* At delete, before the runtime removes the container. */
 void observe_runtime_delete(const struct runc_args *args, const struct settings *settings,
 			    const struct runtime_log *log);

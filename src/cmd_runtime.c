@@ -263,6 +263,9 @@ int cmd_runtime(int argc, char **argv)
 	case RUNC_CMD_START:
 		observe_runtime_start(&args, &settings, &log);
 		break;
+	case RUNC_CMD_KILL:
+		observe_runtime_kill(&args, &settings, &log);
+		break;
 	default:
 		break;
 	}

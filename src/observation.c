@@ -82,6 +82,8 @@ static struct json *writes_to_json(const struct observation_write *items, size_t
 		set_string(o, "time", items[i].time);
 		json_object_set(o, "uid", json_new_int(items[i].uid));
 		json_object_set(o, "gid", json_new_int(items[i].gid));
+		if (items[i].gone)
+			json_object_set(o, "gone", json_new_bool(true));
 		json_array_append(a, o);
 	}
 	return a;
@@ -302,6 +304,7 @@ static void read_write(struct reader *r, const struct json *o, void *list)
 	w->time = read_string(r, o, "time");
 	w->uid = read_int(r, o, "uid", -1);
 	w->gid = read_int(r, o, "gid", -1);
+	w->gone = read_bool(r, o, "gone", false);
 	if ((!w->path || w->path[0] != '/') && !r->failed) {
 		oh_error_make(r->err, 0, "%s: a write without an absolute path", r->path);
 		r->failed = 1;
@@ -349,6 +352,21 @@ static void read_exec(struct reader *r, const struct json *o, void *list)
 	e->filesystem = read_string(r, o, "filesystem");
 	e->error = read_int(r, o, "errno", 0);
 	read_seen(r, o, &e->seen);
+}
+
+int observation_writes_from_json(const struct json *writes, struct observation *o, oh_error_t *err)
+{
+	struct reader r = {.path = "writes", .err = err};
+	struct json *doc = json_new_object();
+	json_object_set(doc, "writes", json_clone(writes));
+	read_list(&r, doc, "writes", read_write, &o->writes);
+	json_free(doc);
+	return r.failed ? -1 : 0;
+}
+
+struct json *observation_writes_to_json(const struct observation *o)
+{
+	return writes_to_json(o->writes.items, o->writes.len);
 }
 
 int observation_from_json(const struct json *doc, struct observation *out, oh_error_t *err)

@@ -77,6 +77,8 @@ int observe_record_write(const char *path, const struct observe_record *r, oh_er
 		set_string(s, "syscalls_watched", r->syscalls_watched);
 		json_object_set(s, "uid", json_new_uint(r->uid_start));
 		json_object_set(s, "gid", json_new_uint(r->gid_start));
+		if (r->writes_seen)
+			json_object_set(s, "writes_seen", json_clone(r->writes_seen));
 		json_object_set(doc, "started", s);
 	}
 	cleanup_free char *text = json_to_string(doc, false);
@@ -156,6 +158,8 @@ int observe_record_read(const char *path, struct observe_record *r, oh_error_t *
 		r->syscalls_watched = get_string(s, "syscalls_watched");
 		r->uid_start = (uint32_t)get_int(s, "uid");
 		r->gid_start = (uint32_t)get_int(s, "gid");
+		const struct json *seen = json_object_get(s, "writes_seen");
+		r->writes_seen = seen && seen->type == JSON_ARRAY ? json_clone(seen) : NULL;
 	}
 	return 1;
 }
@@ -178,5 +182,6 @@ void observe_record_clear(struct observe_record *r)
 	string_list_clear(&r->lower);
 	free(r->kernel_unavailable);
 	free(r->syscalls_watched);
+	json_free(r->writes_seen);
 	*r = (struct observe_record){0};
 }

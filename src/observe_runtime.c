@@ -162,6 +162,14 @@ void observe_runtime_start(const struct runc_args *args, const struct settings *
 		observe_spawn("start", path, false, log);
 }
 
+void observe_runtime_kill(const struct runc_args *args, const struct settings *settings,
+			  const struct runtime_log *log)
+{
+	cleanup_free char *path = observe_record_of(args, settings);
+	if (path)
+		observe_spawn("scan", path, false, log);
+}
+
 void observe_runtime_delete(const struct runc_args *args, const struct settings *settings,
 			    const struct runtime_log *log)
 {

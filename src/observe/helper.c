@@ -10,6 +10,8 @@
  *   follow RECORD [LOG FORMAT]   the same for `run`, where the container
  *                                starts without a `start`: as soon as the
  *                                runtime has made it (not waited for)
+ *   scan RECORD [LOG FORMAT]     at `kill`: what it has written so far, kept
+ *                                for what it removes as it stops
  *   collect RECORD [LOG FORMAT]  at `delete`: what was seen, as one line of
  *                                the event log; forget the container
  *   live                         every running observed container's
@@ -596,6 +598,39 @@ static void observation_from_kernel(const struct observe_record *r,
 	      sizeof(*o->execs_privileged.items), compare_execs);
 }
 
+static bool writes_have(const struct observation *o, const char *path)
+{
+	for (size_t i = 0; i < o->writes.len; i++)
+		if (strcmp(o->writes.items[i].path, path) == 0)
+			return true;
+	return false;
+}
+
+/* What a scan while it ran saw that is gone by now: the container removed
+ * it as it stopped (a pid file, a socket), and needed it all the same. */
+static void writes_add_seen(const struct observe_record *r, struct observation *o)
+{
+	if (!r->writes_seen)
+		return;
+	struct observation seen = {0};
+	oh_error_t err = NULL;
+	if (observation_writes_from_json(r->writes_seen, &seen, &err) < 0) {
+		oh_error_free(&err);
+		observation_clear(&seen);
+		return;
+	}
+	for (size_t i = 0; i < seen.writes.len; i++) {
+		struct observation_write *w = &seen.writes.items[i];
+		if (writes_have(o, w->path))
+			continue;
+		struct observation_write *kept = observation_list_add(&o->writes);
+		*kept = *w;
+		kept->gone = true;
+		*w = (struct observation_write){0};
+	}
+	observation_clear(&seen);
+}
+
 /* The whole observation of a started container; `forget` when it goes. */
 static void observe_container(struct helper *h, const struct observe_record *r, bool forget,
 			      struct observation *o)
@@ -635,9 +670,10 @@ static void observe_container(struct helper *h, const struct observe_record *r, 
 		o->kernel_unavailable =
 		    xstrdup(r->kernel_unavailable ? r->kernel_unavailable : "not started");
 	}
-	if (r->mode && strcmp(r->mode, "audit") == 0)
+	if (r->mode && strcmp(r->mode, "audit") == 0) {
 		observe_writes_scan(r, o, OBSERVE_MAX_WRITES);
-	else
+		writes_add_seen(r, o);
+	} else
 		o->writes_unavailable =
 		    xstrdup("enforce mode: the root is read-only; refused writes are recorded");
 	qsort(o->writes.items, o->writes.len, sizeof(*o->writes.items), compare_writes);
@@ -705,6 +741,26 @@ static int cmd_collect(struct helper *h)
 	return 0;
 }
 
+/* At kill: what the container has written so far, kept in the record. */
+static int cmd_scan(struct helper *h)
+{
+	struct observe_record *r = &h->record;
+	if (!r->started || !r->mode || strcmp(r->mode, "audit") != 0)
+		return 0;
+	struct observation o = {.complete = true};
+	observe_writes_scan(r, &o, OBSERVE_MAX_WRITES);
+	writes_add_seen(r, &o);
+	for (size_t i = 0; i < o.writes.len; i++)
+		o.writes.items[i].gone = false;
+	json_free(r->writes_seen);
+	r->writes_seen = observation_writes_to_json(&o);
+	observation_clear(&o);
+	cleanup_error oh_error_t err = NULL;
+	if (observe_record_write(h->record_path, r, &err) < 0)
+		helper_warn(h, "%s", err->msg);
+	return 0;
+}
+
 /* ---- live, sweep -------------------------------------------------------------------- */
 
 static int cmd_live(struct helper *h)
@@ -749,7 +805,7 @@ static int cmd_sweep(struct helper *h)
 }
 
 static const char helper_usage[] =
-    "usage: oci-harden-observe start|follow|collect RECORD [LOG FORMAT]\n"
+    "usage: oci-harden-observe start|follow|scan|collect RECORD [LOG FORMAT]\n"
     "       oci-harden-observe live|sweep\n";
 
 int main(int argc, char **argv)
@@ -776,13 +832,15 @@ int main(int argc, char **argv)
 	} else if (strcmp(command, "sweep") == 0) {
 		status = cmd_sweep(&h);
 	} else if (argc >= 3 && (strcmp(command, "start") == 0 || strcmp(command, "follow") == 0 ||
-				 strcmp(command, "collect") == 0)) {
+				 strcmp(command, "collect") == 0 || strcmp(command, "scan") == 0)) {
 		h.record_path = argv[2];
 		int found = observe_record_read(h.record_path, &h.record, &err);
 		if (found < 0)
 			helper_warn(&h, "%s", err->msg);
 		else if (found > 0 && strcmp(command, "collect") == 0)
 			status = cmd_collect(&h);
+		else if (found > 0 && strcmp(command, "scan") == 0)
+			status = cmd_scan(&h);
 		else if (found > 0 && strcmp(command, "start") == 0)
 			status = cmd_start(&h, false);
 		else if (found > 0 && cmd_start(&h, true) == 0 && h.record.started) {

@@ -159,13 +159,13 @@ static int mkdir_p(const char *path, oh_error_t *err)
 /* The address range of each function whose capability checks are
  * noaudit probes (kernel/capability.c, security/commoncap.c), from
  * /proc/kallsyms: a symbol ends where the next one in address order
- * starts. None found (kallsyms hidden): no probe is told apart, and
- * cap_vm_enough_memory's CAP_SYS_ADMIN shows up for privileged containers. */
+ * starts. cap_vm_enough_memory ends in a tail call of cap_capable, so its
+ * caller, security_vm_enough_memory_mm (which makes no other check), is
+ * the frame on the stack. None found (kallsyms hidden): no probe is told
+ * apart, and every mmap of a root process shows CAP_SYS_ADMIN. */
 static const char *const noaudit_functions[] = {
-    "ns_capable_noaudit",
-    "has_ns_capability_noaudit",
-    "has_capability_noaudit",
-    "cap_vm_enough_memory",
+    "ns_capable_noaudit",   "has_ns_capability_noaudit",    "has_capability_noaudit",
+    "cap_vm_enough_memory", "security_vm_enough_memory_mm",
 };
 
 static size_t observe_noaudit_ranges(struct observe_range *out, size_t max)

@@ -459,8 +459,10 @@ int BPF_PROG(observe_cap_capable, const struct cred *cred, struct user_namespace
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	/* Checks of another task's credentials (has_capability) are not the
-	 * container's doing. */
-	if (cred != BPF_CORE_READ(task, cred))
+	 * container's doing, nor are those the kernel makes with credentials it
+	 * put on for a while (override_creds: overlayfs acts with its
+	 * mounter's, which hold CAP_SYS_ADMIN): only the task's own count. */
+	if (cred != BPF_CORE_READ(task, cred) || cred != BPF_CORE_READ(task, real_cred))
 		return 0;
 	struct observe_container *c = container_of_task(task);
 	if (!c || cap < 0 || cap >= 64)
