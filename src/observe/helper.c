@@ -361,6 +361,7 @@ static int cmd_start(struct helper *h, bool follow)
 			why = xstrdup("registration failed");
 		} else {
 			r->kernel = true;
+			observe_kernel_update_enforcing(&k);
 		}
 		observe_kernel_close(&k);
 	}
@@ -654,6 +655,8 @@ static void observe_container(struct helper *h, const struct observe_record *r, 
 			} else {
 				why = xstrdup(err->msg);
 			}
+			if (forget)
+				observe_kernel_update_enforcing(&k);
 			/* The last container that needed the syscall
 			 * tracepoints takes them away. */
 			if (forget && observe_kernel_syscalls_attached(&k) &&
@@ -796,6 +799,7 @@ static int cmd_sweep(struct helper *h)
 	helper_lock(h);
 	if (helper_kernel(h, false, &k, &why) == 0) {
 		cleanup_error oh_error_t err = NULL;
+		observe_kernel_update_enforcing(&k);
 		if (observe_kernel_syscalls_attached(&k) && !observe_kernel_syscalls_needed(&k))
 			observe_kernel_syscalls(&k, false, &err);
 		observe_kernel_close(&k);

@@ -93,7 +93,8 @@ __u64 observe_kernel_mntns(long long pid)
 	return fstat(fd, &st) == 0 ? (__u64)st.st_ino : 0;
 }
 
-static const char *const map_pins[] = {"containers", "state", "details", "paths", "ids"};
+static const char *const map_pins[] = {"containers", "state", "details",
+				       "paths",	     "ids",   "enforcing"};
 
 /* libbpf's own messages go nowhere unless asked: the helper says in words
  * what failed. OBSERVE_DEBUG=1 shows them, for whoever debugs a kernel. */
@@ -261,6 +262,7 @@ static int observe_load(struct observe_kernel *k, oh_error_t *err)
 	    {skel->maps.details, "details"},
 	    {skel->maps.paths, "paths"},
 	    {skel->maps.ids, "ids"},
+	    {skel->maps.enforcing, "enforcing"},
 	};
 	struct {
 		struct bpf_program *prog;
@@ -315,6 +317,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 	    .details = -1,
 	    .paths = -1,
 	    .ids = -1,
+	    .enforcing = -1,
 	};
 	*said = NULL;
 	cleanup_free char *probe = pin_path(k, "containers");
@@ -331,7 +334,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 				  before ? before : "", before ? "; " : "", k->dir);
 		free(before);
 	}
-	int *fds[] = {&k->containers, &k->state, &k->details, &k->paths, &k->ids};
+	int *fds[] = {&k->containers, &k->state, &k->details, &k->paths, &k->ids, &k->enforcing};
 	for (size_t i = 0; i < ARRAY_SIZE(map_pins); i++) {
 		cleanup_free char *p = pin_path(k, map_pins[i]);
 		*fds[i] = bpf_obj_get(p);
@@ -343,7 +346,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 
 void observe_kernel_close(struct observe_kernel *k)
 {
-	int fds[] = {k->containers, k->state, k->details, k->paths, k->ids};
+	int fds[] = {k->containers, k->state, k->details, k->paths, k->ids, k->enforcing};
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -390,6 +393,23 @@ static __u64 boot_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+void observe_kernel_update_enforcing(const struct observe_kernel *k)
+{
+	__u64 key, next;
+	__u64 *prev = NULL;
+	__u64 now = boot_ns();
+	struct observe_container c;
+	__u32 on = 0, zero = 0;
+	while (!on && bpf_map_get_next_key(k->containers, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(k->containers, &key, &c) == 0 &&
+		    (c.flags & OBSERVE_F_ENFORCE) && c.syscalls_until_ns > now)
+			on = 1;
+	}
+	bpf_map_update_elem(k->enforcing, &zero, &on, BPF_ANY);
 }
 
 bool observe_kernel_syscalls_needed(const struct observe_kernel *k)

@@ -15,7 +15,7 @@
 
 struct observe_kernel {
 	char *dir;
-	int containers, state, details, paths, ids;
+	int containers, state, details, paths, ids, enforcing;
 };
 
 /* Open the pinned programs, loading and pinning them first when `load`
@@ -35,6 +35,10 @@ __u64 observe_kernel_mntns(long long pid);
 /* Attach or detach the syscall tracepoints. */
 int observe_kernel_syscalls(struct observe_kernel *k, bool on, oh_error_t *err);
 bool observe_kernel_syscalls_attached(const struct observe_kernel *k);
+
+/* Tell the programs whether an enforce-mode container watches its
+ * syscalls now (sys_exit returns at once when none does). */
+void observe_kernel_update_enforcing(const struct observe_kernel *k);
 
 /* Whether a registered container watches syscalls now. */
 bool observe_kernel_syscalls_needed(const struct observe_kernel *k);

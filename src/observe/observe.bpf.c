@@ -133,6 +133,16 @@ struct {
 	__type(value, struct observe_event);
 } ids SEC(".maps");
 
+/* Set by the helper: 1 while an enforce-mode container watches its
+ * syscalls. Without one, sys_exit has nothing to do but for the few
+ * syscalls that change ids or namespaces, and returns at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} enforcing SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -168,15 +178,21 @@ struct mnt_namespace___seq {
 	__u64 seq;
 } __attribute__((preserve_access_index));
 
+/* On every syscall of the machine while the syscall tracepoints are
+ * attached: loads through the task's BTF pointers (the verifier makes them
+ * fault-safe), no helper calls. */
 static __always_inline __u64 mntns_of(struct task_struct *task)
 {
-	struct mnt_namespace *ns = BPF_CORE_READ(task, nsproxy, mnt_ns);
+	struct nsproxy *nsproxy = task->nsproxy;
+	if (!nsproxy)
+		return 0; /* exiting */
+	struct mnt_namespace *ns = nsproxy->mnt_ns;
 	if (!ns)
 		return 0;
 	if (key_by_inode)
-		return BPF_CORE_READ(ns, ns.inum);
+		return ns->ns.inum;
 	if (bpf_core_field_exists(ns->ns.ns_id))
-		return BPF_CORE_READ(ns, ns.ns_id);
+		return ns->ns.ns_id;
 	struct mnt_namespace___seq *old = (void *)ns;
 	return BPF_CORE_READ(old, seq);
 }
@@ -202,7 +218,7 @@ static __always_inline void mark_lost(const struct observe_container *c)
 
 static __always_inline bool syscalls_watched(const struct observe_container *c)
 {
-	return bpf_ktime_get_boot_ns() < c->syscalls_until_ns;
+	return c->syscalls_until_ns == ~0ull || bpf_ktime_get_boot_ns() < c->syscalls_until_ns;
 }
 
 static __always_inline bool bit_test(const __u64 *bits, long nr)
@@ -725,9 +741,15 @@ static __always_inline void refusal_record(struct observe_container *c, struct t
 SEC("tp_btf/sys_exit")
 int BPF_PROG(observe_sys_exit, struct pt_regs *regs, long ret)
 {
+	long nr = regs->orig_ax;
+	if (!nr_is_setid(nr) && nr != NR_unshare && nr != NR_setns) {
+		__u32 zero = 0;
+		__u32 *on = bpf_map_lookup_elem(&enforcing, &zero);
+		if (!on || !*on)
+			return 0;
+	}
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct observe_container *c = container_of_task(task);
-	long nr = BPF_CORE_READ(regs, orig_ax);
 	if (!c) {
 		/* A process of a watched container that made a mount namespace
 		 * of its own stays with its container. */
