@@ -45,12 +45,12 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event,
 int audit_trail_append(const char *path, const char *line, oh_error_t *err);
 
 /* Record the event: append the line to `event_log_path` (one write(2) with
- * O_APPEND, so concurrent creates never interleave) and hand the kernel
- * message to the oci-harden-audit helper without waiting for it, unless the
- * helper found within the last minute that the kernel takes no records (it
- * leaves a marker in `state_dir`). Failures become warnings in `log`. */
+ * O_APPEND, so concurrent creates never interleave) and, with
+ * `kernel_audit`, hand the kernel message to the kernel (one sendto(2) on a
+ * netlink audit socket, nothing waited for). Failures become warnings in
+ * `log`. */
 void audit_trail_record(const struct audit_trail_event *event, const struct report *report,
-			const char *event_log_path, bool kernel_audit, const char *state_dir,
+			const char *event_log_path, bool kernel_audit,
 			const struct runtime_log *log);
 
 #endif

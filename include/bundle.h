@@ -27,6 +27,12 @@ struct bundle_config {
 	size_t len;
 	struct stat st;
 	struct json *spec; /* parsed as runc would (JSON_PARSE_GO_STRICT) */
+	/* Set when the strict parse refused the text for what Go's decoder
+	 * reads one way but could have been meant another (a repeated key)
+	 * while the text itself is JSON: `spec` is then the plain reading, and
+	 * this, why it is ambiguous. Hardening records it as a refusal: enforce
+	 * mode refuses, audit mode runs what it was given and logs it. */
+	char *ambiguity;
 };
 
 /* Open `bundle_dir`/config.json (bundle_dir NULL: the working directory),
@@ -49,7 +55,26 @@ struct bundle_harden_options {
 	const char *policy;	/* use this policy, a name or a file (diff --policy) */
 	bool preview;		/* apply the changes even in audit mode (for the diff) */
 	struct policy **chosen; /* when not NULL, receives the policy applied */
+	/* The policy the runtime entry names (oci-harden@NAME, see
+	 * policy_of_program_name): it applies whatever the config says, and
+	 * `entry_program` (argv[0]) says why. */
+	const char *entry_policy;
+	const char *entry_program;
+	/* The client's own record of the container (Docker's, see
+	 * docker_record.h), when it has one: `record` names the file and
+	 * `recorded_image` the image in it (NULL: named by id). The config's
+	 * annotations are then not read. */
+	const char *record;
+	const char *recorded_image;
 };
+
+/* The image the container runs as far as policy selection believes it: the
+ * client's record, else the CRI's image annotation where settings
+ * "trust_image_annotations" trusts it (never a sandbox's). Fully qualified,
+ * or NULL. What the event log and the container's saved state record, so
+ * that `suggest` never learns an image from the word of the caller. */
+char *bundle_config_image(const struct bundle_config *config, const struct settings *settings,
+			  const struct bundle_harden_options *options);
 
 /* Choose the policy for this spec (see oci-harden-policy(5), "Selection"),
  * gather the host facts and harden config->spec in place into `report`.

@@ -18,7 +18,7 @@ enum file_read_flags {
 
 /* Read a whole regular file (never a FIFO, device or directory) of at most
  * max_bytes into a NUL-terminated buffer. `st` (may be NULL) receives its
- * stat. Messages name `display` and the reason. */
+ * stat. Messages name `display` (NULL: they name no file) and the reason. */
 int file_read_all_flags(int dirfd, const char *path, const char *display, size_t max_bytes,
 			unsigned flags, char **text, size_t *len, struct stat *st, oh_error_t *err);
 

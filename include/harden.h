@@ -110,4 +110,10 @@ int harden_spec(struct json *spec, const struct policy *policy, const struct hos
 int harden_process(struct json *process, const struct json *container, const struct policy *policy,
 		   const struct host_facts *host, struct report *report, oh_error_t *err);
 
+/* Judge a `restore`: runc restores the process's credentials, capabilities
+ * and seccomp state from the CRIU image, not from config.json, so nothing
+ * hardened in the config binds the restored process. A refusal in `report`
+ * unless the policy's allow.restore is true. */
+void harden_restore(const struct policy *policy, struct report *report);
+
 #endif

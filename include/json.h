@@ -37,8 +37,8 @@ struct json_member {
 
 struct json {
 	enum json_type type;
-	size_t offset; /* byte offset in the source: just after a scalar, just after
-			* the opening bracket of an array or object */
+	size_t offset; /* byte offset in the source of the value's first character:
+			* a string's opening quote, a container's bracket */
 	union {
 		bool boolean;
 		char *number; /* the exact text from the source, e.g. "18446744073709551615" */
@@ -66,10 +66,16 @@ enum json_parse_flags {
  * tree is walked recursively. */
 #define JSON_MAX_DEPTH 128
 
-/* Parse `len` bytes. On error the message says where: "line L, column C:
- * <reason>" for syntax, "at <json path>: <reason>" for refused keys. The
- * caller adds the file name. */
+/* Parse `len` bytes (json_parse.c). On error the message says where: "line
+ * L, column C: <reason>" for syntax, "at <json path>: <reason>" for refused
+ * keys. The caller adds the file name. */
 struct json *json_parse(const char *text, size_t len, unsigned flags, oh_error_t *err);
+
+/* The same, with the position of a refusal as data: *error_offset is the
+ * byte offset it is about (a key's opening quote for a refused key), and the
+ * message does not repeat it as a line and column. */
+struct json *json_parse_at(const char *text, size_t len, unsigned flags, size_t *error_offset,
+			   oh_error_t *err);
 
 void json_free(struct json *value);
 static inline void cleanup_jsonp(struct json **v)
@@ -124,11 +130,9 @@ bool json_number_uint64(const struct json *number, uint64_t *out);
  * with. */
 void json_write(const struct json *value, bool pretty, struct strbuf *out);
 char *json_to_string(const struct json *value, bool pretty);
-
-/* The offset of the opening quote of the string token that ends (closing
- * quote included) at `end`: going back, the first '"' that is not escaped,
- * that is, not preceded by an odd number of backslashes. 0 when none. */
-size_t json_string_token_start(const char *text, size_t end);
+/* Whether json_write(value, false) would write exactly these `len` bytes,
+ * found without writing them (and at the first byte that differs). */
+bool json_equal_compact_text(const struct json *value, const char *text, size_t len);
 
 /* Line and column (1-based) of a byte offset in `text`. */
 void json_offset_to_line_col(const char *text, size_t len, size_t offset, unsigned *line,

@@ -16,23 +16,25 @@
 #include "runtime_log.h"
 #include "settings.h"
 
-/* At create and run, once the config is hardened (or audited). */
+/* At create and run, once the config is hardened (or audited).
+ * `runtime_root` is the runtime's state directory, absolute (its --root,
+ * or its default): containers are known by it and their id. */
 void observe_runtime_create(const struct runc_args *args, const struct settings *settings,
-			    const struct runtime_log *log, const char *runtime, const char *bundle,
-			    const struct json *spec, const struct policy *policy,
-			    const char *image);
+			    const struct runtime_log *log, const char *runtime,
+			    const char *runtime_root, const char *bundle, const struct json *spec,
+			    const struct policy *policy, const char *image);
 
 /* At start, before the runtime releases the container. */
 void observe_runtime_start(const struct runc_args *args, const struct settings *settings,
-			   const struct runtime_log *log);
+			   const struct runtime_log *log, const char *runtime_root);
 
 /* At kill, before the signal (usually the one that stops it): what the
  * container wrote that it may remove as it stops (a pid file, a socket). */
 void observe_runtime_kill(const struct runc_args *args, const struct settings *settings,
-			  const struct runtime_log *log);
+			  const struct runtime_log *log, const char *runtime_root);
 
 /* At delete, before the runtime removes the container. */
 void observe_runtime_delete(const struct runc_args *args, const struct settings *settings,
-			    const struct runtime_log *log);
+			    const struct runtime_log *log, const char *runtime_root);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "diagnostics.h"
 #include "errors.h"
 #include "json.h"
 #include "util.h"
@@ -65,8 +66,8 @@ struct policy {
 	char *seccomp_profile_text;
 	size_t seccomp_profile_len;
 	/* The file a profile that is not embedded comes from. The loader, which
-	 * does no I/O, only names it; the edge (policy_read_seccomp_file) reads
-	 * and checks it, and a policy is not used before it has. */
+	 * does no I/O, only names it; the edge (policy_file_load) reads and
+	 * checks it, and a policy is not used before it has. */
 	char *seccomp_profile_file;
 	enum seccomp_replace seccomp_replace;
 	/* Syscalls the policy treats as allowed on top of its profile: a
@@ -90,9 +91,19 @@ struct policy_load_context {
 	const char *policy_dir; /* NULL: only embedded names resolve */
 };
 
-/* Load a policy from its parsed JSON. `base` (may be NULL) is the policy it
- * extends; the result starts as a copy of it. `source` names the file in
- * errors. */
+/* Read a policy from its parsed JSON, recording every problem of it in
+ * `diagnostics` (offsets are the document's): unknown and repeated keys,
+ * values the language refuses. `base` (may be NULL) is the policy it
+ * extends; the result starts as a copy of it. Returns the policy as far as
+ * it reads: use it only when no error was recorded. `source` names the
+ * file. */
+struct policy *policy_load_json_diagnosed(const struct json *doc, const char *name,
+					  const char *source, const struct policy *base,
+					  const struct policy_load_context *lctx,
+					  struct diagnostics *diagnostics);
+
+/* The same, for a policy that must load: the first error recorded becomes
+ * `err` ("JSON-PATH: reason"). */
 int policy_load_json(const struct json *doc, const char *name, const char *source,
 		     const struct policy *base, const struct policy_load_context *lctx,
 		     struct policy **out, oh_error_t *err);
@@ -101,6 +112,11 @@ int policy_load_json(const struct json *doc, const char *name, const char *sourc
  * for the top level, "user", "seccomp", "apparmor", "allow"), for linting;
  * NULL past the last key or for any other path. */
 const char *policy_known_key(const char *object_path, size_t index);
+
+/* The file a seccomp profile name other than "default" (the embedded one)
+ * stands for, in `policy_dir`: "seccomp/<name>.json", or the name itself as
+ * a path when it holds a '/'. */
+char *policy_seccomp_profile_path(const char *policy_dir, const char *name);
 
 /* The embedded default policy, loaded from policies/default.json as compiled
  * into the binary. */
@@ -127,6 +143,18 @@ bool policy_path_has_dot_component(const char *path);
 /* Order two policy names as their files' names ("web-2.json" before
  * "web.json"): the order selection tries them in. */
 int policy_file_name_compare(const char *a, const char *b);
+
+/* The name a runtime entry runs oci-harden by, when it names a policy:
+ * the last component of argv[0] is "oci-harden@NAME" (a link to
+ * oci-harden). Docker's "path", Podman's [engine.runtimes] path and
+ * containerd's BinaryName all become argv[0] as written, and none of them
+ * can be changed by whoever starts a container through that entry. */
+#define POLICY_PROGRAM_PREFIX "oci-harden@"
+
+/* 1 with *name pointing into argv0 when argv0 names a policy, 0 when it is
+ * any other name (NULL included), -1 with an error when what follows the @
+ * is not a policy name. */
+int policy_of_program_name(const char *argv0, const char **name, oh_error_t *err);
 
 /* An image reference in its fully qualified form, as containerd and Docker
  * normalise it: "nginx" is "docker.io/library/nginx:latest". */
@@ -155,6 +183,46 @@ const char *policy_image_of_spec(const struct json *spec);
  * "sandbox"): those get the settings' sandbox_policy. */
 bool policy_spec_is_sandbox(const struct json *spec);
 
+/* A policy file as selection loads it, with every problem found in it:
+ * what `check` shows, and what the runtime reports the first of. Edge. */
+struct policy_file {
+	char *path;	/* what was opened */
+	char *display;	/* how messages name it */
+	int read_errno; /* why it could not be read, or 0 */
+	char *text;	/* NULL when it could not be read */
+	size_t len;
+	struct json *doc;		/* NULL when it could not be read or parsed */
+	struct diagnostics diagnostics; /* offsets are the text's */
+	struct policy *policy;		/* NULL when there is any error */
+	/* The seccomp profile the file names itself, as read (for linting):
+	 * how to name it, and its text (NULL when it could not be read). */
+	char *profile_display;
+	char *profile_text;
+	size_t profile_len;
+};
+
+/* Where "extends" and seccomp profile names resolve: `policy_dir`; and how
+ * messages name the files there: `display_dir` ("" for the working
+ * directory), as a person wrote it. */
+struct policy_sources {
+	const char *policy_dir;
+	const char *display_dir;
+};
+
+/* Read, parse and load the policy file `path` (named `display` in messages),
+ * called `name`, as selection does: its "extends" (without one, "default")
+ * resolved in the policy directory, a seccomp profile file it names read.
+ * Every problem of the file itself is a diagnostic of it; a base policy
+ * that cannot be had is one, at "extends" (or at the top of the file when
+ * the base is the implicit "default"). Returns 0 when the policy loads
+ * (file->policy), -1 when it does not. */
+int policy_file_load(struct policy_file *file, const char *path, const char *display,
+		     const char *name, const struct policy_sources *sources);
+/* The first error of a file that does not load, as `err`: "DISPLAY: line L,
+ * column C: JSON-PATH: reason". */
+int policy_file_error(const struct policy_file *file, oh_error_t *err);
+void policy_file_clear(struct policy_file *file);
+
 /* Load the policy called `name` from the policy directory, resolving its
  * "extends" chain ("default" is the embedded default unless the directory
  * has a default.json). */
@@ -181,11 +249,6 @@ int policy_select(const struct json *spec, const struct settings *settings, stru
  * policy_load_json and no base) into the same rules. The seccomp profile is
  * kept by name only: what is saved for a container's execs needs none. */
 struct json *policy_to_json(const struct policy *policy);
-
-/* Read and check the profile file the loader named (seccomp_profile_file),
- * if any: a broken one fails the policy, never a container halfway. `path`
- * is the policy key's path for messages. Edge: does I/O. */
-int policy_read_seccomp_file(struct policy *policy, oh_error_t *err);
 
 /* The policy's seccomp profile as a new tree (the caller owns it), or NULL
  * when the policy has none (and *err stays NULL) or on error. */

@@ -23,6 +23,10 @@ enum runc_command {
 	RUNC_CMD_START,	  /* the container's first process is released */
 	RUNC_CMD_KILL,	  /* a signal, usually the one that stops it */
 	RUNC_CMD_OTHER,	  /* any other known command: passed through untouched */
+	/* A command neither runc nor crun has: it creates and changes nothing,
+	 * so it goes to the runtime untouched, which refuses it in its own
+	 * words ("No help topic for 'foo'", exit 3). */
+	RUNC_CMD_UNKNOWN,
 };
 
 enum runc_log_format {
@@ -30,20 +34,24 @@ enum runc_log_format {
 	RUNC_LOG_JSON,
 };
 
-#define RUNC_ARGS_MAX_LIST 64
-
 struct runc_args {
+	const char *program; /* argv[0]: the name oci-harden was run by */
 	enum runc_command command;
 	const char *command_name; /* as written, NULL for RUNC_CMD_NONE */
 	int command_index;	  /* index of the command in argv, or -1 */
 
 	/* global options */
+	/* runc prints its own help and does nothing else: --help/-h, no
+	 * command at all, or the command "help" alone (not a command's --help) */
+	bool help;
+	bool version;	      /* --version/-v, without --help: runc prints its version */
 	const char *root;     /* --root, NULL when not given */
 	const char *log_path; /* --log, NULL when not given */
 	enum runc_log_format log_format;
 
 	/* the container id: the first positional argument after the command */
 	const char *container_id;
+	int container_id_index; /* its index in argv, or -1 */
 
 	/* create, run, restore */
 	const char *bundle; /* --bundle/-b, NULL when not given (the cwd) */
@@ -53,19 +61,14 @@ struct runc_args {
 	const char *lsm_profile;       /* --lsm-profile TYPE:NAME */
 	const char *lsm_mount_context; /* --lsm-mount-context */
 
-	/* exec */
-	const char *process_path;	/* --process/-p */
-	const char *exec_user;		/* --user/-u, "UID[:GID]" */
-	const char *exec_apparmor;	/* --apparmor */
-	const char *exec_process_label; /* --process-label (SELinux) */
-	/* runc applies --no-new-privs only when given (context.IsSet), so an
-	 * explicit --no-new-privs=false clears what config.json asked for. */
-	bool exec_no_new_privs;			   /* --no-new-privs value */
-	bool exec_no_new_privs_set;		   /* --no-new-privs given at all */
-	const char *exec_caps[RUNC_ARGS_MAX_LIST]; /* each --cap/-c */
-	size_t exec_caps_len;
-	const char *exec_additional_gids[RUNC_ARGS_MAX_LIST]; /* each --additional-gids/-g */
-	size_t exec_additional_gids_len;
+	/* exec: the process file, and where its value is in argv (-1 when not
+	 * given), so that it can be replaced; `process_value_inline` when it is
+	 * written "--process=FILE". Every option of an exec is read again, in
+	 * order, by runc_exec_options_each. */
+	const char *process_path; /* --process/-p */
+	int process_value_index;
+	bool process_value_inline;
+	const char *preserve_fds; /* --preserve-fds, as written */
 
 	/* Some option was written -name or -x=value: Go's flag package (runc)
 	 * reads these as --name and --x=value, but getopt (crun) reads -bundle=X
@@ -80,5 +83,38 @@ struct runc_args {
 int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_error_t *err);
 
 const char *runc_command_name(enum runc_command command);
+
+/* What an option of `exec` is for: the process to run, or the runtime. */
+enum runc_exec_field {
+	RUNC_EXEC_RUNTIME, /* --console-socket, --detach, --pid-file, --preserve-fds, --cgroup,
+			    * --ignore-paused, --help: how the runtime runs it */
+	RUNC_EXEC_PROCESS, /* --process */
+	RUNC_EXEC_CWD,
+	RUNC_EXEC_ENV,
+	RUNC_EXEC_TTY,
+	RUNC_EXEC_USER,
+	RUNC_EXEC_ADDITIONAL_GIDS,
+	RUNC_EXEC_PROCESS_LABEL,
+	RUNC_EXEC_APPARMOR,
+	RUNC_EXEC_NO_NEW_PRIVS,
+	RUNC_EXEC_CAP,
+};
+
+/* One option of an exec command line, as written. */
+struct runc_exec_option {
+	enum runc_exec_field field;
+	const char *value; /* NULL for a boolean */
+	bool flag;	   /* a boolean's value */
+	int index, count;  /* it is argv[index .. index + count) */
+};
+
+/* Call `visit` for each option of the exec command line that `args` was
+ * parsed from (runc_args_parse succeeded on the same argv), in the order
+ * given: exec's options are never reordered, so this is the order runc
+ * applies them in, and the options are argv[args->command_index + 1 ..
+ * args->container_id_index). */
+void runc_exec_options_each(int argc, char *const argv[], const struct runc_args *args,
+			    void (*visit)(const struct runc_exec_option *option, void *data),
+			    void *data);
 
 #endif

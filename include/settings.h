@@ -41,6 +41,9 @@ struct settings {
 	/* "observe_startup_seconds": how long an enforce-mode container's
 	 * syscalls are watched after it starts (its denials, refused writes) */
 	unsigned observe_startup_seconds;
+	/* "docker_data_root": where dockerd keeps its container records, whose
+	 * image names select per-image policies; NULL: not read */
+	char *docker_data_root;
 };
 
 int settings_load(struct settings *out, oh_error_t *err);

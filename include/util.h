@@ -66,6 +66,13 @@ static inline void cleanup_strbufp(struct strbuf *sb)
 }
 #define cleanup_strbuf _cleanup_(cleanup_strbufp)
 
+/* a, b and c end to end: what a path is made of, without printf's cost. */
+char *xstrcat3(const char *a, const char *b, const char *c);
+
+/* `name` in the directory `dir`: "dir/name", or `name` alone when `dir` is
+ * "" (the working directory, as a person wrote it). */
+char *path_join(const char *dir, const char *name);
+
 /* A list of owned strings. */
 struct string_list {
 	char **items;

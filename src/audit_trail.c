@@ -4,18 +4,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <spawn.h>
+#include <linux/netlink.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "json.h"
 
-extern char **environ;
-
-#ifndef OCI_HARDEN_LIBEXECDIR
-#define OCI_HARDEN_LIBEXECDIR "/usr/local/libexec/oci-harden"
-#endif
+/* The largest record sent, header included: MAX_AUDIT_MESSAGE_LENGTH of
+ * linux/audit.h. */
+#define AUDIT_TRAIL_RECORD_MAX 8970
 
 const char *audit_trail_outcome(const struct audit_trail_event *event, const struct report *report)
 {
@@ -103,20 +102,27 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 /* libaudit's rule for untrusted values: quoted when plain, else hex. */
 static void append_audit_value(struct strbuf *sb, const char *key, const char *value)
 {
-	strbuf_appendf(sb, " %s=", key);
+	static const char hex[] = "0123456789ABCDEF";
+	strbuf_putc(sb, ' ');
+	strbuf_puts(sb, key);
+	strbuf_putc(sb, '=');
 	if (!value) {
-		strbuf_puts(sb, "?");
+		strbuf_putc(sb, '?');
 		return;
 	}
 	bool plain = *value != '\0';
 	for (const unsigned char *p = (const unsigned char *)value; *p && plain; p++)
 		plain = *p > 0x20 && *p < 0x7f && *p != '"';
 	if (plain) {
-		strbuf_appendf(sb, "\"%s\"", value);
+		strbuf_putc(sb, '"');
+		strbuf_puts(sb, value);
+		strbuf_putc(sb, '"');
 		return;
 	}
-	for (const unsigned char *p = (const unsigned char *)value; *p; p++)
-		strbuf_appendf(sb, "%02X", *p);
+	for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+		strbuf_putc(sb, hex[*p >> 4]);
+		strbuf_putc(sb, hex[*p & 0xF]);
+	}
 }
 
 char *audit_trail_kernel_message(const struct audit_trail_event *event, const struct report *report)
@@ -124,16 +130,18 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event, const st
 	struct strbuf sb = {0};
 	const char *outcome = audit_trail_outcome(event, report);
 	/* virt= and vm= are the fields ausearch knows for a container manager */
-	strbuf_appendf(&sb, "virt=oci op=oci-harden-%s", event->command);
+	strbuf_puts(&sb, "virt=oci op=oci-harden-");
+	strbuf_puts(&sb, event->command);
 	append_audit_value(&sb, "vm", event->container_id);
 	append_audit_value(&sb, "image", event->image);
 	append_audit_value(&sb, "policy", report->policy_name);
-	strbuf_appendf(&sb, " mode=%s outcome=%s changes=%zu refusals=%zu res=%s",
-		       report->audit ? "audit" : "enforce", outcome,
-		       report_count(report, DECISION_CHANGE), report_count(report, DECISION_REFUSE),
-		       strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0
-			   ? "failed"
-			   : "success");
+	strbuf_puts(&sb, report->audit ? " mode=audit outcome=" : " mode=enforce outcome=");
+	strbuf_puts(&sb, outcome);
+	strbuf_appendf(&sb, " changes=%zu refusals=%zu", report_count(report, DECISION_CHANGE),
+		       report_count(report, DECISION_REFUSE));
+	strbuf_puts(&sb, strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0
+			     ? " res=failed"
+			     : " res=success");
 	return strbuf_steal(&sb);
 }
 
@@ -160,65 +168,59 @@ int audit_trail_append(const char *path, const char *line, oh_error_t *err)
 	return 0;
 }
 
-/* The helper sits beside the binary in a build tree, in libexec installed. */
-static char *audit_trail_helper_path(void)
+/* Hand the kernel one user-space record, as libaudit's audit_send does: a
+ * netlink message of type AUDIT_VIRT_CONTROL on a NETLINK_AUDIT socket. The
+ * kernel handles it inside sendto(2) (audit_receive runs in the sender's
+ * context) and queues its answer, asked for with NLM_F_ACK, before sendto
+ * returns: one non-blocking read finds it, and nothing ever waits for an
+ * answer that is not there. While auditing is off the kernel drops user
+ * records and acknowledges them all the same (kernel/audit.c,
+ * audit_receive_msg): there is nothing to hear of that, and no way to ask
+ * but AUDIT_GET, whose answer comes from a kernel thread, a half
+ * millisecond later. */
+static int audit_trail_send_kernel(const char *message, oh_error_t *err)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		cleanup_free char *beside = xasprintf("%s/oci-harden-audit", dirname(self));
-		if (access(beside, X_OK) == 0)
-			return steal_pointer(&beside);
+	size_t len = strlen(message) + 1;
+	if (NLMSG_SPACE(len) > AUDIT_TRAIL_RECORD_MAX)
+		return oh_error_make(err, 0, "no kernel audit record: the record is too long");
+	union {
+		struct nlmsghdr header;
+		char bytes[AUDIT_TRAIL_RECORD_MAX];
+	} request;
+	request.header = (struct nlmsghdr){
+	    .nlmsg_len = (uint32_t)NLMSG_LENGTH(len),
+	    .nlmsg_type = AUDIT_TRAIL_MESSAGE_TYPE,
+	    .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+	    .nlmsg_seq = 1,
+	};
+	memcpy(NLMSG_DATA(&request.header), message, len);
+	/* The acknowledgement: a header and struct nlmsgerr, then, for a
+	 * refusal, our own message back, which the datagram read cuts off. */
+	union {
+		struct nlmsghdr header;
+		char bytes[NLMSG_LENGTH(sizeof(struct nlmsgerr))];
+	} answer;
+
+	cleanup_close int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+	if (fd < 0)
+		return oh_error_make(err, errno, "no kernel audit record: the audit socket");
+	struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+	if (sendto(fd, &request, request.header.nlmsg_len, 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) < 0)
+		return oh_error_make(err, errno, "no kernel audit record");
+	ssize_t n = recv(fd, &answer, sizeof(answer), MSG_DONTWAIT);
+	if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) &&
+	    answer.header.nlmsg_type == NLMSG_ERROR) {
+		const struct nlmsgerr *ack = NLMSG_DATA(&answer.header);
+		if (ack->error != 0)
+			return oh_error_make(err, -ack->error,
+					     "no kernel audit record: the kernel refused it");
 	}
-	return xstrdup(OCI_HARDEN_LIBEXECDIR "/oci-harden-audit");
-}
-
-/* The kernel record is sent by a helper linked with libmnl, started without
- * waiting: oci-harden itself stays a static binary (every shared library
- * would slow every runc command it passes through), and a slow or absent
- * audit subsystem never delays a container. */
-/* How long a "the kernel takes no audit records" verdict of the helper
- * holds: meanwhile no helper is started (it costs a create about 0.2 ms),
- * and the warning is not repeated. An operator who turns auditing on is
- * heard from within this time. */
-#define AUDIT_TRAIL_UNAVAILABLE_SECONDS 60
-
-static bool audit_trail_known_unavailable(const char *marker)
-{
-	struct stat st;
-	struct timespec now;
-	if (stat(marker, &st) < 0 || clock_gettime(CLOCK_REALTIME, &now) < 0)
-		return false;
-	return now.tv_sec - st.st_mtim.tv_sec < AUDIT_TRAIL_UNAVAILABLE_SECONDS &&
-	       now.tv_sec >= st.st_mtim.tv_sec;
-}
-
-static int audit_trail_spawn(const char *message, const struct runtime_log *log, const char *marker,
-			     oh_error_t *err)
-{
-	cleanup_free char *helper = audit_trail_helper_path();
-	posix_spawn_file_actions_t actions;
-	posix_spawn_file_actions_init(&actions);
-	for (int fd = 0; fd <= 2; fd++)
-		posix_spawn_file_actions_addopen(&actions, fd, "/dev/null",
-						 fd ? O_WRONLY : O_RDONLY, 0);
-	char *argv[] = {helper,
-			(char *)message,
-			(char *)(log && log->path ? log->path : ""),
-			log && log->format == RUNC_LOG_JSON ? "json" : "text",
-			(char *)marker,
-			NULL};
-	pid_t pid;
-	int r = posix_spawn(&pid, helper, &actions, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&actions);
-	if (r != 0)
-		return oh_error_make(err, r, "cannot start %s for the kernel audit record", helper);
 	return 0;
 }
 
 void audit_trail_record(const struct audit_trail_event *event, const struct report *report,
-			const char *event_log_path, bool kernel_audit, const char *state_dir,
+			const char *event_log_path, bool kernel_audit,
 			const struct runtime_log *log)
 {
 	cleanup_error oh_error_t err = NULL;
@@ -231,14 +233,9 @@ void audit_trail_record(const struct audit_trail_event *event, const struct repo
 			oh_error_free(&err);
 		}
 	}
-	cleanup_free char *marker = xasprintf("%s/kernel-audit-unavailable", state_dir);
-	if (kernel_audit && !audit_trail_known_unavailable(marker)) {
+	if (kernel_audit) {
 		cleanup_free char *message = audit_trail_kernel_message(event, report);
-		/* The helper runs on after us: where our own last line is the
-		 * error containerd shows, it must not write after it. */
-		const char *outcome = audit_trail_outcome(event, report);
-		bool failed = strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0;
-		if (audit_trail_spawn(message, failed ? NULL : log, marker, &err) < 0)
+		if (audit_trail_send_kernel(message, &err) < 0)
 			runtime_log_write(log, RUNTIME_LOG_WARNING, "oci-harden: %s", err->msg);
 	}
 }

@@ -28,8 +28,17 @@ static int bundle_config_read_at(int dirfd, const char *name, const char *displa
 				&out->text, &out->len, &out->st, err) < 0)
 		return -1;
 	out->spec = json_parse(out->text, out->len, JSON_PARSE_GO_STRICT, err);
-	if (!out->spec)
-		return oh_error_wrap(err, "%s", display);
+	if (!out->spec) {
+		/* Only the repeated-key check separates the strict parse from
+		 * the plain one: what the plain one reads is JSON, ambiguous. */
+		oh_error_t plain_err = NULL;
+		out->spec = json_parse(out->text, out->len, 0, &plain_err);
+		oh_error_free(&plain_err);
+		if (!out->spec)
+			return oh_error_wrap(err, "%s", display);
+		out->ambiguity = xstrdup((*err)->msg);
+		oh_error_free(err);
+	}
 	if (out->spec->type != JSON_OBJECT)
 		return oh_error_make(err, 0, "%s: the top level must be a JSON object", display);
 	return 0;
@@ -71,6 +80,7 @@ void bundle_config_close(struct bundle_config *c)
 	free(c->bundle);
 	free(c->display);
 	free(c->text);
+	free(c->ambiguity);
 	json_free(c->spec);
 	*c = (struct bundle_config){.dirfd = -1};
 }
@@ -85,9 +95,39 @@ static int bundle_choose_policy(const struct bundle_config *config, const struct
 		return is_file ? policy_load_file(options->policy, settings, policy, err)
 			       : policy_load_named(options->policy, settings, policy, err);
 	}
+	if (options && options->entry_policy) {
+		*reason = xasprintf("the runtime entry %s names it", options->entry_program);
+		return policy_load_named(options->entry_policy, settings, policy, err);
+	}
 	if (options && options->image)
 		return policy_select_for_image(options->image, settings, policy, reason, err);
+	if (options && options->record && !options->recorded_image) {
+		*reason = xasprintf("%s names the image by its id, which no policy's images "
+				    "match: the default policy \"%s\"",
+				    options->record, settings->default_policy);
+		return policy_load_named(settings->default_policy, settings, policy, err);
+	}
+	if (options && options->record) {
+		cleanup_free char *why = NULL;
+		int r =
+		    policy_select_for_image(options->recorded_image, settings, policy, &why, err);
+		*reason =
+		    why ? xasprintf("%s (the image as %s names it)", why, options->record) : NULL;
+		return r;
+	}
 	return policy_select(config->spec, settings, policy, reason, err);
+}
+
+char *bundle_config_image(const struct bundle_config *config, const struct settings *settings,
+			  const struct bundle_harden_options *options)
+{
+	if (options && options->record)
+		return options->recorded_image ? xstrdup(options->recorded_image) : NULL;
+	if (!policy_spec_identity_trusted(config->spec, settings->trust_image_annotations) ||
+	    policy_spec_is_sandbox(config->spec))
+		return NULL;
+	const char *annotated = policy_image_of_spec(config->spec);
+	return annotated ? image_reference_normalize(annotated) : NULL;
 }
 
 int bundle_config_harden(struct bundle_config *config, const struct settings *settings,
@@ -103,6 +143,10 @@ int bundle_config_harden(struct bundle_config *config, const struct settings *se
 	bool audit = policy->mode == POLICY_AUDIT;
 	if (options && options->preview)
 		policy->mode = POLICY_ENFORCE;
+	if (config->ambiguity)
+		report_add(report, DECISION_REFUSE, "spec", "", NULL, NULL,
+			   "%s: runc's decoder would read one of the ways it could be meant",
+			   config->ambiguity);
 	if (harden_spec(config->spec, policy, &host, report, err) < 0)
 		return oh_error_wrap(err, "%s", config->display);
 	report->audit = audit;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `oci-harden check [PATH...]`: the policy linter. It reads each policy file
- * (or every policy of a directory, by default the configured one) and the
- * seccomp profiles they name, and prints one line per problem on stdout, as
- * a compiler does:
+/* `oci-harden check [PATH...]`: the policy linter. It loads each policy file
+ * (or every policy of a directory, by default the configured one) as
+ * selection does, and prints one line per problem on stdout, as a compiler
+ * does:
  *
  *   FILE:LINE:COLUMN: error: JSON-PATH: what is wrong
  *   FILE:LINE:COLUMN: warning: JSON-PATH: what is suspicious
@@ -14,18 +14,19 @@
  * there is any, 2 for a bad command line; a one-line summary goes to stderr
  * unless --quiet.
  *
+ * What is wrong is the loader's to say: it records every problem of a file
+ * with the offset of its node (policy_file_load), and this is a view of
+ * those records, which adds what a person may have meant (the nearest key
+ * or capability name). What only a linter asks is checked here, over the
+ * file's tree: capabilities this kernel does not know, syscall and
+ * architecture names of the seccomp profiles libseccomp does not know,
+ * image patterns selection can never match, and patterns two policies of a
+ * directory share.
+ *
  * A directory is checked as selection reads it: its policies in name order,
  * "extends" and seccomp profiles resolved in it, overlapping image patterns
  * compared. A file named on its own resolves them in its own directory, the
- * one it would be installed in beside them.
- *
- * It finds everything it can in a file rather than stopping at the first
- * problem: unknown keys, capability names, image patterns and seccomp
- * profiles are checked here over the JSON tree, and the rest goes through
- * the policy loader itself (policy_load_json), one top-level member at a
- * time, taking out what it refused and asking again. The loader's messages
- * start with the JSON path of what they refuse, which locates them. */
-#include <dirent.h>
+ * one it would be installed in beside them. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -39,8 +40,6 @@
 #include "capability_names.h"
 #include "check_observed.h"
 #include "commands.h"
-#include "embedded.h"
-#include "fileio.h"
 #include "policy.h"
 #include "settings.h"
 
@@ -50,39 +49,29 @@ enum {
 	CHECK_EXIT_USAGE = 2,
 };
 
-/* The limits of the loader (policy.c, policy_select.c), so that what passes
- * here also loads. */
-#define CHECK_FILE_MAX_BYTES (4u << 20)
-#define CHECK_MAX_EXTENDS    16
-
 /* A key or capability name this close to a known one is probably a typo. */
 #define CHECK_SUGGEST_DISTANCE 2
-
-/* Each round of the loader takes out one refused node; a policy has far
- * fewer nodes than this. */
-#define CHECK_MAX_LOADER_ROUNDS 1000
 
 /* The overlap test keeps a table of (tokens of one pattern + 1) x (tokens of
  * the other + 1); past this size two patterns are taken to overlap. */
 #define CHECK_GLOB_MAX_CELLS (16u << 20)
 
-#define CHECK_EMBEDDED_SECCOMP_DISPLAY "<embedded>/seccomp/default.json"
-
 static const char check_usage[] =
     "usage: oci-harden check [-q|--quiet] [--events EVENTLOG] [PATH...]\n"
-    "Lint policy files, or every policy of a directory (by default the configured policy "
-    "directory).\nWith --events, warn of every door a policy opens that no observation in "
-    "EVENTLOG justifies.\n";
-
-enum check_severity {
-	CHECK_ERROR,
-	CHECK_WARNING,
-};
+    "Lint policy files, or every policy of a directory (by default the configured\n"
+    "policy directory): one line per problem, FILE:LINE:COL: message.\n"
+    "\n"
+    "  -q, --quiet         no summary on standard error\n"
+    "  --events EVENTLOG   also warn of every door a policy opens that no\n"
+    "                      observation in EVENTLOG justifies\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 all valid, 1 problems found, 2 a bad command line.\n";
 
 struct check_problem {
 	size_t file;	    /* index in check_run.files */
 	unsigned line, col; /* 0: the file as a whole */
-	enum check_severity severity;
+	enum diagnostic_severity severity;
 	char *message;
 	size_t seq; /* order of reporting, to keep the sort stable */
 };
@@ -105,11 +94,6 @@ struct check_policy {
 	size_t patterns_len, patterns_cap;
 };
 
-struct check_profile {
-	char *key; /* absolute path, or "" for the embedded default */
-	bool loads;
-};
-
 struct check_run {
 	struct string_list files; /* display names, in output order */
 	struct check_problem *problems;
@@ -117,9 +101,8 @@ struct check_run {
 	size_t errors, warnings;
 	struct check_policy *policies;
 	size_t policies_len, policies_cap;
-	struct check_profile *profiles;
-	size_t profiles_len, profiles_cap;
-	struct string_list checked; /* real paths of the policy files read */
+	struct string_list profiles; /* display names of the profiles linted */
+	struct string_list checked;  /* real paths of the policy files read */
 	size_t policy_files;
 };
 
@@ -142,10 +125,10 @@ static size_t check_file_index(struct check_run *run, const char *display)
 }
 
 static void check_report_at(struct check_run *run, size_t file, unsigned line, unsigned col,
-			    enum check_severity severity, const char *fmt, ...)
+			    enum diagnostic_severity severity, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 static void check_report_at(struct check_run *run, size_t file, unsigned line, unsigned col,
-			    enum check_severity severity, const char *fmt, ...)
+			    enum diagnostic_severity severity, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -162,20 +145,23 @@ static void check_report_at(struct check_run *run, size_t file, unsigned line, u
 	    .seq = run->problems_len,
 	};
 	run->problems_len++;
-	if (severity == CHECK_ERROR)
+	if (severity == DIAGNOSTIC_ERROR)
 		run->errors++;
 	else
 		run->warnings++;
 }
 
+/* A problem at byte `offset` of the source (DIAGNOSTIC_NO_OFFSET: the file
+ * as a whole). */
 static void check_report(struct check_run *run, const struct check_source *src, size_t offset,
-			 enum check_severity severity, const char *fmt, ...)
+			 enum diagnostic_severity severity, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
 static void check_report(struct check_run *run, const struct check_source *src, size_t offset,
-			 enum check_severity severity, const char *fmt, ...)
+			 enum diagnostic_severity severity, const char *fmt, ...)
 {
-	unsigned line, col;
-	json_offset_to_line_col(src->text, src->len, offset, &line, &col);
+	unsigned line = 0, col = 0;
+	if (offset != DIAGNOSTIC_NO_OFFSET && src->text)
+		json_offset_to_line_col(src->text, src->len, offset, &line, &col);
 	va_list ap;
 	va_start(ap, fmt);
 	cleanup_free char *message = xvasprintf(fmt, ap);
@@ -183,168 +169,7 @@ static void check_report(struct check_run *run, const struct check_source *src, 
 	check_report_at(run, src->file, line, col, severity, "%s", message);
 }
 
-static bool check_reported_at(const struct check_run *run, const struct check_source *src,
-			      size_t offset)
-{
-	unsigned line, col;
-	json_offset_to_line_col(src->text, src->len, offset, &line, &col);
-	for (size_t i = 0; i < run->problems_len; i++)
-		if (run->problems[i].file == src->file && run->problems[i].line == line &&
-		    run->problems[i].col == col)
-			return true;
-	return false;
-}
-
-/* Messages about a file name it first ("path: cannot open: ..."); the line
- * names the file already. */
-static const char *check_without_prefix(const char *message, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	if (strncmp(message, prefix, n) == 0 && message[n] == ':' && message[n + 1] == ' ')
-		return message + n + 2;
-	return message;
-}
-
-/* json_parse says "line L, column C: reason" for syntax. */
-static void check_report_parse_error(struct check_run *run, size_t file, const char *message)
-{
-	unsigned line, col;
-	int used = 0;
-	if (sscanf(message, "line %u, column %u: %n", &line, &col, &used) == 2 && used > 0)
-		check_report_at(run, file, line, col, CHECK_ERROR, "%s", message + used);
-	else
-		check_report_at(run, file, 0, 0, CHECK_ERROR, "%s", message);
-}
-
-/* ---- locating nodes ------------------------------------------------------ */
-
-static bool check_is_scalar_char(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       c == '+' || c == '-' || c == '.';
-}
-
-/* Where a value starts. The tree keeps the offset just past each value
- * (json.h), and just past the opening bracket of a container. */
-static size_t check_node_start(const char *text, const struct json *v)
-{
-	size_t end = v->offset;
-	switch (v->type) {
-	case JSON_OBJECT:
-	case JSON_ARRAY:
-		return end > 0 ? end - 1 : 0;
-	case JSON_STRING:
-		return json_string_token_start(text, end);
-	default:
-		while (end > 0 && check_is_scalar_char(text[end - 1]))
-			end--;
-		return end;
-	}
-}
-
-struct check_location {
-	struct json *node;
-	struct json *parent; /* NULL: the root */
-	size_t index;	     /* of node in parent */
-};
-
-static bool check_path_ends(const char *rest)
-{
-	return rest[0] == ':' && rest[1] == ' ';
-}
-
-/* Follow the JSON path at msg[at] ("user.uid", "capabilities[2]": members
- * dotted, items in brackets) from `v`, which `loc` holds, as far as the tree
- * has it. Keys may contain dots, so every member whose key fits is tried, and
- * a path that reaches the ": " ending the path in the message wins over one
- * that stops short. Returns where in `msg` the walk ended. */
-static size_t check_walk(struct json *v, const char *msg, size_t at, struct check_location *loc)
-{
-	size_t best = at;
-	bool best_ends = check_path_ends(msg + at);
-	struct check_location best_loc = *loc;
-
-	if (v->type == JSON_ARRAY && msg[at] == '[' && msg[at + 1] >= '0' && msg[at + 1] <= '9') {
-		char *end;
-		unsigned long long i = strtoull(msg + at + 1, &end, 10);
-		if (*end == ']' && i < v->array.len) {
-			struct check_location sub = {v->array.items[i], v, (size_t)i};
-			size_t n = check_walk(sub.node, msg, (size_t)(end + 1 - msg), &sub);
-			if (check_path_ends(msg + n) > best_ends ||
-			    (check_path_ends(msg + n) == best_ends && n > best)) {
-				best = n;
-				best_ends = check_path_ends(msg + n);
-				best_loc = sub;
-			}
-		}
-	} else if (v->type == JSON_OBJECT && (at == 0 || msg[at] == '.')) {
-		size_t key_at = at == 0 ? 0 : at + 1;
-		for (size_t i = 0; i < v->object.len; i++) {
-			const char *key = v->object.members[i].key;
-			size_t len = strlen(key);
-			char after = msg[key_at + len];
-			if (len == 0 || strncmp(msg + key_at, key, len) != 0 ||
-			    (after != '.' && after != '[' && after != ':'))
-				continue;
-			struct check_location sub = {v->object.members[i].value, v, i};
-			size_t n = check_walk(sub.node, msg, key_at + len, &sub);
-			if (check_path_ends(msg + n) > best_ends ||
-			    (check_path_ends(msg + n) == best_ends && n > best)) {
-				best = n;
-				best_ends = check_path_ends(msg + n);
-				best_loc = sub;
-			}
-		}
-	}
-	*loc = best_loc;
-	return best;
-}
-
-/* The path of `target` below `v`, found by its offset and type (unique in
- * one document: no two values end at the same byte), appended to `path`. */
-static bool check_path_to(const struct json *v, const struct json *target, struct strbuf *path)
-{
-	if (v->offset == target->offset && v->type == target->type)
-		return true;
-	size_t saved = path->len;
-	if (v->type == JSON_ARRAY) {
-		for (size_t i = 0; i < v->array.len; i++) {
-			strbuf_appendf(path, "[%zu]", i);
-			if (check_path_to(v->array.items[i], target, path))
-				return true;
-			path->len = saved;
-			path->buf[saved] = '\0';
-		}
-	} else if (v->type == JSON_OBJECT) {
-		for (size_t i = 0; i < v->object.len; i++) {
-			strbuf_appendf(path, ".%s", v->object.members[i].key);
-			if (check_path_to(v->object.members[i].value, target, path))
-				return true;
-			path->len = saved;
-			path->buf[saved] = '\0';
-		}
-	}
-	return false;
-}
-
-static void check_remove_member(struct json *object, size_t index)
-{
-	struct json_member *m = &object->object.members[index];
-	free(m->key);
-	json_free(m->value);
-	memmove(m, m + 1, (object->object.len - index - 1) * sizeof(*m));
-	object->object.len--;
-}
-
-static void check_remove(const struct check_location *loc)
-{
-	if (loc->parent->type == JSON_OBJECT)
-		check_remove_member(loc->parent, loc->index);
-	else
-		json_array_remove(loc->parent, loc->index);
-}
-
-/* ---- names ----------------------------------------------------------------- */
+/* ---- what a person may have meant ------------------------------------------ */
 
 /* Levenshtein distance, for "did you mean". Long strings are never close. */
 static size_t check_edit_distance(const char *a, const char *b)
@@ -372,15 +197,7 @@ static size_t check_edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-static bool check_key_is_known(const char *level, const char *key)
-{
-	const char *known;
-	for (size_t i = 0; (known = policy_known_key(level, i)); i++)
-		if (strcmp(known, key) == 0)
-			return true;
-	return false;
-}
-
+/* The known key of the object at `level` nearest to `key`, or NULL. */
 static const char *check_key_suggestion(const char *level, const char *key)
 {
 	const char *best = NULL, *known;
@@ -395,14 +212,19 @@ static const char *check_key_suggestion(const char *level, const char *key)
 	return best;
 }
 
+static void check_upper_case(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+}
+
 /* The canonical name a misspelt capability most likely meant: the same in
  * upper case, with the "CAP_" it lacks, or the nearest name libcap knows. */
 static char *check_capability_suggestion(const char *name)
 {
 	cleanup_free char *upper = xstrdup(name);
-	for (char *p = upper; *p; p++)
-		if (*p >= 'a' && *p <= 'z')
-			*p = (char)(*p - 'a' + 'A');
+	check_upper_case(upper);
 	if (capability_name_is_valid(upper))
 		return steal_pointer(&upper);
 	cleanup_free char *prefixed = xasprintf("CAP_%s", upper);
@@ -417,9 +239,7 @@ static char *check_capability_suggestion(const char *name)
 			continue;
 		cleanup_free char *candidate = xstrdup(libcap_name);
 		cap_free(libcap_name);
-		for (char *p = candidate; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 'a' + 'A');
+		check_upper_case(candidate);
 		if (!capability_name_is_valid(candidate))
 			continue; /* a number: libcap has no name for it */
 		size_t d = check_edit_distance(upper, candidate);
@@ -432,12 +252,44 @@ static char *check_capability_suggestion(const char *name)
 	return best;
 }
 
-static char *check_join(const char *dir, const char *name)
+/* One problem the loader recorded, as a line: with a guess at what was
+ * meant where there is one. */
+static void check_show_diagnostic(struct check_run *run, const struct check_source *src,
+				  const struct diagnostic *d)
 {
-	if (!*dir)
-		return xstrdup(name);
-	size_t n = strlen(dir);
-	return xasprintf("%s%s%s", dir, dir[n - 1] == '/' ? "" : "/", name);
+	cleanup_free char *message = diagnostic_message(d);
+	cleanup_free char *guess = NULL;
+	switch (d->kind) {
+	case DIAGNOSTIC_UNKNOWN_KEY: {
+		const char *key = check_key_suggestion(d->context, d->subject);
+		if (key) {
+			check_report(run, src, d->offset, d->severity,
+				     "%s: unknown key; did you mean \"%s\"?", d->path, key);
+			return;
+		}
+		break;
+	}
+	case DIAGNOSTIC_UNKNOWN_CAPABILITY:
+		guess = check_capability_suggestion(d->subject);
+		if (guess) {
+			check_report(run, src, d->offset, d->severity,
+				     "%s: unknown capability \"%s\"; did you mean \"%s\"?", d->path,
+				     d->subject, guess);
+			return;
+		}
+		break;
+	case DIAGNOSTIC_REPEATED_KEY: {
+		unsigned line, col;
+		json_offset_to_line_col(src->text, src->len, d->related, &line, &col);
+		check_report(run, src, d->offset, d->severity,
+			     "%s: repeated key (first on line %u); the later value overrides",
+			     d->path, line);
+		return;
+	}
+	case DIAGNOSTIC_INVALID:
+		break;
+	}
+	check_report(run, src, d->offset, d->severity, "%s", message);
 }
 
 /* ---- seccomp profiles ----------------------------------------------------- */
@@ -488,15 +340,14 @@ static size_t check_profile_arches(struct check_run *run, const struct check_sou
 	const struct json *arches = json_object_get(profile, "architectures");
 	size_t n = 0;
 	if (arches && arches->type != JSON_ARRAY) {
-		check_report(run, src, check_node_start(src->text, arches), CHECK_ERROR,
+		check_report(run, src, arches->offset, DIAGNOSTIC_ERROR,
 			     "architectures: must be a list of strings");
 		arches = NULL;
 	}
 	for (size_t i = 0; arches && i < arches->array.len && n < max; i++) {
 		const struct json *a = arches->array.items[i];
-		size_t at = check_node_start(src->text, a);
 		if (a->type != JSON_STRING) {
-			check_report(run, src, at, CHECK_ERROR,
+			check_report(run, src, a->offset, DIAGNOSTIC_ERROR,
 				     "architectures[%zu]: must be a string", i);
 			continue;
 		}
@@ -505,7 +356,7 @@ static size_t check_profile_arches(struct check_run *run, const struct check_sou
 		       strcmp(check_seccomp_arches[k].oci, a->string.ptr) != 0)
 			k++;
 		if (k == ARRAY_SIZE(check_seccomp_arches)) {
-			check_report(run, src, at, CHECK_ERROR,
+			check_report(run, src, a->offset, DIAGNOSTIC_ERROR,
 				     "architectures[%zu]: unknown architecture \"%s\"", i,
 				     a->string.ptr);
 			continue;
@@ -513,7 +364,7 @@ static size_t check_profile_arches(struct check_run *run, const struct check_sou
 		uint32_t token = seccomp_arch_resolve_name(check_seccomp_arches[k].libseccomp);
 		if (token == 0) {
 			cleanup_free char *version = check_libseccomp_version();
-			check_report(run, src, at, CHECK_ERROR,
+			check_report(run, src, a->offset, DIAGNOSTIC_ERROR,
 				     "architectures[%zu]: %s does not know \"%s\"", i, version,
 				     a->string.ptr);
 			continue;
@@ -551,12 +402,12 @@ static void check_syscall_name(struct check_run *run, const struct check_source 
 	for (size_t a = 0; a < arches_len; a++)
 		strbuf_appendf(&on, "%s%s", a ? ", " : "", arches[a].name);
 	cleanup_free char *version = check_libseccomp_version();
-	size_t at = check_node_start(src->text, name);
 	if (!known)
-		check_report(run, src, at, CHECK_ERROR, "%s: unknown syscall \"%s\" (%s, %s)", path,
-			     name->string.ptr, version, on.buf);
+		check_report(run, src, name->offset, DIAGNOSTIC_ERROR,
+			     "%s: unknown syscall \"%s\" (%s, %s)", path, name->string.ptr, version,
+			     on.buf);
 	else
-		check_report(run, src, at, CHECK_WARNING,
+		check_report(run, src, name->offset, DIAGNOSTIC_WARNING,
 			     "%s: \"%s\" is not a syscall on %s (%s): a rule naming it filters "
 			     "nothing there",
 			     path, name->string.ptr, on.buf, version);
@@ -570,21 +421,20 @@ static void check_profile_syscalls(struct check_run *run, const struct check_sou
 	if (!rules)
 		return;
 	if (rules->type != JSON_ARRAY) {
-		check_report(run, src, check_node_start(src->text, rules), CHECK_ERROR,
+		check_report(run, src, rules->offset, DIAGNOSTIC_ERROR,
 			     "syscalls: must be a list of rules");
 		return;
 	}
 	for (size_t r = 0; r < rules->array.len; r++) {
 		const struct json *rule = rules->array.items[r];
 		if (rule->type != JSON_OBJECT) {
-			check_report(run, src, check_node_start(src->text, rule), CHECK_ERROR,
+			check_report(run, src, rule->offset, DIAGNOSTIC_ERROR,
 				     "syscalls[%zu]: must be an object", r);
 			continue;
 		}
 		const struct json *names = json_object_get(rule, "names");
 		if (!names || names->type != JSON_ARRAY) {
-			size_t at = check_node_start(src->text, names ? names : rule);
-			check_report(run, src, at, CHECK_ERROR,
+			check_report(run, src, (names ? names : rule)->offset, DIAGNOSTIC_ERROR,
 				     "syscalls[%zu].names: must be a list of syscall names", r);
 			continue;
 		}
@@ -593,167 +443,43 @@ static void check_profile_syscalls(struct check_run *run, const struct check_sou
 			cleanup_free char *path = xasprintf("syscalls[%zu].names[%zu]", r, i);
 			if (name->type != JSON_STRING ||
 			    strlen(name->string.ptr) != name->string.len)
-				check_report(run, src, check_node_start(src->text, name),
-					     CHECK_ERROR, "%s: must be a string", path);
+				check_report(run, src, name->offset, DIAGNOSTIC_ERROR,
+					     "%s: must be a string", path);
 			else if (arches_len > 0)
 				check_syscall_name(run, src, name, path, arches, arches_len);
 		}
 	}
 }
 
-/* Check a seccomp profile once per run: `path` NULL is the embedded default.
- * Returns whether the loader can read it (its problems are the profile's,
- * reported at the profile's own file:line:col). */
-static bool check_seccomp_profile(struct check_run *run, const char *path, const char *display)
+/* The seccomp profile a policy names, once per run, at its own file:line:col.
+ * Whether it loads at all the loader has said, at the policy's
+ * "seccomp.profile"; here, what libseccomp would make of its names. */
+static void check_seccomp_profile(struct check_run *run, const struct policy_file *file)
 {
-	const char *key = path ? path : "";
-	for (size_t i = 0; i < run->profiles_len; i++)
-		if (strcmp(run->profiles[i].key, key) == 0)
-			return run->profiles[i].loads;
-	size_t entry = run->profiles_len;
-	run->profiles =
-	    xgrow(run->profiles, &run->profiles_cap, run->profiles_len + 1, sizeof(*run->profiles));
-	run->profiles[run->profiles_len++] = (struct check_profile){.key = xstrdup(key)};
-
-	struct check_source src = {.file = check_file_index(run, display)};
+	if (string_list_contains(&run->profiles, file->profile_display))
+		return;
+	string_list_add(&run->profiles, file->profile_display);
+	struct check_source src = {
+	    .file = check_file_index(run, file->profile_display),
+	    .text = file->profile_text,
+	    .len = file->profile_len,
+	};
 	cleanup_error oh_error_t err = NULL;
-	cleanup_free char *text = NULL;
-	if (path) {
-		if (file_read_all_flags(AT_FDCWD, path, display, CHECK_FILE_MAX_BYTES, 0, &text,
-					&src.len, NULL, &err) < 0) {
-			check_report_at(run, src.file, 0, 0, CHECK_ERROR, "%s",
-					check_without_prefix(err->msg, display));
-			return false;
-		}
-		src.text = text;
-	} else {
-		src.text = embedded_default_seccomp;
-		src.len = embedded_default_seccomp_len;
-	}
+	size_t offset;
 	cleanup_json struct json *profile =
-	    json_parse(src.text, src.len, JSON_PARSE_COMMENTS, &err);
+	    json_parse_at(src.text, src.len, JSON_PARSE_COMMENTS, &offset, &err);
 	if (!profile) {
-		check_report_parse_error(run, src.file, err->msg);
-		return false;
+		check_report(run, &src, offset, DIAGNOSTIC_ERROR, "%s", err->msg);
+		return;
 	}
-	size_t start = check_node_start(src.text, profile);
-	if (profile->type != JSON_OBJECT) {
-		check_report(run, &src, start, CHECK_ERROR,
-			     "a seccomp profile must be a JSON object");
-		return false;
-	}
-	bool loads = true;
-	const struct json *action = json_object_get(profile, "defaultAction");
-	if (!action) {
-		check_report(run, &src, start, CHECK_ERROR,
-			     "defaultAction: missing; a seccomp profile needs one");
-		loads = false;
-	} else if (action->type != JSON_STRING) {
-		check_report(run, &src, check_node_start(src.text, action), CHECK_ERROR,
-			     "defaultAction: must be a string");
-		loads = false;
-	}
+	if (profile->type != JSON_OBJECT)
+		return; /* the policy's "seccomp.profile" says so */
 	struct check_arch arches[ARRAY_SIZE(check_seccomp_arches)];
 	size_t arches_len = check_profile_arches(run, &src, profile, arches, ARRAY_SIZE(arches));
 	check_profile_syscalls(run, &src, profile, arches, arches_len);
-	run->profiles[entry].loads = loads;
-	return loads;
 }
 
 /* ---- one policy file ------------------------------------------------------- */
-
-struct check_policy_ctx {
-	struct check_run *run;
-	struct check_source src;
-	const char *display;
-	const struct json *doc;
-	const char *name;
-	const char *dir;	 /* absolute, where extends and profiles resolve; may be NULL */
-	const char *dir_display; /* the same as the user wrote it; "" for the working directory */
-	size_t policy;		 /* index in run->policies */
-};
-
-static size_t check_start(const struct check_policy_ctx *ctx, const struct json *v)
-{
-	return check_node_start(ctx->src.text, v);
-}
-
-/* Unknown keys (with a guess at what was meant) and repeated ones, in every
- * object the policy language describes. */
-static void check_object_keys(struct check_policy_ctx *ctx, const struct json *object,
-			      const char *level)
-{
-	for (size_t i = 0; i < object->object.len; i++) {
-		const struct json_member *m = &object->object.members[i];
-		cleanup_free char *path =
-		    *level ? xasprintf("%s.%s", level, m->key) : xstrdup(m->key);
-		if (!check_key_is_known(level, m->key)) {
-			const char *guess = check_key_suggestion(level, m->key);
-			if (guess)
-				check_report(ctx->run, &ctx->src, m->offset, CHECK_ERROR,
-					     "%s: unknown key; did you mean \"%s\"?", path, guess);
-			else
-				check_report(ctx->run, &ctx->src, m->offset, CHECK_ERROR,
-					     "%s: unknown key", path);
-			continue;
-		}
-		for (size_t j = 0; j < i; j++) {
-			if (strcmp(object->object.members[j].key, m->key) != 0)
-				continue;
-			unsigned line, col;
-			json_offset_to_line_col(ctx->src.text, ctx->src.len,
-						object->object.members[j].offset, &line, &col);
-			check_report(ctx->run, &ctx->src, m->offset, CHECK_WARNING,
-				     "%s: repeated key (first on line %u); the later value "
-				     "overrides",
-				     path, line);
-			break;
-		}
-		if (!*level && m->value->type == JSON_OBJECT && policy_known_key(m->key, 0))
-			check_object_keys(ctx, m->value, m->key);
-	}
-}
-
-static bool check_capability_refused(const struct json *item)
-{
-	return item->type == JSON_STRING && strlen(item->string.ptr) == item->string.len &&
-	       !capability_name_is_valid(item->string.ptr);
-}
-
-static void check_capabilities(struct check_policy_ctx *ctx, const struct json *caps)
-{
-	if (caps->type != JSON_ARRAY)
-		return; /* the loader says what it must be */
-	for (size_t i = 0; i < caps->array.len; i++) {
-		const struct json *item = caps->array.items[i];
-		if (item->type != JSON_STRING || strlen(item->string.ptr) != item->string.len)
-			continue;
-		const char *name = item->string.ptr;
-		if (check_capability_refused(item)) {
-			cleanup_free char *guess = check_capability_suggestion(name);
-			if (guess)
-				check_report(
-				    ctx->run, &ctx->src, check_start(ctx, item), CHECK_ERROR,
-				    "capabilities[%zu]: unknown capability \"%s\"; did you "
-				    "mean \"%s\"?",
-				    i, name, guess);
-			else
-				check_report(ctx->run, &ctx->src, check_start(ctx, item),
-					     CHECK_ERROR,
-					     "capabilities[%zu]: unknown capability \"%s\" (names "
-					     "are written as in the OCI spec, e.g. "
-					     "\"CAP_NET_BIND_SERVICE\")",
-					     i, name);
-		} else if (!capability_name_known_to_kernel(name)) {
-			cap_value_t value = 0;
-			cap_from_name(name, &value);
-			check_report(ctx->run, &ctx->src, check_start(ctx, item), CHECK_WARNING,
-				     "capabilities[%zu]: \"%s\" (%d) is not known to this kernel "
-				     "(CAP_LAST_CAP is %d)",
-				     i, name, (int)value, (int)cap_max_bits() - 1);
-		}
-	}
-}
 
 static void check_policy_add_pattern(struct check_policy *policy, const char *pattern, size_t index,
 				     unsigned line, unsigned col)
@@ -779,9 +505,10 @@ static bool check_globs_overlap(const char *a, const char *b);
  * ending "docker.io/library/" covers "docker.io/library/nginx:1.27" although
  * normalising adds ":latest" to the pattern. So the test is whether the
  * pattern and its normalised form can match a common string. */
-static void check_images(struct check_policy_ctx *ctx, const struct json *images)
+static void check_images(struct check_run *run, const struct check_source *src,
+			 struct check_policy *policy, const struct json *images)
 {
-	if (images->type != JSON_ARRAY)
+	if (!images || images->type != JSON_ARRAY)
 		return;
 	for (size_t i = 0; i < images->array.len; i++) {
 		const struct json *item = images->array.items[i];
@@ -789,237 +516,43 @@ static void check_images(struct check_policy_ctx *ctx, const struct json *images
 		    strlen(item->string.ptr) != item->string.len)
 			continue; /* the loader refuses these */
 		const char *pattern = item->string.ptr;
-		size_t at = check_start(ctx, item);
 		unsigned line, col;
-		json_offset_to_line_col(ctx->src.text, ctx->src.len, at, &line, &col);
-		check_policy_add_pattern(&ctx->run->policies[ctx->policy], pattern, i, line, col);
+		json_offset_to_line_col(src->text, src->len, item->offset, &line, &col);
+		check_policy_add_pattern(policy, pattern, i, line, col);
 		cleanup_free char *normalized = image_reference_normalize(pattern);
 		if (!check_globs_overlap(pattern, normalized))
-			check_report(ctx->run, &ctx->src, at, CHECK_WARNING,
+			check_report(run, src, item->offset, DIAGNOSTIC_WARNING,
 				     "images[%zu]: \"%s\" is not fully qualified; images are "
 				     "matched by their normalised reference: did you mean \"%s\"?",
 				     i, pattern, normalized);
 	}
 }
 
-/* Where the loader finds a seccomp profile (policy.c, load_seccomp_profile):
- * "default" is the embedded one; a name with a '/' is a path relative to the
- * policy directory; any other is seccomp/<name>.json there. Returns true when
- * the profile cannot be loaded for a reason already reported, so that the
- * loader is not asked about it again. */
-static bool check_seccomp_reference(struct check_policy_ctx *ctx, const struct json *seccomp)
+/* Names libcap knows that this kernel does not: granting one grants
+ * nothing here. */
+static void check_capabilities(struct check_run *run, const struct check_source *src,
+			       const struct json *caps)
 {
-	if (seccomp->type != JSON_OBJECT)
-		return false;
-	const struct json *profile = json_object_get(seccomp, "profile");
-	if (!profile || profile->type != JSON_STRING || profile->string.len == 0 ||
-	    strlen(profile->string.ptr) != profile->string.len)
-		return false;
-	const char *name = profile->string.ptr;
-	if (strcmp(name, "default") == 0)
-		return !check_seccomp_profile(ctx->run, NULL, CHECK_EMBEDDED_SECCOMP_DISPLAY);
-	if (!ctx->dir)
-		return false;
-	cleanup_free char *relative =
-	    strchr(name, '/') ? xstrdup(name) : xasprintf("seccomp/%s.json", name);
-	cleanup_free char *file = check_join(ctx->dir, relative);
-	if (policy_path_has_dot_component(file))
-		return false; /* the loader refuses the name */
-	cleanup_free char *display = check_join(ctx->dir_display, relative);
-	struct stat st;
-	if (stat(file, &st) < 0 && errno == ENOENT) {
-		check_report(ctx->run, &ctx->src, check_start(ctx, profile), CHECK_ERROR,
-			     "seccomp.profile: no seccomp profile \"%s\" (%s does not exist)", name,
-			     display);
-		return true;
-	}
-	return !check_seccomp_profile(ctx->run, file, display);
-}
-
-/* Follow "extends" from this policy the way policy_select.c does (a policy
- * without it extends "default", and "default" without it the embedded
- * default), through the files of its directory, to find a cycle or a name
- * with no file. Returns NULL when the chain is sound, else the problem. */
-static char *check_extends_chain(const struct check_policy_ctx *ctx, const char *first)
-{
-	cleanup_strbuf struct strbuf chain = {0};
-	struct string_list seen = {0};
-	string_list_add(&seen, ctx->name);
-	strbuf_puts(&chain, ctx->name);
-	char *problem = NULL;
-	cleanup_free char *next = xstrdup(first);
-	while (next && !problem) {
-		cleanup_free char *name = steal_pointer(&next);
-		strbuf_appendf(&chain, " -> %s", name);
-		if (string_list_contains(&seen, name)) {
-			problem = xasprintf("cycle: %s", chain.buf);
-			break;
-		}
-		if (seen.len >= CHECK_MAX_EXTENDS) {
-			problem = xasprintf("chain longer than %d policies: %s", CHECK_MAX_EXTENDS,
-					    chain.buf);
-			break;
-		}
-		string_list_add(&seen, name);
-		cleanup_free char *file_name = xasprintf("%s.json", name);
-		cleanup_free char *path = check_join(ctx->dir, file_name);
-		struct stat st;
-		if (stat(path, &st) < 0 && errno == ENOENT) {
-			if (strcmp(name, "default") == 0)
-				break; /* the embedded default, which extends nothing */
-			cleanup_free char *display = check_join(ctx->dir_display, file_name);
-			problem =
-			    seen.len == 2
-				? xasprintf("no policy \"%s\" (%s does not exist)", name, display)
-				: xasprintf("%s: no policy \"%s\" (%s does not exist)", chain.buf,
-					    name, display);
-			break;
-		}
-		/* What cannot be read here, loading the base reports. */
-		cleanup_free char *text = NULL;
-		size_t len = 0;
-		cleanup_error oh_error_t err = NULL;
-		if (file_read_all(AT_FDCWD, path, CHECK_FILE_MAX_BYTES, &text, &len, &err) < 0)
-			break;
-		cleanup_json struct json *doc = json_parse(text, len, JSON_PARSE_COMMENTS, &err);
-		if (!doc || doc->type != JSON_OBJECT)
-			break;
-		const struct json *extends = json_object_get(doc, "extends");
-		if (extends &&
-		    (extends->type != JSON_STRING || !policy_name_is_valid(extends->string.ptr)))
-			break;
-		if (extends)
-			next = xstrdup(extends->string.ptr);
-		else if (strcmp(name, "default") != 0)
-			next = xstrdup("default");
-	}
-	string_list_clear(&seen);
-	return problem;
-}
-
-/* The policy this one starts from, as the loader would build it; NULL (and
- * a problem reported) when it cannot be built. */
-static struct policy *check_base(struct check_policy_ctx *ctx)
-{
-	const struct json *extends = json_object_get(ctx->doc, "extends");
-	cleanup_error oh_error_t err = NULL;
-	struct policy *base = NULL;
-	if (extends && extends->type != JSON_STRING) {
-		check_report(ctx->run, &ctx->src, check_start(ctx, extends), CHECK_ERROR,
-			     "extends: must be a string");
-		return NULL;
-	}
-	if (extends && !policy_name_is_valid(extends->string.ptr)) {
-		check_report(ctx->run, &ctx->src, check_start(ctx, extends), CHECK_ERROR,
-			     "extends: \"%s\" is not a policy name (a file name in the policy "
-			     "directory, without \".json\")",
-			     extends->string.ptr);
-		return NULL;
-	}
-	if (!extends && strcmp(ctx->name, "default") == 0) {
-		if (policy_load_default(&base, &err) < 0)
-			check_report_at(ctx->run, ctx->src.file, 0, 0, CHECK_ERROR, "%s", err->msg);
-		return base;
-	}
-	if (!ctx->dir)
-		return NULL;
-	const char *first = extends ? extends->string.ptr : "default";
-	size_t at = extends ? check_start(ctx, extends) : check_start(ctx, ctx->doc);
-	cleanup_free char *problem = check_extends_chain(ctx, first);
-	if (problem) {
-		check_report(ctx->run, &ctx->src, at, CHECK_ERROR, "extends%s: %s",
-			     extends ? "" : " (implicitly \"default\")", problem);
-		return NULL;
-	}
-	struct settings settings = {.policy_dir = (char *)ctx->dir,
-				    .default_policy = (char *)"default"};
-	if (policy_load_named(first, &settings, &base, &err) < 0) {
-		if (extends)
-			check_report(ctx->run, &ctx->src, at, CHECK_ERROR,
-				     "extends: policy \"%s\" does not load: %s", first, err->msg);
-		else
-			check_report(ctx->run, &ctx->src, at, CHECK_ERROR,
-				     "policy \"default\", which a policy without \"extends\" "
-				     "starts from, does not load: %s",
-				     err->msg);
-		return NULL;
-	}
-	return base;
-}
-
-/* The loader, on one top-level member at a time (no key's reading depends
- * on another's), asked again after taking out each node it refuses, so that
- * every refusal is found. `one` is an object holding a copy of that member;
- * the copy keeps the source offsets, which locate what the loader names. */
-static void check_member_with_loader(struct check_policy_ctx *ctx, size_t index, struct json *one,
-				     const struct policy *base)
-{
-	const struct json_member *member = &ctx->doc->object.members[index];
-	struct policy_load_context lctx = {.policy_dir = ctx->dir};
-	for (size_t round = 0; round < CHECK_MAX_LOADER_ROUNDS; round++) {
-		cleanup_error oh_error_t err = NULL;
-		struct policy *loaded = NULL;
-		if (policy_load_json(one, ctx->name, ctx->display, base, &lctx, &loaded, &err) ==
-		    0) {
-			policy_free(loaded);
-			return;
-		}
-		struct check_location loc = {.node = one};
-		size_t used = check_walk(one, err->msg, 0, &loc);
-		if (!loc.parent) {
-			/* A message without a path: the member as a whole. */
-			size_t at = check_start(ctx, member->value);
-			if (!check_reported_at(ctx->run, &ctx->src, at))
-				check_report(ctx->run, &ctx->src, at, CHECK_ERROR, "%s", err->msg);
-			return;
-		}
-		/* Earlier rounds may have taken out items before this one: name it
-		 * by its place in the file. */
-		cleanup_strbuf struct strbuf path = {0};
-		strbuf_puts(&path, member->key);
-		const char *rest = err->msg + used;
-		bool found = check_path_to(member->value, loc.node, &path);
-		size_t at = strcmp(rest, ": unknown key") == 0 && loc.parent->type == JSON_OBJECT
-				? loc.parent->object.members[loc.index].offset
-				: check_start(ctx, loc.node);
-		if (!check_reported_at(ctx->run, &ctx->src, at)) {
-			if (found)
-				check_report(ctx->run, &ctx->src, at, CHECK_ERROR, "%s%s", path.buf,
-					     rest);
-			else
-				check_report(ctx->run, &ctx->src, at, CHECK_ERROR, "%s", err->msg);
-		}
-		if (loc.parent == one)
-			return;
-		check_remove(&loc);
+	if (!caps || caps->type != JSON_ARRAY)
+		return;
+	for (size_t i = 0; i < caps->array.len; i++) {
+		const struct json *item = caps->array.items[i];
+		if (item->type != JSON_STRING || strlen(item->string.ptr) != item->string.len ||
+		    !capability_name_is_valid(item->string.ptr) ||
+		    capability_name_known_to_kernel(item->string.ptr))
+			continue; /* the loader says what is wrong with the others */
+		cap_value_t value = 0;
+		cap_from_name(item->string.ptr, &value);
+		check_report(run, src, item->offset, DIAGNOSTIC_WARNING,
+			     "capabilities[%zu]: \"%s\" (%d) is not known to this kernel "
+			     "(CAP_LAST_CAP is %d)",
+			     i, item->string.ptr, (int)value, (int)cap_max_bits() - 1);
 	}
 }
 
-/* A copy of member `index` alone, without what the checks above already
- * reported (and the loader would stop at). */
-static struct json *check_member_copy(const struct check_policy_ctx *ctx, size_t index,
-				      bool drop_profile)
-{
-	const struct json_member *member = &ctx->doc->object.members[index];
-	struct json *one = json_new_object();
-	json_object_set(one, member->key, json_clone(member->value));
-	one->object.members[0].offset = member->offset;
-	struct json *value = one->object.members[0].value;
-
-	if (value->type == JSON_OBJECT && policy_known_key(member->key, 0)) {
-		for (size_t i = value->object.len; i-- > 0;)
-			if (!check_key_is_known(member->key, value->object.members[i].key) ||
-			    (drop_profile && strcmp(value->object.members[i].key, "profile") == 0))
-				check_remove_member(value, i);
-	}
-	if (strcmp(member->key, "capabilities") == 0 && value->type == JSON_ARRAY) {
-		for (size_t i = value->array.len; i-- > 0;)
-			if (check_capability_refused(value->array.items[i]))
-				json_array_remove(value, i);
-	}
-	return one;
-}
-
+/* Check the policy file `path` (`display` in the output), called `name`,
+ * whose "extends" and seccomp profiles resolve in `dir` (`dir_display` as
+ * the user wrote it). */
 static void check_policy_file(struct check_run *run, const char *path, const char *display,
 			      const char *dir, const char *dir_display, const char *name)
 {
@@ -1030,65 +563,29 @@ static void check_policy_file(struct check_run *run, const char *path, const cha
 		string_list_add(&run->checked, real);
 	}
 	run->policy_files++;
-	struct check_policy_ctx ctx = {
-	    .run = run,
-	    .src = {.file = check_file_index(run, display)},
-	    .display = display,
-	    .name = name,
-	    .dir = dir,
-	    .dir_display = dir_display,
-	};
-	cleanup_error oh_error_t err = NULL;
-	cleanup_free char *text = NULL;
-	if (file_read_all_flags(AT_FDCWD, path, display, CHECK_FILE_MAX_BYTES, 0, &text,
-				&ctx.src.len, NULL, &err) < 0) {
-		check_report_at(run, ctx.src.file, 0, 0, CHECK_ERROR, "%s",
-				check_without_prefix(err->msg, display));
-		return;
-	}
-	ctx.src.text = text;
-	cleanup_json struct json *doc = json_parse(text, ctx.src.len, JSON_PARSE_COMMENTS, &err);
-	if (!doc) {
-		check_report_parse_error(run, ctx.src.file, err->msg);
-		return;
-	}
-	ctx.doc = doc;
-	if (doc->type != JSON_OBJECT) {
-		check_report(run, &ctx.src, check_start(&ctx, doc), CHECK_ERROR,
-			     "a policy must be a JSON object");
-		return;
-	}
+	struct policy_sources sources = {.policy_dir = dir, .display_dir = dir_display};
+	struct policy_file file = {0};
+	policy_file_load(&file, path, display, name, &sources);
+	struct check_source src = {
+	    .file = check_file_index(run, display), .text = file.text, .len = file.len};
+	for (size_t i = 0; i < file.diagnostics.len; i++)
+		check_show_diagnostic(run, &src, &file.diagnostics.items[i]);
 
-	run->policies =
-	    xgrow(run->policies, &run->policies_cap, run->policies_len + 1, sizeof(*run->policies));
-	ctx.policy = run->policies_len++;
-	run->policies[ctx.policy] = (struct check_policy){
-	    .file = ctx.src.file,
-	    .group = xstrdup(dir ? dir : dir_display),
-	    .name = xstrdup(name),
-	};
-
-	check_object_keys(&ctx, doc, "");
-	cleanup_policy struct policy *base = check_base(&ctx);
-	if (!base && policy_load_default(&base, &err) < 0)
-		return; /* the embedded default is tested not to fail */
-
-	const struct json *extends = json_object_get(doc, "extends");
-	for (size_t i = 0; i < doc->object.len; i++) {
-		const struct json_member *m = &doc->object.members[i];
-		if (!check_key_is_known("", m->key) || m->value->type == JSON_NULL ||
-		    m->value == extends)
-			continue;
-		bool drop_profile = false;
-		if (strcmp(m->key, "images") == 0)
-			check_images(&ctx, m->value);
-		else if (strcmp(m->key, "capabilities") == 0)
-			check_capabilities(&ctx, m->value);
-		else if (strcmp(m->key, "seccomp") == 0)
-			drop_profile = check_seccomp_reference(&ctx, m->value);
-		cleanup_json struct json *one = check_member_copy(&ctx, i, drop_profile);
-		check_member_with_loader(&ctx, i, one, base);
+	if (file.doc && file.doc->type == JSON_OBJECT) {
+		run->policies = xgrow(run->policies, &run->policies_cap, run->policies_len + 1,
+				      sizeof(*run->policies));
+		struct check_policy *policy = &run->policies[run->policies_len++];
+		*policy = (struct check_policy){
+		    .file = src.file,
+		    .group = xstrdup(dir),
+		    .name = xstrdup(name),
+		};
+		check_capabilities(run, &src, json_object_get(file.doc, "capabilities"));
+		check_images(run, &src, policy, json_object_get(file.doc, "images"));
 	}
+	if (file.profile_text)
+		check_seccomp_profile(run, &file);
+	policy_file_clear(&file);
 }
 
 /* ---- image patterns that overlap ------------------------------------------ */
@@ -1218,10 +715,10 @@ static int check_compare_policies(const void *pa, const void *pb, void *arg)
 	return c ? c : policy_file_name_compare(a->name, b->name);
 }
 
-/* Selection takes the first policy, in file-name order, with a matching pattern
- * (policy_select.c): a later policy's pattern that overlaps an earlier one's
- * does not get the images both match. Overlap is over all strings, not only
- * well-formed references. */
+/* Selection takes the first policy, in file-name order, with a matching
+ * pattern (policy_select.c): a later policy's pattern that overlaps an
+ * earlier one's does not get the images both match. Overlap is over all
+ * strings, not only well-formed references. */
 static void check_overlaps(struct check_run *run)
 {
 	cleanup_free size_t *order = xcalloc(run->policies_len + 1, sizeof(*order));
@@ -1241,7 +738,7 @@ static void check_overlaps(struct check_run *run)
 					if (!check_globs_overlap(pa->pattern, pb->pattern))
 						continue;
 					check_report_at(
-					    run, later->file, pb->line, pb->col, CHECK_WARNING,
+					    run, later->file, pb->line, pb->col, DIAGNOSTIC_WARNING,
 					    "images[%zu]: \"%s\" overlaps \"%s\" (%s:%u:%u): an "
 					    "image matching both gets policy \"%s\", the first "
 					    "in file-name order",
@@ -1265,25 +762,24 @@ static void check_directory(struct check_run *run, const char *dir_display)
 	struct string_list names = {0}, ignored = {0};
 	cleanup_error oh_error_t err = NULL;
 	if (!realpath(dir_display, real)) {
-		check_report_at(run, check_file_index(run, dir_display), 0, 0, CHECK_ERROR,
+		check_report_at(run, check_file_index(run, dir_display), 0, 0, DIAGNOSTIC_ERROR,
 				"cannot open the directory: %s", strerror(errno));
 		return;
 	}
 	if (policy_dir_list(real, false, &names, &ignored, &err) < 0) {
-		check_report_at(run, check_file_index(run, dir_display), 0, 0, CHECK_ERROR,
+		check_report_at(run, check_file_index(run, dir_display), 0, 0, DIAGNOSTIC_ERROR,
 				"cannot open the directory: %s", strerror(err->errnum));
 		return;
 	}
 	for (size_t i = 0; i < names.len; i++) {
 		cleanup_free char *file_name = xasprintf("%s.json", names.items[i]);
-		cleanup_free char *path = check_join(real, file_name);
-		cleanup_free char *display = check_join(dir_display, file_name);
-		check_policy_file(run, path, display, real, dir_display, names.items[i]);
+		cleanup_free char *display = path_join(dir_display, file_name);
+		check_policy_file(run, display, display, real, dir_display, names.items[i]);
 	}
 	for (size_t i = 0; i < ignored.len; i++) {
 		cleanup_free char *file_name = xasprintf("%s.json", ignored.items[i]);
-		cleanup_free char *display = check_join(dir_display, file_name);
-		check_report_at(run, check_file_index(run, display), 0, 0, CHECK_WARNING,
+		cleanup_free char *display = path_join(dir_display, file_name);
+		check_report_at(run, check_file_index(run, display), 0, 0, DIAGNOSTIC_WARNING,
 				"\"%s\" is not a policy name (letters, digits, '.', '_' and '-'): "
 				"oci-harden ignores this file",
 				ignored.items[i]);
@@ -1305,12 +801,13 @@ static void check_path(struct check_run *run, const char *arg)
 	cleanup_free char *dir_display =
 	    slash ? xstrndup(arg, (size_t)(slash - arg) + 1) : xstrdup("");
 	char real[PATH_MAX];
-	bool have_dir = realpath(*dir_display ? dir_display : ".", real) != NULL;
+	if (!realpath(*dir_display ? dir_display : ".", real))
+		snprintf(real, sizeof(real), "%s", *dir_display ? dir_display : ".");
 	cleanup_free char *name = xstrdup(slash ? slash + 1 : arg);
 	size_t len = strlen(name);
 	if (len > 5 && strcmp(name + len - 5, ".json") == 0)
 		name[len - 5] = '\0';
-	check_policy_file(run, arg, arg, have_dir ? real : NULL, dir_display, name);
+	check_policy_file(run, arg, arg, real, dir_display, name);
 }
 
 /* No path: the configured policy directory. Without one, only the
@@ -1322,8 +819,9 @@ static void check_configured(struct check_run *run)
 	cleanup_settings struct settings settings = {0};
 	cleanup_error oh_error_t err = NULL;
 	if (settings_load(&settings, &err) < 0) {
-		check_report_at(run, check_file_index(run, config), 0, 0, CHECK_ERROR, "%s",
-				check_without_prefix(err->msg, config));
+		/* The message names the file already. */
+		fprintf(stderr, "oci-harden check: %s\n", err->msg);
+		run->errors++;
 		return;
 	}
 	struct stat st;
@@ -1340,9 +838,9 @@ static void check_configured(struct check_run *run)
 		if (strcmp(named[i].name, "default") == 0)
 			continue;
 		cleanup_free char *file_name = xasprintf("%s.json", named[i].name);
-		cleanup_free char *path = check_join(settings.policy_dir, file_name);
+		cleanup_free char *path = path_join(settings.policy_dir, file_name);
 		if (stat(path, &st) < 0 && errno == ENOENT)
-			check_report_at(run, check_file_index(run, config), 0, 0, CHECK_ERROR,
+			check_report_at(run, check_file_index(run, config), 0, 0, DIAGNOSTIC_ERROR,
 					"%s: no policy \"%s\" (%s does not exist)", named[i].key,
 					named[i].name, path);
 	}
@@ -1369,7 +867,7 @@ static void check_print(struct check_run *run, bool quiet)
 		      check_compare_problems);
 	for (size_t i = 0; i < run->problems_len; i++) {
 		const struct check_problem *p = &run->problems[i];
-		const char *severity = p->severity == CHECK_ERROR ? "error" : "warning";
+		const char *severity = p->severity == DIAGNOSTIC_ERROR ? "error" : "warning";
 		if (p->line)
 			printf("%s:%u:%u: %s: %s\n", run->files.items[p->file], p->line, p->col,
 			       severity, p->message);
@@ -1380,9 +878,9 @@ static void check_print(struct check_run *run, bool quiet)
 	if (quiet)
 		return;
 	fprintf(stderr, "oci-harden check: %zu %s, %zu seccomp %s: ", run->policy_files,
-		run->policy_files == 1 ? "policy" : "policies", run->profiles_len,
-		run->profiles_len == 1 ? "profile" : "profiles");
-	if (run->problems_len == 0)
+		run->policy_files == 1 ? "policy" : "policies", run->profiles.len,
+		run->profiles.len == 1 ? "profile" : "profiles");
+	if (run->errors + run->warnings == 0)
 		fputs("no problems\n", stderr);
 	else
 		fprintf(stderr, "%zu %s, %zu %s\n", run->errors,
@@ -1403,9 +901,7 @@ static void check_run_clear(struct check_run *run)
 		free(run->policies[i].name);
 	}
 	free(run->policies);
-	for (size_t i = 0; i < run->profiles_len; i++)
-		free(run->profiles[i].key);
-	free(run->profiles);
+	string_list_clear(&run->profiles);
 	string_list_clear(&run->files);
 	string_list_clear(&run->checked);
 }
@@ -1415,7 +911,7 @@ static void check_run_clear(struct check_run *run)
 static void check_observed_report(void *ctx, const char *file, const char *message)
 {
 	struct check_run *run = ctx;
-	check_report_at(run, check_file_index(run, file), 0, 0, CHECK_WARNING, "%s", message);
+	check_report_at(run, check_file_index(run, file), 0, 0, DIAGNOSTIC_WARNING, "%s", message);
 }
 
 int cmd_check(int argc, char **argv)
@@ -1456,7 +952,7 @@ int cmd_check(int argc, char **argv)
 	if (events)
 		check_observed(&run.checked, events, check_observed_report, &run);
 	check_print(&run, quiet);
-	int status = run.problems_len ? CHECK_EXIT_PROBLEMS : CHECK_EXIT_CLEAN;
+	int status = run.errors + run.warnings ? CHECK_EXIT_PROBLEMS : CHECK_EXIT_CLEAN;
 	check_run_clear(&run);
 	string_list_clear(&paths);
 	return status;

@@ -1,16 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "container_state.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fileio.h"
-#include "json.h"
+#include "runtime_state.h"
 
-#define CONTAINER_STATE_MAX_BYTES (1u << 20)
+#define CONTAINER_STATE_MAX_BYTES (4u << 20)
+/* Records looked at, per save, for containers that are gone. */
+#define CONTAINER_STATE_COLLECT_BUDGET 32
+/* A clock stepped back between our record and the runtime's own. */
+#define CONTAINER_STATE_CLOCK_SLACK_NS INT64_C(1000000000)
 
 /* runc's rule for ids (libcontainer's idRegex): [\w+-\.]+, and not "." or
  * "..". Anything else could not be a container and cannot be a file name. */
@@ -25,12 +32,20 @@ bool container_id_is_valid(const char *id)
 	return true;
 }
 
-/* One directory per runtime root: FNV-1a of the root path names it (roots are
- * long paths; the root itself is kept in the file and checked on load). */
-static char *container_state_dir(const char *state_dir, const char *root)
+void container_record_clear(struct container_record *r)
+{
+	policy_free(r->policy);
+	free(r->image);
+	json_free(r->doc);
+	*r = (struct container_record){0};
+}
+
+/* One directory per runtime state directory: FNV-1a of its path names it
+ * (the path itself is kept in each record and checked on load). */
+static char *container_state_dir(const char *state_dir, const char *runtime_root)
 {
 	uint64_t hash = 0xcbf29ce484222325ull;
-	for (const char *p = root ? root : "(default)"; *p; p++) {
+	for (const char *p = runtime_root; *p; p++) {
 		hash ^= (unsigned char)*p;
 		hash *= 0x100000001b3ull;
 	}
@@ -44,24 +59,95 @@ static int mkdir_one(const char *path, oh_error_t *err)
 	return 0;
 }
 
-int container_state_save(const char *state_dir, const char *root, const char *id,
-			 const struct policy *policy, const char *image, oh_error_t *err)
+static int64_t clock_now_ns(void)
 {
-	if (!container_id_is_valid(id))
-		return oh_error_make(err, 0, "\"%s\" is not a valid container id", id);
-	cleanup_free char *dir = container_state_dir(state_dir, root);
-	if (mkdir_one(state_dir, err) < 0 || mkdir_one(dir, err) < 0)
-		return -1;
-	cleanup_close int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-	if (dirfd < 0)
-		return oh_error_make(err, errno, "cannot open state directory %s", dir);
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
 
-	cleanup_json struct json *doc = json_new_object();
-	json_object_set(doc, "root", root ? json_new_string(root) : json_new_null());
-	json_object_set(doc, "id", json_new_string(id));
-	json_object_set(doc, "image", image ? json_new_string(image) : json_new_null());
-	json_object_set(doc, "policy_name", json_new_string(policy->name));
-	json_object_set(doc, "policy", policy_to_json(policy));
+/* The start time of process `pid` (field 22 of /proc/<pid>/stat, clock
+ * ticks since boot), or 0 when there is no such process. A pid and its
+ * start time name one process for as long as the machine runs. */
+static unsigned long long process_start_time(pid_t pid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* After the command name, which may hold anything but ends at the
+	 * last ')': " <field 3> <field 4> ...", separated by single blanks;
+	 * p stays on the blank before field `field`. */
+	const char *p = strrchr(buf, ')');
+	if (!p)
+		return 0;
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+static struct json *json_new_int64(int64_t n)
+{
+	return json_new_int(n);
+}
+
+static int64_t json_int_member(const struct json *object, const char *key, int64_t missing)
+{
+	const struct json *v = json_object_get(object, key);
+	int64_t n;
+	return v && v->type == JSON_NUMBER && json_number_int64(v, &n) ? n : missing;
+}
+
+static const char *json_string_member(const struct json *object, const char *key)
+{
+	const struct json *v = json_object_get(object, key);
+	return v && v->type == JSON_STRING && strlen(v->string.ptr) == v->string.len ? v->string.ptr
+										     : NULL;
+}
+
+/* What an exec needs of the container's config: its process, and its user
+ * namespace with the id mappings (config-linux.md). */
+static struct json *container_state_subset(const struct json *spec)
+{
+	struct json *container = json_new_object();
+	const struct json *process = json_object_get(spec, "process");
+	if (process && process->type == JSON_OBJECT)
+		json_object_set(container, "process", json_clone(process));
+	const struct json *linux_obj = json_object_get(spec, "linux");
+	const struct json *namespaces = linux_obj ? json_object_get(linux_obj, "namespaces") : NULL;
+	struct json *user_namespaces = json_new_array();
+	for (size_t i = 0;
+	     namespaces && namespaces->type == JSON_ARRAY && i < namespaces->array.len; i++) {
+		const struct json *ns = namespaces->array.items[i];
+		const char *type = ns->type == JSON_OBJECT ? json_string_member(ns, "type") : NULL;
+		if (type && strcmp(type, "user") == 0)
+			json_array_append(user_namespaces, json_clone(ns));
+	}
+	if (user_namespaces->array.len == 0) {
+		json_free(user_namespaces);
+		return container;
+	}
+	struct json *linux_out = json_new_object();
+	json_object_set(linux_out, "namespaces", user_namespaces);
+	static const char *const maps[] = {"uidMappings", "gidMappings"};
+	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+		const struct json *m = json_object_get(linux_obj, maps[i]);
+		if (m)
+			json_object_set(linux_out, maps[i], json_clone(m));
+	}
+	json_object_set(container, "linux", linux_out);
+	return container;
+}
+
+static int container_state_write(int dirfd, const char *dir, const char *id, const struct json *doc,
+				 oh_error_t *err)
+{
 	cleanup_free char *text = json_to_string(doc, false);
 	cleanup_free char *name = xasprintf("%s.json", id);
 	cleanup_free char *display = xasprintf("%s/%s", dir, name);
@@ -69,47 +155,290 @@ int container_state_save(const char *state_dir, const char *root, const char *id
 	return file_replace_atomically(dirfd, name, display, text, strlen(text), &like, err);
 }
 
-int container_state_load(const char *state_dir, const char *root, const char *id,
-			 struct policy **policy, char **image, oh_error_t *err)
+static struct json *container_state_read(int dirfd, const char *dir, const char *name,
+					 oh_error_t *err)
 {
-	if (!container_id_is_valid(id))
-		return oh_error_make(err, 0, "\"%s\" is not a valid container id", id);
-	cleanup_free char *dir = container_state_dir(state_dir, root);
-	cleanup_free char *path = xasprintf("%s/%s.json", dir, id);
+	cleanup_free char *display = xasprintf("%s/%s", dir, name);
 	cleanup_free char *text = NULL;
 	size_t len;
-	if (file_read_all_flags(AT_FDCWD, path, path, CONTAINER_STATE_MAX_BYTES, FILE_READ_NOFOLLOW,
-				&text, &len, NULL, err) < 0) {
-		if ((*err)->errnum == ENOENT) {
-			oh_error_free(err);
-			return 0;
-		}
-		return -1;
+	if (file_read_all_flags(dirfd, name, display, CONTAINER_STATE_MAX_BYTES, FILE_READ_NOFOLLOW,
+				&text, &len, NULL, err) < 0)
+		return NULL;
+	struct json *doc = json_parse(text, len, 0, err);
+	if (!doc) {
+		oh_error_wrap(err, "%s", display);
+		return NULL;
 	}
-	cleanup_json struct json *doc = json_parse(text, len, 0, err);
-	if (!doc)
+	if (doc->type != JSON_OBJECT) {
+		json_free(doc);
+		oh_error_make(err, 0, "%s: not a record of oci-harden's", display);
+		return NULL;
+	}
+	return doc;
+}
+
+/* --- cleaning up after containers that are gone ---------------------------- */
+
+/* Whether the record `doc` speaks of a container that is gone: nothing of
+ * it in the runtime's state directory, and the process that wrote it (which
+ * became the runtime, and lives as long as a foreground `run` does) gone. */
+static bool container_state_is_orphan(const struct json *doc)
+{
+	const char *root = json_string_member(doc, "root");
+	const char *id = json_string_member(doc, "id");
+	if (!root || !id || !container_id_is_valid(id) || runtime_state_exists(root, id))
+		return false;
+	int64_t pid = json_int_member(doc, "creator_pid", 0);
+	int64_t start = json_int_member(doc, "creator_start", 0);
+	return pid <= 0 || pid > INT32_MAX || process_start_time((pid_t)pid) != (uint64_t)start;
+}
+
+static bool is_record_name(const char *name)
+{
+	size_t len = strlen(name);
+	return name[0] != '.' && len > 5 && strcmp(name + len - 5, ".json") == 0;
+}
+
+static bool is_root_dir_name(const char *name)
+{
+	if (strlen(name) != 16)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
+/* The names in `dir` that `keep` accepts, in directory order. */
+static void list_names(DIR *d, bool (*keep)(const char *), struct string_list *names)
+{
+	for (struct dirent *e; (e = readdir(d));)
+		if (keep(e->d_name))
+			string_list_add(names, e->d_name);
+}
+
+/* Look at up to *budget records of one directory, starting at `seed`, and
+ * remove those of containers that are gone (never `keep_name`). The
+ * directory itself goes when nothing is left in it. */
+static void container_state_collect_dir(const char *dir, const char *keep_name, uint64_t seed,
+					int *budget)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct string_list names = {0};
+	list_names(d, is_record_name, &names);
+	int fd = dirfd(d);
+	size_t removed = 0, looked = 0;
+	for (size_t k = 0; k<names.len && * budget> 0; k++) {
+		const char *name = names.items[(seed + k) % names.len];
+		if (keep_name && strcmp(name, keep_name) == 0)
+			continue;
+		(*budget)--;
+		looked++;
+		oh_error_t err = NULL;
+		cleanup_json struct json *doc = container_state_read(fd, dir, name, &err);
+		oh_error_free(&err);
+		if (doc && container_state_is_orphan(doc) && unlinkat(fd, name, 0) == 0)
+			removed++;
+	}
+	bool emptied = removed == names.len && looked == names.len;
+	string_list_clear(&names);
+	closedir(d);
+	/* Fails, harmlessly, when a record was written meanwhile; a save that
+	 * loses its directory to this makes it again. */
+	if (emptied)
+		rmdir(dir);
+}
+
+/* Bounded work: the records beside the new one first, then, while the
+ * budget lasts, those of other runtime state directories (a test suite
+ * gives every test a --root of its own). */
+static void container_state_collect(const char *state_dir, const char *own_dir,
+				    const char *keep_name, uint64_t seed)
+{
+	int budget = CONTAINER_STATE_COLLECT_BUDGET;
+	container_state_collect_dir(own_dir, keep_name, seed, &budget);
+	DIR *d = budget > 0 ? opendir(state_dir) : NULL;
+	if (!d)
+		return;
+	struct string_list dirs = {0};
+	list_names(d, is_root_dir_name, &dirs);
+	closedir(d);
+	const char *own_name = strrchr(own_dir, '/') + 1;
+	for (size_t k = 0; k < dirs.len && budget > 0; k++) {
+		const char *name = dirs.items[(seed / 7 + k) % dirs.len];
+		if (strcmp(name, own_name) == 0)
+			continue;
+		cleanup_free char *dir = xasprintf("%s/%s", state_dir, name);
+		container_state_collect_dir(dir, NULL, seed, &budget);
+	}
+	string_list_clear(&dirs);
+}
+
+/* --- save, load, remove ------------------------------------------------------ */
+
+int container_state_save(const struct container_place *place, const struct container_created *c,
+			 oh_error_t *err)
+{
+	if (!container_id_is_valid(c->id))
+		return oh_error_make(err, 0, "\"%s\" is not a valid container id", c->id);
+	int64_t now = clock_now_ns();
+	cleanup_json struct json *doc = json_new_object();
+	json_object_set(doc, "root", json_new_string(place->runtime_root));
+	json_object_set(doc, "id", json_new_string(c->id));
+	json_object_set(doc, "written_ns", json_new_int64(now));
+	/* This process becomes the runtime: while it runs, the container is
+	 * being created (or, for a foreground `run`, runs). */
+	json_object_set(doc, "creator_pid", json_new_int64(getpid()));
+	json_object_set(doc, "creator_start", json_new_uint(process_start_time(getpid())));
+	json_object_set(doc, "bundle_dev", json_new_uint((uint64_t)c->bundle_dev));
+	json_object_set(doc, "bundle_ino", json_new_uint((uint64_t)c->bundle_ino));
+	json_object_set(doc, "runtime_created", json_new_null());
+	json_object_set(doc, "image", c->image ? json_new_string(c->image) : json_new_null());
+	json_object_set(doc, "policy_name", json_new_string(c->policy->name));
+	json_object_set(doc, "policy", policy_to_json(c->policy));
+	json_object_set(doc, "container", container_state_subset(c->spec));
+
+	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
+	/* A concurrent clean-up may remove the directory, empty, between the
+	 * mkdir and the write: then make it again. */
+	int r = -1;
+	for (int attempt = 0; attempt < 3 && r < 0; attempt++) {
+		oh_error_free(err);
+		if (mkdir_one(place->state_dir, err) < 0 || mkdir_one(dir, err) < 0)
+			return -1;
+		cleanup_close int dirfd =
+		    open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (dirfd < 0) {
+			oh_error_make(err, errno, "cannot open state directory %s", dir);
+			continue;
+		}
+		r = container_state_write(dirfd, dir, c->id, doc, err);
+	}
+	if (r < 0)
+		return -1;
+	cleanup_free char *name = xasprintf("%s.json", c->id);
+	container_state_collect(place->state_dir, dir, name, (uint64_t)now / 1000);
+	return 0;
+}
+
+/* Whether the record speaks of the container the runtime has under the id
+ * now; NULL when it does, else why not. Binds an unbound record. */
+static char *container_state_match(const struct container_place *place, const char *id,
+				   struct json *doc, bool *bind, bool *stale, oh_error_t *err)
+{
+	*bind = false;
+	*stale = true;
+	const char *bound = json_string_member(doc, "runtime_created");
+	enum runtime_state_found found;
+	struct runtime_state state;
+	if (runtime_state_read(place->runtime_root, id, !bound, &found, &state, err) < 0)
+		return NULL;
+	char *why = NULL;
+	if (found == RUNTIME_STATE_NONE) {
+		why = xasprintf("container %s does not exist under %s", id, place->runtime_root);
+	} else if (found == RUNTIME_STATE_CREATING) {
+		why = xasprintf("container %s is still being created", id);
+		*stale = false;
+	} else if (bound) {
+		if (strcmp(bound, state.created) != 0)
+			why = xasprintf("the record is of an earlier container %s (created %s; the "
+					"one there now was created %s)",
+					id, bound, state.created);
+	} else {
+		int64_t written = json_int_member(doc, "written_ns", -1);
+		int64_t window = (int64_t)CONTAINER_STATE_CREATE_WINDOW_SECONDS * 1000000000;
+		struct stat st;
+		bool same_bundle =
+		    state.bundle && stat(state.bundle, &st) == 0 &&
+		    (uint64_t)st.st_dev == (uint64_t)json_int_member(doc, "bundle_dev", -1) &&
+		    (uint64_t)st.st_ino == (uint64_t)json_int_member(doc, "bundle_ino", -1);
+		if (written < 0 || state.created_ns < written - CONTAINER_STATE_CLOCK_SLACK_NS ||
+		    state.created_ns > written + window)
+			why = xasprintf("the record was written at another time than container %s "
+					"was created (%s): it is of another container with this id",
+					id, state.created);
+		else if (!same_bundle)
+			why = xasprintf("container %s runs from another bundle (%s) than the one "
+					"the record was written for",
+					id, state.bundle ? state.bundle : "unknown");
+		else {
+			json_object_set(doc, "runtime_created", json_new_string(state.created));
+			*bind = true;
+		}
+	}
+	runtime_state_clear(&state);
+	return why;
+}
+
+int container_state_load(const struct container_place *place, const char *id,
+			 struct container_record *record, char **why_none, oh_error_t *err)
+{
+	*record = (struct container_record){0};
+	*why_none = NULL;
+	if (!container_id_is_valid(id))
+		return oh_error_make(err, 0, "\"%s\" is not a valid container id", id);
+	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
+	cleanup_free char *name = xasprintf("%s.json", id);
+	cleanup_close int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (dirfd < 0 && errno != ENOENT)
+		return oh_error_make(err, errno, "cannot open state directory %s", dir);
+	cleanup_json struct json *doc = NULL;
+	if (dirfd >= 0) {
+		doc = container_state_read(dirfd, dir, name, err);
+		if (!doc && (*err)->errnum != ENOENT)
+			return -1;
+		oh_error_free(err);
+	}
+	if (!doc) {
+		*why_none = xstrdup("no record was written: it was not created through oci-harden");
+		return 0;
+	}
+	cleanup_free char *path = xasprintf("%s/%s", dir, name);
+	const char *root = json_string_member(doc, "root");
+	const char *saved_id = json_string_member(doc, "id");
+	const char *policy_name = json_string_member(doc, "policy_name");
+	const struct json *policy = json_object_get(doc, "policy");
+	const struct json *container = json_object_get(doc, "container");
+	if (!root || strcmp(root, place->runtime_root) != 0 || !saved_id ||
+	    strcmp(saved_id, id) != 0 || !policy_name || !policy || !container ||
+	    container->type != JSON_OBJECT)
+		return oh_error_make(err, 0, "%s: not a record of this container", path);
+
+	bool bind, stale;
+	*why_none = container_state_match(place, id, doc, &bind, &stale, err);
+	if (*err)
+		return -1;
+	if (*why_none) {
+		/* It speaks for no container that exists: it never will. */
+		if (stale)
+			unlinkat(dirfd, name, 0);
+		return 0;
+	}
+	if (bind) {
+		/* From now on only the container created then matches. A
+		 * failure leaves the record unbound, checked the same way
+		 * next time. */
+		oh_error_t ignored = NULL;
+		container_state_write(dirfd, dir, id, doc, &ignored);
+		oh_error_free(&ignored);
+	}
+	if (policy_load_json(policy, policy_name, path, NULL, NULL, &record->policy, err) < 0)
 		return oh_error_wrap(err, "%s", path);
-	const struct json *saved_root = json_object_get(doc, "root");
-	const struct json *name = json_object_get(doc, "policy_name");
-	const struct json *saved = json_object_get(doc, "policy");
-	bool root_matches = root ? saved_root && saved_root->type == JSON_STRING &&
-				       strcmp(saved_root->string.ptr, root) == 0
-				 : !saved_root;
-	if (!root_matches || !name || name->type != JSON_STRING || !saved)
-		return oh_error_make(err, 0, "%s: not a state file of this container", path);
-	if (policy_load_json(saved, name->string.ptr, path, NULL, NULL, policy, err) < 0)
-		return oh_error_wrap(err, "%s", path);
-	const struct json *saved_image = json_object_get(doc, "image");
-	*image = saved_image && saved_image->type == JSON_STRING ? xstrdup(saved_image->string.ptr)
-								 : NULL;
+	const char *image = json_string_member(doc, "image");
+	record->image = image ? xstrdup(image) : NULL;
+	record->container = container;
+	record->doc = steal_pointer(&doc);
 	return 1;
 }
 
-void container_state_remove(const char *state_dir, const char *root, const char *id)
+void container_state_remove(const struct container_place *place, const char *id)
 {
 	if (!container_id_is_valid(id))
 		return;
-	cleanup_free char *dir = container_state_dir(state_dir, root);
+	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
 	cleanup_free char *path = xasprintf("%s/%s.json", dir, id);
-	unlink(path);
+	if (unlink(path) == 0)
+		rmdir(dir); /* when it was the last one */
 }

@@ -11,6 +11,9 @@ int file_read_all_flags(int dirfd, const char *path, const char *display, size_t
 			unsigned flags, char **text, size_t *len, struct stat *st_out,
 			oh_error_t *err)
 {
+	/* Messages start with the file's name, unless there is none to give. */
+	const char *sep = display ? ": " : "";
+	display = display ? display : "";
 	/* O_NONBLOCK so that opening a FIFO does not hang waiting for a
 	 * writer; the fstat below refuses it anyway. */
 	int open_flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
@@ -19,18 +22,18 @@ int file_read_all_flags(int dirfd, const char *path, const char *display, size_t
 	cleanup_close int fd = openat(dirfd, path, open_flags);
 	if (fd < 0) {
 		if (errno == ELOOP && (flags & FILE_READ_NOFOLLOW))
-			return oh_error_make(err, 0, "%s: is a symbolic link, which is refused",
-					     display);
-		return oh_error_make(err, errno, "%s: cannot open", display);
+			return oh_error_make(err, 0, "%s%sis a symbolic link, which is refused",
+					     display, sep);
+		return oh_error_make(err, errno, "%s%scannot open", display, sep);
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0)
-		return oh_error_make(err, errno, "%s: cannot stat", display);
+		return oh_error_make(err, errno, "%s%scannot stat", display, sep);
 	if (!S_ISREG(st.st_mode))
-		return oh_error_make(err, 0, "%s: is not a regular file", display);
+		return oh_error_make(err, 0, "%s%sis not a regular file", display, sep);
 	if ((size_t)st.st_size > max_bytes)
-		return oh_error_make(err, 0, "%s: is %lld bytes, larger than the limit of %zu",
-				     display, (long long)st.st_size, max_bytes);
+		return oh_error_make(err, 0, "%s%sis %lld bytes, larger than the limit of %zu",
+				     display, sep, (long long)st.st_size, max_bytes);
 
 	size_t cap = (size_t)st.st_size + 2, used = 0;
 	cleanup_free char *buf = xmalloc(cap);
@@ -38,8 +41,8 @@ int file_read_all_flags(int dirfd, const char *path, const char *display, size_t
 		if (used == cap - 1) {
 			/* The file grew after fstat; read on, within the limit. */
 			if (used > max_bytes)
-				return oh_error_make(err, 0, "%s: larger than the limit of %zu",
-						     display, max_bytes);
+				return oh_error_make(err, 0, "%s%slarger than the limit of %zu",
+						     display, sep, max_bytes);
 			cap = cap * 2 > max_bytes + 2 ? max_bytes + 2 : cap * 2;
 			buf = xrealloc(buf, cap);
 		}
@@ -47,7 +50,7 @@ int file_read_all_flags(int dirfd, const char *path, const char *display, size_t
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return oh_error_make(err, errno, "%s: cannot read", display);
+			return oh_error_make(err, errno, "%s%scannot read", display, sep);
 		}
 		if (n == 0)
 			break;

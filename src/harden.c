@@ -18,6 +18,8 @@ static const struct harden_module *const harden_modules[] = {
     &harden_module_hooks,
     &harden_module_sysctls,
     &harden_module_annotations,
+    /* What an exec may not choose for itself. */
+    &harden_module_exec,
     /* Every field no module above or below judges: deny by default. */
     &harden_module_spec_model,
     /* Then what is rewritten. */
@@ -253,4 +255,17 @@ int harden_process(struct json *process, const struct json *container, const str
 	    .report = report,
 	};
 	return harden_run(&ctx, err);
+}
+
+void harden_restore(const struct policy *policy, struct report *report)
+{
+	report_start(report, policy);
+	if (policy->allow.restore)
+		return;
+	struct decision *d = report_add(
+	    report, DECISION_REFUSE, "restore", "", NULL, NULL,
+	    "restore brings back the process's credentials, capabilities and seccomp state from "
+	    "the checkpoint image, which the policy does not judge (the policy may set "
+	    "allow.restore)");
+	decision_set_lift(d, "allow.restore", json_new_bool(true));
 }

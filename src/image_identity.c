@@ -24,6 +24,27 @@ bool policy_name_is_valid(const char *name)
 	return true;
 }
 
+int policy_of_program_name(const char *argv0, const char **name, oh_error_t *err)
+{
+	*name = NULL;
+	if (!argv0)
+		return 0;
+	const char *slash = strrchr(argv0, '/');
+	const char *base = slash ? slash + 1 : argv0;
+	size_t prefix = strlen(POLICY_PROGRAM_PREFIX);
+	if (strncmp(base, POLICY_PROGRAM_PREFIX, prefix) != 0)
+		return 0;
+	/* Fail closed: a link the operator misnamed must not quietly fall
+	 * back to choosing by image. */
+	if (!policy_name_is_valid(base + prefix))
+		return oh_error_make(err, 0,
+				     "run as %s: \"%s\" after the @ is not a policy name (letters, "
+				     "digits, '.', '_' and '-')",
+				     argv0, base + prefix);
+	*name = base + prefix;
+	return 1;
+}
+
 /* The annotations by which the CRI marks a pod's sandbox ("pause")
  * container; both are written by the CRI implementation itself, not taken
  * from the pod. */

@@ -9,11 +9,9 @@ int main(int argc, char **argv)
 {
 	/* Our own commands are words runc does not have, and only ever come
 	 * first: anything else is runc's command line. */
-	if (argc >= 2 && strcmp(argv[1], "diff") == 0)
-		return cmd_diff(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "check") == 0)
-		return cmd_check(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "suggest") == 0)
-		return cmd_suggest(argc - 1, argv + 1);
+	if (argc >= 2)
+		for (size_t i = 0; i < own_commands_len; i++)
+			if (strcmp(argv[1], own_commands[i].name) == 0)
+				return own_commands[i].run(argc - 1, argv + 1);
 	return cmd_runtime(argc, argv);
 }

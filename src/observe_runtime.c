@@ -91,8 +91,9 @@ static char *observe_iso_now(void)
 }
 
 void observe_runtime_create(const struct runc_args *args, const struct settings *settings,
-			    const struct runtime_log *log, const char *runtime, const char *bundle,
-			    const struct json *spec, const struct policy *policy, const char *image)
+			    const struct runtime_log *log, const char *runtime,
+			    const char *runtime_root, const char *bundle, const struct json *spec,
+			    const struct policy *policy, const char *image)
 {
 	bool audit = policy->mode == POLICY_AUDIT;
 	if (!args->container_id || !container_id_is_valid(args->container_id) ||
@@ -109,7 +110,7 @@ void observe_runtime_create(const struct runc_args *args, const struct settings 
 
 	struct observe_record record = {
 	    .id = xstrdup(args->container_id),
-	    .root = args->root ? xstrdup(args->root) : NULL,
+	    .root = runtime_root ? xstrdup(runtime_root) : NULL,
 	    .runtime = xstrdup(runtime),
 	    .bundle = xstrdup(bundle),
 	    .rootfs = rootfs ? rootfs : steal_pointer(&rootfs_joined),
@@ -128,7 +129,7 @@ void observe_runtime_create(const struct runc_args *args, const struct settings 
 					  err->msg);
 	}
 	cleanup_free char *path =
-	    observe_record_path(settings->state_dir, args->root, args->container_id);
+	    observe_record_path(settings->state_dir, runtime_root, args->container_id);
 	cleanup_error oh_error_t err = NULL;
 	if (observe_record_write(path, &record, &err) < 0)
 		runtime_log_write(log, RUNTIME_LOG_WARNING, "oci-harden: observation: %s",
@@ -141,12 +142,13 @@ void observe_runtime_create(const struct runc_args *args, const struct settings 
 }
 
 /* The record's path when the container has one. */
-static char *observe_record_of(const struct runc_args *args, const struct settings *settings)
+static char *observe_record_of(const struct runc_args *args, const struct settings *settings,
+			       const char *runtime_root)
 {
 	if (settings->observe == SETTINGS_OBSERVE_NONE || !args->container_id ||
 	    !container_id_is_valid(args->container_id))
 		return NULL;
-	char *path = observe_record_path(settings->state_dir, args->root, args->container_id);
+	char *path = observe_record_path(settings->state_dir, runtime_root, args->container_id);
 	if (access(path, F_OK) < 0) {
 		free(path);
 		return NULL;
@@ -155,25 +157,25 @@ static char *observe_record_of(const struct runc_args *args, const struct settin
 }
 
 void observe_runtime_start(const struct runc_args *args, const struct settings *settings,
-			   const struct runtime_log *log)
+			   const struct runtime_log *log, const char *runtime_root)
 {
-	cleanup_free char *path = observe_record_of(args, settings);
+	cleanup_free char *path = observe_record_of(args, settings, runtime_root);
 	if (path)
 		observe_spawn("start", path, false, log);
 }
 
 void observe_runtime_kill(const struct runc_args *args, const struct settings *settings,
-			  const struct runtime_log *log)
+			  const struct runtime_log *log, const char *runtime_root)
 {
-	cleanup_free char *path = observe_record_of(args, settings);
+	cleanup_free char *path = observe_record_of(args, settings, runtime_root);
 	if (path)
 		observe_spawn("scan", path, false, log);
 }
 
 void observe_runtime_delete(const struct runc_args *args, const struct settings *settings,
-			    const struct runtime_log *log)
+			    const struct runtime_log *log, const char *runtime_root)
 {
-	cleanup_free char *path = observe_record_of(args, settings);
+	cleanup_free char *path = observe_record_of(args, settings, runtime_root);
 	if (path)
 		observe_spawn("collect", path, false, log);
 }

@@ -4,13 +4,11 @@
  * never sees a policy it cannot apply. */
 #include "policy.h"
 
+#include <assert.h>
 #include <string.h>
 
 #include "capability_names.h"
 #include "embedded.h"
-
-/* Files the policy may name are small; anything larger is a mistake. */
-#define POLICY_FILE_MAX_BYTES (4u << 20)
 
 const char *policy_mode_name(enum policy_mode mode)
 {
@@ -118,75 +116,122 @@ static struct policy *policy_new_empty(void)
 
 /* ---- reading values ---------------------------------------------------- */
 
+/* The loader reads every member it knows and records every problem (with
+ * the offset of the node it is about) before it says whether the policy
+ * loads: `check` shows them all, the runtime the first. */
 struct policy_loader {
 	struct policy *policy;
 	const struct policy_load_context *lctx;
+	struct diagnostics *diagnostics;
 };
 
-static int expect_type(const struct json *v, enum json_type type, const char *what,
-		       const char *path, oh_error_t *err)
+/* The JSON paths of members and items, for diagnostics: made for every
+ * member read, so without printf. */
+static char *member_path(const char *path, const char *key)
+{
+	return *path ? xstrcat3(path, ".", key) : xstrdup(key);
+}
+
+static char *item_path(const char *path, size_t index)
+{
+	char digits[24], *p = digits + sizeof(digits);
+	*--p = '\0';
+	*--p = ']';
+	do
+		*--p = (char)('0' + index % 10);
+	while ((index /= 10) > 0);
+	*--p = '[';
+	return xstrcat3(path, p, "");
+}
+
+static int loader_error(struct policy_loader *l, const struct json *node, const char *path,
+			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int loader_error(struct policy_loader *l, const struct json *node, const char *path,
+			const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	diagnostics_add(l->diagnostics, DIAGNOSTIC_ERROR, node->offset, path, "%s", reason);
+	return -1;
+}
+
+static int expect_type(struct policy_loader *l, const struct json *v, enum json_type type,
+		       const char *what, const char *path)
 {
 	if (v->type != type)
-		return oh_error_make(err, 0, "%s: must be %s", path, what);
+		return loader_error(l, v, path, "must be %s", what);
 	return 0;
 }
 
-static int read_bool(const struct json *v, const char *path, bool *out, oh_error_t *err)
+static int read_bool(struct policy_loader *l, const struct json *v, const char *path, bool *out)
 {
-	if (expect_type(v, JSON_BOOL, "true or false", path, err) < 0)
+	if (expect_type(l, v, JSON_BOOL, "true or false", path) < 0)
 		return -1;
 	*out = v->boolean;
 	return 0;
 }
 
-static int read_string(const struct json *v, const char *path, char **out, oh_error_t *err)
+static bool is_c_string(const struct json *v)
 {
-	if (expect_type(v, JSON_STRING, "a string", path, err) < 0)
+	return v->type == JSON_STRING && strlen(v->string.ptr) == v->string.len;
+}
+
+static int read_string(struct policy_loader *l, const struct json *v, const char *path, char **out)
+{
+	if (expect_type(l, v, JSON_STRING, "a string", path) < 0)
 		return -1;
-	if (strlen(v->string.ptr) != v->string.len)
-		return oh_error_make(err, 0, "%s: must not contain a NUL character", path);
+	if (!is_c_string(v))
+		return loader_error(l, v, path, "must not contain a NUL character");
 	free(*out);
 	*out = xstrdup(v->string.ptr);
 	return 0;
 }
 
-typedef int (*string_check_fn)(const char *s, const char *path, oh_error_t *err);
+typedef int (*string_check_fn)(struct policy_loader *l, const struct json *item, const char *path);
 
 /* A list of strings replaces the inherited list as a whole: a policy that
- * extends another and names "capabilities" says the whole allowlist. */
-static int read_string_list(const struct json *v, const char *path, struct string_list *out,
-			    string_check_fn check, oh_error_t *err)
+ * extends another and names "capabilities" says the whole allowlist. Every
+ * item is checked; with any refused, the inherited list stays. */
+static int read_string_list(struct policy_loader *l, const struct json *v, const char *path,
+			    struct string_list *out, string_check_fn check)
 {
-	if (expect_type(v, JSON_ARRAY, "a list of strings", path, err) < 0)
+	if (expect_type(l, v, JSON_ARRAY, "a list of strings", path) < 0)
 		return -1;
 	struct string_list list = {0};
+	int r = 0;
 	for (size_t i = 0; i < v->array.len; i++) {
 		const struct json *item = v->array.items[i];
-		cleanup_free char *item_path = xasprintf("%s[%zu]", path, i);
-		if (item->type != JSON_STRING || strlen(item->string.ptr) != item->string.len) {
-			string_list_clear(&list);
-			return oh_error_make(err, 0, "%s: must be a string", item_path);
-		}
-		if (check && check(item->string.ptr, item_path, err) < 0) {
-			string_list_clear(&list);
-			return -1;
-		}
-		if (!string_list_contains(&list, item->string.ptr))
+		cleanup_free char *where = item_path(path, i);
+		if (!is_c_string(item))
+			r = loader_error(l, item, where, "must be a string");
+		else if (check && check(l, item, where) < 0)
+			r = -1;
+		else if (!string_list_contains(&list, item->string.ptr))
 			string_list_add(&list, item->string.ptr);
+	}
+	if (r < 0) {
+		string_list_clear(&list);
+		return -1;
 	}
 	string_list_clear(out);
 	*out = list;
 	return 0;
 }
 
-static int check_capability(const char *name, const char *path, oh_error_t *err)
+static int check_capability(struct policy_loader *l, const struct json *item, const char *path)
 {
-	if (!capability_name_is_valid(name))
-		return oh_error_make(err, 0,
-				     "%s: unknown capability \"%s\" (names are written as in the "
-				     "OCI spec, e.g. \"CAP_NET_BIND_SERVICE\")",
-				     path, name);
-	return 0;
+	if (capability_name_is_valid(item->string.ptr))
+		return 0;
+	loader_error(l, item, path,
+		     "unknown capability \"%s\" (names are written as in the OCI spec, e.g. "
+		     "\"CAP_NET_BIND_SERVICE\")",
+		     item->string.ptr);
+	struct diagnostic *d = &l->diagnostics->items[l->diagnostics->len - 1];
+	d->kind = DIAGNOSTIC_UNKNOWN_CAPABILITY;
+	d->subject = xstrdup(item->string.ptr);
+	return -1;
 }
 
 /* An absolute path with no "." or ".." component: runc resolves mount
@@ -205,42 +250,41 @@ bool policy_path_has_dot_component(const char *path)
 	return false;
 }
 
-static int check_absolute_path(const char *s, const char *path, oh_error_t *err)
+static int check_absolute_path(struct policy_loader *l, const struct json *item, const char *path)
 {
+	const char *s = item->string.ptr;
 	if (s[0] != '/')
-		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path", path, s);
+		return loader_error(l, item, path, "\"%s\" is not an absolute path", s);
 	if (policy_path_has_dot_component(s))
-		return oh_error_make(err, 0, "%s: \"%s\" has a \".\" or \"..\" component", path, s);
+		return loader_error(l, item, path, "\"%s\" has a \".\" or \"..\" component", s);
 	return 0;
 }
 
-static int check_glob(const char *s, const char *path, oh_error_t *err)
+static int check_glob(struct policy_loader *l, const struct json *item, const char *path)
 {
-	if (*s == '\0')
-		return oh_error_make(err, 0, "%s: an empty pattern matches nothing", path);
+	if (*item->string.ptr == '\0')
+		return loader_error(l, item, path, "an empty pattern matches nothing");
 	return 0;
 }
 
-static int check_namespace(const char *s, const char *path, oh_error_t *err)
+static int check_namespace(struct policy_loader *l, const struct json *item, const char *path)
 {
 	static const char *const namespaces[] = {"pid",	  "network", "ipc",    "uts",
 						 "mount", "user",    "cgroup", "time"};
 	for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
-		if (strcmp(s, namespaces[i]) == 0)
+		if (strcmp(item->string.ptr, namespaces[i]) == 0)
 			return 0;
-	return oh_error_make(err, 0,
-			     "%s: unknown namespace \"%s\" (one of pid, network, ipc, uts, mount, "
-			     "user, cgroup, time)",
-			     path, s);
+	return loader_error(l, item, path,
+			    "unknown namespace \"%s\" (one of pid, network, ipc, uts, mount, "
+			    "user, cgroup, time)",
+			    item->string.ptr);
 }
 
-static int check_host_path(const char *s, const char *path, oh_error_t *err)
+static int check_host_path(struct policy_loader *l, const struct json *item, const char *path)
 {
-	size_t n = strlen(s);
-	cleanup_free char *pattern =
-	    n > 3 && strcmp(s + n - 3, ":ro") == 0 ? xstrndup(s, n - 3) : xstrdup(s);
-	if (pattern[0] != '/')
-		return oh_error_make(err, 0, "%s: \"%s\" is not an absolute path pattern", path, s);
+	if (item->string.ptr[0] != '/')
+		return loader_error(l, item, path, "\"%s\" is not an absolute path pattern",
+				    item->string.ptr);
 	return 0;
 }
 
@@ -248,64 +292,67 @@ static int check_host_path(const char *s, const char *path, oh_error_t *err)
 
 struct policy_key {
 	const char *name;
-	int (*read)(struct policy_loader *loader, const struct json *v, const char *path,
-		    oh_error_t *err);
-};
-
-struct policy_subkey_table {
-	const struct policy_key *keys;
-	size_t len;
+	int (*read)(struct policy_loader *loader, const struct json *v, const char *path);
 };
 
 static int read_object_keys(struct policy_loader *loader, const struct json *v, const char *path,
-			    const struct policy_key *keys, size_t n_keys, oh_error_t *err);
+			    const struct policy_key *keys, size_t n_keys);
 
-static int key_images(struct policy_loader *l, const struct json *v, const char *path,
-		      oh_error_t *err)
+static int key_images(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->images, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->images, check_glob);
 }
 
-static int key_extends(struct policy_loader *l, const struct json *v, const char *path,
-		       oh_error_t *err)
+static int key_extends(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string(v, path, &l->policy->extends, err);
+	if (read_string(l, v, path, &l->policy->extends) < 0)
+		return -1;
+	if (!policy_name_is_valid(l->policy->extends))
+		return loader_error(l, v, path,
+				    "\"%s\" is not a policy name (a file name in the policy "
+				    "directory, without \".json\")",
+				    l->policy->extends);
+	return 0;
 }
 
-static int key_mode(struct policy_loader *l, const struct json *v, const char *path,
-		    oh_error_t *err)
+static int key_mode(struct policy_loader *l, const struct json *v, const char *path)
 {
 	if (v->type == JSON_STRING && strcmp(v->string.ptr, "enforce") == 0)
 		l->policy->mode = POLICY_ENFORCE;
 	else if (v->type == JSON_STRING && strcmp(v->string.ptr, "audit") == 0)
 		l->policy->mode = POLICY_AUDIT;
 	else
-		return oh_error_make(err, 0, "%s: must be \"enforce\" or \"audit\"", path);
+		return loader_error(l, v, path, "must be \"enforce\" or \"audit\"");
 	return 0;
 }
 
-static int key_capabilities(struct policy_loader *l, const struct json *v, const char *path,
-			    oh_error_t *err)
+static int key_capabilities(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->capabilities, check_capability, err);
+	return read_string_list(l, v, path, &l->policy->capabilities, check_capability);
 }
 
-static int key_user_uid(struct policy_loader *l, const struct json *v, const char *path,
-			oh_error_t *err)
+static int read_id(struct policy_loader *l, const struct json *v, const char *path, uint32_t *out)
 {
-	return json_read_uint32(v, path, &l->policy->uid, err);
+	uint64_t n;
+	if (v->type != JSON_NUMBER || !json_number_uint64(v, &n) || n > UINT32_MAX)
+		return loader_error(l, v, path, "must be an integer from 0 to %u", UINT32_MAX);
+	*out = (uint32_t)n;
+	return 0;
 }
 
-static int key_user_gid(struct policy_loader *l, const struct json *v, const char *path,
-			oh_error_t *err)
+static int key_user_uid(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return json_read_uint32(v, path, &l->policy->gid, err);
+	return read_id(l, v, path, &l->policy->uid);
 }
 
-static int key_user_allow_root(struct policy_loader *l, const struct json *v, const char *path,
-			       oh_error_t *err)
+static int key_user_gid(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_bool(v, path, &l->policy->allow_root, err);
+	return read_id(l, v, path, &l->policy->gid);
+}
+
+static int key_user_allow_root(struct policy_loader *l, const struct json *v, const char *path)
+{
+	return read_bool(l, v, path, &l->policy->allow_root);
 }
 
 static const struct policy_key user_keys[] = {
@@ -314,36 +361,32 @@ static const struct policy_key user_keys[] = {
     {"allow_root", key_user_allow_root},
 };
 
-static int key_user(struct policy_loader *l, const struct json *v, const char *path,
-		    oh_error_t *err)
+static int key_user(struct policy_loader *l, const struct json *v, const char *path)
 {
-	if (read_object_keys(l, v, path, user_keys, ARRAY_SIZE(user_keys), err) < 0)
-		return -1;
+	int r = read_object_keys(l, v, path, user_keys, ARRAY_SIZE(user_keys));
+	if (v->type != JSON_OBJECT)
+		return r;
 	/* Mapping root to root would make "non-root" a lie. */
 	if (!l->policy->allow_root && (l->policy->uid == 0 || l->policy->gid == 0))
-		return oh_error_make(err, 0,
-				     "%s: uid and gid must not be 0; set \"allow_root\": true for "
-				     "images that need root",
-				     path);
-	return 0;
+		return loader_error(l, v, path,
+				    "uid and gid must not be 0; set \"allow_root\": true for "
+				    "images that need root");
+	return r;
 }
 
-static int key_no_new_privileges(struct policy_loader *l, const struct json *v, const char *path,
-				 oh_error_t *err)
+static int key_no_new_privileges(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_bool(v, path, &l->policy->no_new_privileges, err);
+	return read_bool(l, v, path, &l->policy->no_new_privileges);
 }
 
-static int key_readonly_rootfs(struct policy_loader *l, const struct json *v, const char *path,
-			       oh_error_t *err)
+static int key_readonly_rootfs(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_bool(v, path, &l->policy->readonly_rootfs, err);
+	return read_bool(l, v, path, &l->policy->readonly_rootfs);
 }
 
-static int key_tmpfs(struct policy_loader *l, const struct json *v, const char *path,
-		     oh_error_t *err)
+static int key_tmpfs(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->tmpfs, check_absolute_path, err);
+	return read_string_list(l, v, path, &l->policy->tmpfs, check_absolute_path);
 }
 
 static void set_seccomp_profile(struct policy *p, const char *name, char *text, size_t len)
@@ -368,8 +411,15 @@ struct json *policy_seccomp_profile(const struct policy *policy, oh_error_t *err
 	return profile;
 }
 
-static int load_seccomp_profile(struct policy_loader *l, const char *name, const char *path,
-				oh_error_t *err)
+char *policy_seccomp_profile_path(const char *policy_dir, const char *name)
+{
+	cleanup_free char *relative =
+	    strchr(name, '/') ? xstrdup(name) : xasprintf("seccomp/%s.json", name);
+	return path_join(policy_dir, relative);
+}
+
+static int load_seccomp_profile(struct policy_loader *l, const struct json *v, const char *name,
+				const char *path)
 {
 	struct policy *p = l->policy;
 	if (strcmp(name, "default") == 0) {
@@ -382,58 +432,57 @@ static int load_seccomp_profile(struct policy_loader *l, const char *name, const
 	}
 	const char *dir = l->lctx ? l->lctx->policy_dir : NULL;
 	if (!dir)
-		return oh_error_make(err, 0,
-				     "%s: seccomp profile \"%s\" is not embedded and no policy "
-				     "directory is configured",
-				     path, name);
-	cleanup_free char *file = strchr(name, '/') ? xasprintf("%s/%s", dir, name)
-						    : xasprintf("%s/seccomp/%s.json", dir, name);
-	if (check_absolute_path(file, path, err) < 0)
-		return -1;
+		return loader_error(l, v, path,
+				    "seccomp profile \"%s\" is not embedded and no policy "
+				    "directory is configured",
+				    name);
+	cleanup_free char *file = policy_seccomp_profile_path(dir, name);
+	if (file[0] != '/')
+		return loader_error(l, v, path, "\"%s\" is not an absolute path", file);
+	if (policy_path_has_dot_component(file))
+		return loader_error(l, v, path, "\"%s\" has a \".\" or \"..\" component", file);
 	set_seccomp_profile(p, name, NULL, 0);
 	p->seccomp_profile_file = steal_pointer(&file);
 	return 0;
 }
 
-static int key_seccomp_profile(struct policy_loader *l, const struct json *v, const char *path,
-			       oh_error_t *err)
+static int key_seccomp_profile(struct policy_loader *l, const struct json *v, const char *path)
 {
 	cleanup_free char *name = NULL;
-	if (read_string(v, path, &name, err) < 0)
+	if (read_string(l, v, path, &name) < 0)
 		return -1;
 	if (*name == '\0') {
 		/* An empty name turns seccomp enforcement off for this policy. */
 		set_seccomp_profile(l->policy, NULL, NULL, 0);
 		return 0;
 	}
-	return load_seccomp_profile(l, name, path, err);
+	return load_seccomp_profile(l, v, name, path);
 }
 
-static int key_seccomp_replace(struct policy_loader *l, const struct json *v, const char *path,
-			       oh_error_t *err)
+static int key_seccomp_replace(struct policy_loader *l, const struct json *v, const char *path)
 {
 	if (v->type == JSON_STRING && strcmp(v->string.ptr, "missing") == 0)
 		l->policy->seccomp_replace = SECCOMP_REPLACE_MISSING;
 	else if (v->type == JSON_STRING && strcmp(v->string.ptr, "always") == 0)
 		l->policy->seccomp_replace = SECCOMP_REPLACE_ALWAYS;
 	else
-		return oh_error_make(err, 0, "%s: must be \"missing\" or \"always\"", path);
+		return loader_error(l, v, path, "must be \"missing\" or \"always\"");
 	return 0;
 }
 
 /* A syscall name as libseccomp spells them: "io_uring_setup", "_llseek". */
-static int check_syscall_name(const char *s, const char *path, oh_error_t *err)
+static int check_syscall_name(struct policy_loader *l, const struct json *item, const char *path)
 {
+	const char *s = item->string.ptr;
 	if (*s == '\0' || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(s))
-		return oh_error_make(err, 0, "%s: \"%s\" is not a syscall name", path, s);
+		return loader_error(l, item, path, "\"%s\" is not a syscall name", s);
 	return 0;
 }
 
 static int key_seccomp_allow_syscalls(struct policy_loader *l, const struct json *v,
-				      const char *path, oh_error_t *err)
+				      const char *path)
 {
-	return read_string_list(v, path, &l->policy->seccomp_allow_syscalls, check_syscall_name,
-				err);
+	return read_string_list(l, v, path, &l->policy->seccomp_allow_syscalls, check_syscall_name);
 }
 
 static const struct policy_key seccomp_keys[] = {
@@ -442,22 +491,19 @@ static const struct policy_key seccomp_keys[] = {
     {"allow_syscalls", key_seccomp_allow_syscalls},
 };
 
-static int key_seccomp(struct policy_loader *l, const struct json *v, const char *path,
-		       oh_error_t *err)
+static int key_seccomp(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_object_keys(l, v, path, seccomp_keys, ARRAY_SIZE(seccomp_keys), err);
+	return read_object_keys(l, v, path, seccomp_keys, ARRAY_SIZE(seccomp_keys));
 }
 
-static int key_apparmor_profile(struct policy_loader *l, const struct json *v, const char *path,
-				oh_error_t *err)
+static int key_apparmor_profile(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string(v, path, &l->policy->apparmor_profile, err);
+	return read_string(l, v, path, &l->policy->apparmor_profile);
 }
 
-static int key_apparmor_required(struct policy_loader *l, const struct json *v, const char *path,
-				 oh_error_t *err)
+static int key_apparmor_required(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_bool(v, path, &l->policy->apparmor_required, err);
+	return read_bool(l, v, path, &l->policy->apparmor_required);
 }
 
 static const struct policy_key apparmor_keys[] = {
@@ -465,59 +511,71 @@ static const struct policy_key apparmor_keys[] = {
     {"required", key_apparmor_required},
 };
 
-static int key_apparmor(struct policy_loader *l, const struct json *v, const char *path,
-			oh_error_t *err)
+static int key_apparmor(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_object_keys(l, v, path, apparmor_keys, ARRAY_SIZE(apparmor_keys), err);
+	return read_object_keys(l, v, path, apparmor_keys, ARRAY_SIZE(apparmor_keys));
 }
 
-static int key_pids_limit(struct policy_loader *l, const struct json *v, const char *path,
-			  oh_error_t *err)
+static int key_pids_limit(struct policy_loader *l, const struct json *v, const char *path)
 {
 	int64_t n;
 	if (v->type != JSON_NUMBER || !json_number_int64(v, &n) || n < 0)
-		return oh_error_make(err, 0, "%s: must be a non-negative integer (0 for none)",
-				     path);
+		return loader_error(l, v, path, "must be a non-negative integer (0 for none)");
 	l->policy->pids_limit = n;
 	return 0;
 }
 
-static int read_rlimit_value(const struct json *limit, const char *key, const char *path,
-			     uint64_t *out, oh_error_t *err)
+/* One limit, {"soft": N, "hard": N}; every problem of it reported. */
+static int read_rlimit(struct policy_loader *l, const struct json *v, const char *path,
+		       struct policy_rlimit *limit)
 {
-	const struct json *v = json_object_get(limit, key);
-	if (!v || v->type != JSON_NUMBER || !json_number_uint64(v, out))
-		return oh_error_make(err, 0, "%s.%s: must be a non-negative integer", path, key);
-	return 0;
+	int r = 0;
+	for (size_t k = 0; k < v->object.len; k++) {
+		const struct json_member *m = &v->object.members[k];
+		cleanup_free char *where = member_path(path, m->key);
+		uint64_t *out = strcmp(m->key, "soft") == 0   ? &limit->soft
+				: strcmp(m->key, "hard") == 0 ? &limit->hard
+							      : NULL;
+		if (!out) {
+			diagnostics_add(l->diagnostics, DIAGNOSTIC_ERROR, m->offset, where,
+					"unknown key");
+			r = -1;
+		} else if (m->value->type != JSON_NUMBER || !json_number_uint64(m->value, out)) {
+			r = loader_error(l, m->value, where, "must be a non-negative integer");
+		}
+	}
+	static const char *const both[] = {"soft", "hard"};
+	for (size_t i = 0; i < ARRAY_SIZE(both); i++) {
+		if (json_object_get(v, both[i]))
+			continue;
+		cleanup_free char *where = member_path(path, both[i]);
+		r = loader_error(l, v, where, "must be a non-negative integer");
+	}
+	if (r == 0 && limit->soft > limit->hard)
+		r = loader_error(l, v, path, "soft limit above hard limit");
+	return r;
 }
 
-static int key_rlimits(struct policy_loader *l, const struct json *v, const char *path,
-		       oh_error_t *err)
+static int key_rlimits(struct policy_loader *l, const struct json *v, const char *path)
 {
-	if (expect_type(v, JSON_OBJECT, "an object of {\"soft\": N, \"hard\": N} by RLIMIT_ name",
-			path, err) < 0)
+	if (expect_type(l, v, JSON_OBJECT,
+			"an object of {\"soft\": N, \"hard\": N} by RLIMIT_ name", path) < 0)
 		return -1;
 	struct policy *p = l->policy;
+	int r = 0;
 	for (size_t i = 0; i < v->object.len; i++) {
 		const struct json_member *m = &v->object.members[i];
-		cleanup_free char *item_path = xasprintf("%s.%s", path, m->key);
-		if (strncmp(m->key, "RLIMIT_", 7) != 0 || m->value->type != JSON_OBJECT)
-			return oh_error_make(err, 0,
-					     "%s: must be an RLIMIT_ name with {\"soft\": N, "
-					     "\"hard\": N}",
-					     item_path);
-		for (size_t k = 0; k < m->value->object.len; k++) {
-			const char *key = m->value->object.members[k].key;
-			if (strcmp(key, "soft") != 0 && strcmp(key, "hard") != 0)
-				return oh_error_make(err, 0, "%s: unknown key \"%s\"", item_path,
-						     key);
-		}
+		cleanup_free char *where = member_path(path, m->key);
 		struct policy_rlimit limit = {0};
-		if (read_rlimit_value(m->value, "soft", item_path, &limit.soft, err) < 0 ||
-		    read_rlimit_value(m->value, "hard", item_path, &limit.hard, err) < 0)
-			return -1;
-		if (limit.soft > limit.hard)
-			return oh_error_make(err, 0, "%s: soft limit above hard limit", item_path);
+		if (strncmp(m->key, "RLIMIT_", 7) != 0 || m->value->type != JSON_OBJECT) {
+			r = loader_error(l, m->value, where,
+					 "must be an RLIMIT_ name with {\"soft\": N, \"hard\": N}");
+			continue;
+		}
+		if (read_rlimit(l, m->value, where, &limit) < 0) {
+			r = -1;
+			continue;
+		}
 		size_t at = p->rlimits_len;
 		for (size_t j = 0; j < p->rlimits_len; j++)
 			if (strcmp(p->rlimits[j].type, m->key) == 0)
@@ -530,73 +588,63 @@ static int key_rlimits(struct policy_loader *l, const struct json *v, const char
 		p->rlimits[at].soft = limit.soft;
 		p->rlimits[at].hard = limit.hard;
 	}
-	return 0;
+	return r;
 }
 
 static int key_allow_host_namespaces(struct policy_loader *l, const struct json *v,
-				     const char *path, oh_error_t *err)
+				     const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.host_namespaces, check_namespace, err);
+	return read_string_list(l, v, path, &l->policy->allow.host_namespaces, check_namespace);
 }
 
-static int key_allow_host_paths(struct policy_loader *l, const struct json *v, const char *path,
-				oh_error_t *err)
+static int key_allow_host_paths(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.host_paths, check_host_path, err);
+	return read_string_list(l, v, path, &l->policy->allow.host_paths, check_host_path);
 }
 
-static int key_allow_devices(struct policy_loader *l, const struct json *v, const char *path,
-			     oh_error_t *err)
+static int key_allow_devices(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.devices, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->allow.devices, check_glob);
 }
 
-static int key_allow_hooks(struct policy_loader *l, const struct json *v, const char *path,
-			   oh_error_t *err)
+static int key_allow_hooks(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.hooks, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->allow.hooks, check_glob);
 }
 
-static int key_allow_sysctls(struct policy_loader *l, const struct json *v, const char *path,
-			     oh_error_t *err)
+static int key_allow_sysctls(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.sysctls, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->allow.sysctls, check_glob);
 }
 
-static int key_allow_fields(struct policy_loader *l, const struct json *v, const char *path,
-			    oh_error_t *err)
+static int key_allow_fields(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.fields, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->allow.fields, check_glob);
 }
 
-static int key_allow_annotations(struct policy_loader *l, const struct json *v, const char *path,
-				 oh_error_t *err)
+static int key_allow_annotations(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.annotations, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->allow.annotations, check_glob);
 }
 
-static int key_allow_mount_types(struct policy_loader *l, const struct json *v, const char *path,
-				 oh_error_t *err)
+static int key_allow_mount_types(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.mount_types, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->allow.mount_types, check_glob);
 }
 
-static int key_allow_seccomp(struct policy_loader *l, const struct json *v, const char *path,
-			     oh_error_t *err)
+static int key_allow_seccomp(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.seccomp, check_glob, err);
+	return read_string_list(l, v, path, &l->policy->allow.seccomp, check_glob);
 }
 
-static int key_allow_root_paths(struct policy_loader *l, const struct json *v, const char *path,
-				oh_error_t *err)
+static int key_allow_root_paths(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_string_list(v, path, &l->policy->allow.root_paths, check_host_path, err);
+	return read_string_list(l, v, path, &l->policy->allow.root_paths, check_host_path);
 }
 
-static int key_allow_restore(struct policy_loader *l, const struct json *v, const char *path,
-			     oh_error_t *err)
+static int key_allow_restore(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_bool(v, path, &l->policy->allow.restore, err);
+	return read_bool(l, v, path, &l->policy->allow.restore);
 }
 
 static const struct policy_key allow_keys[] = {
@@ -613,10 +661,9 @@ static const struct policy_key allow_keys[] = {
     {"restore", key_allow_restore},
 };
 
-static int key_allow(struct policy_loader *l, const struct json *v, const char *path,
-		     oh_error_t *err)
+static int key_allow(struct policy_loader *l, const struct json *v, const char *path)
 {
-	return read_object_keys(l, v, path, allow_keys, ARRAY_SIZE(allow_keys), err);
+	return read_object_keys(l, v, path, allow_keys, ARRAY_SIZE(allow_keys));
 }
 
 static const struct policy_key policy_keys[] = {
@@ -654,37 +701,66 @@ const char *policy_known_key(const char *object_path, size_t index)
 	return NULL;
 }
 
+/* Every member of the object `v` by the table `keys`: unknown keys and
+ * repeated ones are reported, and every known key is read, whatever the
+ * others hold. */
 static int read_object_keys(struct policy_loader *loader, const struct json *v, const char *path,
-			    const struct policy_key *keys, size_t n_keys, oh_error_t *err)
+			    const struct policy_key *keys, size_t n_keys)
 {
-	if (expect_type(v, JSON_OBJECT, "an object", path, err) < 0)
+	if (expect_type(loader, v, JSON_OBJECT, "an object", path) < 0)
 		return -1;
+	int r = 0;
+	uint64_t seen = 0; /* by index in `keys` */
 	for (size_t i = 0; i < v->object.len; i++) {
 		const struct json_member *m = &v->object.members[i];
-		cleanup_free char *member_path =
-		    *path ? xasprintf("%s.%s", path, m->key) : xstrdup(m->key);
+		cleanup_free char *where = member_path(path, m->key);
 		size_t k;
 		for (k = 0; k < n_keys; k++)
 			if (strcmp(keys[k].name, m->key) == 0)
 				break;
-		if (k == n_keys)
-			return oh_error_make(err, 0, "%s: unknown key", member_path);
+		if (k == n_keys) {
+			struct diagnostic *d = diagnostics_add(
+			    loader->diagnostics, DIAGNOSTIC_ERROR, m->offset, where, "unknown key");
+			d->kind = DIAGNOSTIC_UNKNOWN_KEY;
+			d->subject = xstrdup(m->key);
+			d->context = xstrdup(path);
+			r = -1;
+			continue;
+		}
+		/* A policy is read as the JSON it is: a key given twice is read
+		 * twice, and the later value wins. Likely a mistake: warn. */
+		assert(k < 64);
+		bool repeated = seen & (UINT64_C(1) << k);
+		seen |= UINT64_C(1) << k;
+		for (size_t j = 0; repeated && j < i; j++) {
+			if (strcmp(v->object.members[j].key, m->key) != 0)
+				continue;
+			struct diagnostic *d =
+			    diagnostics_add(loader->diagnostics, DIAGNOSTIC_WARNING, m->offset,
+					    where, "repeated key; the later value overrides");
+			d->kind = DIAGNOSTIC_REPEATED_KEY;
+			d->related = v->object.members[j].offset;
+			break;
+		}
 		/* null means "not set", as in the OCI config. */
 		if (m->value->type == JSON_NULL)
 			continue;
-		if (keys[k].read(loader, m->value, member_path, err) < 0)
-			return -1;
+		if (keys[k].read(loader, m->value, where) < 0)
+			r = -1;
 	}
-	return 0;
+	return r;
 }
 
-int policy_load_json(const struct json *doc, const char *name, const char *source,
-		     const struct policy *base, const struct policy_load_context *lctx,
-		     struct policy **out, oh_error_t *err)
+struct policy *policy_load_json_diagnosed(const struct json *doc, const char *name,
+					  const char *source, const struct policy *base,
+					  const struct policy_load_context *lctx,
+					  struct diagnostics *diagnostics)
 {
+	assert(doc && name && source && diagnostics);
 	struct policy_loader loader = {
 	    .policy = base ? policy_clone(base) : policy_new_empty(),
 	    .lctx = lctx,
+	    .diagnostics = diagnostics,
 	};
 	/* What a policy inherits of its base's identity is only the rules. */
 	string_list_clear(&loader.policy->images);
@@ -695,12 +771,31 @@ int policy_load_json(const struct json *doc, const char *name, const char *sourc
 	free(loader.policy->source);
 	loader.policy->source = xstrdup(source);
 
-	if (read_object_keys(&loader, doc, "", policy_keys, ARRAY_SIZE(policy_keys), err) < 0) {
-		policy_free(loader.policy);
-		return -1;
+	if (doc->type != JSON_OBJECT)
+		loader_error(&loader, doc, "", "a policy must be a JSON object");
+	else
+		read_object_keys(&loader, doc, "", policy_keys, ARRAY_SIZE(policy_keys));
+	return loader.policy;
+}
+
+int policy_load_json(const struct json *doc, const char *name, const char *source,
+		     const struct policy *base, const struct policy_load_context *lctx,
+		     struct policy **out, oh_error_t *err)
+{
+	struct diagnostics diagnostics = {0};
+	struct policy *policy =
+	    policy_load_json_diagnosed(doc, name, source, base, lctx, &diagnostics);
+	const struct diagnostic *first = diagnostics_first_error(&diagnostics);
+	int r = 0;
+	if (first) {
+		cleanup_free char *message = diagnostic_message(first);
+		r = oh_error_make(err, 0, "%s", message);
+		policy_free(policy);
+	} else {
+		*out = policy;
 	}
-	*out = loader.policy;
-	return 0;
+	diagnostics_clear(&diagnostics);
+	return r;
 }
 
 int policy_load_default(struct policy **out, oh_error_t *err)

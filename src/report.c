@@ -107,7 +107,10 @@ static void append_value(struct strbuf *sb, const struct json *value, const char
 char *decision_to_string(const struct decision *d)
 {
 	struct strbuf sb = {0};
-	strbuf_appendf(&sb, "%s: %s: %s", d->rule, d->path, d->reason);
+	if (*d->path)
+		strbuf_appendf(&sb, "%s: %s: %s", d->rule, d->path, d->reason);
+	else
+		strbuf_appendf(&sb, "%s: %s", d->rule, d->reason); /* not of one node */
 	if (d->kind == DECISION_CHANGE) {
 		strbuf_puts(&sb, " (");
 		append_value(&sb, d->old_value, "absent");

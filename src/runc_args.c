@@ -28,6 +28,7 @@
  * string in the result points into argv. */
 #include "runc_args.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -51,12 +52,18 @@ enum option_field {
 	FIELD_LSM_PROFILE,
 	FIELD_LSM_MOUNT_CONTEXT,
 	FIELD_PROCESS,
-	FIELD_USER,
-	FIELD_APPARMOR,
-	FIELD_PROCESS_LABEL,
-	FIELD_NO_NEW_PRIVS,
-	FIELD_CAP,
-	FIELD_ADDITIONAL_GIDS,
+	FIELD_PRESERVE_FDS,
+	/* exec's options, which runc_exec_options_each reads back */
+	FIELD_EXEC_RUNTIME,
+	FIELD_EXEC_CWD,
+	FIELD_EXEC_ENV,
+	FIELD_EXEC_TTY,
+	FIELD_EXEC_USER,
+	FIELD_EXEC_ADDITIONAL_GIDS,
+	FIELD_EXEC_PROCESS_LABEL,
+	FIELD_EXEC_APPARMOR,
+	FIELD_EXEC_NO_NEW_PRIVS,
+	FIELD_EXEC_CAP,
 };
 
 struct runc_option {
@@ -103,7 +110,7 @@ static const struct runc_option create_options[] = {
     {"pid-file", NULL, OPTION_VALUE, FIELD_NONE},
     {"no-pivot", NULL, OPTION_BOOL, FIELD_NO_PIVOT},
     {"no-new-keyring", NULL, OPTION_BOOL, FIELD_NONE},
-    {"preserve-fds", NULL, OPTION_VALUE, FIELD_NONE}, /* a uint, checked by runc */
+    {"preserve-fds", NULL, OPTION_VALUE, FIELD_PRESERVE_FDS}, /* an int, checked by runc */
     HELP_OPTION,
 };
 
@@ -117,7 +124,7 @@ static const struct runc_option run_options[] = {
     {"no-subreaper", NULL, OPTION_BOOL, FIELD_NONE},
     {"no-pivot", NULL, OPTION_BOOL, FIELD_NO_PIVOT},
     {"no-new-keyring", NULL, OPTION_BOOL, FIELD_NONE},
-    {"preserve-fds", NULL, OPTION_VALUE, FIELD_NONE},
+    {"preserve-fds", NULL, OPTION_VALUE, FIELD_PRESERVE_FDS},
     HELP_OPTION,
 };
 
@@ -144,24 +151,26 @@ static const struct runc_option restore_options[] = {
     HELP_OPTION,
 };
 
-/* runc 1.1.5 exec.go */
+/* runc 1.1.5 exec.go. Each option either shapes the process (and is
+ * replaced, with the process it shapes, by the one oci-harden builds) or
+ * tells the runtime how to run it (and is passed on). */
 static const struct runc_option exec_options[] = {
-    {"console-socket", NULL, OPTION_VALUE, FIELD_NONE},
-    {"cwd", NULL, OPTION_VALUE, FIELD_NONE},
-    {"env", "e", OPTION_LIST, FIELD_NONE},
-    {"tty", "t", OPTION_BOOL, FIELD_NONE},
-    {"user", "u", OPTION_VALUE, FIELD_USER},
-    {"additional-gids", "g", OPTION_LIST, FIELD_ADDITIONAL_GIDS},
+    {"console-socket", NULL, OPTION_VALUE, FIELD_EXEC_RUNTIME},
+    {"cwd", NULL, OPTION_VALUE, FIELD_EXEC_CWD},
+    {"env", "e", OPTION_LIST, FIELD_EXEC_ENV},
+    {"tty", "t", OPTION_BOOL, FIELD_EXEC_TTY},
+    {"user", "u", OPTION_VALUE, FIELD_EXEC_USER},
+    {"additional-gids", "g", OPTION_LIST, FIELD_EXEC_ADDITIONAL_GIDS},
     {"process", "p", OPTION_VALUE, FIELD_PROCESS},
-    {"detach", "d", OPTION_BOOL, FIELD_NONE},
-    {"pid-file", NULL, OPTION_VALUE, FIELD_NONE},
-    {"process-label", NULL, OPTION_VALUE, FIELD_PROCESS_LABEL},
-    {"apparmor", NULL, OPTION_VALUE, FIELD_APPARMOR},
-    {"no-new-privs", NULL, OPTION_BOOL, FIELD_NO_NEW_PRIVS},
-    {"cap", "c", OPTION_LIST, FIELD_CAP},
-    {"preserve-fds", NULL, OPTION_VALUE, FIELD_NONE},
-    {"cgroup", NULL, OPTION_LIST, FIELD_NONE},
-    {"ignore-paused", NULL, OPTION_BOOL, FIELD_NONE},
+    {"detach", "d", OPTION_BOOL, FIELD_EXEC_RUNTIME},
+    {"pid-file", NULL, OPTION_VALUE, FIELD_EXEC_RUNTIME},
+    {"process-label", NULL, OPTION_VALUE, FIELD_EXEC_PROCESS_LABEL},
+    {"apparmor", NULL, OPTION_VALUE, FIELD_EXEC_APPARMOR},
+    {"no-new-privs", NULL, OPTION_BOOL, FIELD_EXEC_NO_NEW_PRIVS},
+    {"cap", "c", OPTION_LIST, FIELD_EXEC_CAP},
+    {"preserve-fds", NULL, OPTION_VALUE, FIELD_PRESERVE_FDS},
+    {"cgroup", NULL, OPTION_LIST, FIELD_EXEC_RUNTIME},
+    {"ignore-paused", NULL, OPTION_BOOL, FIELD_EXEC_RUNTIME},
     HELP_OPTION,
 };
 
@@ -208,9 +217,10 @@ struct command_spec {
 	enum positional_rule positional;
 };
 
-/* runc 1.1.5 main.go app.Commands, plus urfave's "help" (alias "h"). crun 1.8
- * has no command runc lacks; later crun's "mounts" (adds mounts to a running
- * container) is deliberately unknown, so it is refused. */
+/* runc 1.1.5 main.go app.Commands, plus urfave's "help" (alias "h"); crun
+ * 1.8's commands (src/crun.c, commands[]) are a subset of these. A command
+ * in neither list creates and changes no container in either runtime: it
+ * goes to the runtime, which refuses it (RUNC_CMD_UNKNOWN). */
 static const struct command_spec commands[] = {
     {"checkpoint", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"create", RUNC_CMD_CREATE, true, &create_table, POSITIONAL_EXACTLY_ONE},
@@ -233,6 +243,12 @@ static const struct command_spec commands[] = {
     {"help", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"h", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
 };
+
+/* Commands of later runtimes that change a running container in ways
+ * oci-harden does not judge: should the real runtime be one of those, they
+ * must not pass as unknown. crun 1.9 and later: `crun mounts add ID FILE`
+ * adds mounts to a running container. */
+static const char *const refused_commands[] = {"mounts"};
 
 static const struct command_spec *command_lookup(const char *name)
 {
@@ -440,16 +456,11 @@ struct parse_state {
 	bool help;
 	bool version;
 	const char *log_format; /* as given, validated once help/version are known */
+	/* Called for each option parsed, with where it is in argv. */
+	void (*on_option)(struct parse_state *st, const struct runc_option *o, const char *value,
+			  bool flag, int index, int count);
+	void *on_option_data;
 };
-
-static int list_append(const char **list, size_t *len, const char *value, const char *option,
-		       oh_error_t *err)
-{
-	if (*len >= RUNC_ARGS_MAX_LIST)
-		return oh_error_make(err, 0, "more than %d %s options", RUNC_ARGS_MAX_LIST, option);
-	list[(*len)++] = value;
-	return 0;
-}
 
 /* runc treats an empty string option as not given (`if x := ...; x != ""`
  * in setupSpec for --bundle, in getProcess for the exec overrides, in
@@ -460,7 +471,7 @@ static const char *unless_empty(const char *value)
 }
 
 static int option_store(struct parse_state *st, const struct runc_option *o, const char *value,
-			bool flag, oh_error_t *err)
+			bool flag)
 {
 	struct runc_args *out = st->out;
 	switch (o->field) {
@@ -500,24 +511,20 @@ static int option_store(struct parse_state *st, const struct runc_option *o, con
 	case FIELD_PROCESS:
 		out->process_path = unless_empty(value);
 		return 0;
-	case FIELD_USER:
-		out->exec_user = unless_empty(value);
+	case FIELD_PRESERVE_FDS:
+		out->preserve_fds = value;
 		return 0;
-	case FIELD_APPARMOR:
-		out->exec_apparmor = unless_empty(value);
+	case FIELD_EXEC_RUNTIME:
+	case FIELD_EXEC_CWD:
+	case FIELD_EXEC_ENV:
+	case FIELD_EXEC_TTY:
+	case FIELD_EXEC_USER:
+	case FIELD_EXEC_ADDITIONAL_GIDS:
+	case FIELD_EXEC_PROCESS_LABEL:
+	case FIELD_EXEC_APPARMOR:
+	case FIELD_EXEC_NO_NEW_PRIVS:
+	case FIELD_EXEC_CAP:
 		return 0;
-	case FIELD_PROCESS_LABEL:
-		out->exec_process_label = unless_empty(value);
-		return 0;
-	case FIELD_NO_NEW_PRIVS:
-		out->exec_no_new_privs = flag;
-		out->exec_no_new_privs_set = true;
-		return 0;
-	case FIELD_CAP:
-		return list_append(out->exec_caps, &out->exec_caps_len, value, "--cap", err);
-	case FIELD_ADDITIONAL_GIDS:
-		return list_append(out->exec_additional_gids, &out->exec_additional_gids_len, value,
-				   "--additional-gids", err);
 	}
 	return 0;
 }
@@ -575,6 +582,7 @@ static int parse_options(struct parse_state *st, struct arg_stream *s,
 		*(is_short ? &seen_short : &seen_long) |= bit;
 
 		bool flag = false;
+		int value_index = index;
 		if (o->kind == OPTION_BOOL) {
 			flag = true;
 			if (value && !go_parse_bool(value, &flag))
@@ -590,9 +598,15 @@ static int parse_options(struct parse_state *st, struct arg_stream *s,
 						     "option \"%s\" needs a value (argument %d)",
 						     arg, index);
 			value = s->argv[next];
+			value_index = next;
 		}
-		if (option_store(st, o, value, flag, err) < 0)
-			return -1;
+		option_store(st, o, value, flag);
+		if (o->field == FIELD_PROCESS) {
+			st->out->process_value_index = value_index;
+			st->out->process_value_inline = equals != NULL;
+		}
+		if (st->on_option)
+			st->on_option(st, o, value, flag, index, value_index - index + 1);
 	}
 }
 
@@ -602,8 +616,10 @@ static int parse_positional(struct parse_state *st, struct arg_stream *s,
 			    const struct command_spec *spec, oh_error_t *err)
 {
 	int first = stream_next(s);
-	if (first >= 0)
+	if (first >= 0) {
 		st->out->container_id = s->argv[first];
+		st->out->container_id_index = first;
+	}
 	switch (spec->positional) {
 	case POSITIONAL_ANY:
 		return 0;
@@ -628,7 +644,13 @@ static int parse_positional(struct parse_state *st, struct arg_stream *s,
 
 int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_error_t *err)
 {
-	*out = (struct runc_args){.command = RUNC_CMD_NONE, .command_index = -1};
+	*out = (struct runc_args){
+	    .program = argc > 0 ? argv[0] : NULL,
+	    .command = RUNC_CMD_NONE,
+	    .command_index = -1,
+	    .container_id_index = -1,
+	    .process_value_index = -1,
+	};
 	struct parse_state st = {.out = out};
 
 	/* Global options: urfave's App.Run parses them with no reordering. */
@@ -639,8 +661,11 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 
 	/* urfave checks --help, then --version, before running app.Before
 	 * (where runc validates --log-format) or any command. */
-	if (st.help || st.version)
+	if (st.help || st.version) {
+		out->help = st.help;
+		out->version = !st.help;
 		return 0;
+	}
 	if (st.log_format && st.log_format[0] != '\0' && strcmp(st.log_format, "text") != 0 &&
 	    strcmp(st.log_format, "json") != 0)
 		return oh_error_make(err, 0, "invalid --log-format \"%s\": runc takes text or json",
@@ -649,15 +674,29 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 	/* No command, or an empty one: urfave runs its help action, which shows
 	 * the app's help for "" (ShowCommandHelp). */
 	int index = stream_next(&global);
-	if (index < 0 || argv[index][0] == '\0')
+	if (index < 0 || argv[index][0] == '\0') {
+		out->help = true;
 		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(refused_commands); i++)
+		if (strcmp(argv[index], refused_commands[i]) == 0)
+			return oh_error_make(err, 0,
+					     "the command \"%s\" (argument %d) changes a running "
+					     "container in ways oci-harden does not judge",
+					     argv[index], index);
 	const struct command_spec *spec = command_lookup(argv[index]);
-	if (!spec)
-		return oh_error_make(err, 0, "unknown runc command \"%s\" (argument %d)",
-				     argv[index], index);
+	if (!spec) {
+		out->command = RUNC_CMD_UNKNOWN;
+		out->command_name = argv[index];
+		out->command_index = index;
+		return 0;
+	}
 	out->command = spec->command;
 	out->command_name = argv[index];
 	out->command_index = index;
+	/* `runc help` alone is the app's help too; `runc help CMD` is CMD's. */
+	if ((strcmp(spec->name, "help") == 0 || strcmp(spec->name, "h") == 0) && index + 1 == argc)
+		out->help = true;
 	if (!spec->options) {
 		/* Passed through as written. For start and kill, whose container
 		 * observation follows, the first argument that is no option is
@@ -689,6 +728,7 @@ static const char *const command_names[] = {
     [RUNC_CMD_NONE] = "none",	    [RUNC_CMD_CREATE] = "create", [RUNC_CMD_RUN] = "run",
     [RUNC_CMD_RESTORE] = "restore", [RUNC_CMD_EXEC] = "exec",	  [RUNC_CMD_DELETE] = "delete",
     [RUNC_CMD_START] = "start",	    [RUNC_CMD_KILL] = "kill",	  [RUNC_CMD_OTHER] = "other",
+    [RUNC_CMD_UNKNOWN] = "unknown",
 };
 
 const char *runc_command_name(enum runc_command command)
@@ -696,4 +736,71 @@ const char *runc_command_name(enum runc_command command)
 	if ((size_t)command >= ARRAY_SIZE(command_names) || !command_names[command])
 		return "unknown";
 	return command_names[command];
+}
+
+struct exec_walk {
+	void (*visit)(const struct runc_exec_option *option, void *data);
+	void *data;
+};
+
+/* What each of exec's options is for, in the public terms. */
+static enum runc_exec_field exec_field_of(enum option_field field)
+{
+	static const struct {
+		enum option_field field;
+		enum runc_exec_field exec;
+	} map[] = {
+	    {FIELD_PROCESS, RUNC_EXEC_PROCESS},
+	    {FIELD_EXEC_CWD, RUNC_EXEC_CWD},
+	    {FIELD_EXEC_ENV, RUNC_EXEC_ENV},
+	    {FIELD_EXEC_TTY, RUNC_EXEC_TTY},
+	    {FIELD_EXEC_USER, RUNC_EXEC_USER},
+	    {FIELD_EXEC_ADDITIONAL_GIDS, RUNC_EXEC_ADDITIONAL_GIDS},
+	    {FIELD_EXEC_PROCESS_LABEL, RUNC_EXEC_PROCESS_LABEL},
+	    {FIELD_EXEC_APPARMOR, RUNC_EXEC_APPARMOR},
+	    {FIELD_EXEC_NO_NEW_PRIVS, RUNC_EXEC_NO_NEW_PRIVS},
+	    {FIELD_EXEC_CAP, RUNC_EXEC_CAP},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (map[i].field == field)
+			return map[i].exec;
+	return RUNC_EXEC_RUNTIME; /* console socket, detach, pid file, fds, cgroup, help */
+}
+
+static void exec_walk_option(struct parse_state *st, const struct runc_option *o, const char *value,
+			     bool flag, int index, int count)
+{
+	const struct exec_walk *walk = st->on_option_data;
+	struct runc_exec_option option = {
+	    .field = exec_field_of(o->field),
+	    .value = o->kind == OPTION_BOOL ? NULL : value,
+	    .flag = flag,
+	    .index = index,
+	    .count = count,
+	};
+	walk->visit(&option, walk->data);
+}
+
+void runc_exec_options_each(int argc, char *const argv[], const struct runc_args *args,
+			    void (*visit)(const struct runc_exec_option *option, void *data),
+			    void *data)
+{
+	assert(args->command == RUNC_CMD_EXEC && args->container_id_index > args->command_index);
+	struct runc_args scratch;
+	struct exec_walk walk = {.visit = visit, .data = data};
+	struct parse_state st = {
+	    .out = &scratch,
+	    .on_option = exec_walk_option,
+	    .on_option_data = &walk,
+	};
+	scratch = (struct runc_args){.command_index = -1, .container_id_index = -1};
+	/* The options end where the id is: exec does not reorder, so they
+	 * are read exactly as runc_args_parse read them, which succeeded. */
+	struct arg_stream stream;
+	stream_init(&stream, argv, args->command_index + 1, args->container_id_index, NULL);
+	oh_error_t err = NULL;
+	int r = parse_options(&st, &stream, &exec_table, "exec", &err);
+	assert(r == 0);
+	(void)r;
+	oh_error_free(&err);
 }

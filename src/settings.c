@@ -21,6 +21,7 @@ void settings_clear(struct settings *s)
 	free(s->sandbox_policy);
 	free(s->event_log);
 	free(s->observe_dir);
+	free(s->docker_data_root);
 	*s = (struct settings){0};
 }
 
@@ -80,9 +81,9 @@ static int settings_observe(const struct json *doc, struct settings *out, oh_err
 }
 
 static const char *const settings_keys[] = {
-    "runtime",	      "policy_dir",  "default_policy",	       "state_dir",
-    "sandbox_policy", "event_log",   "kernel_audit",	       "trust_image_annotations",
-    "observe",	      "observe_dir", "observe_startup_seconds"};
+    "runtime",		"policy_dir", "default_policy", "state_dir",
+    "sandbox_policy",	"event_log",  "kernel_audit",	"trust_image_annotations",
+    "docker_data_root", "observe",    "observe_dir",	"observe_startup_seconds"};
 
 int settings_load(struct settings *out, oh_error_t *err)
 {
@@ -132,6 +133,7 @@ int settings_load(struct settings *out, oh_error_t *err)
 	    settings_string(doc, "sandbox_policy", false, &out->sandbox_policy, err) < 0 ||
 	    settings_string(doc, "event_log", true, &out->event_log, err) < 0 ||
 	    settings_bool(doc, "kernel_audit", &out->kernel_audit, err) < 0 ||
+	    settings_string(doc, "docker_data_root", true, &out->docker_data_root, err) < 0 ||
 	    settings_string(doc, "observe_dir", true, &out->observe_dir, err) < 0 ||
 	    settings_observe(doc, out, err) < 0)
 		return oh_error_wrap(err, "%s", path);

@@ -4,6 +4,8 @@
 #   spec_model.py c OUT.c TSV     the C table the core walks (sorted by path)
 #   spec_model.py man TSV         the table as oci-harden-policy(5) prints it
 #   spec_model.py paths TSV       one classified path per line
+#   spec_model.py update-man MAN TSV   rewrite the table in MAN between its
+#                                 SPEC MODEL TABLE BEGIN and END markers
 import sys
 
 VERDICTS = ('passed', 'hardened', 'judged', 'refused', 'ignored')
@@ -57,13 +59,27 @@ def emit_man(rows):
     print('.TE\n.ad')
 
 
+def update_man(man, rows):
+    import io
+    import contextlib
+    text = open(man, encoding='utf-8').read()
+    begin, end = '.\\" SPEC MODEL TABLE BEGIN\n', '.\\" SPEC MODEL TABLE END'
+    a, b = text.index(begin) + len(begin), text.index(end)
+    table = io.StringIO()
+    with contextlib.redirect_stdout(table):
+        emit_man(rows)
+    open(man, 'w', encoding='utf-8').write(text[:a] + table.getvalue() + text[b:])
+
+
 if __name__ == '__main__':
     what = sys.argv[1]
     if what == 'c':
         emit_c(sys.argv[2], read(sys.argv[3]))
     elif what == 'man':
         emit_man(read(sys.argv[2]))
+    elif what == 'update-man':
+        update_man(sys.argv[2], read(sys.argv[3]))
     elif what == 'paths':
         print('\n'.join(r[0] for r in read(sys.argv[2])))
     else:
-        sys.exit('usage: spec_model.py c OUT.c TSV | man TSV | paths TSV')
+        sys.exit('usage: spec_model.py c OUT.c TSV | man TSV | update-man MAN TSV | paths TSV')

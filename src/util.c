@@ -127,6 +127,24 @@ void strbuf_free(struct strbuf *sb)
 	sb->len = sb->cap = 0;
 }
 
+char *xstrcat3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = xmalloc(la + lb + lc + 1);
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
+char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	if (n == 0)
+		return xstrdup(name);
+	return xstrcat3(dir, dir[n - 1] == '/' ? "" : "/", name);
+}
+
 void string_list_add(struct string_list *list, const char *s)
 {
 	list->items = xgrow(list->items, &list->cap, list->len + 1, sizeof(char *));

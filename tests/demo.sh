@@ -139,20 +139,20 @@ caps_summary()
 	esac
 }
 
-before() { e2e_probe_value "$E2E_WORK/before.out" "$1"; }
-after() { e2e_probe_value "$E2E_WORK/after.out" "$1"; }
+before_probe=$E2E_WORK/before.out # its probe output: e2e_probe_value "$before_probe" KEY
+after_probe=$E2E_WORK/after.out # its probe output: e2e_probe_value "$after_probe" KEY
 
 section "What the container could do"
 row_format='%-46s %-22s %s\n'
 printf "$row_format" "" "plain runc" "through oci-harden"
 printf "$row_format" "" "----------" "------------------"
-printf "$row_format" "runs as uid:gid" "$(before uid):$(before gid)" "$(after uid):$(after gid)"
-printf "$row_format" "effective capabilities" "$(caps_summary "$(before CapEff)")" "$(caps_summary "$(after CapEff)")"
-printf "$row_format" "bounding set" "$(caps_summary "$(before CapBnd)")" "$(caps_summary "$(after CapBnd)")"
-printf "$row_format" "no_new_privs" "$(before NoNewPrivs)" "$(after NoNewPrivs)"
+printf "$row_format" "runs as uid:gid" "$(e2e_probe_value "$before_probe" uid):$(e2e_probe_value "$before_probe" gid)" "$(e2e_probe_value "$after_probe" uid):$(e2e_probe_value "$after_probe" gid)"
+printf "$row_format" "effective capabilities" "$(caps_summary "$(e2e_probe_value "$before_probe" CapEff)")" "$(caps_summary "$(e2e_probe_value "$after_probe" CapEff)")"
+printf "$row_format" "bounding set" "$(caps_summary "$(e2e_probe_value "$before_probe" CapBnd)")" "$(caps_summary "$(e2e_probe_value "$after_probe" CapBnd)")"
+printf "$row_format" "no_new_privs" "$(e2e_probe_value "$before_probe" NoNewPrivs)" "$(e2e_probe_value "$after_probe" NoNewPrivs)"
 seccomp_name() { case $1 in 0) echo "off" ;; 1) echo "strict" ;; 2) echo "filter" ;; *) echo "$1" ;; esac; }
-printf "$row_format" "seccomp" "$(seccomp_name "$(before Seccomp)")" "$(seccomp_name "$(after Seccomp)")"
-printf "$row_format" "root filesystem mounted" "$(before root_mount | cut -d, -f1)" "$(after root_mount | cut -d, -f1)"
+printf "$row_format" "seccomp" "$(seccomp_name "$(e2e_probe_value "$before_probe" Seccomp)")" "$(seccomp_name "$(e2e_probe_value "$after_probe" Seccomp)")"
+printf "$row_format" "root filesystem mounted" "$(e2e_probe_value "$before_probe" root_mount | cut -d, -f1)" "$(e2e_probe_value "$after_probe" root_mount | cut -d, -f1)"
 
 # Each ability: the probe key, and what it means.
 abilities=(
@@ -173,8 +173,8 @@ kept=()
 for entry in "${abilities[@]}"; do
 	key=${entry%%|*}
 	label=${entry#*|}
-	b=$(before "$key")
-	a=$(after "$key")
+	b=$(e2e_probe_value "$before_probe" "$key")
+	a=$(e2e_probe_value "$after_probe" "$key")
 	printf "$row_format" "can $label" "$b" "$a"
 	if [ "$b" = yes ] && [ "$a" = no ]; then
 		lost+=("$label")

@@ -10,9 +10,8 @@ set -euo pipefail
 packages=(
 	# build
 	meson ninja-build pkg-config gcc libc6-dev python3
-	# libraries, linked statically (their -dev packages ship the .a), and
-	# libmnl, which has no .a, for the separate audit helper
-	libyajl-dev libseccomp-dev libcap-dev libapparmor-dev libmnl-dev
+	# libraries, linked statically (their -dev packages ship the .a)
+	libyajl-dev libseccomp-dev libcap-dev libapparmor-dev
 	# unit tests
 	libcriterion-dev
 	# end-to-end tests and the demo: real runtimes, a static busybox for
@@ -28,8 +27,8 @@ packages=(
 	# protoc with its gRPC plugin, for the CRI's api.proto)
 	docker.io podman containernetworking-plugins iproute2
 	python3-grpcio python3-protobuf protobuf-compiler protobuf-compiler-grpc
-	# sanitizers, fuzzers and leak checks
-	clang libclang-rt-14-dev valgrind
+	# sanitizers, fuzzers and leak checks; the formatting check
+	clang libclang-rt-14-dev valgrind clang-format
 )
 
 if [ "$(id -u)" -ne 0 ]; then

@@ -77,7 +77,7 @@ fi
 # A report that says only that LeakSanitizer could not run is not a finding:
 # LSan stops the process's threads with ptrace(2), which fails when the
 # process is already traced, and test_containerd_image.sh runs containerd
-# (so the shim, oci-harden and its audit helper) under strace -f to watch
+# (so the shim and oci-harden) under strace -f to watch
 # its execve calls. Those processes are counted, not failed.
 untraceable=0
 for report in "$REPORTS"/*; do

@@ -21,6 +21,7 @@ extern const struct harden_module harden_module_namespaces;
 extern const struct harden_module harden_module_mounts;
 extern const struct harden_module harden_module_hooks;
 extern const struct harden_module harden_module_sysctls;
+extern const struct harden_module harden_module_exec;
 
 /* "parent.key", or "key" at the top. Caller frees. */
 char *harden_path_join(const char *parent, const char *key);
@@ -28,8 +29,8 @@ char *harden_path_join(const char *parent, const char *key);
 /* The member `key` of `parent` when it is an object. Absent (or null):
  * NULL, unless `create`, which adds an empty object. Any other type is a
  * shape the spec forbids: an error naming the path. */
-int harden_member_object(struct json *parent, const char *parent_path, const char *key,
-			 bool create, struct json **out, oh_error_t *err);
+int harden_member_object(struct json *parent, const char *parent_path, const char *key, bool create,
+			 struct json **out, oh_error_t *err);
 
 /* The member `key` of `parent` when it is an array (NULL when absent). */
 int harden_member_array(struct json *parent, const char *parent_path, const char *key,
@@ -61,12 +62,19 @@ bool harden_allowed(const struct string_list *patterns, const char *value);
 
 /* The string member `key` of object `v`, or NULL when absent; an error when
  * it is there but not a string. */
-int harden_member_string(const struct json *v, const char *path, const char *key,
-			 const char **out, oh_error_t *err);
+int harden_member_string(const struct json *v, const char *path, const char *key, const char **out,
+			 oh_error_t *err);
 
 /* The member `key` of `v` as a boolean (false when absent); an error when it
  * is there but not true or false. */
 int harden_member_bool(const struct json *v, const char *path, const char *key, bool *out,
 		       oh_error_t *err);
+
+/* For an exec (ctx->container set): refuse a string member `key` of the
+ * process that differs from the container's saved one (absent is the
+ * container's: the runtimes fill it in from the container). `what` names it
+ * in the reason. */
+int harden_exec_same_as_container(struct harden_ctx *ctx, const char *rule, const char *key,
+				  const char *what, oh_error_t *err);
 
 #endif

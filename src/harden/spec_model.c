@@ -113,8 +113,14 @@ static void spec_walk_node(struct spec_walk *w, const struct json *node)
 		size_t model_len = w->model.len, path_len = w->path.len;
 		strbuf_puts(&w->model, "[]");
 		for (size_t i = 0; i < node->array.len; i++) {
+			const struct json *item = node->array.items[i];
+			/* Only an object has members to judge: a string or number
+			 * item (a seccomp profile's hundreds of syscall names) needs
+			 * no path, and formatting one was most of the walk. */
+			if (item->type != JSON_ARRAY && item->type != JSON_OBJECT)
+				continue;
 			strbuf_appendf(&w->path, "[%zu]", i);
-			spec_walk_node(w, node->array.items[i]);
+			spec_walk_node(w, item);
 			w->path.len = path_len;
 			w->path.buf[path_len] = '\0';
 		}

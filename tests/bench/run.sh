@@ -476,8 +476,8 @@ callgrind()
 		--trace-children=no --callgrind-out-file="$out" "${@:2}" >/dev/null 2>"$out.log"
 	status=$?
 	set -e
-	# Only the wrapper's own count: the audit helper it spawns is another
-	# process, with a "Collected" line of its own.
+	# Only the wrapper's own count, should it ever start another process
+	# (with a "Collected" line of its own).
 	local count pid
 	pid=$(sed -n '1s/^==\([0-9]*\)==.*/\1/p' "$out.log")
 	count=$(sed -n "s/^==$pid== Collected : \([0-9]*\)\$/\1/p" "$out.log")

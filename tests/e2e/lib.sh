@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Helpers for the end-to-end tests: a TAP writer, a busybox root
-# filesystem, a bundle shaped like the one containerd writes, and the
-# bookkeeping that leaves no container or temporary directory behind.
+# filesystem, a bundle shaped like the one containerd writes, a recording
+# runtime and the checks of what a refusal promises, and the bookkeeping
+# that leaves no container or temporary directory behind.
 #
 # Sourced by tests/e2e/test_*.sh and by tests/demo.sh. Everything a test
 # prints on stdout is TAP (meson reads it with protocol 'tap'); any other
@@ -333,14 +334,27 @@ print(v if isinstance(v, str) else json.dumps(v))
 }
 
 # e2e_write_settings FILE [EXTRA-JSON-MEMBERS]: an oci-harden config file
-# pointing at the real runc. Observation is off unless EXTRA says
-# "observe" (e2e_observe_settings): it loads kernel programs, which a test
-# keeps in a directory of its own.
+# pointing at the real runc (or $E2E_SETTINGS_RUNTIME), whose state
+# directory and event log are the test's own unless EXTRA names them: a
+# test creates nothing under /run/oci-harden or /var/log/oci-harden.
+# Observation is off unless EXTRA says "observe" (e2e_observe_settings): it
+# loads kernel programs, which a test keeps in a directory of its own.
 e2e_write_settings()
 {
-	local observe=', "observe": "none"'
-	case "${2:-}" in *'"observe"'*) observe= ;; esac
-	printf '{"runtime": "%s"%s%s}\n' "$RUNC" "$observe" "${2:+, $2}" >"$1"
+	local members=${2:-}
+	case $members in
+	*'"state_dir"'*) ;;
+	*) members="${members:+$members, }\"state_dir\": \"$E2E_WORK/oci-harden-state\"" ;;
+	esac
+	case $members in
+	*'"event_log"'*) ;;
+	*) members="$members, \"event_log\": \"$E2E_WORK/events.log\"" ;;
+	esac
+	case $members in
+	*'"observe"'*) ;;
+	*) members="$members, \"observe\": \"none\"" ;;
+	esac
+	printf '{"runtime": "%s", %s}\n' "${E2E_SETTINGS_RUNTIME:-$RUNC}" "$members" >"$1"
 }
 
 # e2e_observe_settings [MODE]: settings members for observation (MODE
@@ -370,6 +384,126 @@ e2e_wait_status()
 		tries=$((tries - 1))
 	done
 	return 1
+}
+
+# --- what a refusal promises ---------------------------------------------
+
+# e2e_make_recording_runtime PATH: a stand-in for runc at PATH, which
+# records what oci-harden gave it and then execs the real runc. While
+# $E2E_RUNTIME_RECORD names a file (per call: oci-harden passes its
+# environment on with execv), it appends its command line there and copies
+# the config.json of --bundle (the file of --process) it is about to read
+# to RECORD.config (RECORD.process), following symlinks and ".." exactly as
+# runc will: the shell opens the same path runc opens after its chdir. No
+# RECORD file after a call: the runtime never ran.
+e2e_make_recording_runtime()
+{
+	cat >"$1" <<EOF
+#!/bin/sh
+if [ -n "\${E2E_RUNTIME_RECORD:-}" ]; then
+	printf '%s\n' "\$*" >>"\$E2E_RUNTIME_RECORD"
+	prev=
+	for arg do
+		case \$prev in
+		--bundle|-b) cat "\$arg/config.json" >"\$E2E_RUNTIME_RECORD.config" 2>&1 ;;
+		--process|-p) cat "\$arg" >"\$E2E_RUNTIME_RECORD.process" 2>&1 ;;
+		esac
+		prev=\$arg
+	done
+fi
+exec "$RUNC" "\$@"
+EOF
+	chmod 0755 "$1"
+}
+
+# e2e_fingerprint PATH: what "untouched" means for PATH, whatever it is: the
+# type, mode and owner, a symlink's target (and what is there), a regular
+# file's hash.
+e2e_fingerprint()
+{
+	local p=$1
+	if [ -L "$p" ]; then
+		printf 'symlink %s -> ' "$(readlink "$p")"
+		e2e_fingerprint "$(readlink -f "$p")"
+	elif [ -f "$p" ]; then
+		printf 'file %s %s\n' "$(stat -c '%a %u %g %h' "$p")" "$(sha256sum <"$p" | cut -c1-64)"
+	elif [ -e "$p" ]; then
+		stat -c '%F %a %u %g %t:%T' "$p"
+	else
+		echo missing
+	fi
+}
+
+# e2e_expect_error_log NAME LOG WHAT: the last line of the --log file LOG is
+# an error in runc's JSON log format (what containerd shows): level
+# "error", a message naming WHAT, an RFC 3339 time.
+e2e_expect_error_log()
+{
+	local name=$1 log=$2 what=$3 verdict
+	if [ ! -s "$log" ]; then
+		not_ok "$name: the --log file ends with a JSON error naming $what" "the log is empty or missing"
+		return
+	fi
+	verdict=$(tail -n 1 "$log" | "$PYTHON" -c '
+import json, re, sys
+what = sys.argv[1]
+try:
+    rec = json.loads(sys.stdin.read())
+except ValueError as e:
+    print("not JSON: %s" % e); sys.exit()
+if not isinstance(rec, dict):
+    print("not an object"); sys.exit()
+problems = []
+if rec.get("level") != "error":
+    problems.append("level is %r" % rec.get("level"))
+if what not in str(rec.get("msg", "")):
+    problems.append("msg does not name %s" % what)
+if not re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", str(rec.get("time", ""))):
+    problems.append("time %r is not RFC 3339" % rec.get("time"))
+print("; ".join(problems) or "good")
+' "$what")
+	if [ "$verdict" = good ]; then
+		ok "$name: the --log file ends with a JSON error naming $what"
+	else
+		not_ok "$name: the --log file ends with a JSON error naming $what" "$verdict" "$(tail -n 1 "$log" | cut -c1-300)"
+	fi
+}
+
+# e2e_expect_refused NAME STATUS RECORD STDOUT LOG WHAT: oci-harden refused
+# before anything happened: it exited 1 (oci-harden(8), EXIT STATUS), the
+# recording runtime never ran (no RECORD), nothing went to stdout (the file
+# STDOUT), and the --log file LOG ends with an error naming WHAT.
+e2e_expect_refused()
+{
+	local name=$1 status=$2 record=$3 stdout=$4 log=$5 what=$6
+	is "$status" 1 "$name: refused: oci-harden exits 1"
+	if [ -e "$record" ]; then
+		not_ok "$name: refused: the runtime never ran" "it ran: $(head -c 300 "$record")"
+	else
+		ok "$name: refused: the runtime never ran"
+	fi
+	is "$(head -c 300 "$stdout")" "" "$name: refused: nothing on stdout"
+	e2e_expect_error_log "$name" "$log" "$what"
+}
+
+# e2e_expect_no_container NAME ID: runc has no container ID under the
+# test's root, not even a state directory.
+e2e_expect_no_container()
+{
+	is "$("$RUNC" --root "$E2E_RUNC_ROOT" list -q 2>/dev/null | grep -Fx -- "$2")" "" \
+		"$1: no container in runc list"
+	if [ -e "$E2E_RUNC_ROOT/$2" ]; then
+		not_ok "$1: no state directory"
+	else
+		ok "$1: no state directory"
+	fi
+}
+
+# e2e_expect_untouched NAME PATH BEFORE: PATH still has the fingerprint
+# BEFORE (e2e_fingerprint).
+e2e_expect_untouched()
+{
+	is "$(e2e_fingerprint "$2")" "$3" "$1: $(basename "$2") untouched"
 }
 
 # The probe run inside a container by test_hardened.sh and tests/demo.sh:

@@ -110,6 +110,26 @@
 #   to the host's hard limits where those are lower: root here lacks
 #   CAP_SYS_RESOURCE and runc could not set them.
 #
+# contrib files, as they read where `meson install` put oci-harden
+#   daemons_installed FILE DIR [SETTINGS]
+#       prints FILE with every /usr/local/sbin/oci-harden and
+#       /usr/local/sbin/oci-harden@POLICY it names turned into
+#       DIR/sbin/oci-harden[@POLICY], made here: a link to $OCI_HARDEN,
+#       which then sees the name the engine runs it by (the policy of a
+#       runtime entry); with SETTINGS, a link to a program (settings_exec.c,
+#       built with gcc) that runs $OCI_HARDEN with OCI_HARDEN_CONFIG=SETTINGS
+#       and argv[0] unchanged, for an engine that hands no environment on
+#   DAEMONS_DOCKER_CONFIG=FILE daemons_docker_start DIR
+#       FILE (a daemon.json such as contrib/docker/daemon.json) merged into
+#       the harness's daemon.json, through daemons_installed: its runtimes
+#       beside (or replacing) the harness's, its other keys set
+#   daemons_podman_start DIR [CONTAINERS_CONF]
+#       CONTAINERS_CONF (such as contrib/podman/containers.conf) merged into
+#       the harness's containers.conf through daemons_installed (with
+#       PODMAN_SETTINGS): each of its keys in its table, replacing the
+#       harness's own
+#   containerd: daemons_containerd_start DIR "$(daemons_installed FILE DIR)"
+#
 # oci-harden's settings. Each engine gives the oci-harden it runs the file
 # $OCI_HARDEN_CONFIG names when the engine starts, or, if it is unset,
 # DIR/oci-harden.json: runc as the runtime and a state directory in DIR.
@@ -468,6 +488,25 @@ daemons_cleanup()
 	DAEMONS_NS_PIDS=()
 }
 
+# daemons_installed FILE DIR [SETTINGS]: see the header.
+daemons_installed()
+{
+	local file=$1 dir=$2 settings=${3:-} binary=$OCI_HARDEN target name
+	case $binary in /*) ;; *) binary=$PWD/$binary ;; esac
+	target=$binary
+	mkdir -p "$dir/sbin" || return 1
+	if [ -n "$settings" ]; then
+		mkdir -p "$dir/libexec" || return 1
+		target=$dir/libexec/settings-exec
+		gcc -O2 -Wall -Werror -DTARGET="\"$binary\"" -DSETTINGS="\"$settings\"" \
+			-o "$target" "$DAEMONS_LIB_DIR/settings_exec.c" || return 1
+	fi
+	for name in $(grep -o '/usr/local/sbin/oci-harden\(@[A-Za-z0-9._-]*\)\?' "$file" | sort -u); do
+		ln -sfn "$target" "$dir/sbin/${name##*/}" || return 1
+	done
+	sed "s|/usr/local/sbin/oci-harden|$dir/sbin/oci-harden|g" "$file"
+}
+
 # --- containerd ----------------------------------------------------------------
 
 CONTAINERD_DIR=
@@ -734,6 +773,19 @@ daemons_docker_start()
 	  }
 	}
 	EOF
+	if [ -n "${DAEMONS_DOCKER_CONFIG:-}" ]; then
+		daemons_installed "$DAEMONS_DOCKER_CONFIG" "$dir" >"$dir/daemon.extra.json" || return 1
+		"$DAEMONS_PYTHON" - "$dir/daemon.json" "$dir/daemon.extra.json" <<-'EOF' || return 1
+		import json, sys
+		ours, extra = (json.load(open(p)) for p in sys.argv[1:3])
+		for key, value in extra.items():
+		    if key == "runtimes":
+		        ours["runtimes"].update(value)
+		    else:
+		        ours[key] = value
+		json.dump(ours, open(sys.argv[1], "w"), indent=2)
+		EOF
+	fi
 	DOCKER_SETTINGS=$DAEMONS_SETTINGS
 	export DOCKER_SETTINGS
 	daemons_ns_start "$dir" || return 1
@@ -784,10 +836,10 @@ daemons_docker_stop()
 
 PODMAN_DIR=
 
-# daemons_podman_start DIR
+# daemons_podman_start DIR [CONTAINERS_CONF]
 daemons_podman_start()
 {
-	local dir=$1 runtime
+	local dir=$1 extra=${2:-} runtime
 	mkdir -p "$dir/root" "$dir/runroot" "$dir/tmp" "$dir/networks" || return 1
 	case $OCI_HARDEN in /*) ;; *) OCI_HARDEN=$PWD/$OCI_HARDEN ;; esac
 	daemons_settings "$dir"
@@ -813,7 +865,29 @@ daemons_podman_start()
 		[ "$limit" -ge 1048576 ] || limits+=("\"${kind%:*}=$limit:$limit\"")
 	done
 	ulimits=$(IFS=,; printf '%s' "${limits[*]}")
-	daemons_podman_conf "$dir/containers.conf" \
+	# CONTAINERS_CONF's keys, as TABLE LINE pairs; they replace the
+	# harness's own of the same table and key.
+	local extra_pairs=()
+	if [ -n "$extra" ]; then
+		daemons_installed "$extra" "$dir" "$PODMAN_SETTINGS" >"$dir/containers.extra.conf" || return 1
+		"$DAEMONS_PYTHON" - "$dir/containers.extra.conf" >"$dir/containers.extra.pairs" <<-'EOF' || return 1
+		import re, sys
+		table = None
+		for line in open(sys.argv[1]).read().splitlines():
+		    line = line.strip()
+		    if not line or line.startswith("#"):
+		        continue
+		    header = re.fullmatch(r"\[([A-Za-z0-9_.-]+)\]", line)
+		    if header:
+		        table = header.group(1)
+		    elif table and "=" in line:
+		        sys.stdout.write(table + "\0" + line + "\0")
+		    else:
+		        sys.exit(f"{sys.argv[1]}: cannot merge: {line}")
+		EOF
+		mapfile -d '' extra_pairs <"$dir/containers.extra.pairs"
+	fi
+	daemons_podman_conf "$dir/containers.conf" "${extra_pairs[@]}" -- \
 		containers 'log_driver = "k8s-file"' \
 		containers "default_ulimits = [$ulimits]" \
 		network 'network_backend = "cni"' \
@@ -860,18 +934,25 @@ daemons_podman_env()
 		CONTAINERS_REGISTRIES_CONF=$PODMAN_DIR/registries.conf HOME=$PODMAN_DIR/home DOCKER_CONFIG='' "$@"
 }
 
-# daemons_podman_conf FILE TABLE LINE [TABLE LINE]...: Debian's
-# containers.conf with each LINE put at the top of its TABLE.
+# daemons_podman_conf FILE [TABLE LINE]... -- TABLE LINE [TABLE LINE]...:
+# Debian's containers.conf with each LINE put at the top of its TABLE; the
+# pairs before the "--" win over those after it that set the same key.
 daemons_podman_conf()
 {
 	local out=$1
 	shift
 	"$DAEMONS_PYTHON" - "$out" "$@" <<-'EOF'
 	import os, re, sys
-	out, pairs = sys.argv[1], sys.argv[2:]
+	out, args = sys.argv[1], sys.argv[2:]
+	cut = args.index("--")
+	first, rest = args[:cut], args[cut + 1:]
+	key_of = lambda table, line: (table, line.split("=")[0].strip())
+	winners = {key_of(t, l) for t, l in zip(first[0::2], first[1::2])}
+	pairs = list(zip(first[0::2], first[1::2])) + [
+	    (t, l) for t, l in zip(rest[0::2], rest[1::2]) if key_of(t, l) not in winners]
 	base = "/usr/share/containers/containers.conf"
 	lines = open(base).read().splitlines() if os.path.exists(base) else []
-	for table, line in reversed(list(zip(pairs[0::2], pairs[1::2]))):
+	for table, line in reversed(pairs):
 	    header = "[" + table + "]"
 	    at = [i for i, l in enumerate(lines) if l.strip() == header]
 	    if not at:

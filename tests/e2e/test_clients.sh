@@ -20,8 +20,7 @@
 #   benign work still runs: writing /tmp, a shell pipeline, resolving its
 #   own host name, listening on a high port.
 #
-# The engines come from tests/e2e/lib_daemons.sh. Assertions that wait for
-# work not yet merged carry a TAP TODO naming it.
+# The engines come from tests/e2e/lib_daemons.sh.
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_daemons.sh"
@@ -34,7 +33,6 @@ e2e_setup clients
 
 W=$E2E_WORK
 PROBE_IMAGE=local/probe:test
-SECCOMP_TODO="seccomp profiles judged by content (issue 9 B, branch seccomp)"
 
 # --- the probe image ---------------------------------------------------------------
 
@@ -113,12 +111,12 @@ is "$(probe_value "$out" sh_mount)" yes "$what: mount -t tmpfs works"
 doors_open "$out" "$what" "${USERNS_DOORS[@]}" mount
 what="docker --cap-add SYS_ADMIN, hardened"
 out=$W/docker-hardened.out
-E2E_TODO=$SECCOMP_TODO is "$(probe_value "$out" sh_unshare_U):$(probe_value "$out" sh_unshare_r)" no:no \
+is "$(probe_value "$out" sh_unshare_U):$(probe_value "$out" sh_unshare_r)" no:no \
 	"$what: unshare -U and unshare -r fail"
 is "$(probe_value "$out" sh_mount)" no "$what: mount -t tmpfs fails"
-E2E_TODO=$SECCOMP_TODO is "$(probe_value "$out" sh_mount_userns)" no \
+is "$(probe_value "$out" sh_mount_userns)" no \
 	"$what: mount fails in a user namespace of its own too"
-E2E_TODO=$SECCOMP_TODO doors_shut "$out" "$what" "${USERNS_DOORS[@]}"
+doors_shut "$out" "$what" "${USERNS_DOORS[@]}"
 doors_shut "$out" "$what" mount
 
 # Docker's default network: the bridge, and with it dockerd's own prestart
@@ -153,12 +151,12 @@ is "$(probe_value "$out" sh_mount_userns)" yes "$what: mount works in a user nam
 doors_open "$out" "$what" "${USERNS_DOORS[@]}"
 what="podman default, hardened"
 out=$W/podman-hardened.out
-E2E_TODO=$SECCOMP_TODO is "$(probe_value "$out" sh_unshare_U):$(probe_value "$out" sh_unshare_r)" no:no \
+is "$(probe_value "$out" sh_unshare_U):$(probe_value "$out" sh_unshare_r)" no:no \
 	"$what: unshare -U and unshare -r fail"
 is "$(probe_value "$out" sh_mount)" no "$what: mount -t tmpfs fails"
-E2E_TODO=$SECCOMP_TODO is "$(probe_value "$out" sh_mount_userns)" no \
+is "$(probe_value "$out" sh_mount_userns)" no \
 	"$what: mount fails in a user namespace of its own too"
-E2E_TODO=$SECCOMP_TODO doors_shut "$out" "$what" "${USERNS_DOORS[@]}"
+doors_shut "$out" "$what" "${USERNS_DOORS[@]}"
 doors_shut "$out" "$what" mount
 daemons_podman_stop
 
@@ -304,7 +302,7 @@ done
 what="CRI restricted (RuntimeDefault), plain runc"
 doors_open "$W/restricted-runc.out" "$what" io_uring ptrace
 what="CRI restricted (RuntimeDefault), hardened"
-E2E_TODO=$SECCOMP_TODO doors_shut "$W/restricted-hardened.out" "$what" io_uring ptrace
+doors_shut "$W/restricted-hardened.out" "$what" io_uring ptrace
 
 # The default pod through runc: the escape probe's doors that an
 # unconfined root container has open.

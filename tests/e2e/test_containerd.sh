@@ -45,15 +45,15 @@ id=$(e2e_id ctr-runc)
 c run --rm --env "$path_env" --rootfs "$E2E_WORK/rootfs-runc" "$id" /bin/sh -c "$E2E_PROBE" \
 	</dev/null >"$E2E_WORK/runc.out" 2>"$E2E_WORK/runc.err"
 is "$?" 0 "baseline: ctr run through runc exits 0"
-b() { e2e_probe_value "$E2E_WORK/runc.out" "$1"; }
-if [ "$(b probe)" != done ]; then
+runc_probe=$E2E_WORK/runc.out # its probe output: e2e_probe_value "$runc_probe" KEY
+if [ "$(e2e_probe_value "$runc_probe" probe)" != done ]; then
 	diag_file "$E2E_WORK/runc.out" stdout
 	diag_file "$E2E_WORK/runc.err" stderr
 fi
-is "$(b uid)" 0 "baseline: uid 0"
-is "$(b CapEff)" "$E2E_CONTAINERD_CAPS_MASK" "baseline: containerd's default capabilities"
-is "$(b Seccomp)" 0 "baseline: no seccomp (ctr adds none unless asked)"
-is "$(b write_root)" yes "baseline: / is writable"
+is "$(e2e_probe_value "$runc_probe" uid)" 0 "baseline: uid 0"
+is "$(e2e_probe_value "$runc_probe" CapEff)" "$E2E_CONTAINERD_CAPS_MASK" "baseline: containerd's default capabilities"
+is "$(e2e_probe_value "$runc_probe" Seccomp)" 0 "baseline: no seccomp (ctr adds none unless asked)"
+is "$(e2e_probe_value "$runc_probe" write_root)" yes "baseline: / is writable"
 
 # --- the same through oci-harden ---------------------------------------------
 
@@ -62,18 +62,18 @@ c run --rm --runc-binary "$OCI_HARDEN" --env "$path_env" --rootfs "$E2E_WORK/roo
 	/bin/sh -c "$E2E_PROBE" </dev/null >"$E2E_WORK/harden.out" 2>"$E2E_WORK/harden.err"
 rc=$?
 is "$rc" 0 "hardened: ctr run --runc-binary oci-harden exits 0"
-h() { e2e_probe_value "$E2E_WORK/harden.out" "$1"; }
-if [ "$rc" -ne 0 ] || [ "$(h probe)" != done ]; then
+harden_probe=$E2E_WORK/harden.out # its probe output: e2e_probe_value "$harden_probe" KEY
+if [ "$rc" -ne 0 ] || [ "$(e2e_probe_value "$harden_probe" probe)" != done ]; then
 	diag_file "$E2E_WORK/harden.out" stdout
 	diag_file "$E2E_WORK/harden.err" stderr
 fi
-is "$(h uid):$(h gid)" 65534:65534 "hardened: uid and gid 65534"
-caps_within "$(h CapEff)" "$E2E_NET_BIND_MASK" "hardened: CapEff holds CAP_NET_BIND_SERVICE at most"
-is "$(h CapBnd)" "$E2E_NET_BIND_MASK" "hardened: CapBnd is CAP_NET_BIND_SERVICE only"
-is "$(h NoNewPrivs)" 1 "hardened: NoNewPrivs 1"
-is "$(h Seccomp)" 2 "hardened: seccomp filter"
-like "$(h root_mount)" '(^|,)ro(,|$)' "hardened: / is mounted ro"
-is "$(h write_tmp)" yes "hardened: /tmp is writable"
+is "$(e2e_probe_value "$harden_probe" uid):$(e2e_probe_value "$harden_probe" gid)" 65534:65534 "hardened: uid and gid 65534"
+caps_within "$(e2e_probe_value "$harden_probe" CapEff)" "$E2E_NET_BIND_MASK" "hardened: CapEff holds CAP_NET_BIND_SERVICE at most"
+is "$(e2e_probe_value "$harden_probe" CapBnd)" "$E2E_NET_BIND_MASK" "hardened: CapBnd is CAP_NET_BIND_SERVICE only"
+is "$(e2e_probe_value "$harden_probe" NoNewPrivs)" 1 "hardened: NoNewPrivs 1"
+is "$(e2e_probe_value "$harden_probe" Seccomp)" 2 "hardened: seccomp filter"
+like "$(e2e_probe_value "$harden_probe" root_mount)" '(^|,)ro(,|$)' "hardened: / is mounted ro"
+is "$(e2e_probe_value "$harden_probe" write_tmp)" yes "hardened: /tmp is writable"
 [ -e "$E2E_WORK/rootfs-harden/x" ] && not_ok "hardened: nothing written to the rootfs" ||
 	ok "hardened: nothing written to the rootfs"
 

@@ -269,11 +269,11 @@ gone()
 id=ohimg-$$-runc
 probe runc "$id"
 is "$PROBE_RC" 0 "baseline: ctr run of the image through runc exits 0"
-b() { e2e_probe_value "$W/runc.out" "$1"; }
-is "$(b uid)" 0 "baseline: uid 0 (the image names no user)"
-is "$(b CapBnd)" "$E2E_CONTAINERD_CAPS_MASK" "baseline: containerd's default capabilities"
-is "$(b Seccomp)" 0 "baseline: no seccomp"
-is "$(b write_root)" yes "baseline: / is writable"
+runc_probe=$W/runc.out # its probe output: e2e_probe_value "$runc_probe" KEY
+is "$(e2e_probe_value "$runc_probe" uid)" 0 "baseline: uid 0 (the image names no user)"
+is "$(e2e_probe_value "$runc_probe" CapBnd)" "$E2E_CONTAINERD_CAPS_MASK" "baseline: containerd's default capabilities"
+is "$(e2e_probe_value "$runc_probe" Seccomp)" 0 "baseline: no seccomp"
+is "$(e2e_probe_value "$runc_probe" write_root)" yes "baseline: / is writable"
 
 # --- the image through oci-harden ------------------------------------------
 
@@ -281,22 +281,22 @@ id=ohimg-$$-harden
 probe harden "$id" --runc-binary "$OCI_HARDEN"
 is "$PROBE_RC" 0 \
 	"hardened: ctr run --runc-binary oci-harden of the image exits 0"
-h() { e2e_probe_value "$W/harden.out" "$1"; }
-is "$(h uid):$(h gid)" 65534:65534 "hardened: uid and gid 65534"
-is "$(h CapBnd)" "$E2E_NET_BIND_MASK" "hardened: CapBnd is CAP_NET_BIND_SERVICE only"
-caps_within "$(h CapEff)" "$E2E_NET_BIND_MASK" "hardened: CapEff holds CAP_NET_BIND_SERVICE at most"
-is "$(h NoNewPrivs)" 1 "hardened: NoNewPrivs 1"
-is "$(h Seccomp)" 2 "hardened: seccomp filter"
-like "$(h root_mount)" '(^|,)ro(,|$)' "hardened: / (the snapshot) is mounted ro"
-is "$(h write_root)" no "hardened: / is not writable"
-is "$(h write_tmp)" yes "hardened: /tmp is writable"
-tmp_options=",$(h tmp_mount),"
+harden_probe=$W/harden.out # its probe output: e2e_probe_value "$harden_probe" KEY
+is "$(e2e_probe_value "$harden_probe" uid):$(e2e_probe_value "$harden_probe" gid)" 65534:65534 "hardened: uid and gid 65534"
+is "$(e2e_probe_value "$harden_probe" CapBnd)" "$E2E_NET_BIND_MASK" "hardened: CapBnd is CAP_NET_BIND_SERVICE only"
+caps_within "$(e2e_probe_value "$harden_probe" CapEff)" "$E2E_NET_BIND_MASK" "hardened: CapEff holds CAP_NET_BIND_SERVICE at most"
+is "$(e2e_probe_value "$harden_probe" NoNewPrivs)" 1 "hardened: NoNewPrivs 1"
+is "$(e2e_probe_value "$harden_probe" Seccomp)" 2 "hardened: seccomp filter"
+like "$(e2e_probe_value "$harden_probe" root_mount)" '(^|,)ro(,|$)' "hardened: / (the snapshot) is mounted ro"
+is "$(e2e_probe_value "$harden_probe" write_root)" no "hardened: / is not writable"
+is "$(e2e_probe_value "$harden_probe" write_tmp)" yes "hardened: /tmp is writable"
+tmp_options=",$(e2e_probe_value "$harden_probe" tmp_mount),"
 if [[ "$tmp_options" == *,nosuid,* && "$tmp_options" == *,nodev,* ]]; then
 	ok "hardened: /tmp is nosuid,nodev"
 else
-	not_ok "hardened: /tmp is nosuid,nodev" "got: '$(h tmp_mount)'"
+	not_ok "hardened: /tmp is nosuid,nodev" "got: '$(e2e_probe_value "$harden_probe" tmp_mount)'"
 fi
-is "$(h mount)" no "hardened: mount is denied"
+is "$(e2e_probe_value "$harden_probe" mount)" no "hardened: mount is denied"
 if gone "$id"; then
 	ok "hardened: --rm leaves neither container nor snapshot"
 else
@@ -452,7 +452,17 @@ if [ -n "$traced" ]; then
 	            commands.update(a for a in argv[1:] if a in known)
 	            if i + 1 < len(execs) and execs[i + 1][0] == runc:
 	                handed += 1
-	                unchanged += execs[i + 1][1][1:] == argv[1:]
+	                given, got = argv[1:], execs[i + 1][1][1:]
+	                if "exec" in given and "--process" in given:
+	                    # An exec's process file is replaced by the process
+	                    # oci-harden judged: "--process /proc/self/fd/N"
+	                    # just before the id, every other argument as given.
+	                    at = given.index("--process")
+	                    given = given[:at] + given[at + 2:]
+	                    if (len(got) >= 3 and got[-3] == "--process"
+	                            and re.match(r"/proc/self/fd/[0-9]+$", got[-2])):
+	                        got = got[:-3] + got[-1:]
+	                unchanged += got == given
 	            else:
 	                print("not-handed", " ".join(argv))
 	        elif prog == runc and (i == 0 or execs[i - 1][0] != harden):
@@ -473,7 +483,7 @@ if [ -n "$traced" ]; then
 	is "${missing# }" "" "strace: the shim runs oci-harden for create, start, exec, ps, pause, resume, kill and delete"
 	calls=$(tv harden-calls)
 	is "$(tv handed)/$(tv unchanged)" "$calls/$calls" \
-		"strace: each of the $calls oci-harden runs became runc with the same arguments"
+		"strace: each of the $calls oci-harden runs became runc with the same arguments (an exec's process file: the judged one)"
 	grep '^not-handed' "$W/trace.summary" | head -n 5 | cut -c1-300 | sed 's/^/# /'
 	is "$(tv direct)" 0 "strace: the shim never ran runc itself"
 	if [[ " $commands " == *" features "* ]]; then
@@ -501,8 +511,8 @@ refused()
 	rc=$?
 	err=$(cat "$W/$name.err")
 	isnt "$rc" 0 "refused: $what: ctr run fails"
-	like "$err" "OCI runtime create failed: oci-harden: .*/$id/config\.json: refused by policy \"default\": .*$message" \
-		"refused: $what: ctr's error is oci-harden's message"
+	like "$err" "OCI runtime create failed: oci-harden: .*/$id/config\.json: refused by policy \"default\": .*$message.* explain $id on host " \
+		"refused: $what: ctr's error is oci-harden's message, with the command that explains it"
 	if gone "$id"; then
 		ok "refused: $what: nothing is left in containerd"
 	else
@@ -541,10 +551,10 @@ annotation=io.kubernetes.cri.image-name
 probe policy "ohimg-$$-policy" --runc-binary "$OCI_HARDEN" --annotation "$annotation=$IMAGE"
 is "$PROBE_RC" 0 \
 	"policy: ctr run --annotation $annotation=$IMAGE exits 0"
-p() { e2e_probe_value "$W/policy.out" "$1"; }
-is "$(p uid):$(p gid)" 1234:1234 "policy: the image's policy makes root 1234:1234"
-is "$(p CapBnd)" "$CHOWN_NET_BIND_MASK" "policy: CapBnd is CAP_CHOWN and CAP_NET_BIND_SERVICE"
-is "$(p NoNewPrivs):$(p Seccomp):$(p write_root):$(p write_tmp)" 1:2:no:yes \
+policy_probe=$W/policy.out # its probe output: e2e_probe_value "$policy_probe" KEY
+is "$(e2e_probe_value "$policy_probe" uid):$(e2e_probe_value "$policy_probe" gid)" 1234:1234 "policy: the image's policy makes root 1234:1234"
+is "$(e2e_probe_value "$policy_probe" CapBnd)" "$CHOWN_NET_BIND_MASK" "policy: CapBnd is CAP_CHOWN and CAP_NET_BIND_SERVICE"
+is "$(e2e_probe_value "$policy_probe" NoNewPrivs):$(e2e_probe_value "$policy_probe" Seccomp):$(e2e_probe_value "$policy_probe" write_root):$(e2e_probe_value "$policy_probe" write_tmp)" 1:2:no:yes \
 	"policy: the rest of the default stays (NoNewPrivs, seccomp, read-only /, writable /tmp)"
 
 # The annotation is read fully qualified: ohtest:1 is docker.io/library/ohtest:1.
@@ -673,12 +683,12 @@ else
 		diag_file "$W/$crun_try.log" "runtime log"
 	else
 		ok "crun: oci-harden with crun's global options runs the container ($crun_mode)"
-		r() { e2e_probe_value "$W/$crun_mode.out" "$1"; }
-		[ "$(r probe)" = "done" ] || diag_file "$W/$crun_mode.out" stdout
-		is "$(r uid):$(r gid)" 65534:65534 "crun: uid and gid 65534"
-		is "$(r CapBnd)" "$E2E_NET_BIND_MASK" "crun: CapBnd is CAP_NET_BIND_SERVICE only"
-		is "$(r NoNewPrivs):$(r Seccomp)" 1:2 "crun: NoNewPrivs 1 and a seccomp filter"
-		is "$(r write_root):$(r write_tmp)" no:yes "crun: / is read-only, /tmp writable"
+		crun_probe=$W/$crun_mode.out
+		[ "$(e2e_probe_value "$crun_probe" probe)" = "done" ] || diag_file "$W/$crun_mode.out" stdout
+		is "$(e2e_probe_value "$crun_probe" uid):$(e2e_probe_value "$crun_probe" gid)" 65534:65534 "crun: uid and gid 65534"
+		is "$(e2e_probe_value "$crun_probe" CapBnd)" "$E2E_NET_BIND_MASK" "crun: CapBnd is CAP_NET_BIND_SERVICE only"
+		is "$(e2e_probe_value "$crun_probe" NoNewPrivs):$(e2e_probe_value "$crun_probe" Seccomp)" 1:2 "crun: NoNewPrivs 1 and a seccomp filter"
+		is "$(e2e_probe_value "$crun_probe" write_root):$(e2e_probe_value "$crun_probe" write_tmp)" no:yes "crun: / is read-only, /tmp writable"
 		is "$(e2e_json_get "$bundle/config.json" 'd["process"]["user"]["uid"]')" 65534 \
 			"crun: the bundle's config.json is the hardened one"
 	fi

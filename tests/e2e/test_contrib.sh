@@ -9,8 +9,11 @@
 #   with Python's tomllib), and a containerd started with it loads its CRI
 #   plugin. That is where a bad runtime configuration shows: `config dump`
 #   does not validate it.
-# - docker/daemon.json is JSON naming the same binary, and
-#   kubernetes/runtimeclass.yaml names the handler the fragments add.
+# - docker/daemon.json is JSON naming the same binary (and oci-harden@web
+#   for hardened-web), podman/containers.conf names oci-harden@default and
+#   oci-harden@web, and the RuntimeClasses of kubernetes/ name the handlers
+#   the fragments add. The real Docker, Podman and containerd run with
+#   these files in tests/e2e/test_entries.sh.
 # - policies/baseline.json and policies/examples/*.json load with the real
 #   oci-harden, are chosen for the images they name, and change a
 #   containerd-shaped config.json as their comments say.
@@ -215,6 +218,20 @@ else
 	} >"$W/default-in-debian.toml"
 	check_config default-in-debian "$W/default-in-debian.toml" hardened yes \
 		"hardened-default.toml and the runc handler in Debian's config.toml"
+
+	# hardened-policy.toml after hardened-runtime.toml: a handler per
+	# policy, whose program's name names the policy.
+	{
+		default_config policy-in-default
+		cat "$CONTRIB/containerd/hardened-runtime.toml" "$CONTRIB/containerd/hardened-policy.toml"
+	} >"$W/policy-in-default.toml"
+	check_config policy-in-default "$W/policy-in-default.toml" runc yes \
+		"hardened-policy.toml after hardened-runtime.toml"
+	d=$W/policy-in-default.dump
+	is "$(toml_get "$d" "${CRI}[\"runtimes\"][\"hardened-web\"][\"runtime_type\"]")" \
+		io.containerd.runc.v2 "hardened-policy.toml: the hardened-web handler runs the runc v2 shim"
+	is "$(toml_get "$d" "${CRI}[\"runtimes\"][\"hardened-web\"][\"options\"][\"BinaryName\"]")" \
+		"$BINARY_NAME@web" "hardened-policy.toml: with BinaryName $BINARY_NAME@web, which names the policy web"
 fi
 
 # --- Docker and Kubernetes ------------------------------------------------
@@ -236,6 +253,21 @@ if command -v dockerd >/dev/null && dockerd --help 2>&1 | grep -q -- '--validate
 else
 	skip "dockerd --validate accepts docker/daemon.json" "no dockerd with --validate here"
 fi
+
+is "$(e2e_json_get "$daemon_json" 'd["runtimes"]["hardened-web"]["path"]' 2>&1)" "$BINARY_NAME@web" \
+	"docker/daemon.json: runtime \"hardened-web\" runs $BINARY_NAME@web, which names the policy web"
+
+# Podman reads the file in tests/e2e/test_entries.sh; here, what it says.
+podman_conf=$CONTRIB/podman/containers.conf
+is "$(toml_get "$podman_conf" 'd["engine"]["runtimes"]["hardened"]')" "['$BINARY_NAME@default']" \
+	"podman/containers.conf: runtime \"hardened\" runs $BINARY_NAME@default"
+is "$(toml_get "$podman_conf" 'd["engine"]["runtimes"]["hardened-web"]')" "['$BINARY_NAME@web']" \
+	"podman/containers.conf: runtime \"hardened-web\" runs $BINARY_NAME@web"
+
+yaml=$(grep -v '^[[:space:]]*#' "$CONTRIB/kubernetes/runtimeclass-policy.yaml")
+like "$yaml" '^kind: RuntimeClass$' "runtimeclass-policy.yaml: kind RuntimeClass"
+like "$yaml" '^  name: hardened-web$' "runtimeclass-policy.yaml: named hardened-web"
+like "$yaml" '^handler: hardened-web$' "runtimeclass-policy.yaml: handler hardened-web, the handler of hardened-policy.toml"
 
 runtimeclass=$CONTRIB/kubernetes/runtimeclass.yaml
 yaml=$(grep -v '^[[:space:]]*#' "$runtimeclass")

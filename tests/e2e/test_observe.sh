@@ -221,6 +221,71 @@ is "$(obs "$id_broken" '[(c["name"], c["syscall"]) for c in o["capabilities_deni
 is "$(obs "$id_broken" '[(x["path"], x["origin"], x["filesystem"]) for x in o["execs_foreign"]]')" \
 	"[('/tmp/x', 'other mount', 'tmpfs')]" "enforce: the file it wrote to /tmp and ran (drift)"
 
+# --- drift: a program run from memory (memfd), and the window's end --------------
+# A static program that copies itself into a memfd and runs that copy.
+cat >"$E2E_WORK/memfd-exec.c" <<'EOF'
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv, char **envp)
+{
+	if (argc > 1)
+		return 0; /* the copy */
+	int self = open("/proc/self/exe", O_RDONLY), mem = memfd_create("dropped", 0);
+	struct stat st;
+	fstat(self, &st);
+	sendfile(mem, self, NULL, st.st_size);
+	char *args[] = {"memfd-exec", "copy", NULL};
+	fexecve(mem, args, envp);
+	return 1;
+}
+EOF
+if gcc -static -O2 -o "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd-exec.c" 2>"$E2E_WORK/memfd-exec.err"; then
+	bundle memfd docker.io/library/memfd:1 sh -c '/usr/local/bin/memfd-exec; sleep 0.2'
+	cp "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd/rootfs/usr/local/bin/memfd-exec"
+	id_memfd=$(e2e_id memfd)
+	create_start "$E2E_WORK/enforce.json" memfd "$id_memfd"
+	finish "$E2E_WORK/enforce.json" "$id_memfd"
+	is "$(obs "$id_memfd" '[(x["path"], x["origin"]) for x in o["execs_foreign"]]')" \
+		"[('/memfd:dropped', 'other mount')]" "enforce: a program run from a memfd is recorded"
+else
+	skip "enforce: a program run from a memfd is recorded" "no static gcc"
+fi
+
+# An enforce-mode container's syscalls are watched for observe_startup_seconds
+# only: then a short-lived process detaches the tracepoints, while it runs.
+e2e_write_settings "$E2E_WORK/window.json" \
+	"\"policy_dir\": \"$E2E_WORK/none\", \"event_log\": \"$events\", \"state_dir\": \"$E2E_WORK/state\", \"observe_startup_seconds\": 1, $(e2e_observe_settings)"
+bundle long docker.io/library/long:1 sleep 8
+id_long=$(e2e_id long)
+create_start "$E2E_WORK/window.json" long "$id_long"
+is "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_enter 2>/dev/null | wc -l)" 1 \
+	"window: the syscall tracepoints are attached when an enforce-mode container starts"
+for _ in $(seq 60); do
+	[ "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_enter 2>/dev/null | wc -l)" = 0 ] && break
+	sleep 0.1
+done
+is "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_enter 2>/dev/null | wc -l)" 0 \
+	"window: and detached once its first second is over, while it still runs"
+is "$("$RUNC" --root "$E2E_RUNC_ROOT" state "$id_long" | e2e_json_get - 'd["status"]')" running \
+	"window: the container runs on"
+
+# A running audit-mode container's observation so far, read by suggest.
+bundle live docker.io/library/live:1 sh -c 'ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1; sleep 5'
+id_live=$(e2e_id live)
+create_start "$E2E_WORK/audit.json" live "$id_live"
+sleep 1
+OCI_HARDEN_CONFIG=$E2E_WORK/audit.json "$OCI_HARDEN" suggest "$events" >"$E2E_WORK/live.out" 2>&1
+like "$(cat "$E2E_WORK/live.out")" 'live:1$' "suggest reads a running container's observation so far"
+like "$(cat "$E2E_WORK/live.out")" '\(1 of running containers\)' "  ... counted as running"
+like "$(cat "$E2E_WORK/live.out")" 'CAP_NET_RAW: exercised' "  ... and suggests from it"
+"$RUNC" --root "$E2E_RUNC_ROOT" kill "$id_long" KILL >/dev/null 2>&1
+finish "$E2E_WORK/window.json" "$id_long"
+finish "$E2E_WORK/audit.json" "$id_live"
+
 # --- suggest -------------------------------------------------------------------------
 suggested=$E2E_WORK/suggested
 OCI_HARDEN_CONFIG=$E2E_WORK/enforce.json "$OCI_HARDEN" suggest --no-live --out "$suggested" "$events" \

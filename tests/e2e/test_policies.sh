@@ -73,13 +73,13 @@ like "$out" '# policy "10-web", mode enforce: image docker.io/library/nginx:1.25
 
 run_probe "$web" web
 is "$?" 0 "nginx image: runs through oci-harden"
-p() { e2e_probe_value "$E2E_WORK/web.out" "$1"; }
-is "$(p uid)" 101 "nginx image: runs as the policy's uid 101"
-is "$(p gid)" 101 "nginx image: runs as the policy's gid 101"
+web_probe=$E2E_WORK/web.out # its probe output: e2e_probe_value "$web_probe" KEY
+is "$(e2e_probe_value "$web_probe" uid)" 101 "nginx image: runs as the policy's uid 101"
+is "$(e2e_probe_value "$web_probe" gid)" 101 "nginx image: runs as the policy's gid 101"
 # CAP_CHOWN is bit 0, CAP_NET_BIND_SERVICE bit 10
-is "$(p CapBnd)" 0000000000000401 "nginx image: keeps CAP_CHOWN, the policy's extra capability"
-is "$(p NoNewPrivs)" 1 "nginx image: the default's other rules still apply (NoNewPrivs)"
-is "$(p write_root)" no "nginx image: read-only /, inherited from the default"
+is "$(e2e_probe_value "$web_probe" CapBnd)" 0000000000000401 "nginx image: keeps CAP_CHOWN, the policy's extra capability"
+is "$(e2e_probe_value "$web_probe" NoNewPrivs)" 1 "nginx image: the default's other rules still apply (NoNewPrivs)"
+is "$(e2e_probe_value "$web_probe" write_root)" no "nginx image: read-only /, inherited from the default"
 
 # --- an image no policy names -------------------------------------------------
 other=$E2E_WORK/other
@@ -91,9 +91,9 @@ like "$out" '# policy "default", mode enforce: image quay.io/someone/tool:2 matc
 	"diff: an image no policy names gets the default"
 run_probe "$other" other
 is "$?" 0 "other image: runs"
-q() { e2e_probe_value "$E2E_WORK/other.out" "$1"; }
-is "$(q uid)" 65534 "other image: runs as the default's uid"
-is "$(q CapBnd)" 0000000000000400 "other image: only the default's allowlist"
+other_probe=$E2E_WORK/other.out # its probe output: e2e_probe_value "$other_probe" KEY
+is "$(e2e_probe_value "$other_probe" uid)" 65534 "other image: runs as the default's uid"
+is "$(e2e_probe_value "$other_probe" CapBnd)" 0000000000000400 "other image: only the default's allowlist"
 
 # --- diff --image and --policy on the same bundle -----------------------------
 out=$("$OCI_HARDEN" diff --color=never --image docker.io/library/nginx:latest "$E2E_WORK/other.orig.json")
@@ -112,9 +112,9 @@ before=$(e2e_sha256 "$legacy/config.json")
 decisions=$("$OCI_HARDEN" diff --color=never "$legacy" | grep -c '^# change:\|^# refuse:\|^# warning:')
 run_probe "$legacy" legacy
 is "$?" 0 "audit mode: the container runs"
-a() { e2e_probe_value "$E2E_WORK/legacy.out" "$1"; }
-is "$(a uid)" 0 "audit mode: runs exactly as given (uid 0)"
-is "$(a NoNewPrivs)" 0 "audit mode: runs exactly as given (no NoNewPrivs)"
+legacy_probe=$E2E_WORK/legacy.out # its probe output: e2e_probe_value "$legacy_probe" KEY
+is "$(e2e_probe_value "$legacy_probe" uid)" 0 "audit mode: runs exactly as given (uid 0)"
+is "$(e2e_probe_value "$legacy_probe" NoNewPrivs)" 0 "audit mode: runs exactly as given (no NoNewPrivs)"
 is "$(e2e_sha256 "$legacy/config.json")" "$before" "audit mode: config.json is byte-identical"
 logged=$(grep -c '"level":"warning","msg":"oci-harden: audit: ' "$E2E_WORK/legacy.log")
 isnt "$decisions" 0 "audit mode: enforce would have made decisions"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # What no hardened container may have: the privileged shape, the host's PID
 # or network namespace, the Docker socket, a host hook. Each is refused under
-# the default policy (config.json untouched, runc never run, the reason in the
-# --log file) and each runs when a policy's "allow" names exactly that
+# the default policy (what lib.sh's e2e_expect_refused checks, and the reason
+# in the --log file) and each runs when a policy's "allow" names exactly that
 # exception.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -14,6 +14,8 @@ e2e_setup refusals
 
 policies=$E2E_WORK/policies
 mkdir -p "$policies"
+recorder=$E2E_WORK/recording-runc
+e2e_make_recording_runtime "$recorder"
 
 # The Docker socket, for the one case that mounts it; made only if missing.
 made_socket=
@@ -48,18 +50,19 @@ check()
 {
 	local name=$1 message=$2 allow=$3 bundle=$E2E_WORK/$1 id log rc before
 	log=$E2E_WORK/$name.log
-	before=$(e2e_sha256 "$bundle/config.json")
-	e2e_write_settings "$E2E_WORK/default.json" "\"policy_dir\": \"$policies\""
+	before=$(e2e_fingerprint "$bundle/config.json")
+	E2E_SETTINGS_RUNTIME=$recorder e2e_write_settings "$E2E_WORK/default.json" \
+		"\"policy_dir\": \"$policies\""
 	id=$(e2e_id "$name")
-	OCI_HARDEN_CONFIG=$E2E_WORK/default.json "$OCI_HARDEN" --root "$E2E_RUNC_ROOT" \
-		--log "$log" --log-format json run --bundle "$bundle" "$id" </dev/null >/dev/null 2>&1
+	E2E_RUNTIME_RECORD=$E2E_WORK/$name.runtime OCI_HARDEN_CONFIG=$E2E_WORK/default.json \
+		"$OCI_HARDEN" --root "$E2E_RUNC_ROOT" --log "$log" --log-format json \
+		run --bundle "$bundle" "$id" </dev/null >"$E2E_WORK/$name.out" 2>&1
 	rc=$?
-	isnt "$rc" 0 "$name: refused under the default policy"
+	e2e_expect_refused "$name" "$rc" "$E2E_WORK/$name.runtime" "$E2E_WORK/$name.out" "$log" config.json
 	like "$(tail -n 1 "$log" 2>/dev/null)" "\"level\":\"error\",\"msg\":\"oci-harden: .*$message" \
 		"$name: the --log file says why"
-	is "$(e2e_sha256 "$bundle/config.json")" "$before" "$name: config.json untouched"
-	is "$("$RUNC" --root "$E2E_RUNC_ROOT" list -q 2>/dev/null | grep -c "$id")" 0 \
-		"$name: runc never ran"
+	e2e_expect_untouched "$name" "$bundle/config.json" "$before"
+	e2e_expect_no_container "$name" "$id"
 
 	printf '{"allow": %s}\n' "$allow" >"$policies/allow-$name.json"
 	e2e_write_settings "$E2E_WORK/allow.json" \

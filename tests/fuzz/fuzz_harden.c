@@ -15,7 +15,12 @@
  *     (through linux.uidMappings and gidMappings);
  *   - noNewPrivileges is true;
  *   - no capability outside the allowlist is left in any set;
- *   - linux.seccomp is there and does not let everything through;
+ *   - linux.seccomp is there and denies by default; no syscall the
+ *     default profile denies is let through by any rule; no syscall is in
+ *     a rule without conditions and in a rule of another action (which
+ *     runc and crun would leave to libseccomp's order); and every syscall
+ *     the config's own profile denied whatever the arguments is still
+ *     denied;
  *   - the root is read-only; pid, network, ipc, uts and mount namespaces
  *     are the container's own;
  *   - no bind mount gives it the host's /, /etc, /proc, /sys, /dev, /boot
@@ -370,6 +375,8 @@ static void check_user_namespace(const struct json *spec)
 	}
 }
 
+static void check_seccomp(const struct json *profile, const struct json *spec);
+
 static void check_spec(const struct json *spec, const struct policy *policy,
 		       const struct test_host *host)
 {
@@ -382,12 +389,7 @@ static void check_spec(const struct json *spec, const struct policy *policy,
 		check_process(process, policy, spec);
 
 	const struct json *linux_obj = go_get(spec, "linux");
-	const struct json *seccomp = go_get(linux_obj, "seccomp");
-	const struct json *action = go_get(seccomp, "defaultAction");
-	if (!seccomp || !action || action->type != JSON_STRING ||
-	    strcmp(action->string.ptr, "SCMP_ACT_ALLOW") == 0 ||
-	    strcmp(action->string.ptr, "SCMP_ACT_LOG") == 0)
-		fuzz_fail("linux.seccomp is missing or lets everything through", spec);
+	check_seccomp(go_get(linux_obj, "seccomp"), spec);
 
 	if (!is_true(go_get(go_get(spec, "root"), "readonly")))
 		fuzz_fail("root.readonly is not true", spec);
@@ -413,6 +415,147 @@ static void check_spec(const struct json *spec, const struct policy *policy,
 		}
 		if (!private)
 			fuzz_fail("a namespace is not the container's own", spec);
+	}
+}
+
+/* ---- seccomp ---------------------------------------------------------------- */
+
+/* Syscalls the default policy's profile denies whatever the arguments. */
+static const char *const policy_denied_syscalls[] = {
+    "unshare",	   "mount",	      "setns",		"bpf",
+    "keyctl",	   "ptrace",	      "io_uring_setup", "io_uring_enter",
+    "userfaultfd", "perf_event_open", "pivot_root",	"umount2",
+    "open_tree",   "fsopen",	      "kexec_load",	"init_module",
+};
+
+static bool action_denies(const struct json *action)
+{
+	static const char *const denials[] = {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+					      "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
+					      "SCMP_ACT_TRAP"};
+	for (size_t i = 0; action && action->type == JSON_STRING && i < ARRAY_SIZE(denials); i++)
+		if (strcmp(action->string.ptr, denials[i]) == 0)
+			return true;
+	return false;
+}
+
+static bool rule_names(const struct json *rule, const char *name)
+{
+	const struct json *names = go_get(rule, "names");
+	for (size_t i = 0; names && names->type == JSON_ARRAY && i < names->array.len; i++)
+		if (names->array.items[i]->type == JSON_STRING &&
+		    strcmp(names->array.items[i]->string.ptr, name) == 0)
+			return true;
+	return false;
+}
+
+static bool rule_is_conditional(const struct json *rule)
+{
+	const struct json *args = go_get(rule, "args");
+	return args && args->type == JSON_ARRAY && args->array.len > 0;
+}
+
+/* Whether anything but a denial can happen to `name` under `profile`. */
+static bool seccomp_lets_through(const struct json *profile, const char *name)
+{
+	const struct json *rules = go_get(profile, "syscalls");
+	bool denied_outright = false;
+	for (size_t i = 0; rules && rules->type == JSON_ARRAY && i < rules->array.len; i++) {
+		const struct json *rule = rules->array.items[i];
+		if (!rule_names(rule, name))
+			continue;
+		if (!action_denies(go_get(rule, "action")))
+			return true;
+		denied_outright |= !rule_is_conditional(rule);
+	}
+	return !denied_outright && !action_denies(go_get(profile, "defaultAction"));
+}
+
+/* The errno of an ERRNO or TRACE action as libseccomp keeps it: `errno_ret`,
+ * else EPERM. */
+static uint64_t errno_of(const struct json *errno_ret)
+{
+	uint64_t n = 1;
+	if (errno_ret)
+		json_number_uint64(errno_ret, &n);
+	return n & 0xffff;
+}
+
+static bool action_is(const struct json *action, const char *name)
+{
+	if (!action || action->type != JSON_STRING)
+		return false;
+	/* SCMP_ACT_KILL is SCMP_ACT_KILL_THREAD (libseccomp). */
+	const char *a = strcmp(action->string.ptr, "SCMP_ACT_KILL") == 0 ? "SCMP_ACT_KILL_THREAD"
+									 : action->string.ptr;
+	const char *b = strcmp(name, "SCMP_ACT_KILL") == 0 ? "SCMP_ACT_KILL_THREAD" : name;
+	return strcmp(a, b) == 0;
+}
+
+/* A rule runc and crun skip: its action is the default action. */
+static bool rule_is_default(const struct json *rule, const struct json *profile)
+{
+	const struct json *def = go_get(profile, "defaultAction");
+	if (!def || def->type != JSON_STRING || !action_is(go_get(rule, "action"), def->string.ptr))
+		return false;
+	return errno_of(go_get(rule, "errnoRet")) == errno_of(go_get(profile, "defaultErrnoRet"));
+}
+
+static void check_seccomp(const struct json *profile, const struct json *spec)
+{
+	if (!profile || !action_denies(go_get(profile, "defaultAction")))
+		fuzz_fail("linux.seccomp is missing or does not deny by default", spec);
+	for (size_t i = 0; i < ARRAY_SIZE(policy_denied_syscalls); i++)
+		if (seccomp_lets_through(profile, policy_denied_syscalls[i]))
+			fuzz_fail("a syscall the policy's profile denies is let through", spec);
+	const struct json *rules = go_get(profile, "syscalls");
+	for (size_t i = 0; rules && rules->type == JSON_ARRAY && i < rules->array.len; i++) {
+		const struct json *rule = rules->array.items[i];
+		const struct json *names = go_get(rule, "names");
+		if (rule_is_conditional(rule) || !names || names->type != JSON_ARRAY ||
+		    rule_is_default(rule, profile))
+			continue;
+		const struct json *action = go_get(rule, "action");
+		const struct json *errno_ret = go_get(rule, "errnoRet");
+		for (size_t n = 0; n < names->array.len; n++)
+			for (size_t j = 0; j < rules->array.len; j++) {
+				const struct json *other = rules->array.items[j];
+				if (j == i || rule_is_default(other, profile) ||
+				    !rule_names(other, names->array.items[n]->string.ptr))
+					continue;
+				if (!action_is(go_get(other, "action"), action->string.ptr) ||
+				    errno_of(errno_ret) != errno_of(go_get(other, "errnoRet")))
+					fuzz_fail("a syscall has a rule without conditions and a "
+						  "rule of another action",
+						  spec);
+			}
+	}
+}
+
+/* Every syscall the input's own profile denied whatever the arguments (a
+ * rule of a denying action and no conditions, and no rule of another kind
+ * for it) is denied in the hardened one. */
+static void check_seccomp_kept_denials(const struct json *input, const struct json *hardened)
+{
+	const struct json *before = go_get(go_get(input, "linux"), "seccomp");
+	const struct json *after = go_get(go_get(hardened, "linux"), "seccomp");
+	const struct json *rules = go_get(before, "syscalls");
+	for (size_t i = 0; rules && rules->type == JSON_ARRAY && i < rules->array.len; i++) {
+		const struct json *rule = rules->array.items[i];
+		const struct json *names = go_get(rule, "names");
+		if (!action_denies(go_get(rule, "action")) || rule_is_conditional(rule) || !names ||
+		    names->type != JSON_ARRAY)
+			continue;
+		for (size_t n = 0; n < names->array.len; n++) {
+			const struct json *name = names->array.items[n];
+			if (name->type != JSON_STRING ||
+			    seccomp_lets_through(before, name->string.ptr))
+				continue;
+			if (seccomp_lets_through(after, name->string.ptr))
+				fuzz_fail(
+				    "a syscall the config's own profile denied is let through",
+				    hardened);
+		}
 	}
 }
 
@@ -466,9 +609,10 @@ static void harden_one(const struct json *input, bool whole_spec, const struct p
 		if (!json_equal(copy, input))
 			fuzz_fail("audit mode changed the config", copy);
 	} else if (!report_first_refusal(&report)) {
-		if (whole_spec)
+		if (whole_spec) {
 			check_spec(copy, policy, host);
-		else
+			check_seccomp_kept_denials(input, copy);
+		} else
 			check_process(copy, policy, copy);
 		check_fixed_point(copy, whole_spec, host);
 	}

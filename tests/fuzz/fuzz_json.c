@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the JSON tree (src/json.c).
+/* libFuzzer target: the JSON tree and parser (src/json.c, src/json_parse.c).
  *
  * Every input is parsed in each of the modes oci-harden uses: as runc will
  * read a config (JSON_PARSE_GO_STRICT) and as a policy file
@@ -13,7 +13,9 @@
  *     hardened config this way and runc (and oci-harden, on the next create)
  *     reads it back;
  *   - the pretty form parses back into the same tree too (`diff` shows it);
- *   - a clone is equal to its original.
+ *   - a clone is equal to its original;
+ *   - every node's offset is its first character in the text, and a
+ *     refusal's offset is in the text or at its end.
  * A broken promise aborts, which libFuzzer reports as a crash. */
 #include <stdint.h>
 #include <stdio.h>
@@ -76,6 +78,46 @@ static void check_round_trip(const struct json *v, unsigned flags, const uint8_t
 	strbuf_free(&first);
 }
 
+/* Every node's offset is its first character in the text: a string's
+ * quote, a container's bracket, a key's quote. */
+static void check_offsets(const struct json *v, const char *text, size_t size, const uint8_t *data)
+{
+	if (v->offset >= size)
+		fuzz_fail("an offset past the text", data, size);
+	char c = text[v->offset];
+	bool fits = false;
+	switch (v->type) {
+	case JSON_NULL:
+		fits = c == 'n';
+		break;
+	case JSON_BOOL:
+		fits = c == (v->boolean ? 't' : 'f');
+		break;
+	case JSON_NUMBER:
+		fits = c == v->number[0];
+		break;
+	case JSON_STRING:
+		fits = c == '"';
+		break;
+	case JSON_ARRAY:
+		fits = c == '[';
+		for (size_t i = 0; i < v->array.len; i++)
+			check_offsets(v->array.items[i], text, size, data);
+		break;
+	case JSON_OBJECT:
+		fits = c == '{';
+		for (size_t i = 0; i < v->object.len; i++) {
+			const struct json_member *m = &v->object.members[i];
+			if (m->offset >= size || text[m->offset] != '"')
+				fuzz_fail("a key's offset is not its opening quote", data, size);
+			check_offsets(m->value, text, size, data);
+		}
+		break;
+	}
+	if (!fits)
+		fuzz_fail("an offset is not the value's first character", data, size);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -92,12 +134,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (plain && comments && !json_equal(plain, comments))
 		fuzz_fail("plain and COMMENTS build different trees", data, size);
 
+	if (comments)
+		check_offsets(comments, text, size, data);
 	if (strict)
 		check_round_trip(strict, JSON_PARSE_GO_STRICT, data, size);
 	if (plain)
 		check_round_trip(plain, 0, data, size);
 	else if (comments)
 		check_round_trip(comments, JSON_PARSE_COMMENTS, data, size);
+
+	/* A refusal is somewhere in the text (or at its end). */
+	if (!comments) {
+		oh_error_t err = NULL;
+		size_t at = SIZE_MAX;
+		struct json *again = json_parse_at(text, size, JSON_PARSE_COMMENTS, &at, &err);
+		if (again || !err || at > size)
+			fuzz_fail("a refusal's offset is not in the text", data, size);
+		oh_error_free(&err);
+	}
 
 	/* The error path turns offsets into line and column for every mode. */
 	unsigned line, col;

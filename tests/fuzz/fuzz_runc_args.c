@@ -17,12 +17,17 @@
  * the command's help and starts nothing). Anything else would let runc
  * create a container oci-harden never hardened.
  *
- * Also: every string in the result points into argv. */
+ * Also: every string in the result points into argv; an unknown command is
+ * never one of the words runc or crun know as create, run, restore or exec;
+ * and an exec's options read back (runc_exec_options_each) lie, in order,
+ * between the command and the id, and the runtime's command line rebuilt
+ * around a process file (exec_argv_with_process) ends with the id. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec_process.h"
 #include "runc_args.h"
 
 #define MAX_ARGS 64
@@ -128,6 +133,38 @@ static void fuzz_fail(const char *what, int argc, char **argv)
 	abort();
 }
 
+struct exec_walk_check {
+	int next; /* the first index an option may start at */
+	int end;
+	bool broken;
+};
+
+static void exec_walk_visit(const struct runc_exec_option *option, void *data)
+{
+	struct exec_walk_check *c = data;
+	if (option->index < c->next || option->count < 1 || option->count > 2 ||
+	    option->index + option->count > c->end)
+		c->broken = true;
+	c->next = option->index + option->count;
+}
+
+static void check_exec(int argc, char **argv, const struct runc_args *args)
+{
+	struct exec_walk_check c = {.next = args->command_index + 1,
+				    .end = args->container_id_index};
+	runc_exec_options_each(argc, argv, args, exec_walk_visit, &c);
+	if (c.broken)
+		fuzz_fail("exec options read back out of order or past the id", argc, argv);
+	struct exec_argv out;
+	exec_argv_with_process(argc, argv, args, "/runtime", "/proc/self/fd/9", &out);
+	size_t n = 0;
+	while (out.argv[n])
+		n++;
+	if (n < 3 || strcmp(out.argv[n - 1], args->container_id) != 0)
+		fuzz_fail("the rebuilt exec command line does not end with the id", argc, argv);
+	exec_argv_clear(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* argv[0], then the input split on NUL; each argument its own
@@ -160,17 +197,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (err)
 			fuzz_fail("success with an error set", argc, argv);
 		const char *strings[] = {
-		    args.command_name,
-		    args.root,
-		    args.log_path,
-		    args.container_id,
-		    args.bundle,
-		    args.lsm_profile,
-		    args.lsm_mount_context,
-		    args.process_path,
-		    args.exec_user,
-		    args.exec_apparmor,
-		    args.exec_process_label,
+		    args.command_name,	    args.root,	       args.log_path,
+		    args.container_id,	    args.bundle,       args.lsm_profile,
+		    args.lsm_mount_context, args.process_path, args.preserve_fds,
 		};
 		for (size_t i = 0; i < sizeof(strings) / sizeof(strings[0]); i++)
 			if (!points_into_argv(strings[i], argc, argv))
@@ -198,6 +227,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					  argv);
 		}
 	}
+	if (r == 0 && args.command == RUNC_CMD_UNKNOWN) {
+		static const char *const hardened[] = {"create", "run", "restore", "exec"};
+		for (size_t i = 0; i < sizeof(hardened) / sizeof(hardened[0]); i++)
+			if (strcmp(args.command_name, hardened[i]) == 0)
+				fuzz_fail("a hardened command passed as unknown", argc, argv);
+	}
+	if (r == 0 && args.command == RUNC_CMD_EXEC)
+		check_exec(argc, argv, &args);
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
 	return 0;

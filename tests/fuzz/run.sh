@@ -66,8 +66,13 @@ echo "=== fuzz: building with $("$CLANG" --version | head -n 1)"
 mkdir -p "$BUILD/obj"
 python3 "$SOURCE_ROOT/src/embed.py" "$BUILD/embedded.c" \
 	"embedded_default_policy=$SOURCE_ROOT/policies/default.json" \
-	"embedded_default_seccomp=$SOURCE_ROOT/policies/seccomp/default.json"
+	"embedded_default_seccomp=compact:$SOURCE_ROOT/policies/seccomp/default.json"
 python3 "$SOURCE_ROOT/src/spec_model.py" c "$BUILD/spec_model_table.c" "$SOURCE_ROOT/src/spec_model.tsv"
+# The embedded seccomp profile's model, made as meson.build makes it.
+"$CLANG" -std=gnu11 -D_GNU_SOURCE -I"$SOURCE_ROOT/include" -O1 -o "$BUILD/seccomp-model-gen" \
+	"$SOURCE_ROOT/src/seccomp_model_gen.c" "$SOURCE_ROOT/src/util.c" "$SOURCE_ROOT/src/errors.c" \
+	"$SOURCE_ROOT/src/json.c" "$SOURCE_ROOT/src/harden/seccomp_profile.c" -lyajl -lseccomp
+"$BUILD/seccomp-model-gen" "$SOURCE_ROOT/policies/seccomp/default.json" "$BUILD/embedded_seccomp_model.c"
 # The core and edge libraries' sources, as meson.build lists them
 # (core_sources, edge_sources): src/ also holds programs of their own
 # (main.c, helpers) and the commands.
@@ -77,7 +82,7 @@ if [ ${#core[@]} -lt 20 ]; then
 	echo "fuzz: cannot read core_sources and edge_sources from meson.build (found ${#core[@]} files)" >&2
 	exit 1
 fi
-sources=("$BUILD/embedded.c" "$BUILD/spec_model_table.c")
+sources=("$BUILD/embedded.c" "$BUILD/spec_model_table.c" "$BUILD/embedded_seccomp_model.c")
 for f in "${core[@]}"; do
 	sources+=("$SOURCE_ROOT/$f")
 done
@@ -114,7 +119,8 @@ seeds()
 			[ -f "$f" ] && cp "$f" "$dir/"
 		done ;;
 	fuzz_harden)
-		for f in "$SOURCE_ROOT"/tests/fixtures/cri/*.json \
+		for f in "$SOURCE_ROOT"/tests/fixtures/cri/*.json "$SOURCE_ROOT"/tests/fixtures/clients/*.json \
+			"$FUZZ_DIR"/seeds/harden/*.json \
 			"$SOURCE_ROOT"/tests/hostile/config-*.json "$SOURCE_ROOT"/tests/hostile/process-*.json; do
 			[ -f "$f" ] && cp "$f" "$dir/"
 		done ;;

@@ -31,8 +31,7 @@ started=$(date +%s)
 
 SETTINGS=$W/oci-harden.json
 mkdir -p "$W/state" "$W/policies"
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "observe": "none"}\n' \
-	"$RUNC" "$W/policies" "$W/state" >"$SETTINGS"
+e2e_write_settings "$SETTINGS" "\"policy_dir\": \"$W/policies\", \"state_dir\": \"$W/state\""
 export OCI_HARDEN_CONFIG=$SETTINGS
 
 ROOTFS=$W/rootfs

@@ -25,6 +25,12 @@ import sys
 ALLOWED_CAPS = {"CAP_NET_BIND_SERVICE"}
 ALLOWED_CAP_MASK = 1 << 10  # CAP_NET_BIND_SERVICE
 PERMISSIVE_SECCOMP = {"SCMP_ACT_ALLOW", "SCMP_ACT_LOG"}
+DENYING_SECCOMP = {"SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_KILL_PROCESS",
+                   "SCMP_ACT_TRAP"}
+# Syscalls the default profile (policies/seccomp/default.json) denies whatever
+# the arguments: no rule of a hardened profile may let them through.
+POLICY_DENIED_SYSCALLS = {"unshare", "mount", "setns", "ptrace", "io_uring_setup", "bpf", "keyctl",
+                          "userfaultfd", "perf_event_open"}
 
 
 class Obj(list):
@@ -143,6 +149,14 @@ def check_spec(spec, problems):
         problems.append("linux.seccomp is missing")
     elif not isinstance(action, str) or action in PERMISSIVE_SECCOMP:
         problems.append("linux.seccomp.defaultAction is %r: every syscall goes through" % action)
+    else:
+        rules = get(seccomp, "syscalls")
+        for rule in rules if isinstance(rules, list) else []:
+            names = get(rule, "names")
+            if get(rule, "action") in DENYING_SECCOMP or not isinstance(names, list):
+                continue
+            for name in set(names) & POLICY_DENIED_SYSCALLS:
+                problems.append("linux.seccomp lets %s through (%s)" % (name, get(rule, "action")))
     if get(get(spec, "root"), "readonly") is not True:
         problems.append("root.readonly is not true")
     return True

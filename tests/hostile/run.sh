@@ -8,9 +8,10 @@
 #   - diff never crashes (no signal, no timeout), never says "nothing to
 #     change" (exit 0) of a hostile file, changes nothing, and predicts the
 #     wrapper: exit 1 exactly when the wrapper lets the container through;
-#   - `oci-harden create` either refuses (non-zero, config.json byte for
-#     byte as it was, an error line in the --log file, runc never run, no
-#     container in `runc list`, no state directory), or the runtime runs:
+#   - `oci-harden create` either refuses (exit 1, nothing on stdout,
+#     config.json byte for byte as it was, an error line in the --log
+#     file, runc never run, no container in `runc list`, no state
+#     directory: lib.sh's e2e_expect_refused and friends), or the runtime runs:
 #     then the file runc read (copied by a wrapper around runc at the moment
 #     it was started) is hardened as runc's Go decoder reads it
 #     (gocheck.py), and the container, started, reports from the kernel a
@@ -19,13 +20,16 @@
 #   - the outcome is the one expect.txt names (refuse, harden or any).
 # Beyond the files: configs too big or too strange to commit (10^5-deep
 # nesting, 100 MB, 16 MiB +/- 1, symlinks, FIFOs, a device, a directory, a
-# hard link, an immutable file, bind sources through symlinks and ".."),
+# hard link, an immutable file, bind sources through symlinks and ".."), a
+# create without --log and a `run`,
 # bundle paths with ".." through a symlink, and runc command lines that
 # place --bundle where only runc's own parser would find it: whichever
 # bundle runc takes (its state says), the container must be hardened.
 # For each exec process file, the same through `oci-harden exec --process`
 # into a running hardened container, and exec flags (--user, --cap, -g ...)
-# including values runc truncates to 32 bits. For each policy file: `diff
+# including values runc truncates to 32 bits: the runtime must be handed the
+# process oci-harden built (--process /proc/self/fd/N, copied by the
+# recorder), hardened, and the caller's file must stay as it was. For each policy file: `diff
 # --policy` and a `create` whose default policy it is give a clean error
 # naming the file (or work, for the few that are valid), never a crash; so
 # does `oci-harden check` where the binary has it.
@@ -46,35 +50,17 @@ R=$E2E_RUNC_ROOT
 CASE_TIMEOUT=${HOSTILE_TIMEOUT:-60}
 started=$(date +%s)
 
-# The runtime oci-harden executes: runc behind a script that records the
-# call and copies the config.json (or --process file) it is about to read,
-# following symlinks and ".." exactly as runc will (the shell opens the same
-# path runc opens after its chdir). $HOSTILE_MARKER is per case; oci-harden
-# passes its environment on with execv.
+# The runtime oci-harden executes: runc behind the recording stand-in of
+# lib.sh (e2e_make_recording_runtime); $E2E_RUNTIME_RECORD is set per case.
 RECORDER=$W/recording-runc
-cat >"$RECORDER" <<EOF
-#!/bin/sh
-if [ -n "\${HOSTILE_MARKER:-}" ]; then
-	printf '%s\n' "\$*" >>"\$HOSTILE_MARKER"
-	prev=
-	for arg do
-		case \$prev in
-		--bundle|-b) cat "\$arg/config.json" >"\$HOSTILE_MARKER.config" 2>&1 ;;
-		--process|-p) cat "\$arg" >"\$HOSTILE_MARKER.process" 2>&1 ;;
-		esac
-		prev=\$arg
-	done
-fi
-exec "$RUNC" "\$@"
-EOF
-chmod 0755 "$RECORDER"
+e2e_make_recording_runtime "$RECORDER"
 
 POLICY_DIR=$W/policies
 STATE_DIR=$W/state
 mkdir -p "$POLICY_DIR" "$STATE_DIR"
 SETTINGS=$W/oci-harden.json
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "observe": "none"}\n' \
-	"$RECORDER" "$POLICY_DIR" "$STATE_DIR" >"$SETTINGS"
+E2E_SETTINGS_RUNTIME=$RECORDER e2e_write_settings "$SETTINGS" \
+	"\"policy_dir\": \"$POLICY_DIR\", \"state_dir\": \"$STATE_DIR\""
 export OCI_HARDEN_CONFIG=$SETTINGS
 
 ROOTFS=$W/rootfs
@@ -114,61 +100,12 @@ new_bundle()
 	printf '%s\n' "$b"
 }
 
-# fingerprint PATH: what "untouched" means for PATH, whatever it is: the
-# type, mode and owner, a symlink's target, a regular file's hash.
-fingerprint()
-{
-	local p=$1
-	if [ -L "$p" ]; then
-		printf 'symlink %s %s\n' "$(readlink "$p")" "$(stat -L -c %s "$p" 2>/dev/null)"
-	elif [ -f "$p" ]; then
-		printf 'file %s %s\n' "$(stat -c '%a %u %g %h' "$p")" "$(sha256sum <"$p" | cut -c1-64)"
-	elif [ -e "$p" ]; then
-		stat -c '%F %a %u %g %t:%T' "$p"
-	else
-		echo missing
-	fi
-}
-
 # crashed STATUS: oci-harden's own exit status shows a crash or a hang:
 # timeout(1) kills with SIGKILL (137), a signal is 128+N. Only for a call
 # that did not reach the runtime: after the execv the status is runc's.
 crashed()
 {
 	[ "$1" -ge 124 ]
-}
-
-# check_log NAME LOG WHAT: the last line of LOG is runc's JSON log format,
-# level error, and its message names WHAT.
-check_log()
-{
-	local name=$1 log=$2 what=$3 verdict
-	if [ ! -s "$log" ]; then
-		not_ok "$name: an error line in the --log file" "the log is empty or missing"
-		return
-	fi
-	verdict=$(tail -n 1 "$log" | "$PYTHON" -c '
-import json, sys
-what = sys.argv[1]
-try:
-    rec = json.loads(sys.stdin.read())
-except ValueError as e:
-    print("not JSON: %s" % e); sys.exit()
-problems = []
-if not isinstance(rec, dict):
-    problems.append("not an object")
-else:
-    if rec.get("level") != "error":
-        problems.append("level is %r" % rec.get("level"))
-    if what not in str(rec.get("msg", "")):
-        problems.append("msg does not name %s" % what)
-print("; ".join(problems) or "good")
-' "$what")
-	if [ "$verdict" = good ]; then
-		ok "$name: the --log file ends with a JSON error naming $what"
-	else
-		not_ok "$name: the --log file ends with a JSON error naming $what" "$verdict" "$(tail -n 1 "$log" | cut -c1-300)"
-	fi
 }
 
 # ---------------------------------------------------------------------------
@@ -183,7 +120,7 @@ config_case()
 	local config=$bundle/config.json id out=$W/out/$name marker before after rc drc
 	mkdir -p "$out"
 	marker=$out/runtime
-	before=$(fingerprint "$config")
+	before=$(e2e_fingerprint "$config")
 
 	# (a) the dry run
 	timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" diff --color=never "$arg" \
@@ -198,27 +135,25 @@ config_case()
 	else
 		ok "$name: diff exits $drc ($( [ "$drc" = 1 ] && echo changes || echo refused))"
 	fi
-	is "$(fingerprint "$config")" "$before" "$name: diff leaves config.json untouched"
+	is "$(e2e_fingerprint "$config")" "$before" "$name: diff leaves config.json untouched"
 
 	# (b) the wrapper, with the real runc behind the recorder
 	id=$(e2e_id "$name")
-	HOSTILE_MARKER=$marker timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
+	E2E_RUNTIME_RECORD=$marker timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
 		--log "$out/log.json" --log-format json create --bundle "$arg" "$id" \
 		</dev/null >"$out/container.out" 2>"$out/create.err"
 	rc=$?
-	after=$(fingerprint "$config")
+	after=$(e2e_fingerprint "$config")
 	if [ "$rc" -eq 137 ]; then
 		not_ok "$name: create does not hang" "killed after $CASE_TIMEOUT s"
 	fi
 
 	if [ ! -e "$marker" ]; then
 		# Refused by oci-harden: nothing may have happened, and its exit
-		# status is 1 (oci-harden(8), EXIT STATUS), not a crash's.
-		is "$rc" 1 "$name: refused: create exits 1"
+		# status is 1, not a crash's.
+		e2e_expect_refused "$name" "$rc" "$marker" "$out/container.out" "$out/log.json" config.json
 		is "$after" "$before" "$name: refused: config.json untouched"
-		is "$("$RUNC" --root "$R" list -q 2>/dev/null | grep -Fx -- "$id")" "" "$name: refused: no container in runc list"
-		if [ -e "$R/$id" ]; then not_ok "$name: refused: no state directory"; else ok "$name: refused: no state directory"; fi
-		check_log "$name" "$out/log.json" config.json
+		e2e_expect_no_container "$name" "$id"
 		[ "$expect" = harden ] && not_ok "$name: expected to be hardened and run, was refused" "$(tail -n 1 "$out/log.json" 2>/dev/null | cut -c1-300)"
 		[ "$drc" = 1 ] && [ -z "${NO_PREDICT:-}" ] &&
 			not_ok "$name: diff (exit 1) predicted the wrapper would let it through"
@@ -336,9 +271,9 @@ rm -rf "$b"
 b=$(new_bundle config-symlink-absolute)
 cp "$VALID" "$W/elsewhere.json"
 ln -s "$W/elsewhere.json" "$b/config.json"
-target_before=$(fingerprint "$W/elsewhere.json")
+target_before=$(e2e_fingerprint "$W/elsewhere.json")
 config_case config-symlink-absolute "$b" refuse
-is "$(fingerprint "$W/elsewhere.json")" "$target_before" "config-symlink-absolute: the symlink's target is untouched"
+is "$(e2e_fingerprint "$W/elsewhere.json")" "$target_before" "config-symlink-absolute: the symlink's target is untouched"
 
 b=$(new_bundle config-symlink-relative)
 cp "$VALID" "$b/real-config.json"
@@ -403,6 +338,30 @@ else
 	skip "config-immutable" "chattr +i is not supported here"
 fi
 
+# --- without --log, and `run` ------------------------------------------------
+
+# Without --log the error goes to stderr, naming config.json; `run` is
+# refused as `create` is.
+b=$(new_bundle config-truncated-no-log)
+cp "$HOSTILE_DIR/config-truncated.json" "$b/config.json"
+before=$(e2e_fingerprint "$b/config.json")
+out=$W/out/config-truncated-no-log
+mkdir -p "$out"
+id=$(e2e_id no-log)
+E2E_RUNTIME_RECORD=$out/runtime timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
+	create --bundle "$b" "$id" </dev/null >"$out/create.out" 2>"$out/create.err"
+rc=$?
+is "$rc" 1 "no --log: create exits 1"
+[ -e "$out/runtime" ] && not_ok "no --log: the runtime never ran" || ok "no --log: the runtime never ran"
+is "$(head -c 300 "$out/create.out")" "" "no --log: nothing on stdout"
+like "$(cat "$out/create.err")" 'config\.json' "no --log: the error on stderr names config.json"
+e2e_expect_untouched "no --log" "$b/config.json" "$before"
+id=$(e2e_id run)
+E2E_RUNTIME_RECORD=$out/runtime-run timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
+	--log "$out/run.log" --log-format json run --bundle "$b" "$id" </dev/null >"$out/run.out" 2>&1
+e2e_expect_refused "run" "$?" "$out/runtime-run" "$out/run.out" "$out/run.log" config.json
+e2e_expect_no_container "run" "$id"
+
 # --- bind mounts through symlinks ------------------------------------------
 
 # bind_case NAME SOURCE: a config that bind-mounts SOURCE, writable, at /h.
@@ -448,10 +407,10 @@ mv "$d/real/B-rootfs" "$d/real/B/rootfs"
 cp -al "$ROOTFS" "$d/B/rootfs"
 cp "$VALID" "$d/real/B/config.json"
 "$PYTHON" -c 'import json,sys; s=json.load(open(sys.argv[1])); s["hostname"]="decoy"; json.dump(s, open(sys.argv[2], "w"))' "$VALID" "$d/B/config.json"
-decoy_before=$(fingerprint "$d/B/config.json")
+decoy_before=$(e2e_fingerprint "$d/B/config.json")
 ln -s "$d/real/sub" "$d/link"
 config_case bundle-dotdot-through-symlink "$d/real/B" harden "$d/link/../B"
-is "$(fingerprint "$d/B/config.json")" "$decoy_before" "bundle-dotdot-through-symlink: the bundle at the lexical path is untouched"
+is "$(e2e_fingerprint "$d/B/config.json")" "$decoy_before" "bundle-dotdot-through-symlink: the bundle at the lexical path is untouched"
 
 # Plain "x/../B".
 b=$(new_bundle bundle-dotdot)
@@ -562,20 +521,18 @@ process_case()
 	local name=$1 file=$2 expect=$3 out=$W/out/$1 marker before after rc verdict
 	mkdir -p "$out"
 	marker=$out/runtime
-	before=$(fingerprint "$file")
-	HOSTILE_MARKER=$marker timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
+	before=$(e2e_fingerprint "$file")
+	E2E_RUNTIME_RECORD=$marker timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
 		--log "$out/log.json" --log-format json exec --process "$file" "$SLEEPER" \
 		</dev/null >"$out/exec.out" 2>"$out/exec.err"
 	rc=$?
-	after=$(fingerprint "$file")
+	after=$(e2e_fingerprint "$file")
 	if [ "$rc" -eq 137 ]; then
 		not_ok "$name: exec does not hang" "killed after $CASE_TIMEOUT s"
 	fi
 	if [ ! -e "$marker" ]; then
-		is "$rc" 1 "$name: refused: exec exits 1"
+		e2e_expect_refused "$name" "$rc" "$marker" "$out/exec.out" "$out/log.json" "$(basename "$file")"
 		is "$after" "$before" "$name: refused: the process file is untouched"
-		is "$(head -c 300 "$out/exec.out")" "" "$name: refused: nothing ran"
-		check_log "$name" "$out/log.json" "$(basename "$file")"
 		[ "$expect" = harden ] && not_ok "$name: expected to be hardened and run, was refused" "$(tail -n 1 "$out/log.json" 2>/dev/null | cut -c1-300)"
 		return
 	fi
@@ -585,6 +542,7 @@ process_case()
 	else
 		not_ok "$name: ran: the process file runc read is hardened" "$verdict"
 	fi
+	is "$after" "$before" "$name: ran: the caller's process file is left as it was"
 	[ "$expect" = refuse ] && not_ok "$name: expected a refusal, but the runtime ran"
 	if [ "$rc" -eq 0 ]; then
 		verdict=$("$PYTHON" "$GOCHECK" probe "$out/exec.out")
@@ -642,18 +600,23 @@ exec_flags_case()
 	shift 2
 	mkdir -p "$out"
 	marker=$out/runtime
-	HOSTILE_MARKER=$marker timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
+	E2E_RUNTIME_RECORD=$marker timeout -s KILL "$CASE_TIMEOUT" "$OCI_HARDEN" --root "$R" \
 		--log "$out/log.json" --log-format json exec "$@" "$SLEEPER" sh -c "$PROBE_CMD" \
 		</dev/null >"$out/exec.out" 2>"$out/exec.err"
 	rc=$?
 	if [ ! -e "$marker" ]; then
-		is "$rc" 1 "$name: refused: exec exits 1"
-		is "$(head -c 300 "$out/exec.out")" "" "$name: refused: nothing ran"
-		check_log "$name" "$out/log.json" "exec"
+		e2e_expect_refused "$name" "$rc" "$marker" "$out/exec.out" "$out/log.json" exec
 		[ "$expect" = harden ] && not_ok "$name: expected to run, was refused"
 		return
 	fi
 	[ "$expect" = refuse ] && not_ok "$name: expected a refusal, but the runtime ran" "exit $rc" "$(head -c 300 "$out/exec.out")"
+	# The runtime was handed the process oci-harden built: the whole of it.
+	verdict=$("$PYTHON" "$GOCHECK" process "$marker.process" 2>&1)
+	if [ -z "$verdict" ]; then
+		ok "$name: ran: the process file runc read is hardened"
+	else
+		not_ok "$name: ran: the process file runc read is hardened" "$verdict"
+	fi
 	if [ "$rc" -eq 0 ]; then
 		verdict=$("$PYTHON" "$GOCHECK" probe "$out/exec.out")
 		if [ -z "$verdict" ]; then
@@ -666,24 +629,29 @@ exec_flags_case()
 	fi
 }
 
-exec_flags_case exec-user-0 refuse --user 0
-exec_flags_case exec-user-0-0 refuse --user 0:0
-exec_flags_case exec-user-short-equals refuse -u=0
-exec_flags_case exec-user-single-dash refuse -user 0
-exec_flags_case exec-user-plus-0 refuse --user +0
-exec_flags_case exec-user-00 refuse --user 00
-exec_flags_case exec-user-2-pow-32 refuse --user 4294967296
-exec_flags_case exec-user-minus-2-pow-32 refuse --user -4294967296
-exec_flags_case exec-gid-2-pow-32 refuse --user 65534:4294967296
-exec_flags_case exec-additional-gid-0 refuse --additional-gids 0
+# Each runs, hardened as a container's process is (uid 0 becomes 65534,
+# gid 0 leaves the groups, capabilities off the allowlist are dropped,
+# noNewPrivileges comes back), or is refused: a value runc itself refuses,
+# an AppArmor profile other than the container's.
+exec_flags_case exec-user-0 harden --user 0
+exec_flags_case exec-user-0-0 harden --user 0:0
+exec_flags_case exec-user-short-equals harden -u=0
+exec_flags_case exec-user-single-dash harden -user 0
+exec_flags_case exec-user-plus-0 harden --user +0
+exec_flags_case exec-user-00 harden --user 00
+exec_flags_case exec-user-2-pow-32 harden --user 4294967296
+exec_flags_case exec-user-minus-2-pow-32 harden --user -4294967296
+exec_flags_case exec-gid-2-pow-32 harden --user 65534:4294967296
+exec_flags_case exec-additional-gid-0 harden --additional-gids 0
 exec_flags_case exec-additional-gid-hex-0 refuse -g 0x0
-exec_flags_case exec-additional-gid-2-pow-32 refuse -g 4294967296
-exec_flags_case exec-additional-gid-hex-2-pow-32 any -g 0x100000000
-exec_flags_case exec-cap-sys-admin refuse --cap CAP_SYS_ADMIN
-exec_flags_case exec-cap-equals refuse --cap=CAP_SYS_ADMIN
-exec_flags_case exec-cap-short refuse -c CAP_SYS_ADMIN
-exec_flags_case exec-no-new-privs-false refuse --no-new-privs=false
+exec_flags_case exec-additional-gid-2-pow-32 harden -g 4294967296
+exec_flags_case exec-additional-gid-hex-2-pow-32 refuse -g 0x100000000
+exec_flags_case exec-cap-sys-admin harden --cap CAP_SYS_ADMIN
+exec_flags_case exec-cap-equals harden --cap=CAP_SYS_ADMIN
+exec_flags_case exec-cap-short harden -c CAP_SYS_ADMIN
+exec_flags_case exec-no-new-privs-false harden --no-new-privs=false
 exec_flags_case exec-apparmor-unconfined refuse --apparmor unconfined
+exec_flags_case exec-process-label-spc-t refuse --process-label system_u:system_r:spc_t:s0
 exec_flags_case exec-user-65534 harden --user 65534:65534
 
 # A process file reached through a symlinked directory and "..": the file
@@ -692,9 +660,9 @@ mkdir -p "$P/deep/real/sub"
 cp "$PVALID" "$P/deep/real/process.json"
 cp "$HOSTILE_DIR/process-caps-sys-admin.json" "$P/deep/process.json" # the lexical decoy
 ln -s "$P/deep/real/sub" "$P/deep/link"
-decoy_before=$(fingerprint "$P/deep/process.json")
+decoy_before=$(e2e_fingerprint "$P/deep/process.json")
 process_case process-path-dotdot-through-symlink "$P/deep/link/../process.json" harden
-is "$(fingerprint "$P/deep/process.json")" "$decoy_before" "process-path-dotdot-through-symlink: the file at the lexical path is untouched"
+is "$(e2e_fingerprint "$P/deep/process.json")" "$decoy_before" "process-path-dotdot-through-symlink: the file at the lexical path is untouched"
 
 "$RUNC" --root "$R" kill "$SLEEPER" KILL >/dev/null 2>&1
 "$RUNC" --root "$R" delete --force "$SLEEPER" >/dev/null 2>&1
@@ -718,7 +686,7 @@ fi
 
 policy_bundle=$(new_bundle policy-target)
 cp "$VALID" "$policy_bundle/config.json"
-policy_config_sum=$(fingerprint "$policy_bundle/config.json")
+policy_config_sum=$(e2e_fingerprint "$policy_bundle/config.json")
 
 # policy_case FILE EXPECT
 policy_case()
@@ -751,28 +719,23 @@ policy_case()
 		*) not_ok "$name: diff --policy exits 0 to 3" "exit $rc" ;;
 		esac
 	fi
-	is "$(fingerprint "$policy_bundle/config.json")" "$policy_config_sum" "$name: diff --policy leaves config.json untouched"
+	is "$(e2e_fingerprint "$policy_bundle/config.json")" "$policy_config_sum" "$name: diff --policy leaves config.json untouched"
 
 	# The wrapper, with this policy as the default one: a broken policy
 	# stops the container before runc runs.
 	if [ "$expect" = error ]; then
 		local settings=$out/settings.json id marker=$out/runtime
-		printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "default_policy": "%s", "observe": "none"}\n' \
-			"$RECORDER" "$POLICY_DIR" "$STATE_DIR" "$name" >"$settings"
+		E2E_SETTINGS_RUNTIME=$RECORDER e2e_write_settings "$settings" \
+			"\"policy_dir\": \"$POLICY_DIR\", \"state_dir\": \"$STATE_DIR\", \"default_policy\": \"$name\""
 		id=$(e2e_id "$name")
-		OCI_HARDEN_CONFIG=$settings HOSTILE_MARKER=$marker timeout -s KILL "$CASE_TIMEOUT" \
+		OCI_HARDEN_CONFIG=$settings E2E_RUNTIME_RECORD=$marker timeout -s KILL "$CASE_TIMEOUT" \
 			"$OCI_HARDEN" --root "$R" --log "$out/log.json" --log-format json \
-			create --bundle "$policy_bundle" "$id" </dev/null >/dev/null 2>"$out/create.err"
+			create --bundle "$policy_bundle" "$id" </dev/null >"$out/create.out" 2>"$out/create.err"
 		rc=$?
-		if [ "$rc" -ne 1 ] || [ -e "$marker" ]; then
-			not_ok "$name: create with it as the default policy is refused" "exit $rc" \
-				"$([ -e "$marker" ] && echo "the runtime ran")" "$(tail -n 1 "$out/log.json" 2>/dev/null)"
-			"$RUNC" --root "$R" delete --force "$id" >/dev/null 2>&1
-		else
-			ok "$name: create with it as the default policy is refused"
-			check_log "$name" "$out/log.json" "$name"
-		fi
-		is "$(fingerprint "$policy_bundle/config.json")" "$policy_config_sum" "$name: create leaves config.json untouched"
+		e2e_expect_refused "$name: create with it as the default policy" "$rc" "$marker" \
+			"$out/create.out" "$out/log.json" "$name"
+		"$RUNC" --root "$R" delete --force "$id" >/dev/null 2>&1
+		is "$(e2e_fingerprint "$policy_bundle/config.json")" "$policy_config_sum" "$name: create leaves config.json untouched"
 	fi
 
 	if [ -n "$CHECK" ]; then

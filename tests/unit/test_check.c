@@ -195,8 +195,8 @@ Test(check, json_syntax_error_at_its_line_and_column)
 {
 	cleanup_check_result struct check_result r = run_check("json-syntax-error.json", NULL);
 	expect_output(&r, 1,
-		      "json-syntax-error.json:3:4: error: after key and value, inside map, I "
-		      "expect ',' or '}'\n");
+		      "json-syntax-error.json:3:3: error: expected ',' or '}' after an object "
+		      "member, found a string\n");
 }
 
 Test(check, patterns_that_are_not_fully_qualified_are_warnings_that_count)
@@ -377,6 +377,45 @@ Test(check, repeated_keys_are_warnings)
 				   "later value overrides\n",
 				   path);
 	expect_output(&r, 1, expected);
+	free(expected);
+	free(path);
+}
+
+/* Everything wrong with one file, of every kind, in one run: what the
+ * loader refuses, what its base and profile are, and the linter's own
+ * warnings. */
+Test(check, every_problem_of_a_broken_policy_in_one_run)
+{
+	const char *dir = scratch_dir();
+	write_file(dir, "broken.json",
+		   "{\"extends\": \"gone\",\n"
+		   " \"images\": [\"nginx\"],\n"
+		   " \"capabilities\": [\"cap_chown\", \"CAP_KILL\"],\n"
+		   " \"seccomp\": {\"profile\": \"absent\", \"replace\": \"never\"},\n"
+		   " \"allow\": {\"host_path\": [\"/srv\"], \"devices\": [\"\"]},\n"
+		   " \"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 1}},\n"
+		   " \"tmpfs\": [\"/tmp\"], \"tmpfs\": [\"run\"]}\n");
+	char *path = xasprintf("%s/broken.json", dir);
+	cleanup_check_result struct check_result r = run_check(path, NULL);
+	char *expected = xasprintf(
+	    "%1$s:1:13: error: extends: no policy \"gone\" (%2$s/gone.json does not exist)\n"
+	    "%1$s:2:13: warning: images[0]: \"nginx\" is not fully qualified; images are matched "
+	    "by their normalised reference: did you mean \"docker.io/library/nginx:latest\"?\n"
+	    "%1$s:3:19: error: capabilities[0]: unknown capability \"cap_chown\"; did you mean "
+	    "\"CAP_CHOWN\"?\n"
+	    "%1$s:4:25: error: seccomp.profile: no seccomp profile \"absent\" "
+	    "(%2$s/seccomp/absent.json does not exist)\n"
+	    "%1$s:4:46: error: seccomp.replace: must be \"missing\" or \"always\"\n"
+	    "%1$s:5:12: error: allow.host_path: unknown key; did you mean \"host_paths\"?\n"
+	    "%1$s:5:47: error: allow.devices[0]: an empty pattern matches nothing\n"
+	    "%1$s:6:31: error: rlimits.RLIMIT_NOFILE.hard: must be a non-negative integer\n"
+	    "%1$s:7:21: warning: tmpfs: repeated key (first on line 7); the later value "
+	    "overrides\n"
+	    "%1$s:7:31: error: tmpfs[0]: \"run\" is not an absolute path\n",
+	    path, dir);
+	expect_output(&r, 1, expected);
+	cr_expect_str_eq(r.err,
+			 "oci-harden check: 1 policy, 0 seccomp profiles: 8 errors, 2 warnings\n");
 	free(expected);
 	free(path);
 }

@@ -88,20 +88,58 @@ Test(fixtures_cri, kubelet_default_container)
 	cr_assert(strstr(mounts, "{\"destination\":\"/tmp\",\"type\":\"tmpfs\""));
 }
 
-Test(fixtures_cri, restricted_container_keeps_its_own_seccomp_profile)
+/* The name's action in a profile: that of the rule naming it without
+ * conditions, "conditional" when only conditional rules name it, else the
+ * default action. */
+static const char *fixture_action_of(const struct json *profile, const char *name)
+{
+	const char *found = NULL;
+	const struct json *rules = json_object_get(profile, "syscalls");
+	for (size_t i = 0; rules && i < rules->array.len; i++) {
+		const struct json *rule = rules->array.items[i];
+		const struct json *names = json_object_get(rule, "names");
+		const struct json *args = json_object_get(rule, "args");
+		for (size_t j = 0; j < names->array.len; j++) {
+			if (strcmp(names->array.items[j]->string.ptr, name) != 0)
+				continue;
+			if (args && args->array.len)
+				found = found ? found : "conditional";
+			else
+				return json_object_get(rule, "action")->string.ptr;
+		}
+	}
+	return found ? found : json_object_get(profile, "defaultAction")->string.ptr;
+}
+
+Test(fixtures_cri, restricted_container_loses_what_the_default_profile_denies)
 {
 	cleanup_report struct report report = {0};
 	cleanup_json struct json *original = NULL;
 	cleanup_json struct json *spec =
 	    harden_fixture("cri/restricted.config.json", &original, &report);
 	assert_preserved(original, spec);
-	/* Already restricted: containerd's RuntimeDefault profile filters, so it
-	 * stays; only a cgroup namespace and the /tmp tmpfs are added (and the
-	 * AppArmor warning). */
-	cr_assert(json_equal(test_get(original, "linux.seccomp"), test_get(spec, "linux.seccomp")));
+	/* containerd's RuntimeDefault profile lets io_uring and ptrace
+	 * through; the default policy's profile denies them (issue 9): a
+	 * restricted pod is now hardened no less than a default one. */
+	const struct json *before = test_get(original, "linux.seccomp");
+	const struct json *after = test_get(spec, "linux.seccomp");
+	const char *denied[] = {"io_uring_setup", "io_uring_enter", "io_uring_register", "ptrace"};
+	for (size_t i = 0; i < ARRAY_SIZE(denied); i++) {
+		cr_assert_str_eq(fixture_action_of(before, denied[i]), "SCMP_ACT_ALLOW");
+		cr_assert_str_eq(fixture_action_of(after, denied[i]), "SCMP_ACT_ERRNO", "%s",
+				 denied[i]);
+	}
+	const char *kept[] = {"read", "write", "openat", "execve", "futex", "epoll_wait"};
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++)
+		cr_assert_str_eq(fixture_action_of(after, kept[i]), "SCMP_ACT_ALLOW", "%s",
+				 kept[i]);
 	cr_assert(json_equal(test_get(original, "process"), test_get(spec, "process")));
-	cr_assert_eq(report_count(&report, DECISION_CHANGE), 2);
 	cr_assert_null(report_first_refusal(&report));
+	/* The cgroup namespace, the /tmp tmpfs, and the seccomp merge: its
+	 * architectures, the syscalls the policy denies, those it allows only
+	 * with its argument conditions (socket and clone), and the 32-bit
+	 * names that are no syscalls of x86_64. */
+	cr_assert_eq(report_count(&report, DECISION_CHANGE), 6);
 	cr_assert_str_eq(report.items[report.len - 1].path, "mounts[10]");
 }
 

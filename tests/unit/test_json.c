@@ -434,16 +434,19 @@ Test(json, syntax_errors_say_line_and_column)
 	assert_refused_with("{\n  \"a\": tru\n}", 0,
 			    "line 2, column 8: invalid literal (expected a string, a number, an "
 			    "object, an array, true, false or null)");
-	assert_refused_with("[1,\n2,\n]", 0,
-			    "line 3, column 1: unallowed token at this point in JSON text");
+	assert_refused_with("[1,\n2,\n]", 0, "line 3, column 1: expected a value, found ']'");
 	assert_refused_with("{\"a\":1", 0, "line 1, column 7: unexpected end of input");
 	assert_refused_with("{\"a\" 1}", 0,
-			    "line 1, column 6: object key and value must be separated by a colon "
-			    "(':')");
-	assert_refused_with("[true false]", 0,
-			    "line 1, column 7: after array element, I expect ',' or ']'");
-	assert_refused_with("[1 \"abc\"]", 0,
-			    "line 1, column 4: after array element, I expect ',' or ']'");
+			    "line 1, column 6: expected ':' after an object key, found a number");
+	assert_refused_with(
+	    "[true false]", 0,
+	    "line 1, column 7: expected ',' or ']' after an array item, found false");
+	assert_refused_with(
+	    "[1 \"abc\"]", 0,
+	    "line 1, column 4: expected ',' or ']' after an array item, found a string");
+	assert_refused_with(
+	    "{\"a\": 1\n \"b\": 2}", 0,
+	    "line 2, column 2: expected ',' or '}' after an object member, found a string");
 	/* Columns count characters, not bytes. */
 	assert_refused_with("[\"\xc3\xa9\xc3\xa9\" x]", 0,
 			    "line 1, column 7: unexpected character");
@@ -453,8 +456,8 @@ Test(json, syntax_errors_say_line_and_column)
 			    "decimal point");
 	assert_refused_with("[\"\xff\"]", 0, "line 1, column 3: invalid UTF-8 in string");
 	assert_refused_with("[\"ab\\u12G4\"]", 0,
-			    "line 1, column 9: invalid (non-hex) character occurs after '\\u' "
-			    "inside string");
+			    "line 1, column 9: invalid (non-hex) character after '\\u' in string");
+	assert_refused_with("[\"ab\\x\"]", 0, "line 1, column 6: invalid escape '\\x' in string");
 	assert_refused_with("[1, -]", 0,
 			    "line 1, column 5: malformed number, a digit is required after the "
 			    "minus sign");
@@ -462,7 +465,13 @@ Test(json, syntax_errors_say_line_and_column)
 			    "line 1, column 1: malformed number, a digit is required after the "
 			    "minus sign");
 	assert_refused_with("[1, truee]", 0, "line 1, column 9: unexpected character");
-	assert_refused_with("{1:2}", 0, "line 1, column 2: invalid object key (must be a string)");
+	assert_refused_with("{1:2}", 0,
+			    "line 1, column 2: expected an object key (a string), found a number");
+	assert_refused_with("{\"a\":1,}", 0,
+			    "line 1, column 8: expected an object key (a string), found '}'");
+	assert_refused_with("[1e+]", 0,
+			    "line 1, column 2: malformed number, a digit is required after the "
+			    "exponent");
 }
 
 Test(json, offset_to_line_col)
@@ -552,16 +561,26 @@ Test(json, offsets_point_into_the_source)
 	/* Members: the opening quote of the key. */
 	cr_assert_eq(value->object.members[0].offset, 4);
 	cr_assert_eq(value->object.members[1].offset, 21);
-	/* Scalars: just past the token; containers: just past the bracket. */
-	cr_assert_eq(value->offset, 1);
+	/* Values: their first character, a string's quote, a container's
+	 * bracket. */
+	cr_assert_eq(value->offset, 0);
 	struct json *a = json_object_get(value, "a");
-	cr_assert_eq(a->offset, 10);
-	cr_assert_eq(a->array.items[0]->offset, 11);
-	cr_assert_eq(a->array.items[1]->offset, 16);
-	cr_assert_eq(json_object_get(value, "b\"c")->offset, 30);
-	/* A number that ends the input ends there. */
-	cleanup_json struct json *number = parse_ok("12345", 0);
-	cr_assert_eq(number->offset, 5);
+	cr_assert_eq(a->offset, 9);
+	cr_assert_eq(a->array.items[0]->offset, 10);
+	cr_assert_eq(a->array.items[1]->offset, 13);
+	cr_assert_eq(json_object_get(value, "b\"c")->offset, 29);
+	/* A number that ends the input (yajl ends it in a second call). */
+	cleanup_json struct json *number = parse_ok("\t 12345", 0);
+	cr_assert_eq(number->offset, 2);
+	/* Comments between tokens, holding ',' ':' and quotes. */
+	cleanup_json struct json *commented =
+	    parse_ok("[/* x, y */ 1, // \"q\"\n \"z\", {\"k\" /*:*/ : [ ]}]", JSON_PARSE_COMMENTS);
+	cr_assert_eq(commented->array.items[0]->offset, 12);
+	cr_assert_eq(commented->array.items[1]->offset, 23);
+	struct json *object = commented->array.items[2];
+	cr_assert_eq(object->offset, 28);
+	cr_assert_eq(object->object.members[0].offset, 29);
+	cr_assert_eq(object->object.members[0].value->offset, 41);
 }
 
 /* ------------------------------------------------------------------------ */

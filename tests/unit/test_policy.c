@@ -15,11 +15,6 @@ static struct policy *load_text(const char *text, const struct policy *base, con
 	struct policy *p = NULL;
 	policy_load_json(doc, "test", "test.json", base, &lctx, &p, err);
 	json_free(doc);
-	/* The loader names a profile file; the edge reads it. */
-	if (p && policy_read_seccomp_file(p, err) < 0) {
-		policy_free(p);
-		return NULL;
-	}
 	return p;
 }
 
@@ -121,9 +116,72 @@ Test(policy, bad_policies_refused_with_the_key)
 	assert_refused("{\"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 9, \"hard\": 1}}}",
 		       "soft limit above hard");
 	assert_refused("{\"allow\": {\"host_namespaces\": [\"pids\"]}}", "unknown namespace");
-	assert_refused("[]", "must be an object");
+	assert_refused("[]", "a policy must be a JSON object");
 }
 
+/* The loader goes on past the first problem: every one of a file, each at
+ * the offset of its node, and the policy is still refused. */
+Test(policy, every_problem_is_recorded_where_it_is)
+{
+	const char *text =
+	    "{\"mode\": \"strict\", \"capabilities\": [\"CAP_FLY\", 7],\n"
+	    " \"user\": {\"uid\": -1, \"name\": \"x\"}, \"allow\": {\"hooks\": [\"\"]},\n"
+	    " \"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 2, \"hard\": 1}},"
+	    " \"mode\": \"audit\", \"colour\": 1}";
+	oh_error_t err = NULL;
+	cleanup_json struct json *doc = json_parse(text, strlen(text), JSON_PARSE_COMMENTS, &err);
+	cr_assert_not_null(doc);
+	struct diagnostics diagnostics = {0};
+	cleanup_policy struct policy *p =
+	    policy_load_json_diagnosed(doc, "t", "t.json", NULL, NULL, &diagnostics);
+	static const struct {
+		const char *needle; /* where the node starts in `text` */
+		enum diagnostic_severity severity;
+		enum diagnostic_kind kind;
+		const char *message;
+	} expected[] = {
+	    {"\"strict\"", DIAGNOSTIC_ERROR, DIAGNOSTIC_INVALID,
+	     "mode: must be \"enforce\" or \"audit\""},
+	    {"\"CAP_FLY\"", DIAGNOSTIC_ERROR, DIAGNOSTIC_UNKNOWN_CAPABILITY,
+	     "capabilities[0]: unknown capability \"CAP_FLY\" (names are written as in the OCI "
+	     "spec, e.g. \"CAP_NET_BIND_SERVICE\")"},
+	    {"7]", DIAGNOSTIC_ERROR, DIAGNOSTIC_INVALID, "capabilities[1]: must be a string"},
+	    {"-1", DIAGNOSTIC_ERROR, DIAGNOSTIC_INVALID,
+	     "user.uid: must be an integer from 0 to 4294967295"},
+	    {"\"name\"", DIAGNOSTIC_ERROR, DIAGNOSTIC_UNKNOWN_KEY, "user.name: unknown key"},
+	    {"\"\"]", DIAGNOSTIC_ERROR, DIAGNOSTIC_INVALID,
+	     "allow.hooks[0]: an empty pattern matches nothing"},
+	    {"{\"soft\"", DIAGNOSTIC_ERROR, DIAGNOSTIC_INVALID,
+	     "rlimits.RLIMIT_NOFILE: soft limit above hard limit"},
+	    {"\"mode\": \"audit", DIAGNOSTIC_WARNING, DIAGNOSTIC_REPEATED_KEY,
+	     "mode: repeated key; the later value overrides"},
+	    {"\"colour\"", DIAGNOSTIC_ERROR, DIAGNOSTIC_UNKNOWN_KEY, "colour: unknown key"},
+	};
+	cr_assert_eq(diagnostics.len, ARRAY_SIZE(expected), "%zu diagnostics", diagnostics.len);
+	for (size_t i = 0; i < ARRAY_SIZE(expected); i++) {
+		const struct diagnostic *d = &diagnostics.items[i];
+		cleanup_free char *message = diagnostic_message(d);
+		cr_expect_str_eq(message, expected[i].message);
+		cr_expect_eq(d->offset, (size_t)(strstr(text, expected[i].needle) - text), "%s",
+			     message);
+		cr_expect_eq(d->severity, expected[i].severity, "%s", message);
+		cr_expect_eq(d->kind, expected[i].kind, "%s", message);
+	}
+	cr_expect_str_eq(diagnostics.items[4].subject, "name");
+	cr_expect_str_eq(diagnostics.items[4].context, "user");
+	cr_expect_eq(diagnostics.items[7].related, (size_t)1, "the first \"mode\"");
+	cr_assert_eq(diagnostics_count(&diagnostics, DIAGNOSTIC_ERROR), 8);
+	diagnostics_clear(&diagnostics);
+
+	/* For a policy that must load, the first error is the error. */
+	struct policy *refused = NULL;
+	cr_assert_lt(policy_load_json(doc, "t", "t.json", NULL, NULL, &refused, &err), 0);
+	cr_assert_str_eq(err->msg, "mode: must be \"enforce\" or \"audit\"");
+	oh_error_free(&err);
+}
+
+/* The loader names a profile file; the edge, loading the policy file,
+ * reads and checks it. */
 Test(policy, seccomp_profile_from_the_policy_directory)
 {
 	char dir[] = "/tmp/oci-harden-test-XXXXXX";
@@ -134,19 +192,40 @@ Test(policy, seccomp_profile_from_the_policy_directory)
 	FILE *f = fopen(file, "w");
 	fputs("{\"defaultAction\": \"SCMP_ACT_KILL\"}", f);
 	fclose(f);
+	cleanup_free char *policy_path = xasprintf("%s/p.json", dir);
+	struct policy_sources sources = {.policy_dir = dir, .display_dir = dir};
 
 	oh_error_t err = NULL;
-	cleanup_policy struct policy *p =
+	cleanup_policy struct policy *named =
 	    load_text("{\"seccomp\": {\"profile\": \"strict\"}}", NULL, dir, &err);
-	cr_assert_not_null(p, "%s", err ? err->msg : "");
-	cleanup_json struct json *profile = policy_seccomp_profile(p, &err);
-	cr_assert_str_eq(json_object_get(profile, "defaultAction")->string.ptr, "SCMP_ACT_KILL");
+	cr_assert_not_null(named, "%s", err ? err->msg : "");
+	cr_assert_str_eq(named->seccomp_profile_file, file, "named, not read");
+	cr_assert_null(named->seccomp_profile_text);
 
-	struct policy *missing =
-	    load_text("{\"seccomp\": {\"profile\": \"nope\"}}", NULL, dir, &err);
-	cr_assert_null(missing);
-	cr_assert(strstr(err->msg, "seccomp/nope.json"), "%s", err->msg);
+	f = fopen(policy_path, "w");
+	fputs("{\"seccomp\": {\"profile\": \"strict\"}}", f);
+	fclose(f);
+	struct policy_file loaded = {0};
+	cr_assert_eq(policy_file_load(&loaded, policy_path, policy_path, "p", &sources), 0);
+	cr_assert_null(loaded.policy->seccomp_profile_file);
+	cleanup_json struct json *profile = policy_seccomp_profile(loaded.policy, &err);
+	cr_assert_str_eq(json_object_get(profile, "defaultAction")->string.ptr, "SCMP_ACT_KILL");
+	policy_file_clear(&loaded);
+
+	f = fopen(policy_path, "w");
+	fputs("{\"seccomp\": {\"profile\": \"nope\"}}", f);
+	fclose(f);
+	cr_assert_lt(policy_file_load(&loaded, policy_path, policy_path, "p", &sources), 0);
+	cr_assert_null(loaded.policy);
+	policy_file_error(&loaded, &err);
+	cleanup_free char *expected = xasprintf("%s: line 1, column 25: seccomp.profile: no "
+						"seccomp profile \"nope\" (%s/seccomp/nope.json "
+						"does not exist)",
+						policy_path, dir);
+	cr_assert_str_eq(err->msg, expected);
 	oh_error_free(&err);
+	policy_file_clear(&loaded);
+	unlink(policy_path);
 	unlink(file);
 	rmdir(sub);
 	rmdir(dir);

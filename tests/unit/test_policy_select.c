@@ -2,6 +2,7 @@
 /* Choosing a policy: by image, in file-name order, with extends chains. */
 #include <sys/stat.h>
 
+#include "bundle.h"
 #include "helpers.h"
 #include "policy.h"
 #include "settings.h"
@@ -215,8 +216,8 @@ Test(policy_select, extends_chains_and_their_errors)
 
 	write_policy("orphan.json", "{\"extends\": \"nope\"}");
 	cr_assert_lt(policy_load_named("orphan", &settings, &cyc, &err), 0);
-	cr_assert(strstr(err->msg, "orphan.json: extends \"nope\"") &&
-		      strstr(err->msg, "nope.json"),
+	cr_assert(strstr(err->msg, "orphan.json: line 1, column 13: extends: no policy \"nope\"") &&
+		      strstr(err->msg, "nope.json does not exist"),
 		  "%s", err->msg);
 	oh_error_free(&err);
 }
@@ -231,4 +232,149 @@ Test(policy_select, a_broken_policy_file_fails_closed)
 	cr_assert_lt(policy_select_for_image("nginx", &settings, &p, &reason, &err), 0);
 	cr_assert(strstr(err->msg, "00-broken.json"), "%s", err->msg);
 	oh_error_free(&err);
+}
+
+/* ---- the runtime entry and the client's record (issue 13) ---- */
+
+Test(policy_select, a_program_named_oci_harden_at_policy_names_that_policy)
+{
+	const struct {
+		const char *argv0;
+		int r;
+		const char *name;
+	} cases[] = {
+	    {"/usr/local/sbin/oci-harden@web", 1, "web"},
+	    {"oci-harden@web-2.1_x", 1, "web-2.1_x"},
+	    {"/usr/local/sbin/oci-harden", 0, NULL},
+	    {"/usr/local/sbin/runc", 0, NULL},
+	    {"/srv/oci-harden@web/oci-harden", 0, NULL}, /* only the last component */
+	    {"oci-harden-web", 0, NULL},
+	    {NULL, 0, NULL},
+	    {"/usr/local/sbin/oci-harden@", -1, NULL},
+	    {"/usr/local/sbin/oci-harden@.hidden", -1, NULL},
+	    {"/usr/local/sbin/oci-harden@a b", -1, NULL},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *name = "unset";
+		oh_error_t err = NULL;
+		int r = policy_of_program_name(cases[i].argv0, &name, &err);
+		cr_assert_eq(r, cases[i].r, "%s", cases[i].argv0);
+		if (cases[i].name)
+			cr_assert_str_eq(name, cases[i].name);
+		else
+			cr_assert_null(name, "%s", cases[i].argv0);
+		if (r < 0) {
+			cr_assert(strstr(err->msg, cases[i].argv0) &&
+				      strstr(err->msg, "policy name"),
+				  "%s", err->msg);
+			oh_error_free(&err);
+		}
+	}
+}
+
+/* A bundle in the policy directory's temporary directory, holding `spec`. */
+static void read_bundle(const char *spec, struct bundle_config *config)
+{
+	cleanup_free char *bundle = xasprintf("%s/bundle", dir);
+	cleanup_free char *path = xasprintf("%s/config.json", bundle);
+	mkdir(bundle, 0700);
+	FILE *f = fopen(path, "w");
+	cr_assert_not_null(f);
+	fputs(spec, f);
+	fclose(f);
+	oh_error_t err = NULL;
+	cr_assert_eq(bundle_config_read(bundle, config, &err), 0, "%s", err ? err->msg : "");
+}
+
+#define CRI_NGINX                                                                                  \
+	"{\"ociVersion\":\"1.0.2\",\"annotations\":{"                                              \
+	"\"io.kubernetes.cri.image-name\":\"nginx\","                                              \
+	"\"io.kubernetes.cri.container-type\":\"container\","                                      \
+	"\"io.kubernetes.cri.sandbox-id\":\"0123\"}}"
+
+#define CRI_SANDBOX                                                                                \
+	"{\"ociVersion\":\"1.0.2\",\"annotations\":{"                                              \
+	"\"io.kubernetes.cri.container-type\":\"sandbox\","                                        \
+	"\"io.kubernetes.cri.sandbox-id\":\"0123\"}}"
+
+static char *choose(const char *spec, const struct bundle_harden_options *given, char **image)
+{
+	cleanup_bundle_config struct bundle_config config = {.dirfd = -1};
+	read_bundle(spec, &config);
+	cleanup_report struct report report = {0};
+	cleanup_policy struct policy *policy = NULL;
+	struct bundle_harden_options options = *given;
+	options.chosen = &policy;
+	oh_error_t err = NULL;
+	*image = bundle_config_image(&config, &settings, &options);
+	cr_assert_eq(bundle_config_harden(&config, &settings, &options, &report, &err), 0, "%s",
+		     err ? err->msg : "");
+	char *why = xasprintf("%s: %s", policy->name, report.policy_reason);
+	return why;
+}
+
+Test(policy_select, the_runtime_entry_wins_over_every_word_of_the_config)
+{
+	write_policy("web.json", "{\"images\": [\"docker.io/library/nginx:*\"]}");
+	write_policy("pods.json", "{\"allow\": {\"host_namespaces\": [\"network\"]}}");
+	write_policy("strict.json", "{\"capabilities\": []}");
+	free(settings.sandbox_policy);
+	settings.sandbox_policy = xstrdup("pods");
+	struct bundle_harden_options entry = {.entry_policy = "strict",
+					      .entry_program = "/usr/local/sbin/oci-harden@strict"};
+	const char *specs[] = {CRI_NGINX, CRI_SANDBOX, "{\"ociVersion\":\"1.0.2\"}"};
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
+		cleanup_free char *image = NULL;
+		cleanup_free char *why = choose(specs[i], &entry, &image);
+		cr_assert_str_eq(why,
+				 "strict: the runtime entry /usr/local/sbin/oci-harden@strict "
+				 "names it",
+				 "%s", specs[i]);
+	}
+	/* Without the entry, the same configs choose as they always did. */
+	struct bundle_harden_options none = {0};
+	cleanup_free char *image = NULL;
+	cleanup_free char *why = choose(CRI_NGINX, &none, &image);
+	cr_assert(strncmp(why, "web: ", 5) == 0, "%s", why);
+	cr_assert_str_eq(image, "docker.io/library/nginx:latest");
+	cleanup_free char *sandbox_image = NULL;
+	cleanup_free char *sandbox = choose(CRI_SANDBOX, &none, &sandbox_image);
+	cr_assert(strncmp(sandbox, "pods: ", 6) == 0, "%s", sandbox);
+	cr_assert_null(sandbox_image, "a sandbox runs no image of the pod's");
+}
+
+Test(policy_select, the_clients_record_names_the_image_and_annotations_are_not_read)
+{
+	write_policy("web.json", "{\"images\": [\"docker.io/library/nginx:*\"]}");
+	write_policy("redis.json", "{\"images\": [\"docker.io/library/redis:*\"]}");
+	/* The config claims nginx; the record says redis. */
+	struct bundle_harden_options record = {.record =
+						   "/var/lib/docker/containers/ID/config.v2.json",
+					       .recorded_image = "docker.io/library/redis:7"};
+	settings.trust_image_annotations = IDENTITY_TRUST_ALWAYS;
+	cleanup_free char *image = NULL;
+	cleanup_free char *why = choose(CRI_NGINX, &record, &image);
+	cr_assert(strncmp(why, "redis: ", 7) == 0, "%s", why);
+	cr_assert(strstr(why, "/var/lib/docker/containers/ID/config.v2.json"), "%s", why);
+	cr_assert_str_eq(image, "docker.io/library/redis:7");
+
+	/* A record that names the image by its id: the default policy. */
+	struct bundle_harden_options by_id = {.record = "/var/lib/docker/r.json"};
+	cleanup_free char *no_image = NULL;
+	cleanup_free char *default_why = choose(CRI_NGINX, &by_id, &no_image);
+	cr_assert(strncmp(default_why, "default: ", 9) == 0, "%s", default_why);
+	cr_assert(strstr(default_why, "by its id"), "%s", default_why);
+	cr_assert_null(no_image);
+
+	/* Trust of annotations decides the image recorded, as it decides the
+	 * policy: the caller's word is not recorded as the image. */
+	settings.trust_image_annotations = IDENTITY_TRUST_CRI;
+	struct bundle_harden_options none = {0};
+	cleanup_free char *claimed = NULL;
+	cleanup_free char *claimed_why =
+	    choose("{\"ociVersion\":\"1.0.2\",\"annotations\":{\"io.kubernetes.cri.image-name\":"
+		   "\"nginx\"}}",
+		   &none, &claimed);
+	cr_assert_null(claimed);
+	cr_assert(strncmp(claimed_why, "default: ", 9) == 0, "%s", claimed_why);
 }

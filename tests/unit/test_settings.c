@@ -44,6 +44,31 @@ Test(settings, keys_are_read)
 	cr_assert_str_eq(s.policy_dir, "/srv/policies");
 }
 
+Test(settings, docker_data_root_is_an_absolute_path_and_unset_by_default)
+{
+	with_config("{}");
+	cleanup_settings struct settings s = {0};
+	oh_error_t err = NULL;
+	cr_assert_eq(settings_load(&s, &err), 0, "%s", err ? err->msg : "");
+	cr_assert_null(s.docker_data_root, "Docker's records are read only where named");
+	settings_clear(&s);
+	unlink(path);
+
+	strcpy(path, "/tmp/oci-harden-settings-XXXXXX");
+	with_config("{\"docker_data_root\": \"/var/lib/docker\"}");
+	cr_assert_eq(settings_load(&s, &err), 0, "%s", err ? err->msg : "");
+	cr_assert_str_eq(s.docker_data_root, "/var/lib/docker");
+	settings_clear(&s);
+	unlink(path);
+
+	strcpy(path, "/tmp/oci-harden-settings-XXXXXX");
+	with_config("{\"docker_data_root\": \"var/lib/docker\"}");
+	cr_assert_lt(settings_load(&s, &err), 0);
+	cr_assert(strstr(err->msg, "\"docker_data_root\": must be an absolute path"), "%s",
+		  err->msg);
+	oh_error_free(&err);
+}
+
 Test(settings, broken_files_are_errors_naming_the_file)
 {
 	const char *cases[][2] = {

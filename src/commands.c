@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The table of oci-harden's own commands, and what --help and --version say
+ * of oci-harden before the runtime says its part. */
+#include "commands.h"
+
+#include "policy.h"
+#include "settings.h"
+
+#ifndef OCI_HARDEN_VERSION
+#define OCI_HARDEN_VERSION "unknown"
+#endif
+
+const struct own_command own_commands[] = {
+    {"diff", cmd_diff, "show what hardening would change in a bundle's config.json"},
+    {"check", cmd_check, "lint policy files"},
+    {"suggest", cmd_suggest, "write per-image policies from what audit mode recorded"},
+    {"explain", cmd_explain, "show every decision taken for a container, from the event log"},
+};
+const size_t own_commands_len = ARRAY_SIZE(own_commands);
+
+/* "NAME version X" is how runc and crun start theirs; Docker's `docker
+ * info` reads the runtime's name and version from the last line that says
+ * "version" and its commit from a line "commit:" (moby daemon/info_unix.go,
+ * parseRuntimeVersion), so the runtime's own lines, which follow, win. */
+void own_version_print(FILE *out)
+{
+	fputs("oci-harden version " OCI_HARDEN_VERSION "\n", out);
+}
+
+void own_help_print(FILE *out)
+{
+	fputs("oci-harden " OCI_HARDEN_VERSION
+	      ": an OCI runtime that hardens every container by a\n"
+	      "policy, then hands it to the real runtime.\n"
+	      "\n"
+	      "usage: oci-harden [RUNTIME OPTIONS] COMMAND [OPTIONS] [ID]    in runc's place\n"
+	      "       oci-harden@POLICY ...    (a link to oci-harden) every container gets POLICY\n"
+	      "       oci-harden OWN-COMMAND [OPTIONS]\n"
+	      "\n"
+	      "Own commands (OWN-COMMAND --help lists the options of each):\n",
+	      out);
+	for (size_t i = 0; i < own_commands_len; i++)
+		fprintf(out, "  %-10s %s\n", own_commands[i].name, own_commands[i].summary);
+	fputs("\n"
+	      "Settings: " SETTINGS_DEFAULT_PATH ", or the file $" SETTINGS_ENV " names.\n"
+	      "Manuals: oci-harden(8), oci-harden-policy(5), oci-harden.json(5).\n",
+	      out);
+}

@@ -1,0 +1,921 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The JSON parser: text to the tree of json.c, through yajl 2's callback API.
+ *
+ * yajl reads the whole buffer in one yajl_parse call and calls us back for
+ * each token, so nesting costs a counter, never stack, and
+ * yajl_get_bytes_consumed inside a callback is an absolute offset (just past
+ * the token). Numbers come through the yajl_number callback as their source
+ * text and stay text. yajl checks the grammar and that strings are UTF-8;
+ * this file adds what yajl lets through (overlong UTF-8, encoded surrogates,
+ * \u escapes of unpaired UTF-16 surrogates, which yajl turns into '?' or a
+ * bogus code point) and, with JSON_PARSE_GO_STRICT, refuses a key repeated
+ * in one object (see json.h). Which keys runc's Go types know, and how Go
+ * matches them, is the spec model's business (spec_model.h), not this
+ * file's.
+ *
+ * Where a token starts is known, not guessed (see token_start). When yajl
+ * refuses the text, where the last token it took ends, what the grammar
+ * allows next (from the parser's own stack of open containers) and the
+ * token found there say what is wrong and where; yajl's own error strings
+ * are not read. */
+#include "json.h"
+#include "json_node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <yajl/yajl_parse.h>
+
+/* ------------------------------------------------------------------------ */
+/* UTF-8                                                                     */
+
+/* Decode one well-formed UTF-8 sequence (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF) from the n > 0 bytes at s. Returns its
+ * length, or 0 when the bytes are not one. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *code_point)
+{
+	unsigned char lead = s[0];
+	size_t len;
+	uint32_t value, min;
+
+	if (lead < 0x80) {
+		*code_point = lead;
+		return 1;
+	}
+	if (lead >= 0xC2 && lead <= 0xDF) {
+		len = 2;
+		value = lead & 0x1F;
+		min = 0x80;
+	} else if (lead >= 0xE0 && lead <= 0xEF) {
+		len = 3;
+		value = lead & 0x0F;
+		min = 0x800;
+	} else if (lead >= 0xF0 && lead <= 0xF4) {
+		len = 4;
+		value = lead & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		value = (value << 6) | (s[i] & 0x3F);
+	}
+	if (value < min || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF))
+		return 0;
+	*code_point = value;
+	return len;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The parser's state                                                        */
+
+struct parse_frame {
+	struct json *node; /* an open array or object */
+	/* With JSON_PARSE_GO_STRICT, where this object's keys start in
+	 * parser.key_text and parser.keys. */
+	size_t key_text_start, keys_start;
+};
+
+/* A key of an open object, parser.key_text[start..+len). */
+struct key_ref {
+	size_t start, len;
+	size_t index; /* of the member in its object */
+};
+
+struct parser {
+	yajl_handle handle;
+	const char *text;
+	size_t len;
+	unsigned flags;
+	bool completing; /* inside yajl_complete_parse, see parser_offset */
+	oh_error_t *err;
+	size_t error_offset;
+	bool error_names_key; /* the message says where by a JSON path */
+	struct json *root;
+	/* Just past the last token reported. */
+	size_t resume;
+	/* frames[0] is the top-level container; frames[i] is the value of the
+	 * last member (or the last item) of frames[i - 1]. */
+	struct parse_frame frames[JSON_MAX_DEPTH];
+	size_t depth;
+	/* With JSON_PARSE_GO_STRICT, the keys of every open object, as
+	 * stacks: an object's keys are pushed as they come (its children's
+	 * above them, popped when the child closes), checked for repeats when
+	 * it closes, then popped. */
+	struct strbuf key_text;
+	struct key_ref *keys;
+	size_t keys_len, keys_cap;
+};
+
+/* The absolute offset just past the token being reported. yajl_complete_parse
+ * feeds yajl one byte of its own (a space) to end a number that runs to the
+ * end of the input, and counts bytes from there: what ends then ends at the
+ * end of the input. */
+static size_t parser_offset(const struct parser *p)
+{
+	return p->completing ? p->len : yajl_get_bytes_consumed(p->handle);
+}
+
+/* yajl's blanks (yajl_lex.c: '\v' and '\f' too). */
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Past blanks and, when they are allowed, comments, from `at`. An
+ * unterminated comment runs to the end of the text. */
+static size_t skip_blanks(const struct parser *p, size_t at)
+{
+	while (at < p->len) {
+		if (is_blank(p->text[at])) {
+			at++;
+			continue;
+		}
+		if (!(p->flags & JSON_PARSE_COMMENTS) || p->text[at] != '/' || at + 1 >= p->len)
+			break;
+		if (p->text[at + 1] == '/') {
+			const char *nl = memchr(p->text + at, '\n', p->len - at);
+			at = nl ? (size_t)(nl - p->text) + 1 : p->len;
+		} else if (p->text[at + 1] == '*') {
+			const char *close = memmem(p->text + at + 2, p->len - at - 2, "*/", 2);
+			at = close ? (size_t)(close - p->text) + 2 : p->len;
+		} else {
+			break;
+		}
+	}
+	return at;
+}
+
+/* Where the token yajl is reporting starts, found going forward: past what
+ * may separate it from the last one, which yajl has checked. */
+static size_t token_start_after_last(const struct parser *p)
+{
+	size_t at = p->resume;
+	for (;;) {
+		at = skip_blanks(p, at);
+		if (at < p->len && (p->text[at] == ',' || p->text[at] == ':'))
+			at++;
+		else
+			return at;
+	}
+}
+
+/* Where the token yajl is reporting starts, when `raw` is yajl's pointer to
+ * its text (past a string's quote). yajl points into the buffer it was given
+ * for a token it read whole from there, and into a buffer of its own for
+ * one it had to decode (escapes) or to put together (a number ending the
+ * input): only then is the start looked for. */
+static size_t token_start(const struct parser *p, const void *raw, size_t quote)
+{
+	const char *r = raw;
+	if (r >= p->text + quote && r < p->text + p->len)
+		return (size_t)(r - p->text) - quote;
+	return token_start_after_last(p);
+}
+
+/* A token of fixed length `n` ('{', true, ...) ends where yajl is. */
+static size_t fixed_token_start(const struct parser *p, size_t n)
+{
+	return p->completing ? token_start_after_last(p) : yajl_get_bytes_consumed(p->handle) - n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Errors                                                                    */
+
+static int parser_fail_at(struct parser *p, size_t offset, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int parser_fail_at(struct parser *p, size_t offset, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	oh_error_make(p->err, 0, "%s", reason);
+	p->error_offset = offset;
+	return 0; /* stops yajl with yajl_status_client_canceled */
+}
+
+/* JSON paths in messages: members dotted, items as [index], no leading "$",
+ * members that are not plain identifiers quoted as ["..."]:
+ * process.capabilities.bounding[3], annotations["io.kubernetes.cri.image-name"]. */
+static bool is_identifier(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+/* A key quoted and escaped as JSON writes it. */
+static void append_quoted(struct strbuf *out, const char *key, size_t len)
+{
+	cleanup_json struct json *s = json_new_string_len(key, len);
+	json_write(s, false, out);
+}
+
+static void path_append_key(struct strbuf *path, const char *key, size_t len)
+{
+	if (is_identifier(key, len)) {
+		if (path->len > 0)
+			strbuf_putc(path, '.');
+		strbuf_append(path, key, len);
+	} else {
+		strbuf_putc(path, '[');
+		append_quoted(path, key, len);
+		strbuf_putc(path, ']');
+	}
+}
+
+/* The path of the open container at frames[depth - 1] (empty for the top
+ * level), then of its member `key`. */
+static void parser_path(const struct parser *p, const char *key, size_t key_len,
+			struct strbuf *path)
+{
+	for (size_t i = 1; i < p->depth; i++) {
+		const struct json *parent = p->frames[i - 1].node;
+		if (parent->type == JSON_OBJECT) {
+			const char *k = parent->object.members[parent->object.len - 1].key;
+			path_append_key(path, k, strlen(k));
+		} else {
+			strbuf_appendf(path, "[%zu]", parent->array.len - 1);
+		}
+	}
+	path_append_key(path, key, key_len);
+}
+
+/* A refused key, named by its JSON path (the reader of a config knows it by
+ * that), located at its opening quote. */
+static int parser_fail_key(struct parser *p, const char *key, size_t key_len, size_t offset,
+			   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int parser_fail_key(struct parser *p, const char *key, size_t key_len, size_t offset,
+			   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cleanup_free char *reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	cleanup_strbuf struct strbuf path = {0};
+	parser_path(p, key, key_len, &path);
+	p->error_names_key = true;
+	return parser_fail_at(p, offset, "at %s: %s", path.buf, reason);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Strings                                                                   */
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static uint32_t hex4(const char *s)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < 4; i++)
+		v = v << 4 | (uint32_t)hex_digit(s[i]);
+	return v;
+}
+
+/* Whether the raw string token text[start..end) pairs every \u escape of a
+ * UTF-16 surrogate: a high one (D800-DBFF) followed at once by a low one
+ * (DC00-DFFF). yajl's lexer has checked every escape is well formed. */
+static bool raw_surrogates_paired(const char *text, size_t start, size_t end)
+{
+	for (size_t i = start + 1; i + 1 < end; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] != 'u') {
+			i++; /* skip the escaped character, which may be '\\' */
+			continue;
+		}
+		uint32_t unit = hex4(text + i + 2);
+		if (unit >= 0xDC00 && unit <= 0xDFFF)
+			return false;
+		if (unit >= 0xD800 && unit <= 0xDBFF) {
+			if (i + 12 > end - 1 || text[i + 6] != '\\' || text[i + 7] != 'u')
+				return false;
+			uint32_t low = hex4(text + i + 8);
+			if (low < 0xDC00 || low > 0xDFFF)
+				return false;
+			i += 6;
+		}
+		i += 5;
+	}
+	return true;
+}
+
+/* Check a string or key yajl decoded from the token at text[start], which
+ * ends where yajl is.
+ * yajl's UTF-8 check lets overlong forms and encoded surrogates through, and
+ * it decodes a \u escape of an unpaired surrogate to '?' (high surrogate
+ * alone) or to a made-up code point (high surrogate followed by any other
+ * \u escape), where Go decodes U+FFFD: refuse them all rather than read a
+ * string differently from runc. */
+static int parser_check_string(struct parser *p, const unsigned char *s, size_t len, size_t start)
+{
+	/* Nearly every string is ASCII without a '?': check that fast. */
+	size_t i = 0;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t word;
+		memcpy(&word, s + i, sizeof(word));
+		if (word & UINT64_C(0x8080808080808080))
+			break;
+	}
+	while (i < len && s[i] < 0x80)
+		i++;
+	if (i == len && !memchr(s, '?', len))
+		return 1;
+
+	bool maybe_surrogate_escape = false;
+	i = 0;
+	while (i < len) {
+		if (s[i] < 0x80) {
+			maybe_surrogate_escape |= s[i] == '?';
+			i++;
+			continue;
+		}
+		uint32_t code_point;
+		size_t n = utf8_decode(s + i, len - i, &code_point);
+		if (n == 0)
+			return parser_fail_at(
+			    p, start, "invalid UTF-8 (or an escaped lone surrogate) in string");
+		maybe_surrogate_escape |= n == 4;
+		i += n;
+	}
+	if (maybe_surrogate_escape && !raw_surrogates_paired(p->text, start, parser_offset(p)))
+		return parser_fail_at(p, start, "unpaired UTF-16 surrogate in a \\u escape");
+	return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Building the tree                                                         */
+
+/* Attach a value that starts at `start` to the open container (or make it
+ * the root). */
+static int parser_add(struct parser *p, struct json *value, size_t start)
+{
+	value->offset = start;
+	p->resume = parser_offset(p);
+	if (p->depth == 0) {
+		p->root = value;
+		return 1;
+	}
+	struct json *parent = p->frames[p->depth - 1].node;
+	if (parent->type == JSON_OBJECT)
+		parent->object.members[parent->object.len - 1].value = value;
+	else
+		json_array_append(parent, value);
+	return 1;
+}
+
+static int on_null(void *ctx)
+{
+	return parser_add(ctx, json_new_null(), fixed_token_start(ctx, 4));
+}
+
+static int on_boolean(void *ctx, int b)
+{
+	return parser_add(ctx, json_new_bool(b), fixed_token_start(ctx, b ? 4 : 5));
+}
+
+static int on_number(void *ctx, const char *s, size_t len)
+{
+	return parser_add(ctx, json_new_number_len(s, len), token_start(ctx, s, 0));
+}
+
+static int on_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct parser *p = ctx;
+	size_t start = token_start(p, s, 1);
+	if (!parser_check_string(p, s, len, start))
+		return 0;
+	return parser_add(p, json_new_string_len((const char *)s, len), start);
+}
+
+static int parser_open(struct parser *p, struct json *container)
+{
+	size_t start = fixed_token_start(p, 1);
+	if (p->depth == JSON_MAX_DEPTH) {
+		json_free(container);
+		return parser_fail_at(p, start, "nesting deeper than %d levels is refused",
+				      JSON_MAX_DEPTH);
+	}
+	parser_add(p, container, start);
+	p->frames[p->depth++] = (struct parse_frame){
+	    .node = container,
+	    .key_text_start = p->key_text.len,
+	    .keys_start = p->keys_len,
+	};
+	return 1;
+}
+
+static int on_start_map(void *ctx)
+{
+	return parser_open(ctx, json_new_object());
+}
+
+static int on_start_array(void *ctx)
+{
+	return parser_open(ctx, json_new_array());
+}
+
+/* Give back the unused tail of a closed container's array (xgrow doubles,
+ * from 8): a parsed config is mostly small objects, and the memory a
+ * parse touches, page by page, is much of what it costs. */
+static void *shrink_to_fit(void *items, size_t len, size_t *cap, size_t size)
+{
+	if (len == 0 || len == *cap)
+		return items;
+	*cap = len;
+	return xrealloc(items, len * size);
+}
+
+/* A container closed: it is a value of its parent now. */
+static void parser_close(struct parser *p)
+{
+	p->depth--;
+	p->resume = parser_offset(p);
+}
+
+static int on_end_array(void *ctx)
+{
+	struct parser *p = ctx;
+	struct json *array = p->frames[p->depth - 1].node;
+	array->array.items = shrink_to_fit(array->array.items, array->array.len, &array->array.cap,
+					   sizeof(array->array.items[0]));
+	parser_close(p);
+	return 1;
+}
+
+static int on_map_key(void *ctx, const unsigned char *s, size_t len)
+{
+	struct parser *p = ctx;
+	const char *key = (const char *)s;
+	size_t start = token_start(p, s, 1);
+
+	if (!parser_check_string(p, s, len, start))
+		return 0;
+	/* Keys are C strings everywhere in oci-harden (and in runc's own C
+	 * code: libcontainer/nsenter): a NUL would cut one short. */
+	if (memchr(key, '\0', len))
+		return parser_fail_key(p, key, len, start,
+				       "key contains a NUL character (\\u0000)");
+
+	struct parse_frame *frame = &p->frames[p->depth - 1];
+	struct json *object = frame->node;
+	if (p->flags & JSON_PARSE_GO_STRICT) {
+		size_t text_start = p->key_text.len;
+		strbuf_append(&p->key_text, key, len);
+		p->keys = xgrow(p->keys, &p->keys_cap, p->keys_len + 1, sizeof(p->keys[0]));
+		p->keys[p->keys_len++] = (struct key_ref){
+		    .start = text_start,
+		    .len = len,
+		    .index = object->object.len,
+		};
+	}
+
+	object->object.members = xgrow(object->object.members, &object->object.cap,
+				       object->object.len + 1, sizeof(object->object.members[0]));
+	struct json_member *m = &object->object.members[object->object.len++];
+	m->key = xmalloc(len + 1);
+	memcpy(m->key, key, len);
+	m->key[len] = '\0';
+	m->value = NULL;
+	m->offset = start;
+	p->resume = parser_offset(p);
+	return 1;
+}
+
+static bool keys_equal(const char *text, const struct key_ref *a, const struct key_ref *b)
+{
+	return a->len == b->len && memcmp(text + a->start, text + b->start, a->len) == 0;
+}
+
+static int compare_keys(const void *a, const void *b, void *text)
+{
+	const struct key_ref *ka = a, *kb = b;
+	size_t n = ka->len < kb->len ? ka->len : kb->len;
+	int c = memcmp((const char *)text + ka->start, (const char *)text + kb->start, n);
+	if (c != 0)
+		return c;
+	if (ka->len != kb->len)
+		return ka->len < kb->len ? -1 : 1;
+	return ka->index < kb->index ? -1 : ka->index > kb->index;
+}
+
+/* Find the first repeat in document order among the n keys: set *repeat to
+ * its index. */
+static bool find_first_repeat(const char *text, struct key_ref *keys, size_t n, size_t *repeat)
+{
+	/* Most objects are small: comparing every pair is cheapest. */
+	if (n <= 16) {
+		for (size_t j = 1; j < n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (keys_equal(text, &keys[i], &keys[j])) {
+					*repeat = keys[j].index;
+					return true;
+				}
+		return false;
+	}
+	/* A hostile object may hold 100,000 keys: sort, O(n log n). Equal
+	 * keys end up together in document order; the second of each run is
+	 * its earliest repeat. */
+	qsort_r(keys, n, sizeof(keys[0]), compare_keys, (void *)text);
+	bool found = false;
+	for (size_t i = 1; i < n; i++) {
+		if (!keys_equal(text, &keys[i - 1], &keys[i]))
+			continue;
+		if (!found || keys[i].index < *repeat) {
+			*repeat = keys[i].index;
+			found = true;
+		}
+		while (i + 1 < n && keys_equal(text, &keys[i], &keys[i + 1]))
+			i++;
+	}
+	return found;
+}
+
+/* Refuse a key repeated in one object. Go would set one struct field or map
+ * entry from both (the last wins, or two objects merge): refusing it keeps
+ * what runc reads equal to what we checked. Keys that differ only in case
+ * are distinct here; the spec model refuses the one Go would misread. */
+static int parser_check_duplicates(struct parser *p, const struct parse_frame *frame)
+{
+	const struct json *object = frame->node;
+	size_t repeat;
+	if (p->keys_len == frame->keys_start)
+		return 1; /* no keys (p->keys may still be NULL) */
+	if (!find_first_repeat(p->key_text.buf, p->keys + frame->keys_start,
+			       p->keys_len - frame->keys_start, &repeat))
+		return 1;
+
+	const struct json_member *m = &object->object.members[repeat];
+	size_t key_len = strlen(m->key);
+	cleanup_strbuf struct strbuf quoted = {0};
+	append_quoted(&quoted, m->key, key_len);
+	/* The repeat is reported inside its object: its path is the open
+	 * frames' and then its key. */
+	return parser_fail_key(p, m->key, key_len, m->offset,
+			       "duplicate key %s (Go's encoding/json would merge or let the last "
+			       "win)",
+			       quoted.buf);
+}
+
+static int on_end_map(void *ctx)
+{
+	struct parser *p = ctx;
+	const struct parse_frame *frame = &p->frames[p->depth - 1];
+	if (p->flags & JSON_PARSE_GO_STRICT) {
+		if (!parser_check_duplicates(p, frame))
+			return 0;
+		p->key_text.len = frame->key_text_start;
+		p->keys_len = frame->keys_start;
+	}
+	struct json *object = frame->node;
+	object->object.members =
+	    shrink_to_fit(object->object.members, object->object.len, &object->object.cap,
+			  sizeof(object->object.members[0]));
+	parser_close(p);
+	return 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Syntax errors                                                             */
+
+/* What the grammar allows where yajl stopped. */
+enum parse_expect {
+	EXPECT_VALUE,	       /* at the top, after ':' or after ',' in an array */
+	EXPECT_VALUE_OR_CLOSE, /* just inside '[' */
+	EXPECT_KEY,	       /* after ',' in an object */
+	EXPECT_KEY_OR_CLOSE,   /* just inside '{' */
+	EXPECT_COLON,	       /* after a key */
+	EXPECT_ITEM_END,       /* after an item: ',' or ']' */
+	EXPECT_MEMBER_END,     /* after a member's value: ',' or '}' */
+	EXPECT_NOTHING,	       /* after the top-level value */
+};
+
+/* What may come next, from the innermost open container as far as it is
+ * built: an object whose last member has no value yet is after a key. */
+static enum parse_expect parser_expectation(const struct parser *p)
+{
+	if (p->depth == 0)
+		return p->root ? EXPECT_NOTHING : EXPECT_VALUE;
+	const struct json *open = p->frames[p->depth - 1].node;
+	if (open->type == JSON_ARRAY)
+		return open->array.len ? EXPECT_ITEM_END : EXPECT_VALUE_OR_CLOSE;
+	if (open->object.len == 0)
+		return EXPECT_KEY_OR_CLOSE;
+	return open->object.members[open->object.len - 1].value ? EXPECT_MEMBER_END : EXPECT_COLON;
+}
+
+enum token_kind {
+	TOKEN_OPEN_OBJECT,
+	TOKEN_CLOSE_OBJECT,
+	TOKEN_OPEN_ARRAY,
+	TOKEN_CLOSE_ARRAY,
+	TOKEN_COMMA,
+	TOKEN_COLON,
+	TOKEN_STRING,
+	TOKEN_NUMBER,
+	TOKEN_LITERAL,
+};
+
+static const char *token_name(enum token_kind kind, const char *text)
+{
+	switch (kind) {
+	case TOKEN_OPEN_OBJECT:
+		return "'{'";
+	case TOKEN_CLOSE_OBJECT:
+		return "'}'";
+	case TOKEN_OPEN_ARRAY:
+		return "'['";
+	case TOKEN_CLOSE_ARRAY:
+		return "']'";
+	case TOKEN_COMMA:
+		return "','";
+	case TOKEN_COLON:
+		return "':'";
+	case TOKEN_STRING:
+		return "a string";
+	case TOKEN_NUMBER:
+		return "a number";
+	case TOKEN_LITERAL:
+		return text[0] == 't' ? "true" : text[0] == 'f' ? "false" : "null";
+	}
+	return "a token";
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* The string token at text[at] == '"': 0 when it is well formed (as yajl's
+ * lexer reads one: no control character, valid escapes, UTF-8), else the
+ * refusal. */
+static int lex_string(struct parser *p, size_t at)
+{
+	const unsigned char *t = (const unsigned char *)p->text;
+	size_t i = at + 1;
+	while (i < p->len && t[i] != '"') {
+		if (t[i] < 0x20)
+			return parser_fail_at(p, i, "invalid character inside string");
+		if (t[i] == '\\') {
+			if (++i >= p->len)
+				break;
+			if (t[i] == 'u') {
+				for (size_t k = 1; k <= 4; k++)
+					if (i + k >= p->len)
+						return parser_fail_at(p, p->len,
+								      "unexpected end of input");
+					else if (hex_digit((char)t[i + k]) < 0)
+						return parser_fail_at(p, i + k,
+								      "invalid (non-hex) character "
+								      "after '\\u' in string");
+				i += 5;
+			} else if (t[i] && strchr("\"\\/bfnrt", t[i])) {
+				i++;
+			} else {
+				return parser_fail_at(p, i, "invalid escape '\\%c' in string",
+						      t[i] >= 0x20 && t[i] < 0x7f ? t[i] : '?');
+			}
+			continue;
+		}
+		uint32_t code_point;
+		size_t n = t[i] < 0x80 ? 1 : utf8_decode(t + i, p->len - i, &code_point);
+		if (n == 0)
+			return parser_fail_at(p, i, "invalid UTF-8 in string");
+		i += n;
+	}
+	if (i >= p->len)
+		return parser_fail_at(p, p->len, "unexpected end of input");
+	return 1;
+}
+
+/* The number token at text[at] ('-' or a digit), as yajl's lexer reads one
+ * (a leading zero ends it, as RFC 8259 has it): 1 when well formed. */
+static int lex_number(struct parser *p, size_t at)
+{
+	const char *t = p->text;
+	size_t i = at;
+	if (t[i] == '-')
+		i++;
+	if (i >= p->len || !is_digit(t[i]))
+		return parser_fail_at(p, at,
+				      "malformed number, a digit is required after the minus sign");
+	if (t[i] == '0')
+		i++;
+	else
+		while (i < p->len && is_digit(t[i]))
+			i++;
+	if (i < p->len && t[i] == '.') {
+		if (++i >= p->len || !is_digit(t[i]))
+			return parser_fail_at(
+			    p, at, "malformed number, a digit is required after the decimal point");
+		while (i < p->len && is_digit(t[i]))
+			i++;
+	}
+	if (i < p->len && (t[i] == 'e' || t[i] == 'E')) {
+		i++;
+		if (i < p->len && (t[i] == '+' || t[i] == '-'))
+			i++;
+		if (i >= p->len || !is_digit(t[i]))
+			return parser_fail_at(
+			    p, at, "malformed number, a digit is required after the exponent");
+	}
+	return 1;
+}
+
+/* The token at text[at]: its kind, or a refusal of it as it stands. */
+static int lex_token(struct parser *p, size_t at, enum token_kind *kind)
+{
+	static const struct {
+		char c;
+		enum token_kind kind;
+	} punctuation[] = {
+	    {'{', TOKEN_OPEN_OBJECT}, {'}', TOKEN_CLOSE_OBJECT}, {'[', TOKEN_OPEN_ARRAY},
+	    {']', TOKEN_CLOSE_ARRAY}, {',', TOKEN_COMMA},	 {':', TOKEN_COLON},
+	};
+	static const char *const literals[] = {"true", "false", "null"};
+	char c = p->text[at];
+	for (size_t i = 0; i < ARRAY_SIZE(punctuation); i++)
+		if (c == punctuation[i].c) {
+			*kind = punctuation[i].kind;
+			return 1;
+		}
+	if (c == '"') {
+		*kind = TOKEN_STRING;
+		return lex_string(p, at);
+	}
+	if (c == '-' || is_digit(c)) {
+		*kind = TOKEN_NUMBER;
+		return lex_number(p, at);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(literals); i++) {
+		if (c != literals[i][0])
+			continue;
+		size_t n = strlen(literals[i]);
+		if (p->len - at < n || memcmp(p->text + at, literals[i], n) != 0)
+			return parser_fail_at(p, at,
+					      "invalid literal (expected a string, a number, an "
+					      "object, an array, true, false or null)");
+		*kind = TOKEN_LITERAL;
+		return 1;
+	}
+	if (c == '/')
+		return parser_fail_at(p, at,
+				      (p->flags & JSON_PARSE_COMMENTS)
+					  ? "invalid comment (expected /* or //)"
+					  : "comments are not allowed");
+	return parser_fail_at(p, at, "unexpected character");
+}
+
+/* yajl refused the text: find the token it stopped on, from where the last
+ * token it took ends, and say what is wrong with it. */
+static void parser_syntax_error(struct parser *p)
+{
+	enum parse_expect expect = parser_expectation(p);
+	size_t at = skip_blanks(p, p->resume);
+	if (at < p->len && p->text[at] == ',' &&
+	    (expect == EXPECT_ITEM_END || expect == EXPECT_MEMBER_END)) {
+		expect = expect == EXPECT_ITEM_END ? EXPECT_VALUE : EXPECT_KEY;
+		at = skip_blanks(p, at + 1);
+	} else if (at < p->len && p->text[at] == ':' && expect == EXPECT_COLON) {
+		expect = EXPECT_VALUE;
+		at = skip_blanks(p, at + 1);
+	}
+	if (at >= p->len) {
+		parser_fail_at(p, p->len, "unexpected end of input");
+		return;
+	}
+	if (expect == EXPECT_NOTHING) {
+		parser_fail_at(p, at, "unexpected data after the top-level value");
+		return;
+	}
+	enum token_kind kind = TOKEN_COMMA;
+	if (!lex_token(p, at, &kind))
+		return;
+	const char *found = token_name(kind, p->text + at);
+	bool value = kind == TOKEN_OPEN_OBJECT || kind == TOKEN_OPEN_ARRAY ||
+		     kind == TOKEN_STRING || kind == TOKEN_NUMBER || kind == TOKEN_LITERAL;
+	switch (expect) {
+	case EXPECT_VALUE:
+	case EXPECT_VALUE_OR_CLOSE:
+		if (!value && !(expect == EXPECT_VALUE_OR_CLOSE && kind == TOKEN_CLOSE_ARRAY)) {
+			parser_fail_at(p, at, "expected a value, found %s", found);
+			return;
+		}
+		break;
+	case EXPECT_KEY:
+	case EXPECT_KEY_OR_CLOSE:
+		if (kind != TOKEN_STRING &&
+		    !(expect == EXPECT_KEY_OR_CLOSE && kind == TOKEN_CLOSE_OBJECT)) {
+			parser_fail_at(p, at, "expected an object key (a string), found %s", found);
+			return;
+		}
+		break;
+	case EXPECT_COLON:
+		parser_fail_at(p, at, "expected ':' after an object key, found %s", found);
+		return;
+	case EXPECT_ITEM_END:
+		parser_fail_at(p, at, "expected ',' or ']' after an array item, found %s", found);
+		return;
+	case EXPECT_MEMBER_END:
+		parser_fail_at(p, at, "expected ',' or '}' after an object member, found %s",
+			       found);
+		return;
+	case EXPECT_NOTHING:
+		break;
+	}
+	/* The grammar allows the token yajl stopped on: this reading of the
+	 * text and yajl's differ. Still a refusal, where yajl stopped. */
+	parser_fail_at(p, yajl_get_bytes_consumed(p->handle), "syntax error");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Entry points                                                              */
+
+/* Parse into p->root; on error, p->err, p->error_offset and
+ * p->error_names_key say what and where. */
+static void parse_document(struct parser *p)
+{
+	static const yajl_callbacks callbacks = {
+	    .yajl_null = on_null,
+	    .yajl_boolean = on_boolean,
+	    .yajl_number = on_number,
+	    .yajl_string = on_string,
+	    .yajl_start_map = on_start_map,
+	    .yajl_map_key = on_map_key,
+	    .yajl_end_map = on_end_map,
+	    .yajl_start_array = on_start_array,
+	    .yajl_end_array = on_end_array,
+	};
+	size_t blank = 0;
+	while (blank < p->len && is_blank(p->text[blank]))
+		blank++;
+	if (blank == p->len) {
+		parser_fail_at(p, p->len, "empty document");
+		return;
+	}
+
+	p->handle = yajl_alloc(&callbacks, NULL, p);
+	if (!p->handle) {
+		oh_error_make(p->err, ENOMEM, "cannot allocate a JSON parser");
+		return;
+	}
+	/* Trailing garbage, multiple values and partial values stay refused
+	 * (yajl's defaults), and so does UTF-8 validation. */
+	yajl_config(p->handle, yajl_allow_comments, (p->flags & JSON_PARSE_COMMENTS) ? 1 : 0);
+
+	yajl_status status = yajl_parse(p->handle, (const unsigned char *)p->text, p->len);
+	if (status == yajl_status_ok) {
+		p->completing = true;
+		status = yajl_complete_parse(p->handle);
+	}
+	if (status == yajl_status_error)
+		parser_syntax_error(p);
+	if (status != yajl_status_ok) {
+		json_free(p->root);
+		p->root = NULL;
+	}
+	yajl_free(p->handle);
+	strbuf_free(&p->key_text);
+	free(p->keys);
+}
+
+struct json *json_parse_at(const char *text, size_t len, unsigned flags, size_t *error_offset,
+			   oh_error_t *err)
+{
+	struct parser p = {.text = text, .len = len, .flags = flags, .err = err};
+	parse_document(&p);
+	*error_offset = p.error_offset;
+	return p.root;
+}
+
+struct json *json_parse(const char *text, size_t len, unsigned flags, oh_error_t *err)
+{
+	struct parser p = {.text = text, .len = len, .flags = flags, .err = err};
+	parse_document(&p);
+	if (!p.root && !p.error_names_key && *err && (*err)->errnum == 0) {
+		unsigned line, col;
+		json_offset_to_line_col(text, len, p.error_offset, &line, &col);
+		oh_error_wrap(err, "line %u, column %u", line, col);
+	}
+	return p.root;
+}
