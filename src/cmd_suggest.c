@@ -125,7 +125,11 @@ static const char suggest_usage[] =
     "usage: oci-harden suggest [--out DIR] [--no-live] [EVENTLOG]\n"
     "The narrowest policy per image that lets it run as observed (EVENTLOG: the\n"
     "configured event log). Run it once when enforce mode breaks an image (it\n"
-    "writes a trial in audit mode), and again once the image has run a while.\n";
+    "writes a trial in audit mode), and again once the image has run a while.\n"
+    "\n"
+    "  --out DIR   write each policy to DIR/suggested-IMAGE.json (default: print them)\n"
+    "  --no-live   leave out what running containers have shown so far\n"
+    "  -h, --help  this text\n";
 
 static int suggest_write(const char *out_dir, const struct suggestion *s)
 {
