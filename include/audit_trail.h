@@ -10,6 +10,7 @@
 
 #include <time.h>
 
+#include "policy.h"
 #include "report.h"
 #include "runtime_log.h"
 
@@ -23,7 +24,13 @@ struct audit_trail_event {
 	const char *bundle;	  /* may be NULL (exec) */
 	const char *image;	  /* fully qualified, may be NULL */
 	const char *error;	  /* set when oci-harden failed before deciding */
+	/* The CRI's pod of the container, may be NULL. */
+	const struct pod_identity *pod;
 };
+
+/* The version of the event log's line format ("v"): raised when a member
+ * changes meaning or goes away, not when one is added. */
+#define AUDIT_TRAIL_EVENT_VERSION 1
 
 /* "hardened", "unchanged", "audited", "refused" or "error". */
 const char *audit_trail_outcome(const struct audit_trail_event *event, const struct report *report);

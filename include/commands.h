@@ -39,5 +39,20 @@ extern const size_t own_commands_len;
 void own_version_print(FILE *out);
 /* oci-harden's part of `oci-harden --help`, before the runtime's own. */
 void own_help_print(FILE *out);
+/* `oci-harden install` and `oci-harden uninstall`: put oci-harden on a
+ * node (the host's root mounted at --host-root) and take it off exactly.
+ * argv[0] is the command's name. */
+int cmd_install(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
+
+/* `oci-harden sync-policies SOURCE`: make the node's policy directory what
+ * SOURCE (a ConfigMap's volume) holds, all or nothing, after `check`.
+ * argv[0] is "sync-policies". */
+int cmd_sync_policies(int argc, char **argv);
+
+/* `oci-harden k8s-events --node NAME [--follow] [EVENTLOG]`: the event
+ * log's refusals and audit-mode decisions as Kubernetes Events. argv[0] is
+ * "k8s-events" (not "events": that is runc's own command, passed through). */
+int cmd_k8s_events(int argc, char **argv);
 
 #endif

@@ -15,12 +15,17 @@
 #include "json.h"
 #include "policy.h"
 #include "report.h"
+#include "runtime_dirs.h"
 
 /* What the core may ask of the host: the paths a spec names on the host
  * (bind sources, paths in mount options, root.path) and the namespaces it
  * joins by path. Filled by harden_host_queries, answered by the edge. */
 struct host_queries {
-	struct string_list paths;	    /* absolute host paths */
+	struct string_list paths; /* absolute host paths, sorted, each once */
+	/* Those of `paths` the container would get (bind sources, paths in
+	 * mount options): judged also by what the host's live container
+	 * daemons use them for. */
+	struct string_list sources;
 	struct string_list namespace_types; /* "network", ... */
 	struct string_list namespace_paths; /* parallel to namespace_types */
 };
@@ -32,6 +37,11 @@ struct host_path {
 	bool exists;	/* false: nothing there (or it cannot be reached) */
 	char *resolved; /* where it leads with every symlink followed; NULL when !exists */
 	mode_t type;	/* S_IFMT of what it leads to */
+	unsigned rdev_major, rdev_minor; /* of a device node */
+	/* The symbolic links followed on the way to `resolved`, each named by
+	 * where it is (its directory resolved): the core refuses a path led
+	 * by a link the container could have made. */
+	struct string_list symlinks;
 	/* It is the root of a mount of an overlay filesystem: what container
 	 * engines make a container's root filesystem of. */
 	bool overlay_mount_root;
@@ -40,6 +50,14 @@ struct host_path {
 	 * containerd", "contains /srv/docker.sock, dockerd's socket". NULL when
 	 * nothing is known against it. */
 	char *sensitive;
+};
+
+/* A directory or socket a live container daemon of the host was told to
+ * use (its command line, its config file), resolved. */
+struct host_runtime_dir {
+	char *path;
+	char *what; /* "the data directory of dockerd (pid 412)" */
+	enum runtime_dir_layout layout;
 };
 
 struct host_namespace {
@@ -53,10 +71,16 @@ struct host_facts {
 	/* The bundle directory, absolute, where a create reads config.json;
 	 * NULL for an exec. Relative root and mount paths are joined to it. */
 	char *bundle;
-	struct host_path *paths;
+	struct host_path *paths; /* in the order of host_queries.paths: sorted by path */
 	size_t paths_len;
 	struct host_namespace *namespaces;
 	size_t namespaces_len;
+	/* The live daemons' directories, beside runtime_dirs_default. The edge
+	 * looks for them (runtime_dirs_surveyed) whenever a source is not
+	 * settled by the defaults alone (runtime_dirs_default_settles). */
+	struct host_runtime_dir *runtime_dirs;
+	size_t runtime_dirs_len;
+	bool runtime_dirs_surveyed;
 };
 void host_facts_clear(struct host_facts *facts);
 static inline void cleanup_host_factsp(struct host_facts *f)
@@ -96,8 +120,18 @@ struct harden_module {
 	void (*queries)(const struct json *spec, const char *bundle, struct host_queries *q);
 };
 
+/* A path in its lexically clean form: no empty, "." or ".." component, no
+ * trailing '/', and /var/run spelled /run (a symlink to /run on every
+ * current distro). "." for an empty relative path; NULL for a relative path
+ * that climbs out with "..". */
+char *harden_clean_path(const char *path);
+
+/* Whether clean absolute `inner` is clean absolute `outer` or inside it. */
+bool harden_path_within(const char *inner, const char *outer);
+
 /* What the modules will ask of the host about `spec`, whose bundle is
- * `bundle` (absolute; NULL when unknown). */
+ * `bundle` (absolute; NULL when unknown): paths and sources sorted, each
+ * once. */
 void harden_host_queries(const struct json *spec, const char *bundle, struct host_queries *q);
 
 /* Harden a whole config.json in place. In audit mode (policy->mode) the tree

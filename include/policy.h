@@ -178,6 +178,27 @@ const char *identity_trust_name(enum identity_trust trust);
  * (CRI-O). NULL when it has neither. Points into the spec. */
 const char *policy_image_of_spec(const struct json *spec);
 
+/* The Kubernetes pod a container belongs to, as the CRI names it in the
+ * container's annotations (containerd: pkg/cri/annotations; CRI-O likewise).
+ * Owned copies (hardening may drop annotations); NULL where absent. */
+struct pod_identity {
+	char *namespace;
+	char *name;
+	char *uid;
+	char *container; /* NULL for the pod's sandbox */
+};
+
+/* Whether `spec` was written by a CRI (its own markers are there) and
+ * names its pod; `out` then holds the pod (clear it either way). Only for
+ * the record: nothing is decided by it. */
+bool policy_pod_of_spec(const struct json *spec, struct pod_identity *out);
+void pod_identity_clear(struct pod_identity *pod);
+static inline void cleanup_pod_identityp(struct pod_identity *pod)
+{
+	pod_identity_clear(pod);
+}
+#define cleanup_pod_identity _cleanup_(cleanup_pod_identityp)
+
 /* Whether the config is a CRI pod sandbox (annotation
  * io.kubernetes.cri.container-type or io.kubernetes.cri-o.ContainerType is
  * "sandbox"): those get the settings' sandbox_policy. */

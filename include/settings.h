@@ -47,6 +47,10 @@ struct settings {
 };
 
 int settings_load(struct settings *out, oh_error_t *err);
+/* The settings in `text` (a file's content; `path` names it in messages and
+ * becomes `source`). */
+int settings_parse(const char *text, size_t len, const char *path, struct settings *out,
+		   oh_error_t *err);
 void settings_clear(struct settings *settings);
 static inline void cleanup_settingsp(struct settings *s)
 {
@@ -58,5 +62,12 @@ static inline void cleanup_settingsp(struct settings *s)
  * $PATH that is not this very binary (compared by device and inode, so that
  * a symlink named runc pointing at oci-harden cannot make it exec itself). */
 int settings_resolve_runtime(const struct settings *settings, char **path, oh_error_t *err);
+
+/* Resolve "policy_dir" once, for a create or exec: every policy file it
+ * reads then comes from the one directory the path named at that moment,
+ * even while `oci-harden sync-policies` renames the link to another set
+ * (it keeps the set it replaced). A directory that does not exist stays as
+ * named. */
+void settings_pin_policy_dir(struct settings *settings);
 
 #endif

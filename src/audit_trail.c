@@ -60,11 +60,22 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 
 	struct strbuf sb = {0};
-	strbuf_appendf(&sb, "{\"time\":\"%s.%03ldZ\"", stamp, now->tv_nsec / 1000000);
+	strbuf_appendf(&sb, "{\"v\":%d,\"time\":\"%s.%03ldZ\"", AUDIT_TRAIL_EVENT_VERSION, stamp,
+		       now->tv_nsec / 1000000);
 	append_member(&sb, "command", event->command);
 	append_member(&sb, "container", event->container_id);
 	append_member(&sb, "bundle", event->bundle);
 	append_member(&sb, "image", event->image);
+	if (event->pod) {
+		strbuf_puts(&sb, ",\"pod\":{\"namespace\":");
+		append_json_string(&sb, event->pod->namespace);
+		append_member(&sb, "name", event->pod->name);
+		append_member(&sb, "uid", event->pod->uid);
+		append_member(&sb, "container", event->pod->container);
+		strbuf_putc(&sb, '}');
+	} else {
+		strbuf_puts(&sb, ",\"pod\":null");
+	}
 	append_member(&sb, "policy", report->policy_name);
 	append_member(&sb, "policy_reason", report->policy_reason);
 	append_member(&sb, "mode",

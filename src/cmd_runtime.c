@@ -110,7 +110,8 @@ static char *runtime_bundle_path(const char *bundle)
 
 static void runtime_record(const struct runc_args *args, const struct settings *settings,
 			   const struct runtime_log *log, const char *bundle, const char *image,
-			   const struct report *report, const char *error)
+			   const struct pod_identity *pod, const struct report *report,
+			   const char *error)
 {
 	struct audit_trail_event event = {
 	    .command = args->command_name,
@@ -118,6 +119,7 @@ static void runtime_record(const struct runc_args *args, const struct settings *
 	    .bundle = bundle,
 	    .image = image,
 	    .error = error,
+	    .pod = pod,
 	};
 	audit_trail_record(&event, report, settings->event_log, settings->kernel_audit, log);
 }
@@ -187,6 +189,8 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	struct bundle_harden_options options = {.chosen = &policy, .preview = true};
 	cleanup_free char *bundle = runtime_bundle_path(args->bundle);
 	cleanup_free char *image = NULL;
+	cleanup_pod_identity struct pod_identity pod_found = {0};
+	const struct pod_identity *pod = NULL;
 
 	int r = runtime_identify(args, settings, &identity, &err);
 	options.entry_policy = identity.entry_policy;
@@ -197,10 +201,11 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 		r = bundle_config_read(args->bundle, &config, &err);
 	if (r == 0) {
 		image = bundle_config_image(&config, settings, &options);
+		pod = policy_pod_of_spec(config.spec, &pod_found) ? &pod_found : NULL;
 		r = bundle_config_harden(&config, settings, &options, &report, &err);
 	}
 	if (r < 0) {
-		runtime_record(args, settings, log, bundle, image, &report, err->msg);
+		runtime_record(args, settings, log, bundle, image, pod, &report, err->msg);
 		return runtime_fail(log, &err);
 	}
 	if (args->command == RUNC_CMD_RESTORE)
@@ -208,10 +213,10 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	runtime_log_decisions(log, &report);
 	bool refused = !report.audit && report_first_refusal(&report);
 	if (!refused && bundle_config_write(&config, &report, &err) < 0) {
-		runtime_record(args, settings, log, bundle, image, &report, err->msg);
+		runtime_record(args, settings, log, bundle, image, pod, &report, err->msg);
 		return runtime_fail(log, &err);
 	}
-	runtime_record(args, settings, log, bundle, image, &report, NULL);
+	runtime_record(args, settings, log, bundle, image, pod, &report, NULL);
 	if (refused)
 		return runtime_refuse(log, args->container_id, config.display, &report);
 	/* Remembered for the container's execs, which without it are refused:
@@ -349,7 +354,7 @@ static int runtime_harden_exec(int argc, char **argv, const struct runc_args *ar
 		report.policy_reason = xstrdup("the policy the container was created with");
 	}
 	if (err) {
-		runtime_record(args, settings, log, NULL, NULL, &report, err->msg);
+		runtime_record(args, settings, log, NULL, NULL, NULL, &report, err->msg);
 		return runtime_fail(log, &err);
 	}
 	const struct policy *policy = found > 0 ? record.policy : fallback;
@@ -368,11 +373,12 @@ static int runtime_harden_exec(int argc, char **argv, const struct runc_args *ar
 					      args->process_path ? args->process_path : "exec");
 		}
 		if (err) {
-			runtime_record(args, settings, log, NULL, record.image, &report, err->msg);
+			runtime_record(args, settings, log, NULL, record.image, NULL, &report,
+				       err->msg);
 			return runtime_fail(log, &err);
 		}
 	}
-	runtime_record(args, settings, log, NULL, record.image, &report, NULL);
+	runtime_record(args, settings, log, NULL, record.image, NULL, &report, NULL);
 	runtime_log_decisions(log, &report);
 	if (!report.audit && report_first_refusal(&report)) {
 		cleanup_free char *subject = xasprintf(
@@ -502,12 +508,14 @@ int cmd_runtime(int argc, char **argv)
 	case RUNC_CMD_RESTORE:
 		if (runtime_entry_default(&args, &settings, &err) < 0)
 			return runtime_fail(&log, &err);
+		settings_pin_policy_dir(&settings);
 		if (runtime_harden_bundle(&args, &settings, &log, &place, runtime) != 0)
 			return 1;
 		break;
 	case RUNC_CMD_EXEC:
 		if (runtime_entry_default(&args, &settings, &err) < 0)
 			return runtime_fail(&log, &err);
+		settings_pin_policy_dir(&settings);
 		if (runtime_harden_exec(argc, argv, &args, &settings, &log, runtime, &place,
 					&exec_argv) != 0)
 			return 1;

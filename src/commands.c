@@ -15,6 +15,12 @@ const struct own_command own_commands[] = {
     {"check", cmd_check, "lint policy files"},
     {"suggest", cmd_suggest, "write per-image policies from what audit mode recorded"},
     {"explain", cmd_explain, "show every decision taken for a container, from the event log"},
+    {"install", cmd_install, "put oci-harden on a node and add its containerd handlers"},
+    {"uninstall", cmd_uninstall, "take off a node exactly what install put there"},
+    {"sync-policies", cmd_sync_policies,
+     "make the node's policy directory a checked set from a ConfigMap, all or nothing"},
+    {"k8s-events", cmd_k8s_events,
+     "turn the event log's refusals and audit decisions into Kubernetes Events"},
 };
 const size_t own_commands_len = ARRAY_SIZE(own_commands);
 

@@ -228,7 +228,7 @@ static int exec_apply_user(struct json *process, const char *spec, oh_error_t *e
 				     "exec --user \"%s\": \"%s\" is not a number (runc: parsing it "
 				     "as int for uid failed)",
 				     spec, uid_text);
-	struct json *user;
+	struct json *user = NULL;
 	if (exec_member_object(process, "user", true, &user, err) < 0)
 		return -1;
 	if (colon)
@@ -242,7 +242,7 @@ static int exec_apply_additional_gids(struct json *process, const struct string_
 {
 	if (gids->len == 0)
 		return 0;
-	struct json *user, *list;
+	struct json *user = NULL, *list = NULL;
 	if (exec_member_object(process, "user", true, &user, err) < 0 ||
 	    exec_member_array(user, "user", "additionalGids", &list, err) < 0)
 		return -1;
@@ -272,7 +272,7 @@ static int exec_apply_caps(struct json *process, const struct string_refs *caps,
 	static const char *const sets[] = {"bounding", "effective", "permitted", "ambient"};
 	if (caps->len == 0)
 		return 0;
-	struct json *capabilities;
+	struct json *capabilities = NULL;
 	if (exec_member_object(process, "capabilities", false, &capabilities, err) < 0)
 		return -1;
 	if (!capabilities)
@@ -280,7 +280,7 @@ static int exec_apply_caps(struct json *process, const struct string_refs *caps,
 				     "exec --cap: the container's process has no capabilities to "
 				     "add to (runc 1.1.5 crashes on this)");
 	for (size_t s = 0; s < ARRAY_SIZE(sets); s++) {
-		struct json *set;
+		struct json *set = NULL;
 		if (exec_member_array(capabilities, "capabilities", sets[s], &set, err) < 0)
 			return -1;
 		for (size_t i = 0; i < caps->len; i++)
@@ -308,7 +308,7 @@ static int exec_apply_flags(struct json *p, const struct exec_flags *f, int argc
 	if (exec_apply_caps(p, &f->caps, err) < 0)
 		return -1;
 	if (f->env.len) {
-		struct json *env;
+		struct json *env = NULL;
 		if (exec_member_array(p, "", "env", &env, err) < 0)
 			return -1;
 		for (size_t i = 0; i < f->env.len; i++)

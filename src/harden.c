@@ -36,6 +36,7 @@ static const struct harden_module *const harden_modules[] = {
 void host_queries_clear(struct host_queries *q)
 {
 	string_list_clear(&q->paths);
+	string_list_clear(&q->sources);
 	string_list_clear(&q->namespace_types);
 	string_list_clear(&q->namespace_paths);
 }
@@ -46,6 +47,7 @@ void host_facts_clear(struct host_facts *f)
 		free(f->paths[i].path);
 		free(f->paths[i].resolved);
 		free(f->paths[i].sensitive);
+		string_list_clear(&f->paths[i].symlinks);
 	}
 	free(f->paths);
 	for (size_t i = 0; i < f->namespaces_len; i++) {
@@ -53,16 +55,26 @@ void host_facts_clear(struct host_facts *f)
 		free(f->namespaces[i].path);
 	}
 	free(f->namespaces);
+	for (size_t i = 0; i < f->runtime_dirs_len; i++) {
+		free(f->runtime_dirs[i].path);
+		free(f->runtime_dirs[i].what);
+	}
+	free(f->runtime_dirs);
 	free(f->bundle);
 	*f = (struct host_facts){0};
 }
 
+static int host_path_compare(const void *key, const void *entry)
+{
+	return strcmp(key, ((const struct host_path *)entry)->path);
+}
+
 const struct host_path *host_facts_path(const struct host_facts *facts, const char *path)
 {
-	for (size_t i = 0; facts && i < facts->paths_len; i++)
-		if (strcmp(facts->paths[i].path, path) == 0)
-			return &facts->paths[i];
-	return NULL;
+	if (!facts || !facts->paths_len)
+		return NULL;
+	return bsearch(path, facts->paths, facts->paths_len, sizeof(facts->paths[0]),
+		       host_path_compare);
 }
 
 int host_facts_namespace_is_host(const struct host_facts *facts, const char *type, const char *path)
@@ -74,6 +86,28 @@ int host_facts_namespace_is_host(const struct host_facts *facts, const char *typ
 	return -1;
 }
 
+static int string_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort a list and drop its repeats: modules add a path as often as they
+ * name it, and a config may name thousands. */
+static void string_list_sort_unique(struct string_list *list)
+{
+	if (list->len < 2)
+		return;
+	qsort(list->items, list->len, sizeof(list->items[0]), string_compare);
+	size_t kept = 1;
+	for (size_t i = 1; i < list->len; i++) {
+		if (strcmp(list->items[i], list->items[kept - 1]) == 0)
+			free(list->items[i]);
+		else
+			list->items[kept++] = list->items[i];
+	}
+	list->len = kept;
+}
+
 void harden_host_queries(const struct json *spec, const char *bundle, struct host_queries *q)
 {
 	if (!spec || spec->type != JSON_OBJECT)
@@ -81,6 +115,8 @@ void harden_host_queries(const struct json *spec, const char *bundle, struct hos
 	for (size_t i = 0; i < ARRAY_SIZE(harden_modules); i++)
 		if (harden_modules[i]->queries)
 			harden_modules[i]->queries(spec, bundle, q);
+	string_list_sort_unique(&q->paths);
+	string_list_sort_unique(&q->sources);
 }
 
 char *harden_path_join(const char *parent, const char *key)
@@ -163,6 +199,102 @@ struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const c
 	else if (lift_key)
 		decision_set_lift(d, lift_key, json_new_bool(true));
 	return d;
+}
+
+/* Whether an absolute path is already in its clean form. Most are, and a
+ * config may name thousands. */
+static bool harden_path_is_clean(const char *path)
+{
+	if (path[0] != '/' || path[1] == '\0')
+		return path[0] == '/';
+	if (strncmp(path, "/var/run", 8) == 0 && (path[8] == '/' || path[8] == '\0'))
+		return false;
+	for (const char *p = path; *p; p++) {
+		if (*p != '/')
+			continue;
+		if (p[1] == '/' || p[1] == '\0')
+			return false;
+		if (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
+char *harden_clean_path(const char *path)
+{
+	if (harden_path_is_clean(path))
+		return xstrdup(path);
+	bool absolute = path[0] == '/';
+	struct strbuf out = {0};
+	size_t *starts = xcalloc(strlen(path) / 2 + 2, sizeof(size_t));
+	size_t depth = 0;
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		const char *end = strchrnul(p, '/');
+		size_t n = (size_t)(end - p);
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			if (depth == 0 && !absolute) {
+				free(starts);
+				strbuf_free(&out);
+				return NULL;
+			}
+			if (depth > 0)
+				out.len = starts[--depth];
+		} else {
+			starts[depth++] = out.len;
+			if (absolute || out.len)
+				strbuf_putc(&out, '/');
+			strbuf_append(&out, p, n);
+		}
+		p = end;
+	}
+	free(starts);
+	if (out.len == 0)
+		strbuf_puts(&out, absolute ? "/" : ".");
+	out.buf[out.len] = '\0';
+	char *clean = strbuf_steal(&out);
+	if (strncmp(clean, "/var/run", 8) == 0 && (clean[8] == '/' || clean[8] == '\0')) {
+		char *short_form = xasprintf("/run%s", clean + 8);
+		free(clean);
+		return short_form;
+	}
+	return clean;
+}
+
+bool harden_path_within(const char *inner, const char *outer)
+{
+	size_t outer_len = strlen(outer);
+	if (outer_len == 1)
+		return inner[0] == '/'; /* "/" */
+	return strncmp(inner, outer, outer_len) == 0 &&
+	       (inner[outer_len] == '\0' || inner[outer_len] == '/');
+}
+
+char *harden_host_path(const char *bundle, const char *path, bool lexical)
+{
+	if (path[0] == '/')
+		return xstrdup(path);
+	if (!bundle)
+		return NULL;
+	cleanup_free char *joined = xasprintf("%s/%s", bundle, path);
+	return lexical ? harden_clean_path(joined) : steal_pointer(&joined);
+}
+
+char *harden_root_host_path(const struct json *spec, const char *bundle)
+{
+	const struct json *root = json_object_get(spec, "root");
+	if (!root || root->type != JSON_OBJECT)
+		return NULL;
+	/* runc: filepath.Join(cwd, spec.Root.Path) for a relative one, the
+	 * working directory being the bundle (libcontainer/specconv); with no
+	 * path, the bundle itself. */
+	const struct json *path = json_object_get(root, "path");
+	return harden_host_path(bundle, path && path->type == JSON_STRING ? path->string.ptr : "",
+				true);
 }
 
 bool harden_allowed(const struct string_list *patterns, const char *value)

@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "host.h"
 
-#include <stdio.h>
-#include <string.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <sys/apparmor.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
 
 #include "fileio.h"
+#include "host_daemons.h"
 
 /* The profiles file lists one loaded profile per line as "NAME (MODE)". */
 bool host_apparmor_profile_loaded(const char *name)
@@ -60,26 +66,143 @@ static int host_namespace_is_host(const char *type, const char *path)
 	return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
 }
 
-/* Where a path leads, read back from the kernel: one open(O_PATH), which
- * follows every symlink, and one readlink of its /proc/self/fd entry, where
- * realpath(3) would lstat and readlink each component in turn (a config
- * with a thousand bind mounts made that the largest cost of a create). */
+/* Open `path` (absolute) with O_PATH only if no component is a symbolic
+ * link (openat2 RESOLVE_NO_SYMLINKS, Linux 5.6): the common case, one
+ * syscall. -1 with errno ELOOP when one is. */
+static int host_open_no_symlinks(const char *path)
+{
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+/* Resolve `path` component by component as the kernel does, noting each
+ * symbolic link followed by where it is (its directory already resolved),
+ * and open what it leads to. -1 when it leads nowhere. */
+static int host_open_walking(const char *path, struct string_list *symlinks)
+{
+	struct strbuf done = {0}; /* resolved so far; "" is "/" */
+	cleanup_free char *pending = xstrdup(path);
+	const char *p = pending;
+	int followed = 0, fd = -1;
+	strbuf_puts(&done, "");
+	for (;;) {
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		size_t n = strcspn(p, "/");
+		if (n == 1 && p[0] == '.') {
+			p += n;
+			continue;
+		}
+		if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash = strrchr(done.buf, '/');
+			done.len = slash ? (size_t)(slash - done.buf) : 0;
+			done.buf[done.len] = '\0';
+			p += n;
+			continue;
+		}
+		size_t before = done.len;
+		strbuf_putc(&done, '/');
+		strbuf_append(&done, p, n);
+		p += n;
+		struct stat st;
+		if (lstat(done.buf, &st) < 0)
+			goto out;
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		/* Linux gives up after 40 links (path_resolution(7)). */
+		char target[PATH_MAX];
+		ssize_t len = readlink(done.buf, target, sizeof(target) - 1);
+		if (++followed > 40 || len <= 0)
+			goto out;
+		target[len] = '\0';
+		string_list_add(symlinks, done.buf);
+		char *rest = xasprintf("%s/%s", target, p);
+		free(pending);
+		pending = rest;
+		p = pending;
+		done.len = target[0] == '/' ? 0 : before;
+		done.buf[done.len] = '\0';
+	}
+	fd = open(done.len ? done.buf : "/", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+out:
+	strbuf_free(&done);
+	return fd;
+}
+
+/* Where a path leads and what it is. The common path has no symbolic link:
+ * one openat2 that refuses them, one readlink of its /proc/self/fd entry
+ * for the kernel's own name of it, one statx; realpath(3) would lstat and
+ * readlink each component in turn (a config with a thousand bind mounts
+ * made that the largest cost of a create). */
 static void host_path_facts(const char *path, struct host_path *out)
 {
 	*out = (struct host_path){.path = xstrdup(path)};
-	cleanup_close int fd = open(path, O_PATH | O_CLOEXEC);
+	if (path[0] != '/')
+		return;
+	cleanup_close int fd = host_open_no_symlinks(path);
+	if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
+		fd = host_open_walking(path, &out->symlinks); /* ELOOP, or no openat2 */
 	if (fd < 0)
 		return;
 	char link[64], target[PATH_MAX];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
 	ssize_t n = readlink(link, target, sizeof(target) - 1);
-	struct stat st;
-	if (n <= 0 || n >= (ssize_t)sizeof(target) - 1 || target[0] != '/' || fstat(fd, &st) < 0)
+	struct statx stx;
+	if (n <= 0 || n >= (ssize_t)sizeof(target) - 1 || target[0] != '/' ||
+	    statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0)
 		return;
 	target[n] = '\0';
 	out->exists = true;
 	out->resolved = xstrdup(target);
-	out->type = st.st_mode & S_IFMT;
+	out->type = stx.stx_mode & S_IFMT;
+	out->rdev_major = stx.stx_rdev_major;
+	out->rdev_minor = stx.stx_rdev_minor;
+	/* The root of an overlay mount: what container engines make of an
+	 * image (Docker's .../overlay2/<id>/merged). */
+	struct statfs sfs;
+	if (out->type == S_IFDIR && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && fstatfs(fd, &sfs) == 0)
+		out->overlay_mount_root = sfs.f_type == OVERLAYFS_SUPER_MAGIC;
+}
+
+/* What the sources are to the host's live daemons (issue 17). The live
+ * daemons are looked for only when a source is not settled by the default
+ * directories alone (a sandbox's hosts file under containerd's default
+ * root is not): most creates never read /proc beyond their own paths. */
+static void host_sources_facts(const struct host_queries *queries, struct host_facts *facts)
+{
+	struct host_path **sources = xcalloc(queries->sources.len, sizeof(*sources));
+	bool survey = false;
+	for (size_t i = 0; i < queries->sources.len; i++) {
+		struct host_path *fact =
+		    (struct host_path *)host_facts_path(facts, queries->sources.items[i]);
+		if (!fact || !fact->exists)
+			continue;
+		sources[i] = fact;
+		survey |= fact->type == S_IFSOCK || fact->symlinks.len ||
+			  !runtime_dirs_default_settles(fact->resolved);
+	}
+	if (!survey) {
+		free(sources);
+		return;
+	}
+	struct host_survey daemons = {0};
+	host_survey_daemons(&daemons);
+	for (size_t i = 0; i < queries->sources.len; i++) {
+		struct host_path *fact = sources[i];
+		if (!fact || fact->sensitive)
+			continue;
+		if (fact->type == S_IFSOCK)
+			fact->sensitive = host_survey_socket(&daemons, fact->resolved);
+		else if (fact->type == S_IFDIR && !runtime_dirs_default_settles(fact->resolved))
+			fact->sensitive = host_survey_directory(&daemons, fact->resolved);
+	}
+	host_survey_give_dirs(&daemons, facts);
+	facts->runtime_dirs_surveyed = true;
+	host_survey_clear(&daemons);
+	free(sources);
 }
 
 void host_facts_gather(const struct policy *policy, const struct host_queries *queries,
@@ -92,6 +215,8 @@ void host_facts_gather(const struct policy *policy, const struct host_queries *q
 			host_path_facts(queries->paths.items[i], &facts->paths[i]);
 		facts->paths_len = queries->paths.len;
 	}
+	if (queries && queries->sources.len)
+		host_sources_facts(queries, facts);
 	if (queries && queries->namespace_types.len) {
 		size_t n = queries->namespace_types.len;
 		facts->namespaces = xcalloc(n, sizeof(*facts->namespaces));

@@ -143,6 +143,53 @@ bool policy_spec_identity_trusted(const struct json *spec, enum identity_trust t
 	return false;
 }
 
+static char *identity_annotation(const struct json *annotations, const char *const *keys,
+				 size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		const struct json *v = json_object_get(annotations, keys[i]);
+		if (v && v->type == JSON_STRING && v->string.len > 0 &&
+		    strlen(v->string.ptr) == v->string.len)
+			return xstrdup(v->string.ptr);
+	}
+	return NULL;
+}
+
+void pod_identity_clear(struct pod_identity *pod)
+{
+	free(pod->namespace);
+	free(pod->name);
+	free(pod->uid);
+	free(pod->container);
+	*pod = (struct pod_identity){0};
+}
+
+bool policy_pod_of_spec(const struct json *spec, struct pod_identity *out)
+{
+	/* containerd's, then CRI-O's (its pkg/annotations). */
+	static const char *const namespace_keys[] = {"io.kubernetes.cri.sandbox-namespace",
+						     "io.kubernetes.pod.namespace"};
+	static const char *const name_keys[] = {"io.kubernetes.cri.sandbox-name",
+						"io.kubernetes.pod.name"};
+	static const char *const uid_keys[] = {"io.kubernetes.cri.sandbox-uid",
+					       "io.kubernetes.pod.uid"};
+	static const char *const container_keys[] = {"io.kubernetes.cri.container-name",
+						     "io.kubernetes.container.name"};
+	*out = (struct pod_identity){0};
+	const struct json *annotations = json_object_get(spec, "annotations");
+	if (!annotations || annotations->type != JSON_OBJECT ||
+	    !policy_spec_identity_trusted(spec, IDENTITY_TRUST_CRI))
+		return false;
+	out->namespace =
+	    identity_annotation(annotations, namespace_keys, ARRAY_SIZE(namespace_keys));
+	out->name = identity_annotation(annotations, name_keys, ARRAY_SIZE(name_keys));
+	out->uid = identity_annotation(annotations, uid_keys, ARRAY_SIZE(uid_keys));
+	if (!policy_spec_is_sandbox(spec))
+		out->container =
+		    identity_annotation(annotations, container_keys, ARRAY_SIZE(container_keys));
+	return out->namespace && out->name;
+}
+
 const char *identity_trust_name(enum identity_trust trust)
 {
 	static const char *const names[] = {

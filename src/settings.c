@@ -85,7 +85,7 @@ static const char *const settings_keys[] = {
     "sandbox_policy",	"event_log",  "kernel_audit",	"trust_image_annotations",
     "docker_data_root", "observe",    "observe_dir",	"observe_startup_seconds"};
 
-int settings_load(struct settings *out, oh_error_t *err)
+static void settings_defaults(struct settings *out)
 {
 	*out = (struct settings){
 	    .policy_dir = xstrdup(SETTINGS_DEFAULT_POLICY_DIR),
@@ -97,12 +97,17 @@ int settings_load(struct settings *out, oh_error_t *err)
 	    .observe_dir = xstrdup(SETTINGS_DEFAULT_OBSERVE_DIR),
 	    .observe_startup_seconds = 60,
 	};
+}
+
+int settings_load(struct settings *out, oh_error_t *err)
+{
 	const char *env = getenv(SETTINGS_ENV);
 	const char *path = env && *env ? env : SETTINGS_DEFAULT_PATH;
 
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	if (file_read_all(AT_FDCWD, path, SETTINGS_MAX_BYTES, &text, &len, err) < 0) {
+		settings_defaults(out);
 		/* No file is the zero-configuration case; anything else (a
 		 * directory, no permission) is a mistake worth stopping for. */
 		if ((*err)->errnum == ENOENT) {
@@ -111,6 +116,13 @@ int settings_load(struct settings *out, oh_error_t *err)
 		}
 		return -1;
 	}
+	return settings_parse(text, len, path, out, err);
+}
+
+int settings_parse(const char *text, size_t len, const char *path, struct settings *out,
+		   oh_error_t *err)
+{
+	settings_defaults(out);
 	out->source = xstrdup(path);
 	cleanup_json struct json *doc = json_parse(text, len, JSON_PARSE_COMMENTS, err);
 	if (!doc)
@@ -201,4 +213,13 @@ int settings_resolve_runtime(const struct settings *settings, char **path, oh_er
 	return oh_error_make(err, 0,
 			     "no runc found on PATH other than oci-harden itself; set \"runtime\" "
 			     "in " SETTINGS_DEFAULT_PATH " or $" SETTINGS_ENV);
+}
+
+void settings_pin_policy_dir(struct settings *settings)
+{
+	char *real = realpath(settings->policy_dir, NULL);
+	if (real) {
+		free(settings->policy_dir);
+		settings->policy_dir = real;
+	}
 }

@@ -56,6 +56,17 @@ struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const c
 			       const char *lift_item, const char *fmt, ...)
     __attribute__((format(printf, 7, 8)));
 
+/* Where the runtime finds `path`, which the config names relative to the
+ * bundle or absolutely: relative ones joined to `bundle` (NULL when that is
+ * not known), lexically cleaned first when `lexical` (as runc's
+ * filepath.Join does). Absolute ones as written: the kernel resolves them. */
+char *harden_host_path(const char *bundle, const char *path, bool lexical);
+
+/* root.path of `spec` as the runtime resolves it (runc joins a relative one,
+ * or none, to the bundle), or NULL when the config has no root or the
+ * bundle is not known. */
+char *harden_root_host_path(const struct json *spec, const char *bundle);
+
 /* Whether one of the policy's `allow` patterns (fnmatch(3), '*' matching
  * '/' too) matches `value`. */
 bool harden_allowed(const struct string_list *patterns, const char *value);

@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Generate the config.json files of the benchmark (tests/bench/run.sh).
 
-    make_config.py cri FIXTURE OUT SANDBOX_PID
+    make_config.py cri FIXTURE OUT SANDBOX_PID VOLUMES
 
 writes FIXTURE (one of tests/fixtures/cri/) to OUT, made to pass the default
-policy on this host without changing its shape (see sandbox_adapt).
+policy on this host without changing its shape (see sandbox_adapt): a bind
+source that does not exist here (the CRI's files under /var/lib/containerd
+and /run/containerd of the node it was captured on) is made under VOLUMES
+and the config points there (oci-harden refuses a source that does not
+exist).
 
     make_config.py sizes FIXTURE OUTDIR SANDBOX_PID VOLUMES
 
@@ -87,6 +91,24 @@ def sandbox_adapt(spec, sandbox_pid):
     return spec
 
 
+def sources_adapt(spec, volumes):
+    """Bind sources that do not exist on this host, made under VOLUMES: a
+    file for the CRI's hostname, hosts and resolv.conf, a directory
+    otherwise (the sandbox's shm)."""
+    for m in spec.get("mounts", []):
+        source = m.get("source", "")
+        if m.get("type") != "bind" or not source.startswith("/") or os.path.exists(source):
+            continue
+        moved = os.path.join(volumes, "cri", source.lstrip("/"))
+        if os.path.basename(source) in ("hostname", "hosts", "resolv.conf"):
+            os.makedirs(os.path.dirname(moved), exist_ok=True)
+            open(moved, "a").close()
+        else:
+            os.makedirs(moved, exist_ok=True)
+        m["source"] = moved
+    return spec
+
+
 def env_var(i, value_len):
     name = "BENCH_VAR_%05d=" % i
     return name + ("v%05d" % i * (value_len // 6 + 1))[:value_len]
@@ -151,12 +173,12 @@ def write(path, spec):
     print(os.path.basename(path), len(text), len(spec["mounts"]), len(spec["process"]["env"]))
 
 
-def cmd_cri(fixture_path, out, sandbox_pid):
-    write(out, sandbox_adapt(load(fixture_path), int(sandbox_pid)))
+def cmd_cri(fixture_path, out, sandbox_pid, volumes):
+    write(out, sources_adapt(sandbox_adapt(load(fixture_path), int(sandbox_pid)), volumes))
 
 
 def cmd_sizes(fixture_path, outdir, sandbox_pid, volumes):
-    fixture = sandbox_adapt(load(fixture_path), int(sandbox_pid))
+    fixture = sources_adapt(sandbox_adapt(load(fixture_path), int(sandbox_pid)), volumes)
     os.makedirs(outdir, exist_ok=True)
 
     value_len = value_len_for_large(fixture, volumes)
@@ -194,7 +216,7 @@ def cmd_busybox(path, args):
 
 
 COMMANDS = {
-    "cri": (cmd_cri, 3),
+    "cri": (cmd_cri, 4),
     "sizes": (cmd_sizes, 4),
     "process": (cmd_process, 2),
     "busybox": (cmd_busybox, None),
@@ -208,7 +230,7 @@ def main():
     if name in COMMANDS and len(sys.argv) - 2 == COMMANDS[name][1]:
         return COMMANDS[name][0](*sys.argv[2:])
     sys.exit(
-        "usage: make_config.py cri FIXTURE OUT SANDBOX_PID | sizes FIXTURE OUTDIR SANDBOX_PID VOLUMES"
+        "usage: make_config.py cri FIXTURE OUT SANDBOX_PID VOLUMES | sizes FIXTURE OUTDIR SANDBOX_PID VOLUMES"
         " | process FIXTURE OUT | busybox CONFIG ARG..."
     )
 

@@ -191,7 +191,7 @@ done
 : >"$RES/sizes.txt"
 for name in default sandbox restricted; do
 	"$PYTHON" "$BENCH_DIR/make_config.py" cri "$FIXTURES/$name.config.json" \
-		"$C/$name.config.json" "$SANDBOX_PID" >>"$RES/sizes.txt"
+		"$C/$name.config.json" "$SANDBOX_PID" "$VOLUMES" >>"$RES/sizes.txt"
 done
 "$PYTHON" "$BENCH_DIR/make_config.py" sizes "$FIXTURES/default.config.json" "$C" \
 	"$SANDBOX_PID" "$VOLUMES" >>"$RES/sizes.txt"
@@ -203,7 +203,7 @@ harden_once()
 {
 	local b=$WORK/harden-once
 	rm -rf "$b"
-	mkdir -p "$b"
+	mkdir -p "$b/rootfs" # root.path must exist
 	cp "$1" "$b/config.json"
 	if ! OCI_HARDEN_CONFIG=$WORK/settings-true.json "$OH" --root "$R" --log "$b/log" create --bundle "$b" once \
 		>/dev/null 2>&1; then
@@ -233,7 +233,7 @@ globals()
 side_create()
 {
 	local name=$1 program=$2 settings=$3 config=$4 b=$WORK/bundles/$1
-	mkdir -p "$b"
+	mkdir -p "$b/rootfs"
 	cat <<-EOF
 	side $name
 	env OCI_HARDEN_CONFIG=$WORK/$settings.json
@@ -299,7 +299,7 @@ exec_side()
 	EOF
 }
 cp "$C/process.json" "$C/process.orig.json"
-mkdir -p "$WORK/bundles/exec-create"
+mkdir -p "$WORK/bundles/exec-create/rootfs"
 cp "$C/default.config.json" "$WORK/bundles/exec-create/config.json"
 OCI_HARDEN_CONFIG=$WORK/settings-true.json "$OH" $(globals "$WORK/bundles/exec-create") \
 	create --bundle "$WORK/bundles/exec-create" bench-exec ||
@@ -488,7 +488,7 @@ if [ -n "$VALGRIND" ]; then
 	say "instructions per create (callgrind)"
 	: >"$RES/instructions.txt"
 	b=$WORK/bundles/callgrind
-	mkdir -p "$b"
+	mkdir -p "$b/rootfs"
 	callgrind yardstick "$T/yardstick-none" create --bundle "$b" x
 	for name in default sandbox restricted hardened large size-1k size-16k size-256k size-1m size-4m; do
 		cp "$C/$name.config.json" "$b/config.json"

@@ -16,7 +16,13 @@ e2e_require_binary
 e2e_setup containerd
 
 settings=$E2E_WORK/oci-harden.json
-e2e_write_settings "$settings"
+# `ctr run --rootfs DIR` makes the plain directory DIR the container's root:
+# neither inside the bundle nor an overlay mount's root, so the operator
+# says where such roots may be (allow.root_paths), in a default.json that
+# inherits everything else from the compiled-in default.
+mkdir -p "$E2E_WORK/policies"
+printf '{"allow": {"root_paths": ["%s/rootfs-*"]}}\n' "$E2E_WORK" >"$E2E_WORK/policies/default.json"
+e2e_write_settings "$settings" "\"policy_dir\": \"$E2E_WORK/policies\""
 namespace=oci-harden-e2e-$$
 
 # The shim inherits containerd's environment, and oci-harden's runtime

@@ -326,6 +326,8 @@ write_config()
 
 config=$W/config.json
 write_config "$config" docker.io/library/busybox:latest
+# root.path must exist for oci-harden to judge it (runc needs it too).
+mkdir -p "$W/rootfs"
 
 # policy_diff NAME ARG...: `oci-harden diff ARG... $config` into
 # $W/NAME.diff; prints the exit status.
@@ -367,7 +369,7 @@ done
 harden()
 {
 	local name=$1 image=$2 default=${3:-default} bundle=$W/$1
-	mkdir -p "$bundle"
+	mkdir -p "$bundle/rootfs"
 	write_config "$bundle/config.json" "$image" "${4:-}"
 	printf '{"runtime": "/bin/true", "policy_dir": "%s", "default_policy": "%s", "observe": "none"}\n' \
 		"$policy_dir" "$default" >"$W/$name.settings.json"

@@ -123,7 +123,9 @@ explained()
 
 # ===================================================================================
 # An entry's policy is also its default: an exec in a container oci-harden
-# has no record of (created by runc itself) gets it
+# has no record of (created by runc itself) is judged under it, and, since
+# oci-harden cannot know what that container runs, refused in enforce mode
+# (oci-harden(8), EXEC)
 # ===================================================================================
 
 mkdir -p "$W/sbin"
@@ -133,11 +135,12 @@ plain=$(e2e_id plain)
 "$RUNC" --root "$E2E_RUNC_ROOT" run -d --bundle "$W/bundle" "$plain" </dev/null >/dev/null 2>&1 ||
 	bail_out "runc could not run a container"
 "$W/sbin/oci-harden@web" --root "$E2E_RUNC_ROOT" exec "$plain" true </dev/null >"$W/exec.out" 2>&1
-is "$?" 0 "exec through oci-harden@web in a container oci-harden did not create"
+isnt "$?" 0 "exec through oci-harden@web in a container oci-harden did not create is refused"
+like "$(cat "$W/exec.out")" "no record" "  and says oci-harden has no record of it"
 is "$("$PYTHON" -c '
 import json, sys
 print([d["policy"] for d in map(json.loads, open(sys.argv[1])) if d["container"] == sys.argv[2]][-1])
-' "$W/events.log" "$plain" 2>&1)" web "  it gets the entry's policy, web"
+' "$W/events.log" "$plain" 2>&1)" web "  under the entry's policy, web"
 "$RUNC" --root "$E2E_RUNC_ROOT" delete --force "$plain" >/dev/null 2>&1
 
 # ===================================================================================

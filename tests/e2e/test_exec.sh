@@ -30,6 +30,14 @@ e2e_require_binary
 e2e_setup exec
 
 W=$E2E_WORK
+# An exec's stdio is never the host's /dev/null: crun 1.8 fchowns every
+# standard stream of an exec that is not a terminal to the exec's user
+# (container.c, maybe_chown_std_streams), the host's /dev/null included,
+# which an exec as uid 1000 would leave owned by 1000. A file of the test's
+# own takes what would have gone there.
+NULL=$W/null
+: >"$NULL"
+devnull_owner=$(stat -c %u:%g /dev/null)
 CRUN=$(command -v crun || true)
 CRUN_IDS=()
 
@@ -187,17 +195,17 @@ exec_suite()
 	caps_within "$(value "$out" CapBnd)" "$E2E_NET_BIND_MASK" "$RT: flag-based exec: CapBnd within the allowlist"
 	if [ "$RT" = crun ]; then
 		# What oci-harden stands in front of: crun alone, the same exec.
-		out=$(plain exec "$id" sh -c "$PROBE" 2>/dev/null)
+		out=$(plain exec "$id" sh -c "$PROBE" 2>>"$NULL")
 		is "$(value "$out" uid):$(value "$out" gid):$(value "$out" NoNewPrivs)" 0:0:0 \
 			"crun: the same exec without oci-harden runs as uid 0, gid 0, NoNewPrivs 0"
 	fi
 
-	out=$(harden exec --user 1000 "$id" sh -c "$PROBE" 2>/dev/null)
+	out=$(harden exec --user 1000 "$id" sh -c "$PROBE" 2>>"$NULL")
 	is "$(value "$out" uid)" 1000 "$RT: exec --user 1000 runs as 1000"
 	isnt "$(value "$out" gid)" 0 "$RT: exec --user 1000 gets no gid 0"
 	unlike "$(value "$out" groups)" '(^| )0( |$)' "$RT: exec --user 1000: no group 0"
 
-	out=$(harden exec --user 0:0 --cap CAP_SYS_ADMIN --no-new-privs=false "$id" sh -c "$PROBE" 2>/dev/null)
+	out=$(harden exec --user 0:0 --cap CAP_SYS_ADMIN --no-new-privs=false "$id" sh -c "$PROBE" 2>>"$NULL")
 	is "$(value "$out" uid):$(value "$out" gid)" 65534:65534 "$RT: exec --user 0:0 runs as 65534:65534"
 	caps_within "$(value "$out" CapBnd)" "$E2E_NET_BIND_MASK" "$RT: exec --cap CAP_SYS_ADMIN: not in the bounding set"
 	is "$(value "$out" NoNewPrivs)" 1 "$RT: exec --no-new-privs=false: NoNewPrivs stays 1"
@@ -208,31 +216,31 @@ p["user"] = {"uid": 0, "gid": 0}
 caps = ["CAP_SYS_ADMIN", "CAP_NET_BIND_SERVICE"]
 p["capabilities"] = {k: caps for k in ("bounding", "effective", "permitted", "inheritable", "ambient")}
 p["noNewPrivileges"] = False'
-	out=$(harden exec "$id" sh -c "$PROBE" 2>/dev/null)
+	out=$(harden exec "$id" sh -c "$PROBE" 2>>"$NULL")
 	is "$(value "$out" uid):$(value "$out" NoNewPrivs)" 65534:1 \
 		"$RT: config.json rewritten to root after create: the exec still runs as 65534, NoNewPrivs 1"
 	caps_within "$(value "$out" CapBnd)" "$E2E_NET_BIND_MASK" \
 		"$RT: config.json rewritten to CAP_SYS_ADMIN after create: not in the exec's bounding set"
 	if [ "$RT" = runc ]; then
-		out=$(plain exec "$id" sh -c "$PROBE" 2>/dev/null)
+		out=$(plain exec "$id" sh -c "$PROBE" 2>>"$NULL")
 		is "$(value "$out" uid)" 0 "runc: the same exec without oci-harden reads the rewritten config.json: uid 0"
 	fi
 
 	# Process files.
 	local f
 	f=$(process_file oom-lower '{"oomScoreAdj": 50}')
-	out=$(harden exec -p "$f" "$id" 2>/dev/null)
+	out=$(harden exec -p "$f" "$id" 2>>"$NULL")
 	refused "a process file with oomScoreAdj 50 in a container of 100" "$?" "$out" 'oomScoreAdj'
 	f=$(process_file oom-same '{"oomScoreAdj": 100}')
-	out=$(harden exec -p "$f" "$id" 2>/dev/null)
+	out=$(harden exec -p "$f" "$id" 2>>"$NULL")
 	is "$(value "$out" uid)" 65534 "$RT: a process file with the container's oomScoreAdj runs, hardened"
 	f=$(process_file selinux '{"selinuxLabel": "system_u:system_r:spc_t:s0"}')
-	out=$(harden exec -p "$f" "$id" 2>/dev/null)
+	out=$(harden exec -p "$f" "$id" 2>>"$NULL")
 	refused "a process file with an SELinux label of its own" "$?" "$out" 'SELinux label'
 	f=$(process_file apparmor '{"apparmorProfile": "unconfined"}')
-	out=$(harden exec -p "$f" "$id" 2>/dev/null)
+	out=$(harden exec -p "$f" "$id" 2>>"$NULL")
 	refused "a process file with an AppArmor profile of its own" "$?" "$out" 'AppArmor profile'
-	out=$(harden exec --process-label system_u:system_r:spc_t:s0 "$id" sh -c "$PROBE" 2>/dev/null)
+	out=$(harden exec --process-label system_u:system_r:spc_t:s0 "$id" sh -c "$PROBE" 2>>"$NULL")
 	refused "exec --process-label" "$?" "$out" 'SELinux label'
 
 	# bash's process substitution hands /dev/fd/63, a pipe.
@@ -248,17 +256,17 @@ p["noNewPrivileges"] = False'
 	audit_id=$(new_id audit)
 	RT_SETTINGS=$W/$RT-audit.json
 	if start_detached "$audit_bundle" "$audit_id"; then
-		out=$(harden exec -p <(printf '{"args":["sh","-c","%s"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}' 'echo uid=$(id -u)') "$audit_id" 2>/dev/null)
+		out=$(harden exec -p <(printf '{"args":["sh","-c","%s"],"cwd":"/","env":["PATH=/bin"],"user":{"uid":0,"gid":0}}' 'echo uid=$(id -u)') "$audit_id" 2>>"$NULL")
 		is "$(value "$out" uid)" 0 "$RT: audit mode: exec -p <(...) runs as given (uid 0)"
 		like "$(grep -c '"level":"warning","msg":"oci-harden: audit: change: user' "$RT_LOG")" '^[1-9]' \
 			"$RT: audit mode: what enforce would change is logged"
-		out=$(harden exec "$audit_id" sh -c "$PROBE" 2>/dev/null)
+		out=$(harden exec "$audit_id" sh -c "$PROBE" 2>>"$NULL")
 		is "$(value "$out" uid)" 0 "$RT: audit mode: a flag-based exec runs as given"
-		out=$(harden exec --process-label spc_t "$audit_id" sh -c "$PROBE" 2>/dev/null)
+		out=$(harden exec --process-label spc_t "$audit_id" sh -c "$PROBE" 2>>"$NULL")
 		like "$(grep 'audit: refuse: exec: selinuxLabel' "$RT_LOG")" 'an exec may not choose its own SELinux label' \
 			"$RT: audit mode: a refusal enforce would make is logged"
 		# What the runtime refuses itself is the runtime's to say.
-		harden exec --user root "$audit_id" id </dev/null >/dev/null 2>"$W/$RT-audit-user.err"
+		harden exec --user root "$audit_id" id <"$NULL" >>"$NULL" 2>"$W/$RT-audit-user.err"
 		like "$(grep 'audit: refuse: exec: exec --user' "$RT_LOG")" 'is not a number' \
 			"$RT: audit mode: --user root is logged as a refusal"
 		unlike "$(grep '"level":"error"' "$RT_LOG" | tail -n 1)$(cat "$W/$RT-audit-user.err")" 'oci-harden' \
@@ -273,12 +281,12 @@ p["noNewPrivileges"] = False'
 	e2e_make_bundle "$plain_bundle" sleep 100000 || bail_out "could not build a bundle"
 	plain_id=$(new_id plain)
 	if start_detached "$plain_bundle" "$plain_id" plain; then
-		out=$(harden exec "$plain_id" sh -c "$PROBE" 2>/dev/null)
+		out=$(harden exec "$plain_id" sh -c "$PROBE" 2>>"$NULL")
 		refused "exec in a container created by $RT alone" "$?" "$out" 'no record of container'
 		f=$(process_file plain '{}')
-		out=$(harden exec -p "$f" "$plain_id" 2>/dev/null)
+		out=$(harden exec -p "$f" "$plain_id" 2>>"$NULL")
 		refused "exec -p in a container created by $RT alone" "$?" "$out" 'no record of container'
-		out=$(plain exec "$plain_id" sh -c "$PROBE" 2>/dev/null)
+		out=$(plain exec "$plain_id" sh -c "$PROBE" 2>>"$NULL")
 		is "$(value "$out" uid)" 0 "$RT: (that container's own exec, without oci-harden, is root)"
 	else
 		not_ok "$RT: a container created by $RT alone runs" "$(cat "$W/$plain_id.run.err")"
@@ -370,13 +378,13 @@ records_suite()
 	is "$(find "$RT_STATE" -mindepth 1 -type d | wc -l)" 1 "$RT: and only its runtime's directory of records"
 
 	# An exec binds the record to the container the runtime created then.
-	out=$(harden exec "$live_id" sh -c 'id -u' 2>/dev/null)
+	out=$(harden exec "$live_id" sh -c 'id -u' 2>>"$NULL")
 	is "$out" 65534 "$RT: exec in the live container"
 	plain kill "$live_id" KILL >/dev/null 2>&1
 	sleep 0.3
 	plain delete -f "$live_id" >/dev/null 2>&1
 	start_detached "$live_bundle" "$live_id" plain
-	out=$(harden exec "$live_id" sh -c "$PROBE" 2>/dev/null)
+	out=$(harden exec "$live_id" sh -c "$PROBE" 2>>"$NULL")
 	refused "exec in another container with the id of one that was exec'd" "$?" "$out" 'earlier container'
 
 	# A record never bound: another container with its id, from another bundle.
@@ -388,7 +396,7 @@ records_suite()
 	plain delete -f "$reuse_id" >/dev/null 2>&1
 	e2e_make_bundle "$reuse_bundle" sleep 100000 || bail_out "could not build a bundle"
 	start_detached "$reuse_bundle" "$reuse_id" plain
-	out=$(harden exec "$reuse_id" sh -c "$PROBE" 2>/dev/null)
+	out=$(harden exec "$reuse_id" sh -c "$PROBE" 2>>"$NULL")
 	refused "exec in another container, from another bundle, with the id of one never exec'd" "$?" "$out" 'another bundle'
 	is "$(cd "$RT_STATE" && ls */*.json 2>/dev/null | grep -c -e "$reuse_id" -e "$live_id")" 0 \
 		"$RT: records found to be of other containers are removed"
@@ -416,5 +424,7 @@ else
 	exec_suite crun
 	records_suite crun
 fi
+
+is "$(stat -c %u:%g /dev/null)" "$devnull_owner" "the host's /dev/null still has its owner"
 
 tap_done

@@ -238,7 +238,7 @@ check_runtime()
 	local msg
 	msg=$(cat "$W/$r-notify-refused.err")
 	isnt "$RC" 0 "$r: a profile with SCMP_ACT_NOTIFY and a listenerPath is refused"
-	like "$msg" "oci-harden: $b/config.json: refused by policy \"default\": seccomp: linux\\.seccomp\\.listenerPath: listenerPath $W/agent\\.sock: the seccomp agent listening there would decide .*\\(the policy may allow \"listenerPath\" in allow\\.seccomp\\) \\(and more: see oci-harden diff\\)" \
+	like "$msg" "oci-harden: $b/config.json: refused by policy \"default\": seccomp: linux\\.seccomp\\.listenerPath: listenerPath $W/agent\\.sock: the seccomp agent listening there would decide .*\\(the policy may allow \"listenerPath\" in allow\\.seccomp\\) \\([0-9]+ more refusals?; every decision: run .*oci-harden explain .*\\)" \
 		"$r: the refusal names the file, the JSON path, the reason and the allow entry"
 	is "$(e2e_sha256 "$b/config.json")" "$sum" "$r: the refused config.json is left as it was"
 	msg=$(OCI_HARDEN_CONFIG=$default "$OCI_HARDEN" diff --color=never "$b" 2>&1)

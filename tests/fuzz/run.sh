@@ -71,7 +71,7 @@ python3 "$SOURCE_ROOT/src/spec_model.py" c "$BUILD/spec_model_table.c" "$SOURCE_
 # The embedded seccomp profile's model, made as meson.build makes it.
 "$CLANG" -std=gnu11 -D_GNU_SOURCE -I"$SOURCE_ROOT/include" -O1 -o "$BUILD/seccomp-model-gen" \
 	"$SOURCE_ROOT/src/seccomp_model_gen.c" "$SOURCE_ROOT/src/util.c" "$SOURCE_ROOT/src/errors.c" \
-	"$SOURCE_ROOT/src/json.c" "$SOURCE_ROOT/src/harden/seccomp_profile.c" -lyajl -lseccomp
+	"$SOURCE_ROOT/src/json.c" "$SOURCE_ROOT/src/json_parse.c" "$SOURCE_ROOT/src/harden/seccomp_profile.c" -lyajl -lseccomp
 "$BUILD/seccomp-model-gen" "$SOURCE_ROOT/policies/seccomp/default.json" "$BUILD/embedded_seccomp_model.c"
 # The core and edge libraries' sources, as meson.build lists them
 # (core_sources, edge_sources): src/ also holds programs of their own

@@ -9,6 +9,9 @@
 
 #include "harden.h"
 
+/* Where a create's bundle is when the test names none. */
+#define TEST_HOST_BUNDLE "/test/bundle"
+
 /* A pretend host for the pure core: the answers the edge would gather,
  * computed by the test's own functions for exactly what the core asks. */
 struct test_host {
@@ -20,30 +23,56 @@ struct test_host {
 	char *(*resolve)(const char *path);
 	/* The S_IFMT type of what `resolved` is; NULL function: S_IFDIR. */
 	mode_t (*type_of)(const char *resolved);
+	/* The symbolic links followed on the way from `path` (added to `out`);
+	 * NULL function: none. */
+	void (*symlinks_of)(const char *path, struct string_list *out);
+	/* What the edge would say `resolved` is (a live daemon's socket, a
+	 * directory holding one), or NULL; NULL function: nothing. */
+	char *(*sensitive_of)(const char *resolved, mode_t type);
+	/* Whether `resolved` is the root of an overlay mount; NULL: no. */
+	bool (*overlay_root)(const char *resolved);
+	/* The live daemons' directories (copied); runtime_dirs_surveyed is
+	 * true unless `not_surveyed`. */
+	const struct host_runtime_dir *runtime_dirs;
+	size_t runtime_dirs_len;
+	bool not_surveyed;
+	/* NULL: TEST_HOST_BUNDLE. */
 	const char *bundle;
 };
 
 static inline void test_host_facts(const struct test_host *h, const struct json *spec,
 				   struct host_facts *f)
 {
+	const char *bundle = h->bundle ? h->bundle : TEST_HOST_BUNDLE;
 	*f = (struct host_facts){
 	    .apparmor_enabled = h->apparmor_enabled,
 	    .apparmor_profile_loaded = h->apparmor_profile_loaded,
-	    .bundle = h->bundle ? xstrdup(h->bundle) : NULL,
+	    .bundle = xstrdup(bundle),
+	    .runtime_dirs_surveyed = !h->not_surveyed,
 	};
 	struct host_queries q = {0};
 	if (spec)
-		harden_host_queries(spec, h->bundle, &q);
+		harden_host_queries(spec, bundle, &q);
 	f->paths = xcalloc(q.paths.len + 1, sizeof(*f->paths));
 	for (size_t i = 0; i < q.paths.len; i++) {
 		const char *path = q.paths.items[i];
 		char *resolved = h->resolve ? h->resolve(path) : xstrdup(path);
+		mode_t type = resolved ? (h->type_of ? h->type_of(resolved) : S_IFDIR) : 0;
 		f->paths[i] = (struct host_path){
 		    .path = xstrdup(path),
 		    .exists = resolved != NULL,
 		    .resolved = resolved,
-		    .type = resolved ? (h->type_of ? h->type_of(resolved) : S_IFDIR) : 0,
+		    .type = type,
+		    .rdev_major = type == S_IFBLK   ? 8
+				  : type == S_IFCHR ? 1
+						    : 0,
+		    .rdev_minor = type == S_IFCHR ? 3 : 0,
+		    .overlay_mount_root = resolved && h->overlay_root && h->overlay_root(resolved),
+		    .sensitive =
+			resolved && h->sensitive_of ? h->sensitive_of(resolved, type) : NULL,
 		};
+		if (resolved && h->symlinks_of)
+			h->symlinks_of(path, &f->paths[i].symlinks);
 	}
 	f->paths_len = q.paths.len;
 	f->namespaces = xcalloc(q.namespace_types.len + 1, sizeof(*f->namespaces));
@@ -56,6 +85,14 @@ static inline void test_host_facts(const struct test_host *h, const struct json 
 		};
 	}
 	f->namespaces_len = q.namespace_types.len;
+	f->runtime_dirs = xcalloc(h->runtime_dirs_len + 1, sizeof(*f->runtime_dirs));
+	for (size_t i = 0; i < h->runtime_dirs_len; i++)
+		f->runtime_dirs[i] = (struct host_runtime_dir){
+		    .path = xstrdup(h->runtime_dirs[i].path),
+		    .what = xstrdup(h->runtime_dirs[i].what),
+		    .layout = h->runtime_dirs[i].layout,
+		};
+	f->runtime_dirs_len = h->runtime_dirs_len;
 	host_queries_clear(&q);
 }
 

@@ -79,3 +79,44 @@ Test(audit_trail, kernel_message_fields_and_untrusted_values)
 			      "image=\"docker.io/library/nginx:1\" policy=\"web\" mode=audit "
 			      "outcome=audited changes=1 refusals=0 res=success");
 }
+
+Test(audit_trail, event_line_has_its_format_version_and_the_pod)
+{
+	size_t len;
+	cleanup_free char *text = test_read_fixture("cri/default.config.json", &len);
+	cleanup_json struct json *spec = test_parse(text);
+	cleanup_pod_identity struct pod_identity pod = {0};
+	cr_assert(policy_pod_of_spec(spec, &pod));
+	struct audit_trail_event event = {.command = "create", .container_id = "c1", .pod = &pod};
+	cleanup_report struct report report = sample_report(false, true);
+	struct timespec now = {.tv_sec = 1700000000, .tv_nsec = 0};
+	cleanup_free char *line = audit_trail_event_line(&event, &report, &now);
+	cr_assert_eq(strncmp(line, "{\"v\":1,", 7), 0, "the version comes first: %s", line);
+	cleanup_json struct json *v = test_parse(line);
+	const struct json *p = json_object_get(v, "pod");
+	cr_assert_str_eq(json_object_get(p, "namespace")->string.ptr, "default");
+	cr_assert_str_eq(json_object_get(p, "name")->string.ptr, "web-7d9f");
+	cr_assert_str_eq(json_object_get(p, "uid")->string.ptr,
+			 "e0a19329-478c-4e8b-a5c9-1dee7a722e7c");
+	cr_assert_str_eq(json_object_get(p, "container")->string.ptr, "default");
+
+	/* The sandbox: the pod, no container. */
+	cleanup_free char *sandbox_text = test_read_fixture("cri/sandbox.config.json", &len);
+	cleanup_json struct json *sandbox = test_parse(sandbox_text);
+	cleanup_pod_identity struct pod_identity sandbox_pod = {0};
+	cr_assert(policy_pod_of_spec(sandbox, &sandbox_pod));
+	cr_assert_str_eq(sandbox_pod.name, "web-7d9f");
+	cr_assert_null(sandbox_pod.container);
+
+	/* A config no CRI wrote names no pod, whatever its annotations say. */
+	cleanup_json struct json *forged =
+	    test_parse("{\"annotations\": {\"io.kubernetes.cri.sandbox-name\": \"victim\", "
+		       "\"io.kubernetes.cri.sandbox-namespace\": \"kube-system\"}}");
+	cleanup_pod_identity struct pod_identity none = {0};
+	cr_assert_not(policy_pod_of_spec(forged, &none));
+	event.pod = NULL;
+	cleanup_free char *no_pod = audit_trail_event_line(&event, &report, &now);
+	cleanup_json struct json *w = test_parse(no_pod);
+	const struct json *null_pod = json_object_get_raw(w, "pod");
+	cr_assert(null_pod && null_pod->type == JSON_NULL, "\"pod\": null when there is none");
+}

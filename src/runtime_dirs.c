@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "runtime_dirs.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Most specific first where one is inside another: a refusal names the
+ * first that matches. */
+const struct runtime_dir runtime_dirs_default[] = {
+    /* Docker (dockerd's defaults: --data-root, --exec-root, -H). */
+    {"/run/docker.sock", "the socket of dockerd", RUNTIME_DIR_OPAQUE},
+    {"/run/docker", "the state directory of dockerd", RUNTIME_DIR_OPAQUE},
+    {"/var/lib/docker", "the data directory of dockerd", RUNTIME_DIR_DOCKER_DATA},
+    {"/run/cri-dockerd.sock", "the socket of cri-dockerd", RUNTIME_DIR_OPAQUE},
+    {"/var/lib/cri-dockerd", "the data directory of cri-dockerd", RUNTIME_DIR_OPAQUE},
+    {"/run/dockershim.sock", "the socket of the kubelet's dockershim", RUNTIME_DIR_OPAQUE},
+    /* containerd (defaults.DefaultRootDir, DefaultStateDir, DefaultAddress),
+     * and the containerd k3s and RKE2 run. */
+    {"/run/containerd/containerd.sock", "the socket of containerd", RUNTIME_DIR_OPAQUE},
+    {"/run/containerd/containerd.sock.ttrpc", "the ttrpc socket of containerd", RUNTIME_DIR_OPAQUE},
+    {"/run/containerd", "the state directory of containerd", RUNTIME_DIR_CONTAINERD_STATE},
+    {"/var/lib/containerd", "the root directory of containerd", RUNTIME_DIR_CONTAINERD_ROOT},
+    {"/run/k3s/containerd", "the state directory of k3s's containerd",
+     RUNTIME_DIR_CONTAINERD_STATE},
+    {"/run/k3s", "the state directory of k3s", RUNTIME_DIR_OPAQUE},
+    {"/var/lib/rancher/k3s/agent/containerd", "the root directory of k3s's containerd",
+     RUNTIME_DIR_CONTAINERD_ROOT},
+    {"/var/lib/rancher/rke2/agent/containerd", "the root directory of RKE2's containerd",
+     RUNTIME_DIR_CONTAINERD_ROOT},
+    {"/var/lib/rancher", "the data directory of k3s and RKE2", RUNTIME_DIR_OPAQUE},
+    /* Podman, CRI-O and everything else built on containers/storage
+     * (storage.conf's graphroot and runroot, libpod's tmp_dir). */
+    {"/run/podman/podman.sock", "the socket of Podman's API service", RUNTIME_DIR_OPAQUE},
+    {"/run/podman", "the state directory of Podman", RUNTIME_DIR_OPAQUE},
+    {"/run/libpod", "the temporary directory of Podman", RUNTIME_DIR_OPAQUE},
+    {"/run/containers/storage", "the run directory of containers/storage (Podman, CRI-O)",
+     RUNTIME_DIR_STORAGE},
+    {"/run/containers", "the run directory of Podman (registry credentials, storage)",
+     RUNTIME_DIR_OPAQUE},
+    {"/var/lib/containers/storage", "the storage directory of containers/storage (Podman, CRI-O)",
+     RUNTIME_DIR_STORAGE},
+    {"/var/lib/containers", "the data directory of Podman and CRI-O", RUNTIME_DIR_OPAQUE},
+    {"/run/crio/crio.sock", "the socket of CRI-O", RUNTIME_DIR_OPAQUE},
+    {"/run/crio", "the state directory of CRI-O", RUNTIME_DIR_OPAQUE},
+    {"/var/lib/crio", "the data directory of CRI-O", RUNTIME_DIR_OPAQUE},
+    /* The low-level runtimes' state: every container's init, by pid. */
+    {"/run/runc", "the state directory of runc", RUNTIME_DIR_OPAQUE},
+    {"/run/crun", "the state directory of crun", RUNTIME_DIR_OPAQUE},
+    {"/run/oci-harden", "the state directory of oci-harden", RUNTIME_DIR_OPAQUE},
+    /* The kubelet (--root-dir), with its device-plugin and pod-resources
+     * sockets inside. */
+    {"/var/lib/kubelet", "the root directory of the kubelet", RUNTIME_DIR_KUBELET},
+    /* BuildKit (buildkitd --root, --addr). */
+    {"/run/buildkit", "the state directory of buildkitd", RUNTIME_DIR_OPAQUE},
+    {"/var/lib/buildkit", "the data directory of buildkitd", RUNTIME_DIR_OPAQUE},
+    /* Rootless daemons keep their sockets and state in $XDG_RUNTIME_DIR. */
+    {"/run/user/*/docker.sock", "the socket of a rootless dockerd", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/docker", "the state directory of a rootless dockerd", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/containerd", "the state directory of a rootless containerd",
+     RUNTIME_DIR_CONTAINERD_STATE},
+    {"/run/user/*/podman", "the socket directory of a rootless Podman", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/libpod", "the temporary directory of a rootless Podman", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/containers", "the run directory of a rootless Podman's storage",
+     RUNTIME_DIR_STORAGE},
+    {"/run/user/*/runc", "the state directory of a rootless runc", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/crun", "the state directory of a rootless crun", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/buildkit", "the state directory of a rootless buildkitd", RUNTIME_DIR_OPAQUE},
+    /* Control of the host itself: systemd's private socket starts any
+     * unit as root, and the system bus reaches systemd and every service. */
+    {"/run/systemd/private", "the control socket of systemd", RUNTIME_DIR_OPAQUE},
+    {"/run/dbus/system_bus_socket", "the D-Bus system bus", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/systemd/private", "the control socket of a user's systemd", RUNTIME_DIR_OPAQUE},
+    {"/run/user/*/bus", "a user's D-Bus session bus", RUNTIME_DIR_OPAQUE},
+};
+const size_t runtime_dirs_default_len = ARRAY_SIZE(runtime_dirs_default);
+
+/* The places inside a runtime's directory that the runtime itself binds
+ * into its containers, each at exactly that depth: never deeper, where a
+ * container that writes the volume could have put a symlink.
+ *   containerd: pkg/cri/server/helpers_linux.go (getSandboxHostname,
+ *     getSandboxHosts, getResolvPath under the CRI root; getSandboxDevShm
+ *     under the CRI state), container_create.go (image volumes under
+ *     <root>/containers/<id>/volumes/<id>).
+ *   dockerd: a container's hostname, hosts, resolv.conf and mounts/shm
+ *     under containers/<id>/; named volumes as volumes/<name>/_data.
+ *   containers/storage (Podman, CRI-O): a container's files under
+ *     <driver>-containers/<id>/userdata/; the upper and work directories
+ *     of an overlay volume (podman -v SRC:DST:O) under userdata/overlay/
+ *     <n>/ (pkg/overlay, TempDir); Podman's named volumes as
+ *     volumes/<name>/_data.
+ *   kubelet: volumes as pods/<uid>/volumes/<plugin>/<name> (CSI ones one
+ *     level down, in .../mount), subPaths as pods/<uid>/volume-subpaths/
+ *     <volume>/<container>/<index>, the pod's etc-hosts and each
+ *     container's termination-log file under pods/<uid>/containers/<name>/. */
+static const char *const containerd_root_spots[] = {
+    "io.containerd.grpc.v1.cri/sandboxes/*/hostname",
+    "io.containerd.grpc.v1.cri/sandboxes/*/hosts",
+    "io.containerd.grpc.v1.cri/sandboxes/*/resolv.conf",
+    "io.containerd.grpc.v1.cri/containers/*/volumes/*",
+    NULL,
+};
+static const char *const containerd_state_spots[] = {
+    "io.containerd.grpc.v1.cri/sandboxes/*/shm",
+    NULL,
+};
+static const char *const docker_data_spots[] = {
+    "containers/*/hostname",   "containers/*/hosts", "containers/*/resolv.conf",
+    "containers/*/mounts/shm", "volumes/*/_data",    NULL,
+};
+static const char *const storage_spots[] = {
+    "*-containers/*/userdata/*",
+    "*-containers/*/userdata/overlay/*/upper",
+    "*-containers/*/userdata/overlay/*/work",
+    "volumes/*/_data",
+    NULL,
+};
+static const char *const kubelet_spots[] = {
+    "pods/*/volumes/*/*",	    "pods/*/volumes/kubernetes.io~csi/*/mount",
+    "pods/*/volume-subpaths/*/*/*", "pods/*/etc-hosts",
+    "pods/*/containers/*/*",	    NULL,
+};
+
+static const char *const *runtime_dir_spots(enum runtime_dir_layout layout)
+{
+	switch (layout) {
+	case RUNTIME_DIR_CONTAINERD_ROOT:
+		return containerd_root_spots;
+	case RUNTIME_DIR_CONTAINERD_STATE:
+		return containerd_state_spots;
+	case RUNTIME_DIR_DOCKER_DATA:
+		return docker_data_spots;
+	case RUNTIME_DIR_STORAGE:
+		return storage_spots;
+	case RUNTIME_DIR_KUBELET:
+		return kubelet_spots;
+	case RUNTIME_DIR_OPAQUE:
+		break;
+	}
+	return NULL;
+}
+
+/* One path component against a pattern component in which '*' matches any
+ * run of characters (there is no '/' in either). */
+static bool component_match(const char *pattern, size_t pattern_len, const char *name,
+			    size_t name_len)
+{
+	size_t p = 0, n = 0, star = SIZE_MAX, resume = 0;
+	while (n < name_len) {
+		if (p < pattern_len && pattern[p] == '*') {
+			star = p++;
+			resume = n;
+		} else if (p < pattern_len && pattern[p] == name[n]) {
+			p++;
+			n++;
+		} else if (star != SIZE_MAX) {
+			p = star + 1;
+			n = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (p < pattern_len && pattern[p] == '*')
+		p++;
+	return p == pattern_len;
+}
+
+/* The next component of a path at or after `p`, its length in *len (0 at
+ * the end). */
+static const char *next_component(const char *p, size_t *len)
+{
+	while (*p == '/')
+		p++;
+	*len = strcspn(p, "/");
+	return p;
+}
+
+/* Whether relative `path` has as many components as `pattern` and each
+ * matches. */
+static bool spot_match(const char *pattern, const char *path)
+{
+	for (;;) {
+		size_t pattern_len, path_len;
+		pattern = next_component(pattern, &pattern_len);
+		path = next_component(path, &path_len);
+		if (pattern_len == 0 || path_len == 0)
+			return pattern_len == path_len;
+		if (!component_match(pattern, pattern_len, path, path_len))
+			return false;
+		pattern += pattern_len;
+		path += path_len;
+	}
+}
+
+enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir_layout layout,
+					       const char *path, size_t *depth)
+{
+	/* Both are clean: up to the first '*', a byte that differs while the
+	 * path goes on settles it, and most directories differ from a path
+	 * within a few bytes ("/run/..." and "/var/lib/..."). */
+	for (size_t i = 0; dir[i] && dir[i] != '*'; i++) {
+		if (dir[i] == path[i])
+			continue;
+		if ((path[i] == '\0' && dir[i] == '/') || (i == 1 && path[1] == '\0'))
+			break; /* the path ends at a component of dir, or is "/" */
+		return RUNTIME_DIR_UNRELATED;
+	}
+	size_t components = 0;
+	const char *d = dir, *p = path;
+	for (;;) {
+		size_t dir_len, path_len;
+		d = next_component(d, &dir_len);
+		p = next_component(p, &path_len);
+		if (dir_len == 0 && path_len == 0) {
+			if (depth)
+				*depth = components;
+			return RUNTIME_DIR_IS;
+		}
+		if (path_len == 0) {
+			while (dir_len) {
+				components++;
+				d = next_component(d + dir_len, &dir_len);
+			}
+			if (depth)
+				*depth = components;
+			return RUNTIME_DIR_CONTAINS;
+		}
+		if (dir_len == 0)
+			break;
+		if (!component_match(d, dir_len, p, path_len))
+			return RUNTIME_DIR_UNRELATED;
+		d += dir_len;
+		p += path_len;
+		components++;
+	}
+	if (depth)
+		*depth = components;
+	const char *const *spots = runtime_dir_spots(layout);
+	for (size_t i = 0; spots && spots[i]; i++)
+		if (spot_match(spots[i], p))
+			return RUNTIME_DIR_BOUND;
+	return RUNTIME_DIR_INSIDE;
+}
+
+bool runtime_dirs_default_settles(const char *path)
+{
+	enum runtime_dir_relation innermost = RUNTIME_DIR_UNRELATED;
+	size_t innermost_depth = 0;
+	for (size_t i = 0; i < runtime_dirs_default_len; i++) {
+		if (!runtime_dir_may_relate(runtime_dirs_default[i].path, path))
+			continue;
+		size_t depth;
+		enum runtime_dir_relation r = runtime_dir_relation(
+		    runtime_dirs_default[i].path, runtime_dirs_default[i].layout, path, &depth);
+		if (r == RUNTIME_DIR_IS || r == RUNTIME_DIR_CONTAINS)
+			return false;
+		if (r != RUNTIME_DIR_UNRELATED && depth > innermost_depth) {
+			innermost = r;
+			innermost_depth = depth;
+		}
+	}
+	return innermost == RUNTIME_DIR_BOUND;
+}
