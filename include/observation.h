@@ -143,4 +143,9 @@ int observation_writes_from_json(const struct json *writes, struct observation *
 
 const char *observation_write_kind_name(enum observation_write_kind kind);
 
+/* What enforce mode denied the container, as one clause per denial
+ * ("the read-only root refused mkdir /var/lib/nginx/body; seccomp denied
+ * unshare (errno 1)"), the first `max` of them; NULL when nothing was. */
+char *observation_denials(const struct observation *o, size_t max);
+
 #endif

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "observation.h"
 
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const write_kind_names[] = {
@@ -484,4 +487,56 @@ void observation_clear(struct observation *o)
 		free(lists[l]);
 	}
 	*o = (struct observation){0};
+}
+
+/* ---- denials ------------------------------------------------------------ */
+
+static void denial_add(struct strbuf *sb, size_t *count, size_t max, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void denial_add(struct strbuf *sb, size_t *count, size_t max, const char *fmt, ...)
+{
+	if ((*count)++ >= max)
+		return;
+	if (sb->len)
+		strbuf_puts(sb, "; ");
+	va_list ap;
+	va_start(ap, fmt);
+	char *clause = xvasprintf(fmt, ap);
+	va_end(ap);
+	strbuf_puts(sb, clause);
+	free(clause);
+}
+
+char *observation_denials(const struct observation *o, size_t max)
+{
+	struct strbuf sb = {0};
+	size_t count = 0;
+	for (size_t i = 0; i < o->writes_refused.len; i++) {
+		const struct observation_refusal *r = &o->writes_refused.items[i];
+		denial_add(&sb, &count, max, "the read-only root refused %s %s",
+			   r->syscall ? r->syscall : "a write to", r->path ? r->path : "?");
+	}
+	for (size_t i = 0; i < o->syscalls_denied.len; i++) {
+		const struct observation_syscall *s = &o->syscalls_denied.items[i];
+		/* ENOSYS: a probe for a newer syscall, answered as by an older
+		 * kernel; programs fall back. Not what broke anything. */
+		if (s->error == ENOSYS)
+			continue;
+		denial_add(&sb, &count, max, "seccomp denied %s (errno %lld)", s->name,
+			   (long long)s->error);
+	}
+	for (size_t i = 0; i < o->capabilities_denied.len; i++) {
+		const struct observation_capability *c = &o->capabilities_denied.items[i];
+		denial_add(&sb, &count, max, "%s was missing (%s failed)", c->name,
+			   c->syscall ? c->syscall : "a syscall");
+	}
+	for (size_t i = 0; i < o->execs_refused.len; i++) {
+		const struct observation_exec *x = &o->execs_refused.items[i];
+		denial_add(&sb, &count, max, "running %s was refused (errno %lld)",
+			   x->path ? x->path : "?", (long long)x->error);
+	}
+	if (count > max)
+		strbuf_appendf(&sb, "; and %zu more", count - max);
+	return count ? strbuf_steal(&sb) : NULL;
 }

@@ -698,6 +698,24 @@ static char *event_line(const struct observe_record *r, const struct observation
 	return json_to_string(line, false);
 }
 
+/* Enforce mode: what the hardening denied the container, in the runtime
+ * log, so that an image that breaks under the policy names oci-harden and
+ * not only its own error (issue 12, diagnosis). */
+static void report_denials(struct helper *h, const struct observe_record *r,
+			   const struct observation *o)
+{
+	if (!r->mode || strcmp(r->mode, "enforce") != 0)
+		return;
+	cleanup_free char *denials = observation_denials(o, 6);
+	if (!denials)
+		return;
+	runtime_log_write(&h->log, RUNTIME_LOG_WARNING,
+			  "oci-harden: container %s (image %s) in enforce mode, policy %s: "
+			  "oci-harden's hardening denied it: %s; `oci-harden suggest` says what "
+			  "each image was denied and writes a policy that lifts it",
+			  r->id, r->image ? r->image : "?", r->policy ? r->policy : "?", denials);
+}
+
 /* Whether the container's first process still runs (same pid, same mount
  * namespace: not a recycled pid). */
 static bool container_alive(const struct observe_record *r)
@@ -734,11 +752,12 @@ static int cmd_collect(struct helper *h)
 		struct observation o;
 		observe_container(h, r, true, &o);
 		cleanup_free char *line = event_line(r, &o, false);
-		observation_clear(&o);
 		cleanup_error oh_error_t err = NULL;
 		if (h->settings.event_log &&
 		    audit_trail_append(h->settings.event_log, line, &err) < 0)
 			helper_warn(h, "%s", err->msg);
+		report_denials(h, r, &o);
+		observation_clear(&o);
 	}
 	unlink(h->record_path);
 	return 0;

@@ -220,6 +220,10 @@ is "$(obs "$id_broken" '[(c["name"], c["syscall"]) for c in o["capabilities_deni
 	"[('CAP_CHOWN', 'chown')]" "enforce: the capability that was missing"
 is "$(obs "$id_broken" '[(x["path"], x["origin"], x["filesystem"]) for x in o["execs_foreign"]]')" \
 	"[('/tmp/x', 'other mount', 'tmpfs')]" "enforce: the file it wrote to /tmp and ran (drift)"
+# Diagnosis (issue 12): the runtime log names oci-harden's decisions.
+like "$(cat "$E2E_WORK/$id_broken.log")" \
+	"oci-harden: container $id_broken \\(image docker.io/library/broken:1\\) in enforce mode, policy default: oci-harden's hardening denied it: the read-only root refused mkdir /var/lib/app/body; seccomp denied unshare \\(errno 1\\); CAP_CHOWN was missing \\(chown failed\\).*oci-harden suggest" \
+	"diagnosis: the runtime log names what the hardening denied, and the command that lifts it"
 
 # --- drift: a program run from memory (memfd), and the window's end --------------
 # A static program that copies itself into a memfd and runs that copy.

@@ -95,3 +95,35 @@ Test(observation, unknown_members_are_ignored)
 	observation_clear(&o);
 	json_free(doc);
 }
+
+Test(observation, denials_name_each_kind_and_are_capped)
+{
+	struct observation o = {0};
+	cr_assert_null(observation_denials(&o, 6), "nothing denied: no sentence");
+	struct observation_refusal *r = observation_list_add(&o.writes_refused);
+	r->path = xstrdup("/var/lib/nginx/body");
+	r->syscall = xstrdup("mkdir");
+	r->error = 30;
+	struct observation_syscall *s = observation_list_add(&o.syscalls_denied);
+	s->name = xstrdup("unshare");
+	s->error = 1;
+	struct observation_syscall *probe = observation_list_add(&o.syscalls_denied);
+	probe->name = xstrdup("clone3");
+	probe->error = 38; /* ENOSYS: a probe, not a denial that broke anything */
+	struct observation_capability *cap = observation_list_add(&o.capabilities_denied);
+	cap->name = xstrdup("CAP_CHOWN");
+	cap->syscall = xstrdup("chown");
+	struct observation_exec *x = observation_list_add(&o.execs_refused);
+	x->path = xstrdup("/tmp/x");
+	x->error = 13;
+	cleanup_free char *all = observation_denials(&o, 6);
+	cr_assert_str_eq(all,
+			 "the read-only root refused mkdir /var/lib/nginx/body; seccomp denied "
+			 "unshare (errno 1); CAP_CHOWN was missing (chown failed); running "
+			 "/tmp/x was refused (errno 13)");
+	cleanup_free char *two = observation_denials(&o, 2);
+	cr_assert_str_eq(two,
+			 "the read-only root refused mkdir /var/lib/nginx/body; seccomp denied "
+			 "unshare (errno 1); and 2 more");
+	observation_clear(&o);
+}
