@@ -47,6 +47,8 @@
 #include <unistd.h>
 
 #include "audit_trail.h"
+#include "bundle.h"
+#include "drift.h"
 #include "fileio.h"
 #include "kernel.h"
 #include "observation.h"
@@ -716,6 +718,54 @@ static void report_denials(struct helper *h, const struct observe_record *r,
 			  r->id, r->image ? r->image : "?", r->policy ? r->policy : "?", denials);
 }
 
+/* The container's config as the runtime got it (hardened in enforce
+ * mode), still in its bundle at delete; NULL when unreadable. */
+static struct json *record_spec(const struct observe_record *r)
+{
+	if (!r->bundle)
+		return NULL;
+	cleanup_free char *path = xasprintf("%s/config.json", r->bundle);
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	oh_error_t err = NULL;
+	struct json *spec = NULL;
+	if (file_read_all(AT_FDCWD, path, BUNDLE_CONFIG_MAX_BYTES, &text, &len, &err) == 0)
+		spec = json_parse(text, len, 0, &err);
+	oh_error_free(&err);
+	return spec;
+}
+
+/* Drift (issue 16, detection): each program run that is not from the
+ * image's layers, as a line of its own in the event log and a warning in
+ * the runtime log. */
+#define DRIFT_LOG_MAX 5
+static void report_drift(struct helper *h, const struct observe_record *r,
+			 const struct observation *o)
+{
+	if (!o->execs_foreign.len && !o->execs_refused.len)
+		return;
+	cleanup_json struct json *spec = o->execs_refused.len ? record_spec(r) : NULL;
+	struct drift_container c = {
+	    .id = r->id, .image = r->image, .policy = r->policy, .mode = r->mode, .spec = spec};
+	cleanup_free char *now = iso_time(clock_ns(CLOCK_REALTIME));
+	cleanup_json struct json *events = drift_events(&c, o, now);
+	for (size_t i = 0; i < events->array.len; i++) {
+		cleanup_free char *line = json_to_string(events->array.items[i], false);
+		cleanup_error oh_error_t err = NULL;
+		if (h->settings.event_log &&
+		    audit_trail_append(h->settings.event_log, line, &err) < 0)
+			helper_warn(h, "%s", err->msg);
+		if (i < DRIFT_LOG_MAX) {
+			cleanup_free char *sentence = drift_event_sentence(events->array.items[i]);
+			runtime_log_write(&h->log, RUNTIME_LOG_WARNING, "%s", sentence);
+		}
+	}
+	if (events->array.len > DRIFT_LOG_MAX)
+		runtime_log_write(&h->log, RUNTIME_LOG_WARNING,
+				  "oci-harden: drift: container %s: %zu more in the event log",
+				  r->id, events->array.len - DRIFT_LOG_MAX);
+}
+
 /* Whether the container's first process still runs (same pid, same mount
  * namespace: not a recycled pid). */
 static bool container_alive(const struct observe_record *r)
@@ -757,6 +807,7 @@ static int cmd_collect(struct helper *h)
 		    audit_trail_append(h->settings.event_log, line, &err) < 0)
 			helper_warn(h, "%s", err->msg);
 		report_denials(h, r, &o);
+		report_drift(h, r, &o);
 		observation_clear(&o);
 	}
 	unlink(h->record_path);

@@ -112,6 +112,17 @@ for line in open(sys.argv[1]):
 ' "$events" "$1" "$2"
 }
 
+# drift ID EXPR: EXPR over the list `d` of the "drift" lines of container ID.
+drift()
+{
+	"$PYTHON" -c '
+import json, sys
+d = [e for e in map(json.loads, open(sys.argv[1]))
+     if e["container"] == sys.argv[2] and e["command"] == "drift"]
+print(eval(sys.argv[3]))
+' "$events" "$1" "$2"
+}
+
 bundle app docker.io/library/app:1 /usr/local/bin/entrypoint sleep 0.3
 # Stays root; a raw socket (CAP_NET_RAW), a syscall the default profile
 # denies (unshare), a setuid program run by another user, a program
@@ -120,7 +131,7 @@ bundle tool docker.io/library/tool:1 sh -c '
 ping -c 1 -W 1 127.0.0.1 >/dev/null 2>&1
 unshare -m true 2>/dev/null
 su -s /bin/sh nobody -c "/usr/local/bin/suid-busybox true"
-cp /bin/busybox /tmp/dropped && /tmp/dropped true
+cp /bin/busybox /tmp/dropped && (exec -a busybox /tmp/dropped echo drift-ran)
 sleep 0.3'
 bundle quiet docker.io/library/quiet:1 sleep 0.3
 
@@ -162,6 +173,18 @@ is "$(obs "$id_tool" '[x["path"] for x in o["execs_privileged"]]')" "['/usr/loca
 is "$(obs "$id_tool" '[(x["path"], x["origin"]) for x in o["execs_foreign"]]')" \
 	"[('/tmp/dropped', 'changed since start')]" "tool: the file it wrote, then ran"
 is "$(obs "$id_tool" 'o["init"]["uid_end"]')" 0 "tool: its first process stayed root"
+# Drift (issue 16): in audit mode the copied program runs, and is recorded
+# as what enforce mode would refuse, with the container, image, path and
+# the process that ran it.
+like "$(cat "$E2E_WORK/$id_tool.out")" 'drift-ran' "drift, audit: the program copied to /tmp runs"
+is "$(drift "$id_tool" '[(e["image"], e["mode"], e["outcome"], e["path"], e["process"]["comm"], e["process"]["uid"], e["process"]["pid"] > 0) for e in d]')" \
+	"[('docker.io/library/tool:1', 'audit', 'would be refused', '/tmp/dropped', 'dropped', 0, True)]" \
+	"drift, audit: one event-log line: image, path, process; what enforce would refuse"
+like "$(cat "$E2E_WORK/$id_tool.log")" \
+	"oci-harden: drift: container $id_tool \\(image docker.io/library/tool:1\\) ran /tmp/dropped, which is not from the image's layers.*enforce mode would refuse it" \
+	"drift, audit: and a warning in the runtime log"
+is "$(drift "$id_app" 'len(d)'; drift "$id_quiet" 'len(d)')" "0
+0" "drift: none for containers that ran only their image's programs"
 is "$(obs "$id_quiet" 'o["capabilities"], o["syscalls"], o["writes"], o["execs_foreign"]')" \
 	"([], [], [], [])" "quiet: nothing (nothing of the other containers either)"
 
@@ -220,6 +243,18 @@ is "$(obs "$id_broken" '[(c["name"], c["syscall"]) for c in o["capabilities_deni
 	"[('CAP_CHOWN', 'chown')]" "enforce: the capability that was missing"
 is "$(obs "$id_broken" '[(x["path"], x["origin"], x["filesystem"]) for x in o["execs_foreign"]]')" \
 	"[('/tmp/x', 'other mount', 'tmpfs')]" "enforce: the file it wrote to /tmp and ran (drift)"
+# Drift in enforce mode: an attempt, which ran, or which was refused where
+# the hardened config mounts /tmp noexec (issue 16, prevention).
+tmp_noexec=$("$PYTHON" -c '
+import json, sys
+spec = json.load(open(sys.argv[1]))
+print(any(m.get("destination") == "/tmp" and "noexec" in m.get("options", []) for m in spec.get("mounts", [])))
+' "$E2E_WORK/broken/config.json")
+attempt=ran
+[ "$tmp_noexec" = True ] && attempt=refused
+is "$(drift "$id_broken" '[(e["image"], e["mode"], e["outcome"], e["path"], e["origin"], e["filesystem"]) for e in d]')" \
+	"[('docker.io/library/broken:1', 'enforce', '$attempt', '/tmp/x', 'other mount', 'tmpfs')]" \
+	"drift, enforce: the attempt is an event-log line ($attempt)"
 # Diagnosis (issue 12): the runtime log names oci-harden's decisions.
 like "$(cat "$E2E_WORK/$id_broken.log")" \
 	"oci-harden: container $id_broken \\(image docker.io/library/broken:1\\) in enforce mode, policy default: oci-harden's hardening denied it: the read-only root refused mkdir /var/lib/app/body; seccomp denied unshare \\(errno 1\\); CAP_CHOWN was missing \\(chown failed\\).*oci-harden suggest" \
