@@ -112,9 +112,12 @@ struct json *drift_events(const struct drift_container *c, const struct observat
 	bool audit = !c->mode || strcmp(c->mode, "enforce") != 0;
 	for (size_t i = 0; i < o->execs_foreign.len; i++) {
 		const struct observation_exec *x = &o->execs_foreign.items[i];
+		/* A memfd's file is on the kernel's internal shm mount: "other
+		 * mount" to the kernel side, said as what it is here. */
+		bool memfd = x->path && strncmp(x->path, "/memfd:", 7) == 0;
 		json_array_append(events,
 				  drift_event(c, x, x->path, audit ? "would be refused" : "ran",
-					      x->origin, x->filesystem, now));
+					      memfd ? "memfd" : x->origin, x->filesystem, now));
 	}
 	/* A refused exec is drift when its file was on a writable mount or in
 	 * memory; others (an image file without its execute bit) are not. */

@@ -290,6 +290,8 @@ if gcc -static -O2 -o "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd-exec.c" 2>"$E2E_WO
 	finish "$E2E_WORK/enforce.json" "$id_memfd"
 	is "$(obs "$id_memfd" '[(x["path"], x["origin"]) for x in o["execs_foreign"]]')" \
 		"[('/memfd:dropped', 'other mount')]" "enforce: a program run from a memfd is recorded"
+	is "$(drift "$id_memfd" '[(e["path"], e["origin"], e["outcome"], e["process"]["comm"]) for e in d]')" \
+		"[('/memfd:dropped', 'memfd', 'ran', 'memfd:dropped')]" "drift, enforce: the memfd program is a drift line"
 else
 	skip "enforce: a program run from a memfd is recorded" "no static gcc"
 fi

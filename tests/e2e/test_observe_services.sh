@@ -230,6 +230,12 @@ for line in open(sys.argv[1]):
 print(bad)
 PY
 )" "[]" "audit: four pods of three images at once, each observation only its own"
+# Drift (issue 16): the services run only their images' programs, in
+# either mode: no "drift" line for any of them.
+is "$("$PYTHON" -c '
+import json, sys
+print([(d["image"], d["path"]) for d in map(json.loads, open(sys.argv[1])) if d["command"] == "drift"])
+' "$events")" "[]" "drift: none of nginx, redis, postgres ran a program not from its image"
 
 # Command 2: the narrowest policies, in place of the trials.
 "$OCI_HARDEN" suggest --out "$policies" "$events" >"$W/suggest2.out" 2>"$W/suggest2.err"

@@ -74,6 +74,7 @@ Test(drift, enforce_refused_exec_is_drift_only_on_a_writable_mount_or_in_memory)
 {
 	struct observation o = {0};
 	exec_add(&o.execs_foreign, "/data/tool", "other mount", "ext4", 0);
+	exec_add(&o.execs_foreign, "/memfd:jit", "other mount", "tmpfs", 0);
 	exec_add(&o.execs_refused, "/tmp/x", NULL, NULL, 13);
 	exec_add(&o.execs_refused, "/usr/local/bin/not-executable", NULL, NULL, 13);
 	exec_add(&o.execs_refused, "/data/config/tool", NULL, NULL, 13);
@@ -81,11 +82,12 @@ Test(drift, enforce_refused_exec_is_drift_only_on_a_writable_mount_or_in_memory)
 	cleanup_json struct json *spec = test_parse(spec_text);
 	struct drift_container c = {.id = "c2", .mode = "enforce", .spec = spec};
 	cleanup_json struct json *events = drift_events(&c, &o, "t");
-	cr_assert_eq(events->array.len, 3);
+	cr_assert_eq(events->array.len, 4);
 	const char *expected[][4] = {{"/data/tool", "ran", "other mount", "ext4"},
+				     {"/memfd:jit", "ran", "memfd", "tmpfs"},
 				     {"/tmp/x", "refused", "other mount", "tmpfs"},
 				     {"/memfd:dropped", "refused", "memfd", "tmpfs"}};
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		const struct json *e = events->array.items[i];
 		cr_assert_str_eq(json_object_get(e, "path")->string.ptr, expected[i][0]);
 		cr_assert_str_eq(json_object_get(e, "outcome")->string.ptr, expected[i][1]);
@@ -93,7 +95,7 @@ Test(drift, enforce_refused_exec_is_drift_only_on_a_writable_mount_or_in_memory)
 		cr_assert_str_eq(json_object_get(e, "filesystem")->string.ptr, expected[i][3]);
 		cr_assert_eq(json_object_get_raw(e, "image")->type, JSON_NULL);
 	}
-	cleanup_free char *refused = drift_event_sentence(events->array.items[1]);
+	cleanup_free char *refused = drift_event_sentence(events->array.items[2]);
 	cr_assert(strstr(refused, "c2 (image ?) tried to run /tmp/x") != NULL, "%s", refused);
 	cr_assert(strstr(refused, ": enforce mode: refused") != NULL, "%s", refused);
 	cleanup_free char *ran = drift_event_sentence(events->array.items[0]);
