@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "audit_trail.h"
 #include "util.h"
 
 /* Whether `path` is `dir` or under it. */
@@ -88,6 +89,7 @@ static struct json *drift_event(const struct drift_container *c, const struct ob
 				const char *filesystem, const char *now)
 {
 	struct json *e = json_new_object();
+	json_object_set(e, "v", json_new_int(AUDIT_TRAIL_EVENT_VERSION));
 	set_string(e, "time", now);
 	json_object_set(e, "command", json_new_string("drift"));
 	set_string(e, "container", c->id);

@@ -688,6 +688,7 @@ static char *event_line(const struct observe_record *r, const struct observation
 {
 	cleanup_json struct json *line = json_new_object();
 	cleanup_free char *now = iso_time(clock_ns(CLOCK_REALTIME));
+	json_object_set(line, "v", json_new_int(AUDIT_TRAIL_EVENT_VERSION));
 	json_object_set(line, "time", json_new_string(now));
 	json_object_set(line, "command", json_new_string("observe"));
 	json_object_set(line, "container", json_new_string(r->id));

@@ -56,12 +56,12 @@ Test(drift, audit_foreign_exec_is_what_enforce_would_refuse)
 	cr_assert_eq(events->array.len, 1);
 	cleanup_free char *text = test_text(events->array.items[0]);
 	cr_assert_str_eq(
-	    text,
-	    "{\"time\":\"2026-01-01T00:00:02.000Z\",\"command\":\"drift\",\"container\":\"c1\","
-	    "\"image\":\"docker.io/library/app:1\",\"policy\":\"default\",\"mode\":\"audit\","
-	    "\"outcome\":\"would be refused\",\"path\":\"/tmp/x\",\"origin\":\"upper layer\","
-	    "\"filesystem\":\"overlay\",\"seen\":\"2026-01-01T00:00:01.000Z\",\"process\":{"
-	    "\"pid\":77,\"comm\":\"sh\",\"uid\":1000,\"euid\":1000}}");
+	    text, "{\"v\":1,\"time\":\"2026-01-01T00:00:02.000Z\",\"command\":\"drift\","
+		  "\"container\":\"c1\","
+		  "\"image\":\"docker.io/library/app:1\",\"policy\":\"default\",\"mode\":\"audit\","
+		  "\"outcome\":\"would be refused\",\"path\":\"/tmp/x\",\"origin\":\"upper layer\","
+		  "\"filesystem\":\"overlay\",\"seen\":\"2026-01-01T00:00:01.000Z\",\"process\":{"
+		  "\"pid\":77,\"comm\":\"sh\",\"uid\":1000,\"euid\":1000}}");
 	cleanup_free char *sentence = drift_event_sentence(events->array.items[0]);
 	cr_assert_str_eq(
 	    sentence, "oci-harden: drift: container c1 (image docker.io/library/app:1) ran /tmp/x, "
