@@ -241,17 +241,22 @@ is "$(obs "$id_broken" '[(s["name"], s["errno"]) for s in o["syscalls_denied"] i
 	"[('unshare', 1)]" "enforce: the syscall seccomp denied"
 is "$(obs "$id_broken" '[(c["name"], c["syscall"]) for c in o["capabilities_denied"]]')" \
 	"[('CAP_CHOWN', 'chown')]" "enforce: the capability that was missing"
-is "$(obs "$id_broken" '[(x["path"], x["origin"], x["filesystem"]) for x in o["execs_foreign"]]')" \
-	"[('/tmp/x', 'other mount', 'tmpfs')]" "enforce: the file it wrote to /tmp and ran (drift)"
-# Drift in enforce mode: an attempt, which ran, or which was refused where
-# the hardened config mounts /tmp noexec (issue 16, prevention).
+# The file it wrote to /tmp and ran (drift): refused where the hardened
+# config mounts /tmp noexec (the drift lock, issue 16), else it ran.
 tmp_noexec=$("$PYTHON" -c '
 import json, sys
 spec = json.load(open(sys.argv[1]))
 print(any(m.get("destination") == "/tmp" and "noexec" in m.get("options", []) for m in spec.get("mounts", [])))
 ' "$E2E_WORK/broken/config.json")
-attempt=ran
-[ "$tmp_noexec" = True ] && attempt=refused
+if [ "$tmp_noexec" = True ]; then
+	attempt=refused
+	is "$(obs "$id_broken" '[(x["path"], x["errno"]) for x in o["execs_refused"]], o["execs_foreign"]')" \
+		"([('/tmp/x', 13)], [])" "enforce: the file it wrote to /tmp (noexec), refused"
+else
+	attempt=ran
+	is "$(obs "$id_broken" '[(x["path"], x["origin"], x["filesystem"]) for x in o["execs_foreign"]]')" \
+		"[('/tmp/x', 'other mount', 'tmpfs')]" "enforce: the file it wrote to /tmp, which ran"
+fi
 is "$(drift "$id_broken" '[(e["image"], e["mode"], e["outcome"], e["path"], e["origin"], e["filesystem"]) for e in d]')" \
 	"[('docker.io/library/broken:1', 'enforce', '$attempt', '/tmp/x', 'other mount', 'tmpfs')]" \
 	"drift, enforce: the attempt is an event-log line ($attempt)"
@@ -288,10 +293,25 @@ if gcc -static -O2 -o "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd-exec.c" 2>"$E2E_WO
 	id_memfd=$(e2e_id memfd)
 	create_start "$E2E_WORK/enforce.json" memfd "$id_memfd"
 	finish "$E2E_WORK/enforce.json" "$id_memfd"
-	is "$(obs "$id_memfd" '[(x["path"], x["origin"]) for x in o["execs_foreign"]]')" \
-		"[('/memfd:dropped', 'other mount')]" "enforce: a program run from a memfd is recorded"
-	is "$(drift "$id_memfd" '[(e["path"], e["origin"], e["outcome"], e["process"]["comm"]) for e in d]')" \
-		"[('/memfd:dropped', 'memfd', 'ran', 'memfd:dropped')]" "drift, enforce: the memfd program is a drift line"
+	# Refused where the hardened config has oci-harden's memfd-noexec
+	# hook (the drift lock, issue 16), else it runs.
+	memfd_hook=$("$PYTHON" -c '
+import json, sys
+spec = json.load(open(sys.argv[1]))
+print(any(h.get("args") == ["oci-harden", "memfd-noexec"]
+          for phase in spec.get("hooks", {}).values() for h in phase))
+' "$E2E_WORK/memfd/config.json")
+	if [ "$memfd_hook" = True ]; then
+		is "$(obs "$id_memfd" '[(x["path"].rstrip("/"), x["errno"]) for x in o["execs_refused"]], o["execs_foreign"]')" \
+			"([('/memfd:dropped', 13)], [])" "enforce: a program run from a memfd (memfd-noexec) is recorded, refused"
+		is "$(drift "$id_memfd" '[(e["path"], e["origin"], e["outcome"], e["process"]["comm"]) for e in d]')" \
+			"[('/memfd:dropped', 'memfd', 'refused', 'memfd-exec')]" "drift, enforce: the memfd attempt is a drift line"
+	else
+		is "$(obs "$id_memfd" '[(x["path"], x["origin"]) for x in o["execs_foreign"]]')" \
+			"[('/memfd:dropped', 'other mount')]" "enforce: a program run from a memfd is recorded"
+		is "$(drift "$id_memfd" '[(e["path"], e["origin"], e["outcome"], e["process"]["comm"]) for e in d]')" \
+			"[('/memfd:dropped', 'memfd', 'ran', 'memfd:dropped')]" "drift, enforce: the memfd program is a drift line"
+	fi
 else
 	skip "enforce: a program run from a memfd is recorded" "no static gcc"
 fi
