@@ -47,6 +47,10 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 char *audit_trail_kernel_message(const struct audit_trail_event *event,
 				 const struct report *report);
 
+/* Append one line to the event log `path` (creating its directory), with
+ * one write(2) under O_APPEND: lines of concurrent writers never mix. */
+int audit_trail_append(const char *path, const char *line, oh_error_t *err);
+
 /* Record the event: append the line to `event_log_path` (one write(2) with
  * O_APPEND, so concurrent creates never interleave) and, with
  * `kernel_audit`, hand the kernel message to the kernel (one sendto(2) on a

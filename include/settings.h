@@ -10,11 +10,20 @@
 #include "errors.h"
 #include "policy.h"
 
-#define SETTINGS_DEFAULT_PATH	    "/etc/oci-harden/config.json"
-#define SETTINGS_DEFAULT_POLICY_DIR "/etc/oci-harden/policies"
-#define SETTINGS_ENV		    "OCI_HARDEN_CONFIG"
-#define SETTINGS_DEFAULT_STATE_DIR  "/run/oci-harden"
-#define SETTINGS_DEFAULT_EVENT_LOG  "/var/log/oci-harden/events.log"
+#define SETTINGS_DEFAULT_PATH	     "/etc/oci-harden/config.json"
+#define SETTINGS_DEFAULT_POLICY_DIR  "/etc/oci-harden/policies"
+#define SETTINGS_ENV		     "OCI_HARDEN_CONFIG"
+#define SETTINGS_DEFAULT_STATE_DIR   "/run/oci-harden"
+#define SETTINGS_DEFAULT_EVENT_LOG   "/var/log/oci-harden/events.log"
+#define SETTINGS_DEFAULT_OBSERVE_DIR "/sys/fs/bpf/oci-harden"
+
+/* "observe": which containers are observed while they run (oci-harden(8),
+ * OBSERVATION). */
+enum settings_observe {
+	SETTINGS_OBSERVE_ALL,	/* audit mode fully; enforce mode: denials, drift */
+	SETTINGS_OBSERVE_AUDIT, /* audit-mode containers only */
+	SETTINGS_OBSERVE_NONE,
+};
 
 struct settings {
 	char *source;	      /* the file read, or NULL when none existed */
@@ -27,6 +36,11 @@ struct settings {
 	bool kernel_audit;    /* "kernel_audit": a kernel audit record per create and exec */
 	/* "trust_image_annotations": "cri", "always" or "never" */
 	enum identity_trust trust_image_annotations;
+	enum settings_observe observe; /* "observe" */
+	char *observe_dir;	       /* "observe_dir": where the BPF objects are pinned */
+	/* "observe_startup_seconds": how long an enforce-mode container's
+	 * syscalls are watched after it starts (its denials, refused writes) */
+	unsigned observe_startup_seconds;
 	/* "docker_data_root": where dockerd keeps its container records, whose
 	 * image names select per-image policies; NULL: not read */
 	char *docker_data_root;

@@ -156,7 +156,7 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event, const st
 	return strbuf_steal(&sb);
 }
 
-static int audit_trail_append(const char *path, const char *line, oh_error_t *err)
+int audit_trail_append(const char *path, const char *line, oh_error_t *err)
 {
 	cleanup_free char *dir_copy = xstrdup(path);
 	const char *dir = dirname(dir_copy);

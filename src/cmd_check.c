@@ -38,6 +38,7 @@
 #include <sys/stat.h>
 
 #include "capability_names.h"
+#include "check_observed.h"
 #include "commands.h"
 #include "policy.h"
 #include "settings.h"
@@ -56,12 +57,14 @@ enum {
 #define CHECK_GLOB_MAX_CELLS (16u << 20)
 
 static const char check_usage[] =
-    "usage: oci-harden check [-q|--quiet] [PATH...]\n"
+    "usage: oci-harden check [-q|--quiet] [--events EVENTLOG] [PATH...]\n"
     "Lint policy files, or every policy of a directory (by default the configured\n"
     "policy directory): one line per problem, FILE:LINE:COL: message.\n"
     "\n"
-    "  -q, --quiet   no summary on standard error\n"
-    "  -h, --help    this text\n"
+    "  -q, --quiet         no summary on standard error\n"
+    "  --events EVENTLOG   also warn of every door a policy opens that no\n"
+    "                      observation in EVENTLOG justifies\n"
+    "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 all valid, 1 problems found, 2 a bad command line.\n";
 
@@ -903,9 +906,18 @@ static void check_run_clear(struct check_run *run)
 	string_list_clear(&run->checked);
 }
 
+/* ---- check --events (check_observed.c) ------------------------------------ */
+
+static void check_observed_report(void *ctx, const char *file, const char *message)
+{
+	struct check_run *run = ctx;
+	check_report_at(run, check_file_index(run, file), 0, 0, DIAGNOSTIC_WARNING, "%s", message);
+}
+
 int cmd_check(int argc, char **argv)
 {
 	bool quiet = false, options_done = false;
+	const char *events = NULL;
 	struct string_list paths = {0};
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
@@ -915,6 +927,10 @@ int cmd_check(int argc, char **argv)
 			options_done = true;
 		} else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
 			quiet = true;
+		} else if (strcmp(arg, "--events") == 0 && i + 1 < argc) {
+			events = argv[++i];
+		} else if (strncmp(arg, "--events=", 9) == 0) {
+			events = arg + 9;
 		} else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
 			fputs(check_usage, stdout);
 			string_list_clear(&paths);
@@ -933,6 +949,8 @@ int cmd_check(int argc, char **argv)
 	for (size_t i = 0; i < paths.len; i++)
 		check_path(&run, paths.items[i]);
 	check_overlaps(&run);
+	if (events)
+		check_observed(&run.checked, events, check_observed_report, &run);
 	check_print(&run, quiet);
 	int status = run.errors + run.warnings ? CHECK_EXIT_PROBLEMS : CHECK_EXIT_CLEAN;
 	check_run_clear(&run);

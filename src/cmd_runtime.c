@@ -22,6 +22,7 @@
 #include "audit_trail.h"
 #include "commands.h"
 #include "runc_args.h"
+#include "observe_runtime.h"
 #include "runtime_log.h"
 #include "settings.h"
 
@@ -175,7 +176,8 @@ static int runtime_identify(const struct runc_args *args, const struct settings 
 }
 
 static int runtime_harden_bundle(const struct runc_args *args, const struct settings *settings,
-				 const struct runtime_log *log, const struct container_place *place)
+				 const struct runtime_log *log, const struct container_place *place,
+				 const char *runtime)
 {
 	cleanup_error oh_error_t err = NULL;
 	cleanup_bundle_config struct bundle_config config = {.dirfd = -1};
@@ -229,6 +231,8 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	runtime_bundle_identity(&config, &created.bundle_dev, &created.bundle_ino);
 	if (args->container_id && container_state_save(place, &created, &err) < 0)
 		return runtime_fail(log, &err);
+	observe_runtime_create(args, settings, log, runtime, place->runtime_root, bundle,
+			       config.spec, policy, image);
 	runtime_kept_until_exec.config = config;
 	config = (struct bundle_config){.dirfd = -1}; /* its fd is O_CLOEXEC */
 	runtime_kept_until_exec.report = report;
@@ -536,7 +540,7 @@ int cmd_runtime(int argc, char **argv)
 		if (runtime_entry_default(&args, &settings, &err) < 0)
 			return runtime_fail(&log, &err);
 		settings_pin_policy_dir(&settings);
-		if (runtime_harden_bundle(&args, &settings, &log, &place) != 0)
+		if (runtime_harden_bundle(&args, &settings, &log, &place, runtime) != 0)
 			return 1;
 		break;
 	case RUNC_CMD_EXEC:
@@ -548,8 +552,15 @@ int cmd_runtime(int argc, char **argv)
 			return 1;
 		break;
 	case RUNC_CMD_DELETE:
+		observe_runtime_delete(&args, &settings, &log, runtime_root);
 		if (args.container_id)
 			container_state_remove(&place, args.container_id);
+		break;
+	case RUNC_CMD_START:
+		observe_runtime_start(&args, &settings, &log, runtime_root);
+		break;
+	case RUNC_CMD_KILL:
+		observe_runtime_kill(&args, &settings, &log, runtime_root);
 		break;
 	case RUNC_CMD_LIST:
 		container_state_forget_gone(&place);

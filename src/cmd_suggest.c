@@ -1,137 +1,43 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* `oci-harden suggest [--out DIR] EVENTLOG`: from audit mode to enforce.
- * For each image that ran under a policy in audit mode, the smallest policy
- * (extending the default) whose exceptions would have let it run unchanged:
- * every decision enforce would have taken, turned into the key that stops
- * it. What no policy key can lift is said in the file's comment. */
+/* `oci-harden suggest [--out DIR] [--no-live] [EVENTLOG]`: for each image in
+ * the event log, the narrowest policy that would have let its containers
+ * run as they were observed to (suggest.h): from what observation saw them
+ * do, never from what they asked for. Running containers' observations are
+ * read live from the kernel too (oci-harden-observe live), unless
+ * --no-live. What enforce mode denied is said on stderr, and where only
+ * enforce mode was seen, the suggestion is a trial in audit mode: run
+ * suggest once, let the image run, run it again. */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "fileio.h"
 #include "json.h"
 #include "policy.h"
+#include "settings.h"
+#include "suggest.h"
+#include "suggest_events.h"
+
+extern char **environ;
 
 #define SUGGEST_EVENT_LOG_MAX_BYTES (256u << 20)
 
-struct suggestion {
-	char *image;
-	size_t events;
-	struct json *overrides;	       /* the policy keys that lift what enforce would do */
-	struct string_list unliftable; /* decisions no key can stop */
-};
+#ifndef OCI_HARDEN_LIBEXECDIR
+#define OCI_HARDEN_LIBEXECDIR "/usr/local/libexec/oci-harden"
+#endif
 
-struct suggest_run {
-	struct suggestion *items;
-	size_t len, cap;
-	struct json *base; /* the default policy, as the policy language writes it */
-};
-
-static struct suggestion *suggest_for_image(struct suggest_run *run, const char *image)
+/* Each line of `text`, parsed, into `images`; a line that is not a JSON
+ * object (cut short by a full disk or a crash) is said and skipped. */
+static void suggest_read_lines(const char *source, char *text, size_t len, bool live,
+			       struct suggest_images *images)
 {
-	for (size_t i = 0; i < run->len; i++)
-		if (strcmp(run->items[i].image, image) == 0)
-			return &run->items[i];
-	run->items = xgrow(run->items, &run->cap, run->len + 1, sizeof(*run->items));
-	struct suggestion *s = &run->items[run->len++];
-	*s = (struct suggestion){.image = xstrdup(image), .overrides = json_new_object()};
-	return s;
-}
-
-static void add_unique(struct string_list *list, const char *s)
-{
-	if (!string_list_contains(list, s))
-		string_list_add(list, s);
-}
-
-static const char *member_string(const struct json *object, const char *key)
-{
-	const struct json *v = json_object_get(object, key);
-	return v && v->type == JSON_STRING ? v->string.ptr : NULL;
-}
-
-/* The value at dotted `key` in `doc`, creating the objects on the way when
- * `parent` is wanted; returns the last component in *leaf. */
-static struct json *suggest_parent(struct json *doc, const char *key, bool create,
-				   const char **leaf)
-{
-	const char *dot;
-	while ((dot = strchr(key, '.'))) {
-		cleanup_free char *part = xstrndup(key, (size_t)(dot - key));
-		struct json *next = json_object_get(doc, part);
-		if (!next || next->type != JSON_OBJECT) {
-			if (!create)
-				return NULL;
-			next = json_new_object();
-			json_object_set(doc, part, next);
-		}
-		doc = next;
-		key = dot + 1;
-	}
-	*leaf = key;
-	return doc;
-}
-
-/* Apply a decision's lift, as the event log carries it: a list key gains
- * the items (starting from what the base policy has), any other key is
- * set. The decision says which key; nothing here knows rule names. */
-static void suggest_lift(struct suggest_run *run, struct suggestion *s, const char *key,
-			 const struct json *value)
-{
-	const char *leaf;
-	struct json *parent = suggest_parent(s->overrides, key, true, &leaf);
-	if (!value || value->type != JSON_ARRAY) {
-		json_object_set(parent, leaf, value ? json_clone(value) : json_new_null());
-		return;
-	}
-	struct json *list = json_object_get(parent, leaf);
-	if (!list || list->type != JSON_ARRAY) {
-		const char *base_leaf;
-		const struct json *base_parent = suggest_parent(run->base, key, false, &base_leaf);
-		const struct json *base =
-		    base_parent ? json_object_get(base_parent, base_leaf) : NULL;
-		list = base && base->type == JSON_ARRAY ? json_clone(base) : json_new_array();
-		json_object_set(parent, leaf, list);
-	}
-	for (size_t i = 0; i < value->array.len; i++) {
-		bool present = false;
-		for (size_t j = 0; j < list->array.len && !present; j++)
-			present = json_equal(list->array.items[j], value->array.items[i]);
-		if (!present)
-			json_array_append(list, json_clone(value->array.items[i]));
-	}
-}
-
-/* One decision enforce would have taken, and the key that stops it. */
-static void suggest_decision(struct suggest_run *run, struct suggestion *s, const struct json *d)
-{
-	const char *kind = member_string(d, "kind"), *rule = member_string(d, "rule");
-	const char *path = member_string(d, "path");
-	const struct json *lift = json_object_get(d, "lift");
-	if (!kind || !rule || !path || strcmp(kind, "warning") == 0)
-		return;
-	const char *key = lift && lift->type == JSON_OBJECT ? member_string(lift, "key") : NULL;
-	if (key) {
-		suggest_lift(run, s, key, json_object_get(lift, "value"));
-		return;
-	}
-	/* What enforce does that no key stops (masked paths put back, a tmpfs
-	 * added) changes nothing an image needs; only refusals are worth
-	 * saying. */
-	if (strcmp(kind, "refuse") == 0) {
-		cleanup_free char *what = xasprintf("%s: %s", rule, path);
-		add_unique(&s->unliftable, what);
-	}
-}
-
-static int suggest_read_events(const char *path, struct suggest_run *run, oh_error_t *err)
-{
-	cleanup_free char *text = NULL;
-	size_t len;
-	if (file_read_all(AT_FDCWD, path, SUGGEST_EVENT_LOG_MAX_BYTES, &text, &len, err) < 0)
-		return -1;
 	size_t line_no = 0;
 	for (char *line = text, *next; line < text + len; line = next) {
 		char *end = memchr(line, '\n', (size_t)(text + len - line));
@@ -140,97 +46,121 @@ static int suggest_read_events(const char *path, struct suggest_run *run, oh_err
 		size_t n = (size_t)((end ? end : text + len) - line);
 		if (n == 0)
 			continue;
-		oh_error_t line_err = NULL;
-		cleanup_json struct json *event = json_parse(line, n, 0, &line_err);
-		if (!event || event->type != JSON_OBJECT) {
-			/* A line cut short by a full disk or a crash: say so, go on. */
-			fprintf(stderr, "oci-harden suggest: %s:%zu: skipped: %s\n", path, line_no,
-				line_err ? line_err->msg : "not a JSON object");
-			oh_error_free(&line_err);
-			continue;
+		oh_error_t err = NULL;
+		cleanup_json struct json *event = json_parse(line, n, 0, &err);
+		if (!event || event->type != JSON_OBJECT ||
+		    suggest_images_add_event(images, event, live, &err) < 0) {
+			fprintf(stderr, "oci-harden suggest: %s:%zu: skipped: %s\n", source,
+				line_no, err ? err->msg : "not a JSON object");
+			oh_error_free(&err);
 		}
-		const char *mode = member_string(event, "mode");
-		const char *image = member_string(event, "image");
-		const struct json *decisions = json_object_get(event, "decisions");
-		if (!mode || strcmp(mode, "audit") != 0 || !image || !decisions ||
-		    decisions->type != JSON_ARRAY)
-			continue;
-		struct suggestion *s = suggest_for_image(run, image);
-		s->events++;
-		for (size_t i = 0; i < decisions->array.len; i++)
-			if (decisions->array.items[i]->type == JSON_OBJECT)
-				suggest_decision(run, s, decisions->array.items[i]);
 	}
+}
+
+/* The helper beside this binary, or in libexec. */
+static char *suggest_helper_path(void)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		cleanup_free char *beside = xasprintf("%s/oci-harden-observe", dirname(self));
+		if (access(beside, X_OK) == 0)
+			return steal_pointer(&beside);
+	}
+	return xstrdup(OCI_HARDEN_LIBEXECDIR "/oci-harden-observe");
+}
+
+/* What running containers have shown so far: the helper's `live`, read
+ * from its stdout. Without the helper, or as a user who cannot read the
+ * kernel's maps, nothing, said once. */
+static void suggest_read_live(struct suggest_images *images)
+{
+	cleanup_free char *helper = suggest_helper_path();
+	if (access(helper, X_OK) < 0 || geteuid() != 0)
+		return;
+	int pipefd[2];
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return;
+	posix_spawn_file_actions_t actions;
+	posix_spawn_file_actions_init(&actions);
+	posix_spawn_file_actions_adddup2(&actions, pipefd[1], 1);
+	posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+	char *argv[] = {helper, "live", NULL};
+	pid_t pid;
+	int r = posix_spawn(&pid, helper, &actions, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&actions);
+	close(pipefd[1]);
+	if (r != 0) {
+		close(pipefd[0]);
+		return;
+	}
+	struct strbuf sb = {0};
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(pipefd[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0)
+			strbuf_append(&sb, buf, (size_t)n);
+	close(pipefd[0]);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (sb.len)
+		suggest_read_lines("(running containers)", sb.buf, sb.len, true, images);
+	strbuf_free(&sb);
+}
+
+int suggest_events_read(const char *path, bool live, struct suggest_images *images, oh_error_t *err)
+{
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	if (file_read_all(AT_FDCWD, path, SUGGEST_EVENT_LOG_MAX_BYTES, &text, &len, err) < 0)
+		return -1;
+	suggest_read_lines(path, text, len, false, images);
+	if (live)
+		suggest_read_live(images);
 	return 0;
 }
 
-/* The policy document: only the keys this image needs. */
-static struct json *suggest_policy(const struct suggestion *s)
-{
-	struct json *doc = json_new_object();
-	json_object_set(doc, "extends", json_new_string("default"));
-	struct json *images = json_new_array();
-	json_array_append(images, json_new_string(s->image));
-	json_object_set(doc, "images", images);
-	for (size_t i = 0; i < s->overrides->object.len; i++)
-		json_object_set(doc, s->overrides->object.members[i].key,
-				json_clone(s->overrides->object.members[i].value));
-	return doc;
-}
-
-/* A policy name from an image reference: "docker.io/library/nginx:1.25"
- * becomes "suggested-docker.io-library-nginx-1.25". */
-static char *suggest_name(const char *image)
-{
-	cleanup_free char *name = xasprintf("suggested-%s", image);
-	for (char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || *p == '.' || *p == '_' || *p == '-'))
-			*p = '-';
-	if (strlen(name) > 200)
-		name[200] = '\0';
-	return steal_pointer(&name);
-}
-
-static char *suggest_text(const struct suggestion *s)
-{
-	struct strbuf sb = {0};
-	strbuf_appendf(
-	    &sb, "// Suggested by oci-harden suggest from %zu audit-mode event%s of\n// %s.\n",
-	    s->events, s->events == 1 ? "" : "s", s->image);
-	if (s->unliftable.len) {
-		strbuf_puts(&sb, "// No policy key stops these; enforce will still apply them:\n");
-		for (size_t i = 0; i < s->unliftable.len; i++)
-			strbuf_appendf(&sb, "//   %s\n", s->unliftable.items[i]);
-	}
-	cleanup_json struct json *doc = suggest_policy(s);
-	json_write(doc, true, &sb);
-	return strbuf_steal(&sb);
-}
-
-static void suggestion_clear(struct suggestion *s)
-{
-	free(s->image);
-	json_free(s->overrides);
-	string_list_clear(&s->unliftable);
-}
-
 static const char suggest_usage[] =
-    "usage: oci-harden suggest [--out DIR] EVENTLOG\n"
-    "For each image that ran under a policy in audit mode, the smallest policy\n"
-    "(extending default) that would have let it run as it did.\n"
+    "usage: oci-harden suggest [--out DIR] [--no-live] [EVENTLOG]\n"
+    "The narrowest policy per image that lets it run as observed (EVENTLOG: the\n"
+    "configured event log). Run it once when enforce mode breaks an image (it\n"
+    "writes a trial in audit mode), and again once the image has run a while.\n"
     "\n"
     "  --out DIR   write each policy to DIR/suggested-IMAGE.json (default: print them)\n"
+    "  --no-live   leave out what running containers have shown so far\n"
     "  -h, --help  this text\n";
+
+static int suggest_write(const char *out_dir, const struct suggestion *s)
+{
+	if (!out_dir) {
+		printf("// %s.json\n%s\n", s->name, s->text);
+		return 0;
+	}
+	cleanup_free char *path = xasprintf("%s/%s.json", out_dir, s->name);
+	cleanup_free char *tmp = xasprintf("%s/.%s.json.tmp", out_dir, s->name);
+	FILE *f = fopen(tmp, "we");
+	if (!f || fputs(s->text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
+		fprintf(stderr, "oci-harden suggest: cannot write %s: %s\n", path, strerror(errno));
+		unlink(tmp);
+		return -1;
+	}
+	fprintf(stderr, "oci-harden suggest: wrote %s%s\n", path,
+		s->trial ? " (a trial in audit mode)" : "");
+	return 0;
+}
 
 int cmd_suggest(int argc, char **argv)
 {
 	const char *out_dir = NULL, *event_log = NULL;
+	bool live = true;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
 			out_dir = argv[++i];
 		} else if (strncmp(argv[i], "--out=", 6) == 0) {
 			out_dir = argv[i] + 6;
+		} else if (strcmp(argv[i], "--no-live") == 0) {
+			live = false;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(suggest_usage, stdout);
 			return 0;
@@ -241,51 +171,64 @@ int cmd_suggest(int argc, char **argv)
 			event_log = argv[i];
 		}
 	}
-	if (!event_log) {
-		fputs(suggest_usage, stderr);
-		return 2;
-	}
 
 	cleanup_error oh_error_t err = NULL;
-	cleanup_policy struct policy *base = NULL;
-	if (policy_load_default(&base, &err) < 0) {
+	cleanup_settings struct settings settings = {0};
+	if (settings_load(&settings, &err) < 0) {
 		fprintf(stderr, "oci-harden suggest: %s\n", err->msg);
 		return 1;
 	}
-	struct suggest_run run = {.base = policy_to_json(base)};
-	int status = 0;
-	if (suggest_read_events(event_log, &run, &err) < 0) {
+	if (!event_log)
+		event_log = settings.event_log;
+	/* The policy in force for an image no policy names. */
+	cleanup_policy struct policy *base = NULL;
+	if (policy_load_named(settings.default_policy, &settings, &base, &err) < 0) {
 		fprintf(stderr, "oci-harden suggest: %s\n", err->msg);
-		status = 1;
+		return 1;
 	}
-	if (status == 0 && out_dir && mkdir(out_dir, 0755) < 0 && errno != EEXIST) {
+
+	struct suggest_images images = {0};
+	if (suggest_events_read(event_log, live, &images, &err) < 0) {
+		fprintf(stderr, "oci-harden suggest: %s\n", err->msg);
+		return 1;
+	}
+
+	int status = 0;
+	if (out_dir && mkdir(out_dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "oci-harden suggest: cannot create %s: %s\n", out_dir,
 			strerror(errno));
 		status = 1;
 	}
-	for (size_t i = 0; status == 0 && i < run.len; i++) {
-		cleanup_free char *name = suggest_name(run.items[i].image);
-		cleanup_free char *text = suggest_text(&run.items[i]);
-		if (!out_dir) {
-			printf("// %s.json\n%s\n", name, text);
+	size_t written = 0;
+	for (size_t i = 0; status == 0 && i < images.len; i++) {
+		const struct suggest_image *image = &images.items[i];
+		if (!image->audit_creates && !image->evidence_len)
+			continue; /* enforce-mode creates only, nothing seen: nothing to say */
+		struct suggestion s;
+		suggest_build(image, base, settings.default_policy, &s);
+		if (s.diagnosis.len) {
+			fprintf(stderr, "oci-harden suggest: %s: in enforce mode:\n", image->image);
+			for (size_t d = 0; d < s.diagnosis.len; d++)
+				fprintf(stderr, "  %s\n", s.diagnosis.items[d]);
+		}
+		if (!image->audit_creates && !image->evidence_len) {
+			suggestion_clear(&s);
 			continue;
 		}
-		cleanup_free char *path = xasprintf("%s/%s.json", out_dir, name);
-		FILE *f = fopen(path, "we");
-		if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
-			fprintf(stderr, "oci-harden suggest: cannot write %s: %s\n", path,
-				strerror(errno));
-			status = 1;
-			continue;
+		bool enforce_fine =
+		    !s.trial && !s.diagnosis.len && !image->audit_creates && image->evidence_len;
+		if (!enforce_fine) {
+			if (suggest_write(out_dir, &s) < 0)
+				status = 1;
+			written++;
 		}
-		fprintf(stderr, "oci-harden suggest: wrote %s\n", path);
+		suggestion_clear(&s);
 	}
-	if (status == 0 && run.len == 0)
-		fprintf(stderr, "oci-harden suggest: no audit-mode event with an image in %s\n",
+	if (status == 0 && written == 0)
+		fprintf(stderr,
+			"oci-harden suggest: nothing to suggest from %s: no audit-mode container "
+			"and no denial in enforce mode\n",
 			event_log);
-	for (size_t i = 0; i < run.len; i++)
-		suggestion_clear(&run.items[i]);
-	free(run.items);
-	json_free(run.base);
+	suggest_images_clear(&images);
 	return status;
 }

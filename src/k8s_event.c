@@ -184,7 +184,24 @@ int k8s_event_from_line(const char *text, size_t len, const char *node,
 
 	if (!outcome)
 		return oh_error_make(err, 0, "no \"outcome\"");
-	if (strcmp(outcome, "refused") == 0) {
+	if (command && strcmp(command, "drift") == 0) {
+		/* A program not from the image (issue 16): a Warning in every
+		 * mode and outcome. */
+		const struct json *process = json_object_get(line, "process");
+		const char *comm = k8s_event_string(process, "comm");
+		const char *path = k8s_event_string(line, "path");
+		const char *origin = k8s_event_string(line, "origin");
+		bool refused = strcmp(outcome, "refused") == 0;
+		bool audit = strcmp(outcome, "would be refused") == 0;
+		reason = "OciHardenDrift";
+		strbuf_appendf(&message,
+			       "%s %s %s, which is not from its image (%s; process %s): %s",
+			       what.buf, refused ? "tried to run" : "ran", path ? path : "?",
+			       origin ? origin : "?", comm ? comm : "?",
+			       audit	 ? "audit mode: enforce mode would refuse it"
+			       : refused ? "refused"
+					 : "it ran");
+	} else if (strcmp(outcome, "refused") == 0) {
 		reason = "OciHardenRefused";
 		strbuf_appendf(&message, "oci-harden refused %s (policy \"%s\"): ", what.buf,
 			       policy ? policy : "?");

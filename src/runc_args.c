@@ -228,7 +228,7 @@ static const struct command_spec commands[] = {
     {"events", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"exec", RUNC_CMD_EXEC, false, &exec_table, POSITIONAL_AT_LEAST_ONE},
     {"init", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
-    {"kill", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
+    {"kill", RUNC_CMD_KILL, true, NULL, POSITIONAL_ANY},
     {"list", RUNC_CMD_LIST, true, NULL, POSITIONAL_ANY},
     {"pause", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"ps", RUNC_CMD_OTHER, false, NULL, POSITIONAL_ANY},
@@ -236,7 +236,7 @@ static const struct command_spec commands[] = {
     {"resume", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"run", RUNC_CMD_RUN, true, &run_table, POSITIONAL_EXACTLY_ONE},
     {"spec", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
-    {"start", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
+    {"start", RUNC_CMD_START, true, NULL, POSITIONAL_ANY},
     {"state", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"update", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"features", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
@@ -697,8 +697,17 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 	/* `runc help` alone is the app's help too; `runc help CMD` is CMD's. */
 	if ((strcmp(spec->name, "help") == 0 || strcmp(spec->name, "h") == 0) && index + 1 == argc)
 		out->help = true;
-	if (!spec->options)
+	if (!spec->options) {
+		/* Passed through as written. For start and kill, whose container
+		 * observation follows, the first argument that is no option is
+		 * taken for the id: at worst the wrong word, then no container of
+		 * ours, and nothing done. */
+		if (spec->command == RUNC_CMD_START || spec->command == RUNC_CMD_KILL)
+			for (int i = index + 1; i < argc && !out->container_id; i++)
+				if (argv[i][0] != '-')
+					out->container_id = argv[i];
 		return 0;
+	}
 
 	struct arg_stream args;
 	stream_init(&args, argv, index + 1, argc, spec->reorders ? spec->options : NULL);
@@ -716,9 +725,10 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 }
 
 static const char *const command_names[] = {
-    [RUNC_CMD_NONE] = "none",	    [RUNC_CMD_CREATE] = "create", [RUNC_CMD_RUN] = "run",
-    [RUNC_CMD_RESTORE] = "restore", [RUNC_CMD_EXEC] = "exec",	  [RUNC_CMD_DELETE] = "delete",
-    [RUNC_CMD_LIST] = "list",	    [RUNC_CMD_OTHER] = "other",	  [RUNC_CMD_UNKNOWN] = "unknown",
+    [RUNC_CMD_NONE] = "none",	    [RUNC_CMD_CREATE] = "create",   [RUNC_CMD_RUN] = "run",
+    [RUNC_CMD_RESTORE] = "restore", [RUNC_CMD_EXEC] = "exec",	    [RUNC_CMD_DELETE] = "delete",
+    [RUNC_CMD_START] = "start",	    [RUNC_CMD_KILL] = "kill",	    [RUNC_CMD_LIST] = "list",
+    [RUNC_CMD_OTHER] = "other",	    [RUNC_CMD_UNKNOWN] = "unknown",
 };
 
 const char *runc_command_name(enum runc_command command)

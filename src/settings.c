@@ -20,6 +20,7 @@ void settings_clear(struct settings *s)
 	free(s->state_dir);
 	free(s->sandbox_policy);
 	free(s->event_log);
+	free(s->observe_dir);
 	free(s->docker_data_root);
 	*s = (struct settings){0};
 }
@@ -50,9 +51,39 @@ static int settings_bool(const struct json *doc, const char *key, bool *out, oh_
 	return 0;
 }
 
+/* "observe" and "observe_startup_seconds" */
+static int settings_observe(const struct json *doc, struct settings *out, oh_error_t *err)
+{
+	static const char *const names[] = {
+	    [SETTINGS_OBSERVE_ALL] = "all",
+	    [SETTINGS_OBSERVE_AUDIT] = "audit",
+	    [SETTINGS_OBSERVE_NONE] = "none",
+	};
+	const struct json *v = json_object_get(doc, "observe");
+	if (v) {
+		size_t i = 0;
+		while (i < ARRAY_SIZE(names) &&
+		       !(v->type == JSON_STRING && strcmp(v->string.ptr, names[i]) == 0))
+			i++;
+		if (i == ARRAY_SIZE(names))
+			return oh_error_make(err, 0,
+					     "\"observe\": must be \"all\", \"audit\" or \"none\"");
+		out->observe = (enum settings_observe)i;
+	}
+	v = json_object_get(doc, "observe_startup_seconds");
+	int64_t n;
+	if (v && (v->type != JSON_NUMBER || !json_number_int64(v, &n) || n < 0 || n > 86400))
+		return oh_error_make(err, 0,
+				     "\"observe_startup_seconds\": must be 0 to 86400 seconds");
+	if (v)
+		out->observe_startup_seconds = (unsigned)n;
+	return 0;
+}
+
 static const char *const settings_keys[] = {
-    "runtime",	 "policy_dir",	 "default_policy",	    "state_dir",       "sandbox_policy",
-    "event_log", "kernel_audit", "trust_image_annotations", "docker_data_root"};
+    "runtime",		"policy_dir", "default_policy", "state_dir",
+    "sandbox_policy",	"event_log",  "kernel_audit",	"trust_image_annotations",
+    "docker_data_root", "observe",    "observe_dir",	"observe_startup_seconds"};
 
 static void settings_defaults(struct settings *out)
 {
@@ -63,6 +94,8 @@ static void settings_defaults(struct settings *out)
 	    .sandbox_policy = xstrdup("default"),
 	    .event_log = xstrdup(SETTINGS_DEFAULT_EVENT_LOG),
 	    .kernel_audit = true,
+	    .observe_dir = xstrdup(SETTINGS_DEFAULT_OBSERVE_DIR),
+	    .observe_startup_seconds = 60,
 	};
 }
 
@@ -112,7 +145,9 @@ int settings_parse(const char *text, size_t len, const char *path, struct settin
 	    settings_string(doc, "sandbox_policy", false, &out->sandbox_policy, err) < 0 ||
 	    settings_string(doc, "event_log", true, &out->event_log, err) < 0 ||
 	    settings_bool(doc, "kernel_audit", &out->kernel_audit, err) < 0 ||
-	    settings_string(doc, "docker_data_root", true, &out->docker_data_root, err) < 0)
+	    settings_string(doc, "docker_data_root", true, &out->docker_data_root, err) < 0 ||
+	    settings_string(doc, "observe_dir", true, &out->observe_dir, err) < 0 ||
+	    settings_observe(doc, out, err) < 0)
 		return oh_error_wrap(err, "%s", path);
 	const struct json *trust = json_object_get(doc, "trust_image_annotations");
 	if (trust) {

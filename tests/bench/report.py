@@ -360,6 +360,8 @@ def main():
     s.print()
     print("  us/KB and instr/KB: the marginal cost from the size above; equal figures mean linear growth")
 
+    observation(res, misses)
+
     print()
     print("raw figures per side: wall time from fork to wait, the sides of a comparison interleaved;")
     print("CPU: user + system time of the commands (rusage), which leaves out waiting for a CPU")
@@ -390,6 +392,75 @@ def main():
         diagnose(res, misses)
     else:
         print("every target met")
+
+
+def observation(res, misses):
+    """7: what observation (oci-harden-observe, eBPF) costs a container, in
+    audit mode and in enforce mode, against the same without it."""
+    create = read_sides(os.path.join(res, "obs-create.txt"))
+    life = read_sides(os.path.join(res, "obs-life.txt"))
+    load = read_sides(os.path.join(res, "obs-load.txt"))
+    spawn = read_sides(os.path.join(res, "obs-spawn.txt"))
+    if not life or not load or not create or not spawn:
+        print()
+        print("7  observation: not measured (no oci-harden-observe)")
+        return
+    print()
+    print("7  observation: a container observed against the same unobserved, through oci-harden")
+    print("   (audit: everything; enforce: denials and drift, syscalls in its first")
+    print("   observe_startup_seconds ('window'), afterwards not ('steady'))")
+    t = Table(["comparison", "median", "p95", "CPU", "target", "met"])
+
+    def line(title, sides, side, base, target=None, limit=None):
+        r = sides[side]["median_us"] / sides[base]["median_us"]
+        ok = limit is None or r <= limit
+        if not ok:
+            misses.append("observation: " + title)
+        t.add(
+            title,
+            "%.3f" % r,
+            "%.3f" % (sides[side]["p95_us"] / sides[base]["p95_us"]),
+            "%.3f" % (sides[side]["cpu_median_us"] / sides[base]["cpu_median_us"]),
+            target or "(information)",
+            verdict(ok) if limit is not None else "-",
+        )
+
+    t.add(
+        "7  create, audit: added by observation",
+        ms(added(create, "audit-all", "audit-none")),
+        ms(added(create, "audit-all", "audit-none", "p95_us")),
+        "-",
+        "(information)",
+        "-",
+    )
+    t.add(
+        "7  create, enforce: added by observation",
+        ms(added(create, "enforce-window", "enforce-none")),
+        ms(added(create, "enforce-window", "enforce-none", "p95_us")),
+        "-",
+        "(information)",
+        "-",
+    )
+    line("7  life of `true`, audit observed / not", life, "audit-all", "audit-none", "<= 1.05", 1.05)
+    line("7  life of `true`, enforce observed / not", life, "enforce-window", "enforce-none")
+    line("7  syscall-heavy (dd bs=1), audit observed / not", load, "audit-all", "audit-none")
+    line("7  syscall-heavy (dd bs=1), enforce window / not", load, "enforce-window", "enforce-none")
+    line("7  syscall-heavy (dd bs=1), enforce steady / not", load, "enforce-steady",
+         "enforce-none", "<= 1.02", 1.02)
+    line("7  script (fork, exec, open), audit observed / not", spawn, "audit-all", "audit-none",
+         "<= 1.05", 1.05)
+    line("7  script, enforce window / not", spawn, "enforce-window", "enforce-none")
+    line("7  script, enforce steady / not", spawn, "enforce-steady", "enforce-none", "<= 1.02",
+         1.02)
+    line("7  syscall-heavy, enforce not observed / runc", load, "enforce-none", "runc")
+    t.print()
+    raw = Table(["side", "median", "p95", "CPU median"])
+    for title, sides in [("create", create), ("life", life), ("syscall-heavy", load),
+                         ("script", spawn)]:
+        for name, f in sides.items():
+            raw.add("%s / %s" % (title, name), ms(f["median_us"]), ms(f["p95_us"]),
+                    ms(f["cpu_median_us"]))
+    raw.print()
 
 
 def diagnose(res, misses):

@@ -14,7 +14,8 @@
 #
 # Knobs (environment): BENCH_RUNS (create, state, exec; default 400),
 # BENCH_SIZE_RUNS (the size series up to 4 MB; 50), BENCH_LIFECYCLE_RUNS (100),
-# BENCH_RSS_RUNS (20), BENCH_TMPDIR (where bundles go; default /run, where
+# BENCH_RSS_RUNS (20), BENCH_LOAD_RUNS (the syscall-heavy container of row 7;
+# 30), BENCH_TMPDIR (where bundles go; default /run, where
 # containerd keeps them), and
 # BENCH_KEEP=1 to keep the work directory (plans, raw results, callgrind
 # profiles).
@@ -94,6 +95,8 @@ cleanup()
 {
 	local id
 	[ -z "$SANDBOX_PID" ] || kill "$SANDBOX_PID" 2>/dev/null || true
+	# Unpinned, the observation programs detach.
+	[ -z "${OBSERVE_DIR:-}" ] || rm -rf "$OBSERVE_DIR" 2>/dev/null || true
 	rm -rf --one-file-system "$VOLUMES" 2>/dev/null || true
 	for id in $("$RUNC" --root "$R" list -q 2>/dev/null); do
 		"$RUNC" --root "$R" delete --force "$id" >/dev/null 2>&1 || true
@@ -118,14 +121,25 @@ if [ -z "${OCI_HARDEN:-}" ]; then
 		meson setup "$build" "$SOURCE_ROOT" --buildtype=release >"$WORK/meson.log" 2>&1 ||
 			{ cat "$WORK/meson.log" >&2; die "meson setup failed"; }
 	fi
-	ninja -C "$build" oci-harden >"$WORK/ninja.log" 2>&1 ||
+	# The observation helper too, where the build has it (row 7).
+	targets=oci-harden
+	grep -q 'oci-harden-observe:' "$build/build.ninja" && targets="$targets oci-harden-observe"
+	# shellcheck disable=SC2086 # two target names
+	ninja -C "$build" $targets >"$WORK/ninja.log" 2>&1 ||
 		{ cat "$WORK/ninja.log" >&2; die "the build failed"; }
 	OCI_HARDEN=$build/oci-harden
 fi
 [ -x "$OCI_HARDEN" ] || die "no oci-harden binary at $OCI_HARDEN"
-# A copy in the work directory: its path has no blank for the plans.
+# A copy in the work directory: its path has no blank for the plans. The
+# observation helper goes beside it, where oci-harden looks for it.
 cp "$OCI_HARDEN" "$T/oci-harden"
 OH=$T/oci-harden
+OBSERVE_HELPER=$(dirname "$OCI_HARDEN")/oci-harden-observe
+if [ -x "$OBSERVE_HELPER" ]; then
+	cp "$OBSERVE_HELPER" "$T/oci-harden-observe"
+else
+	say "no oci-harden-observe beside $OCI_HARDEN: no observation figures (row 7)"
+fi
 
 "$CC" -O2 -Wall -o "$T/bench" "$BENCH_DIR/bench.c"
 yardstick()
@@ -148,9 +162,10 @@ printf 'int main(void) { return 0; }\n' | "$CC" -O2 -static -x c -o "$T/noop" -
 STATE_SETTING=", \"state_dir\": \"$WORK/state\""
 printf '{"runtime": "%s"%s}\n' "$TRUE" "$STATE_SETTING" >"$WORK/probe.json"
 OCI_HARDEN_CONFIG=$WORK/probe.json "$OH" state probe >/dev/null 2>&1 || STATE_SETTING=
+# Rows 1 to 6 measure oci-harden without observation (row 7 measures it).
 settings()
 {
-	printf '{"runtime": "%s"%s}\n' "$2" "$STATE_SETTING" >"$WORK/$1.json"
+	printf '{"runtime": "%s"%s, "observe": "none"}\n' "$2" "$STATE_SETTING" >"$WORK/$1.json"
 }
 settings settings-true "$TRUE"
 settings settings-runc "$RUNC"
@@ -368,6 +383,73 @@ life_side()
 	life_side runc-hardened "$RUNC" "$C/busybox-hardened.config.json"
 } >"$WORK/plans/lifecycle"
 
+# 7: observation. A container's life (busybox `true`), a syscall-heavy one
+# (busybox dd copying 200,000 single bytes: 400,000 reads and writes, the
+# worst case: the cheapest syscalls there are), a script's kind of work (500
+# rounds of a write and a cat: forks, execs, opens),
+# through oci-harden in audit mode and in enforce mode, observed or not, and
+# create alone (runtime /bin/true). The kernel programs are pinned in a
+# bpffs directory of the benchmark's; enforce "window" is within its first
+# observe_startup_seconds (syscalls watched), "steady" after them.
+OBSERVE_DIR=/sys/fs/bpf/oci-harden-bench-$$
+observe_settings()
+{
+	local name=$1 runtime=$2 policies=$3 observe=$4 seconds=${5:-60}
+	printf '{"runtime": "%s", "state_dir": "%s/state-%s", "policy_dir": "%s", "event_log": "%s/events-%s.log", "observe": "%s", "observe_dir": "%s", "observe_startup_seconds": %s}\n' \
+		"$runtime" "$WORK" "$name" "$policies" "$WORK" "$name" "$observe" "$OBSERVE_DIR" "$seconds" \
+		>"$WORK/$name.json"
+}
+if [ -x "$T/oci-harden-observe" ]; then
+	mkdir -p "$WORK/audit-policies" "$WORK/no-policies"
+	echo '{"mode": "audit"}' >"$WORK/audit-policies/default.json"
+	for runtime in true runc; do
+		program=$TRUE
+		[ "$runtime" = runc ] && program=$RUNC
+		observe_settings "obs-$runtime-audit-none" "$program" "$WORK/audit-policies" none
+		observe_settings "obs-$runtime-audit-all" "$program" "$WORK/audit-policies" all
+		observe_settings "obs-$runtime-enforce-none" "$program" "$WORK/no-policies" none
+		observe_settings "obs-$runtime-enforce-window" "$program" "$WORK/no-policies" all 600
+		observe_settings "obs-$runtime-enforce-steady" "$program" "$WORK/no-policies" all 0
+	done
+	make_bundle "$WORK/bundles/obs-life" /bin/true
+	make_bundle "$WORK/bundles/obs-load" /bin/dd if=/dev/zero of=/dev/null bs=1 count=200000
+	# A shell script's kind of work: 500 rounds of a write and a cat.
+	make_bundle "$WORK/bundles/obs-spawn" /bin/sh -c \
+		'i=0; while [ $i -lt 500 ]; do echo $i >/tmp/f; cat /tmp/f >/dev/null; i=$((i+1)); done'
+	for plan in obs-life obs-load obs-spawn; do
+		cp "$WORK/bundles/$plan/config.json" "$C/$plan.config.json"
+	done
+	# Load the programs once, untimed: that happens once per boot.
+	OCI_HARDEN_CONFIG=$WORK/obs-runc-audit-all.json "$OH" --root "$R" run --bundle "$WORK/bundles/obs-life" \
+		"bench-obs-load-$$" </dev/null >/dev/null 2>&1 || die "the first observed container failed"
+	obs_side()
+	{
+		local name=$1 settings=$2 bundle=$3 program=${4:-$OH} b=$WORK/bundles/$3 id=bench-$1-$$
+		cat <<-EOF
+		side $name
+		env OCI_HARDEN_CONFIG=$WORK/$settings.json
+		restore $C/$bundle.config.json $b/config.json
+		run $program $(globals "$b") create --bundle $b --pid-file $b/init.pid $id
+		run $program $(globals "$b") start $id
+		reap $b/init.pid
+		run $program $(globals "$b") delete $id
+		EOF
+	}
+	for plan in obs-life obs-load obs-spawn; do
+		{
+			obs_side runc obs-runc-audit-none "$plan" "$RUNC"
+			for mode in audit-none audit-all enforce-none enforce-window enforce-steady; do
+				obs_side "$mode" "obs-runc-$mode" "$plan"
+			done
+		} >"$WORK/plans/$plan"
+	done
+	{
+		for mode in audit-none audit-all enforce-none enforce-window; do
+			side_create "$mode" "$OH" "obs-true-$mode" "$C/default.config.json"
+		done
+	} >"$WORK/plans/obs-create"
+fi
+
 # --- run ------------------------------------------------------------------------
 
 bench create "$RUNS"
@@ -377,6 +459,12 @@ bench rss "$RSS_RUNS"
 bench size "$SIZE_RUNS"
 bench lifecycle "$LIFE_RUNS"
 "$RUNC" --root "$R" delete --force "$state_id" >/dev/null 2>&1 || true
+if [ -x "$T/oci-harden-observe" ]; then
+	bench obs-create "$RUNS"
+	bench obs-life "$LIFE_RUNS"
+	bench obs-load "${BENCH_LOAD_RUNS:-30}"
+	bench obs-spawn "${BENCH_LOAD_RUNS:-30}"
+fi
 
 # Instructions per create: deterministic, so one run each.
 callgrind()

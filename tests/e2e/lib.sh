@@ -237,6 +237,8 @@ e2e_cleanup()
 			"$RUNC" --root "$root" delete --force "$id" >/dev/null 2>&1 || true
 		done
 	done
+	# Pins gone, the kernel detaches the programs.
+	[ -d "$E2E_OBSERVE_DIR" ] && rm -rf "$E2E_OBSERVE_DIR" 2>/dev/null
 	if [ -n "$E2E_WORK" ] && [ -d "$E2E_WORK" ] && [ -z "${E2E_KEEP:-}" ]; then
 		# A container may still hold a mount under the bundle; never follow
 		# it into the host.
@@ -346,6 +348,8 @@ print(v if isinstance(v, str) else json.dumps(v))
 # pointing at the real runc (or $E2E_SETTINGS_RUNTIME), whose state
 # directory and event log are the test's own unless EXTRA names them: a
 # test creates nothing under /run/oci-harden or /var/log/oci-harden.
+# Observation is off unless EXTRA says "observe" (e2e_observe_settings): it
+# loads kernel programs, which a test keeps in a directory of its own.
 e2e_write_settings()
 {
 	local members=${2:-}
@@ -357,7 +361,20 @@ e2e_write_settings()
 	*'"event_log"'*) ;;
 	*) members="$members, \"event_log\": \"$E2E_WORK/events.log\"" ;;
 	esac
+	case $members in
+	*'"observe"'*) ;;
+	*) members="$members, \"observe\": \"none\"" ;;
+	esac
 	printf '{"runtime": "%s", %s}\n' "${E2E_SETTINGS_RUNTIME:-$RUNC}" "$members" >"$1"
+}
+
+# e2e_observe_settings [MODE]: settings members for observation (MODE
+# "all" or "audit", default "all") with the kernel programs pinned in a
+# bpffs directory of this test's, removed at exit (which detaches them).
+E2E_OBSERVE_DIR=/sys/fs/bpf/oci-harden-e2e-$$
+e2e_observe_settings()
+{
+	printf '"observe": "%s", "observe_dir": "%s"' "${1:-all}" "$E2E_OBSERVE_DIR"
 }
 
 # e2e_sha256 FILE: the hash of a file's bytes (following no symlink tricks:

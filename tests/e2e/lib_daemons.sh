@@ -452,7 +452,8 @@ daemons_settings()
 		DAEMONS_SETTINGS=$OCI_HARDEN_CONFIG
 	else
 		DAEMONS_SETTINGS=$dir/oci-harden.json
-		printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$RUNC" "$dir/oci-harden-state" "$dir/events.log" >"$DAEMONS_SETTINGS"
+		# Observation off, as in e2e_write_settings: it loads kernel programs.
+		printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s", "observe": "none"}\n' "$RUNC" "$dir/oci-harden-state" "$dir/events.log" >"$DAEMONS_SETTINGS"
 	fi
 }
 

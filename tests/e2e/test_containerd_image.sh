@@ -172,7 +172,7 @@ mkdir -p "$policy_dir"
 # test picks policies with `ctr run --annotation`: it tells oci-harden to
 # trust ctr's annotations ("always"), as an operator whose ctr users are
 # trusted would (the default trusts only configs a CRI wrote).
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "event_log": "%s", "trust_image_annotations": "always"}\n' \
+printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "event_log": "%s", "trust_image_annotations": "always", "observe": "none"}\n' \
 	"$RUNC" "$policy_dir" "$W/oci-harden-state" "$W/events.log" >"$settings"
 cat >"$policy_dir/ohtest.json" <<-'EOF'
 {
@@ -635,7 +635,7 @@ if [ -z "$CRUN" ]; then
 	skip "crun" "crun is not installed (tests/install-deps.sh)"
 else
 	crun_settings=$W/oci-harden-crun.json
-	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$CRUN" "$W/oci-harden-state-crun" "$W/events-crun.log" >"$crun_settings"
+	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s", "observe": "none"}\n' "$CRUN" "$W/oci-harden-state-crun" "$W/events-crun.log" >"$crun_settings"
 	answers_as crun "$crun_settings" "$CRUN" "crun as the runtime"
 
 	bundle=$W/crun-bundle

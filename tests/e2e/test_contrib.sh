@@ -283,7 +283,7 @@ like "$yaml" '^handler: hardened$' "runtimeclass.yaml: handler hardened, the con
 policy_dir=$W/policies
 mkdir -p "$policy_dir"
 cp "$POLICIES/baseline.json" "$POLICIES"/examples/*.json "$policy_dir/"
-printf '{"policy_dir": "%s"}\n' "$policy_dir" >"$W/oci-harden.json"
+printf '{"policy_dir": "%s", "observe": "none"}\n' "$policy_dir" >"$W/oci-harden.json"
 export OCI_HARDEN_CONFIG=$W/oci-harden.json
 
 # A config.json shaped like the one containerd's CRI plugin writes for an
@@ -371,7 +371,7 @@ harden()
 	local name=$1 image=$2 default=${3:-default} bundle=$W/$1
 	mkdir -p "$bundle/rootfs"
 	write_config "$bundle/config.json" "$image" "${4:-}"
-	printf '{"runtime": "/bin/true", "policy_dir": "%s", "default_policy": "%s", "state_dir": "%s", "event_log": "%s"}\n' \
+	printf '{"runtime": "/bin/true", "policy_dir": "%s", "default_policy": "%s", "state_dir": "%s", "event_log": "%s", "observe": "none"}\n' \
 		"$policy_dir" "$default" "$W/state" "$W/events.log" >"$W/$name.settings.json"
 	OCI_HARDEN_CONFIG=$W/$name.settings.json "$OCI_HARDEN" --root "$W/runtime-root" \
 		--log "$W/$name.log" --log-format json create --bundle "$bundle" "ohcontrib-$name" \

@@ -95,9 +95,9 @@ use_runtime()
 		RT_WRAP=()
 		E2E_EXTRA_ROOTS="${E2E_EXTRA_ROOTS:-} $RT_ROOT"
 	fi
-	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s/%s-events.log"}\n' \
+	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s/%s-events.log", "observe": "none"}\n' \
 		"$RT_BIN" "$RT_STATE" "$W" "$RT" >"$W/$RT-enforce.json"
-	printf '{"runtime": "%s", "state_dir": "%s", "policy_dir": "%s", "event_log": "%s/%s-events.log"}\n' \
+	printf '{"runtime": "%s", "state_dir": "%s", "policy_dir": "%s", "event_log": "%s/%s-events.log", "observe": "none"}\n' \
 		"$RT_BIN" "$RT_STATE" "$W/$RT-audit-policies" "$W" "$RT" >"$W/$RT-audit.json"
 	RT_SETTINGS=$W/$RT-enforce.json
 }
@@ -344,7 +344,7 @@ records_suite()
 	use_runtime "$1"
 	RT_STATE=$W/$RT-records-state
 	mkdir -p "$RT_STATE"
-	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$RT_BIN" "$RT_STATE" "$W/$RT-records-events.log" >"$W/$RT-records.json"
+	printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s", "observe": "none"}\n' "$RT_BIN" "$RT_STATE" "$W/$RT-records-events.log" >"$W/$RT-records.json"
 	RT_SETTINGS=$W/$RT-records.json
 	local records="$RT_STATE/*/*.json"
 

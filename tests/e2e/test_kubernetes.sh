@@ -88,7 +88,7 @@ wait "$follower" 2>/dev/null
 is "$(grep -c . "$W/follow.out"):$(grep -c OciHardenAuditRefusal "$W/follow.out")" 2:1 \
 	"and of the first line of the log that replaced it (rotation)"
 # runc's own "events" command still goes to runc.
-printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$(command -v runc)" "$W/runc-events-state" "$W/runc-events.log" >"$W/runtime.json"
+printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s", "observe": "none"}\n' "$(command -v runc)" "$W/runc-events-state" "$W/runc-events.log" >"$W/runtime.json"
 OCI_HARDEN_CONFIG=$W/runtime.json "$OCI_HARDEN" --root "$W/runc-root" events no-such-container >"$W/runc-events.out" 2>&1
 like "$(cat "$W/runc-events.out")" 'container does not exist' "oci-harden events ID is still runc's events command"
 

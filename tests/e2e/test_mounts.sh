@@ -73,7 +73,7 @@ printf 'lower-ok\n' >"$W/lower/file"
 runc_settings=$W/oci-harden-runc.json
 e2e_write_settings "$runc_settings" "\"state_dir\": \"$W/state-runc\""
 crun_settings=$W/oci-harden-crun.json
-printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$CRUN" "$W/state-crun" "$W/events-crun.log" >"$crun_settings"
+printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s", "observe": "none"}\n' "$CRUN" "$W/state-crun" "$W/events-crun.log" >"$crun_settings"
 
 # make_case NAME PROBE PYTHON: a busybox bundle $W/NAME running `sh -c
 # PROBE`, its config changed by PYTHON (which sees `spec`, `bundle` and

@@ -44,11 +44,11 @@ mkdir -p "$NODE/etc/oci-harden" "$NODE/run" "$NODE/proc"
 # the sanitizer run, reads /proc/self when it exits).
 mount --rbind /proc "$NODE/proc" || bail_out "cannot mount /proc in the node"
 # The node's settings, as sync-policies reads them (node paths).
-printf '{"runtime": "%s"}\n' "$RUNC" >"$NODE/etc/oci-harden/config.json"
+printf '{"runtime": "%s", "observe": "none"}\n' "$RUNC" >"$NODE/etc/oci-harden/config.json"
 # The same node seen from here, for the creates: its policy_dir through the
 # same link sync-policies swaps.
 settings=$W/runtime.json
-printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "event_log": "%s", "kernel_audit": false, "trust_image_annotations": "always"}\n' \
+printf '{"runtime": "%s", "policy_dir": "%s", "state_dir": "%s", "event_log": "%s", "kernel_audit": false, "trust_image_annotations": "always", "observe": "none"}\n' \
 	"$RUNC" "$NODE/etc/oci-harden/policies" "$W/state" "$W/events.log" >"$settings"
 
 # make_version NAME UID CAPABILITY: a timestamped directory of the ConfigMap.
@@ -238,13 +238,13 @@ like "$(cat "$W/status.err")" 'CAP_SYS_ADMN' "and shows the finding"
 
 # A set that names a default_policy it lacks is refused too: check runs
 # with the node's settings.
-printf '{"runtime": "%s", "default_policy": "baseline"}\n' "$RUNC" >"$NODE/etc/oci-harden/config.json"
+printf '{"runtime": "%s", "default_policy": "baseline", "observe": "none"}\n' "$RUNC" >"$NODE/etc/oci-harden/config.json"
 make_version c 3003 CAP_CHOWN
 publish c
 sync_node >"$W/sync-nobaseline.out" 2>&1
 is "$?" 1 "a set without the node's default_policy is refused"
 like "$(cat "$W/sync-nobaseline.out")" 'default_policy: no policy "baseline"' "naming what is missing"
-printf '{"runtime": "%s"}\n' "$RUNC" >"$NODE/etc/oci-harden/config.json"
+printf '{"runtime": "%s", "observe": "none"}\n' "$RUNC" >"$NODE/etc/oci-harden/config.json"
 
 # Fixed: installed, and the probe passes again.
 publish b

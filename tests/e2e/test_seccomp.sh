@@ -60,7 +60,7 @@ printf '{"allow": {"seccomp": ["SCMP_ACT_NOTIFY", "listenerPath"]}}\n' >"$polici
 # settings NAME RUNTIME [POLICY]: an oci-harden settings file.
 settings()
 {
-	local extra="\"policy_dir\": \"$policies\", \"state_dir\": \"$W/state-$1\", \"event_log\": \"$W/events-$1.log\""
+	local extra="\"policy_dir\": \"$policies\", \"state_dir\": \"$W/state-$1\", \"event_log\": \"$W/events-$1.log\", \"observe\": \"none\""
 	[ -z "${3:-}" ] || extra="$extra, \"default_policy\": \"$3\""
 	printf '{"runtime": "%s", %s}\n' "$2" "$extra" >"$W/$1.settings.json"
 }

@@ -217,7 +217,8 @@ write_settings()
 	  "default_policy": "$default_policy",
 	  "state_dir": "$W/$mode/state",
 	  "event_log": "$dir/events.log",
-	  "kernel_audit": false
+	  "kernel_audit": false,
+	  "observe": "none"
 	}
 	EOF
 	printf '%s\n' "$dir/settings.json"

@@ -197,3 +197,35 @@ Test(k8s_event, lines_of_another_format_are_errors)
 		k8s_event_context_clear(&ctx);
 	}
 }
+
+Test(k8s_event, drift_is_a_warning_on_the_pod)
+{
+	const char *text = LINE_HEAD
+	    "\"command\":\"create\",\"container\":\"c5\"," POD ",\"outcome\":\"hardened\","
+	    "\"changes\":3,\"refusals\":0,\"decisions\":[]}\n" LINE_HEAD
+	    "\"command\":\"observe\",\"container\":\"c5\",\"outcome\":\"observed\","
+	    "\"observation\":{}}\n" LINE_HEAD
+	    "\"command\":\"drift\",\"container\":\"c5\",\"image\":\"docker.io/library/app:1\","
+	    "\"policy\":\"default\",\"mode\":\"enforce\",\"outcome\":\"refused\","
+	    "\"path\":\"/tmp/x\",\"origin\":\"other mount\",\"filesystem\":\"tmpfs\","
+	    "\"errno\":13,\"process\":{\"pid\":7,\"comm\":\"sh\",\"uid\":0}}\n" LINE_HEAD
+	    "\"command\":\"drift\",\"container\":\"c5\",\"mode\":\"audit\","
+	    "\"outcome\":\"would be refused\",\"path\":\"/tmp/y\",\"origin\":\"upper layer\","
+	    "\"process\":{\"comm\":\"y\"}}\n";
+	struct k8s_event_context ctx = {0};
+	struct json *events[4];
+	cr_assert_eq(convert_all(text, &ctx, events, ARRAY_SIZE(events)), 2,
+		     "the observation makes none, each drift line one");
+	cr_assert_str_eq(str(events[0], "reason"), "OciHardenDrift");
+	cr_assert_str_eq(str(events[0], "type"), "Warning");
+	cr_assert_str_eq(str(events[0], "involvedObject.name"), "web-0");
+	cr_assert_str_eq(str(events[0], "message"),
+			 "container app tried to run /tmp/x, which is not from its image (other "
+			 "mount; process sh): refused");
+	cr_assert_str_eq(str(events[1], "message"),
+			 "container app ran /tmp/y, which is not from its image (upper layer; "
+			 "process y): audit mode: enforce mode would refuse it");
+	json_free(events[0]);
+	json_free(events[1]);
+	k8s_event_context_clear(&ctx);
+}

@@ -123,11 +123,11 @@ Test(runc_args, each_command_is_classified)
 	    {"checkpoint", RUNC_CMD_OTHER}, {"create", RUNC_CMD_CREATE},
 	    {"delete", RUNC_CMD_DELETE},    {"events", RUNC_CMD_OTHER},
 	    {"exec", RUNC_CMD_EXEC},	    {"init", RUNC_CMD_OTHER},
-	    {"kill", RUNC_CMD_OTHER},	    {"list", RUNC_CMD_LIST},
+	    {"kill", RUNC_CMD_KILL},	    {"list", RUNC_CMD_LIST},
 	    {"pause", RUNC_CMD_OTHER},	    {"ps", RUNC_CMD_OTHER},
 	    {"restore", RUNC_CMD_RESTORE},  {"resume", RUNC_CMD_OTHER},
 	    {"run", RUNC_CMD_RUN},	    {"spec", RUNC_CMD_OTHER},
-	    {"start", RUNC_CMD_OTHER},	    {"state", RUNC_CMD_OTHER},
+	    {"start", RUNC_CMD_START},	    {"state", RUNC_CMD_OTHER},
 	    {"update", RUNC_CMD_OTHER},	    {"features", RUNC_CMD_OTHER},
 	    {"help", RUNC_CMD_OTHER},	    {"h", RUNC_CMD_OTHER},
 	};
@@ -143,8 +143,12 @@ Test(runc_args, other_commands_pass_their_options_through_uninterpreted)
 {
 	/* runc validates these itself; oci-harden does not act on them. */
 	struct runc_args a = PARSE_OK("kill", "--all", "id1", "KILL");
-	cr_assert_eq(a.command, RUNC_CMD_OTHER);
+	cr_assert_eq(a.command, RUNC_CMD_KILL);
 	cr_assert_str_eq(a.command_name, "kill");
+	cr_assert_str_eq(a.container_id, "id1");
+	a = PARSE_OK("start", "--whatever", "id2");
+	cr_assert_eq(a.command, RUNC_CMD_START);
+	cr_assert_str_eq(a.container_id, "id2");
 	a = PARSE_OK("ps", "--format", "json", "id1", "-ef");
 	cr_assert_eq(a.command, RUNC_CMD_OTHER);
 	a = PARSE_OK("update", "--no-such-option-yet", "id1");

@@ -125,3 +125,36 @@ Test(settings, runtime_search_skips_a_runc_that_is_this_binary)
 	unlink(link);
 	rmdir(dir);
 }
+
+Test(settings, observation_keys)
+{
+	with_config("{\"observe\": \"audit\", \"observe_dir\": \"/sys/fs/bpf/x\", "
+		    "\"observe_startup_seconds\": 5}");
+	cleanup_settings struct settings s = {0};
+	oh_error_t err = NULL;
+	cr_assert_eq(settings_load(&s, &err), 0, "%s", err ? err->msg : "");
+	cr_assert_eq(s.observe, SETTINGS_OBSERVE_AUDIT);
+	cr_assert_str_eq(s.observe_dir, "/sys/fs/bpf/x");
+	cr_assert_eq(s.observe_startup_seconds, 5);
+}
+
+Test(settings, observation_defaults_and_bad_values)
+{
+	setenv(SETTINGS_ENV, "/nonexistent/oci-harden.json", 1);
+	cleanup_settings struct settings d = {0};
+	oh_error_t err = NULL;
+	cr_assert_eq(settings_load(&d, &err), 0);
+	cr_assert_eq(d.observe, SETTINGS_OBSERVE_ALL);
+	cr_assert_str_eq(d.observe_dir, SETTINGS_DEFAULT_OBSERVE_DIR);
+	cr_assert_eq(d.observe_startup_seconds, 60);
+	const char *cases[] = {"{\"observe\": \"some\"}", "{\"observe_startup_seconds\": -1}",
+			       "{\"observe_dir\": \"relative\"}"};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		strcpy(path, "/tmp/oci-harden-settings-XXXXXX");
+		with_config(cases[i]);
+		cleanup_settings struct settings s = {0};
+		cr_assert_lt(settings_load(&s, &err), 0, "%s", cases[i]);
+		oh_error_free(&err);
+		cleanup();
+	}
+}
