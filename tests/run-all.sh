@@ -18,7 +18,7 @@ bash tests/install-deps.sh
 
 # Tests keep their state, records and event logs in their own directories:
 # oci-harden's system-wide ones must not appear because the tests ran.
-host_dirs=(/etc/oci-harden /run/oci-harden /var/log/oci-harden /usr/local/sbin/oci-harden /usr/local/libexec/oci-harden)
+host_dirs=(/etc/oci-harden /run/oci-harden /var/log/oci-harden /usr/local/sbin/oci-harden /usr/local/libexec/oci-harden /sys/fs/bpf/oci-harden)
 absent=()
 for d in "${host_dirs[@]}"; do [ -e "$d" ] || absent+=("$d"); done
 check_host_dirs()
