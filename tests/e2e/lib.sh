@@ -344,6 +344,26 @@ print(v if isinstance(v, str) else json.dumps(v))
 ' "$1" "$2"
 }
 
+# e2e_docker_sock_placeholder: /run/docker.sock exists until this test
+# exits, for cases that mount the host's Docker socket by that name. Made
+# (an empty file) only if missing, and then removed by e2e_docker_sock_done.
+# Tests that use it hold one lock for their whole run, so that one test
+# does not remove the placeholder while another still mounts it.
+E2E_MADE_DOCKER_SOCK=
+e2e_docker_sock_placeholder()
+{
+	exec 8>/run/lock/oci-harden-e2e-docker-sock.lock
+	flock -w 300 8 || bail_out "another test held /run/docker.sock's lock for 5 minutes"
+	if [ ! -e /run/docker.sock ]; then
+		: >/run/docker.sock && E2E_MADE_DOCKER_SOCK=1
+	fi
+}
+e2e_docker_sock_done()
+{
+	[ -z "$E2E_MADE_DOCKER_SOCK" ] || rm -f /run/docker.sock
+	E2E_MADE_DOCKER_SOCK=
+}
+
 # e2e_write_settings FILE [EXTRA-JSON-MEMBERS]: an oci-harden config file
 # pointing at the real runc (or $E2E_SETTINGS_RUNTIME), whose state
 # directory and event log are the test's own unless EXTRA names them: a

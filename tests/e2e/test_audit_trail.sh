@@ -16,19 +16,16 @@ e2e_setup audit
 audit_py="$PYTHON $(dirname "$0")/audit_netlink.py"
 was_enabled=$($audit_py status 2>/dev/null) || skip_all "the kernel has no audit support"
 listener=
-made_socket=
 cleanup_audit()
 {
 	[ -n "$listener" ] && kill "$listener" 2>/dev/null
 	$audit_py set-enabled "$was_enabled" 2>/dev/null
-	[ -n "$made_socket" ] && rm -f /run/docker.sock
+	e2e_docker_sock_done
 	e2e_cleanup
 }
 trap cleanup_audit EXIT
 $audit_py set-enabled 1 || bail_out "cannot enable kernel auditing"
-if [ ! -e /run/docker.sock ]; then
-	: >/run/docker.sock && made_socket=1
-fi
+e2e_docker_sock_placeholder
 
 events=$E2E_WORK/events.log
 audit_policies=$E2E_WORK/audit-policies

@@ -18,13 +18,10 @@ recorder=$E2E_WORK/recording-runc
 e2e_make_recording_runtime "$recorder"
 
 # The Docker socket, for the one case that mounts it; made only if missing.
-made_socket=
-if [ ! -e /run/docker.sock ]; then
-	: >/run/docker.sock && made_socket=1
-fi
+e2e_docker_sock_placeholder
 cleanup_refusals()
 {
-	[ -n "$made_socket" ] && rm -f /run/docker.sock
+	e2e_docker_sock_done
 	e2e_cleanup
 }
 trap cleanup_refusals EXIT
