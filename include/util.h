@@ -16,9 +16,10 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+void xfree(void *p);
 static inline void cleanup_freep(void *p)
 {
-	free(*(void **)p);
+	xfree(*(void **)p);
 }
 static inline void cleanup_closep(int *fd)
 {
@@ -43,6 +44,17 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Free what the x* allocators gave, or anything malloc gave: with the arena
+ * on, a block cut from it is released only with the process. Every free in
+ * oci-harden is xfree (tests/layering.sh checks). */
+/* (declared above, for cleanup_free) */
+
+/* From now on, small blocks come from one arena that is never given back
+ * (util.c says why): for a process that ends in execv, as a create does. */
+void alloc_arena_begin(void);
+/* Whether `p` lies in the arena (for tests). */
+bool alloc_arena_holds(const void *p);
 
 /* Grow an array of element size `size` so that it holds at least `need`. */
 void *xgrow(void *ptr, size_t *cap, size_t need, size_t size);

@@ -210,7 +210,7 @@ static char *suggest_text(const struct suggestion *s)
 
 static void suggestion_clear(struct suggestion *s)
 {
-	free(s->image);
+	xfree(s->image);
 	json_free(s->overrides);
 	string_list_clear(&s->unliftable);
 }
@@ -285,7 +285,7 @@ int cmd_suggest(int argc, char **argv)
 			event_log);
 	for (size_t i = 0; i < run.len; i++)
 		suggestion_clear(&run.items[i]);
-	free(run.items);
+	xfree(run.items);
 	json_free(run.base);
 	return status;
 }

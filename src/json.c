@@ -30,20 +30,20 @@ void json_free(struct json *value)
 	case JSON_ARRAY:
 		for (size_t i = 0; i < value->array.len; i++)
 			json_free(value->array.items[i]);
-		free(value->array.items);
+		xfree(value->array.items);
 		break;
 	case JSON_OBJECT:
 		for (size_t i = 0; i < value->object.len; i++) {
-			free(value->object.members[i].key);
+			xfree(value->object.members[i].key);
 			json_free(value->object.members[i].value);
 		}
-		free(value->object.members);
+		xfree(value->object.members);
 		break;
 	case JSON_NULL:
 	case JSON_BOOL:
 		break;
 	}
-	free(value);
+	xfree(value);
 }
 
 struct json *json_new_null(void)
@@ -300,7 +300,7 @@ bool json_object_remove(struct json *object, const char *key)
 	for (size_t i = 0; i < object->object.len; i++) {
 		struct json_member *m = &object->object.members[i];
 		if (strcmp(m->key, key) == 0) {
-			free(m->key);
+			xfree(m->key);
 			json_free(m->value);
 			found = true;
 			continue;

@@ -896,7 +896,7 @@ static void parse_document(struct parser *p)
 	}
 	yajl_free(p->handle);
 	strbuf_free(&p->key_text);
-	free(p->keys);
+	xfree(p->keys);
 }
 
 struct json *json_parse_at(const char *text, size_t len, unsigned flags, size_t *error_offset,

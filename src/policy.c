@@ -76,20 +76,20 @@ void policy_free(struct policy *p)
 {
 	if (!p)
 		return;
-	free(p->name);
-	free(p->source);
-	free(p->extends);
+	xfree(p->name);
+	xfree(p->source);
+	xfree(p->extends);
 	string_list_clear(&p->images);
 	string_list_clear(&p->capabilities);
 	string_list_clear(&p->tmpfs);
-	free(p->seccomp_profile_name);
-	free(p->seccomp_profile_text);
-	free(p->seccomp_profile_file);
+	xfree(p->seccomp_profile_name);
+	xfree(p->seccomp_profile_text);
+	xfree(p->seccomp_profile_file);
 	string_list_clear(&p->seccomp_allow_syscalls);
-	free(p->apparmor_profile);
+	xfree(p->apparmor_profile);
 	for (size_t i = 0; i < p->rlimits_len; i++)
-		free(p->rlimits[i].type);
-	free(p->rlimits);
+		xfree(p->rlimits[i].type);
+	xfree(p->rlimits);
 	string_list_clear(&p->allow.host_namespaces);
 	string_list_clear(&p->allow.host_paths);
 	string_list_clear(&p->allow.devices);
@@ -100,7 +100,7 @@ void policy_free(struct policy *p)
 	string_list_clear(&p->allow.mount_types);
 	string_list_clear(&p->allow.seccomp);
 	string_list_clear(&p->allow.root_paths);
-	free(p);
+	xfree(p);
 }
 
 /* What a policy enforces before any file says otherwise: nothing, except the
@@ -184,7 +184,7 @@ static int read_string(struct policy_loader *l, const struct json *v, const char
 		return -1;
 	if (!is_c_string(v))
 		return loader_error(l, v, path, "must not contain a NUL character");
-	free(*out);
+	xfree(*out);
 	*out = xstrdup(v->string.ptr);
 	return 0;
 }
@@ -391,12 +391,12 @@ static int key_tmpfs(struct policy_loader *l, const struct json *v, const char *
 
 static void set_seccomp_profile(struct policy *p, const char *name, char *text, size_t len)
 {
-	free(p->seccomp_profile_file);
+	xfree(p->seccomp_profile_file);
 	p->seccomp_profile_file = NULL;
-	free(p->seccomp_profile_text);
+	xfree(p->seccomp_profile_text);
 	p->seccomp_profile_text = text;
 	p->seccomp_profile_len = len;
-	free(p->seccomp_profile_name);
+	xfree(p->seccomp_profile_name);
 	p->seccomp_profile_name = name ? xstrdup(name) : NULL;
 }
 
@@ -764,11 +764,11 @@ struct policy *policy_load_json_diagnosed(const struct json *doc, const char *na
 	};
 	/* What a policy inherits of its base's identity is only the rules. */
 	string_list_clear(&loader.policy->images);
-	free(loader.policy->extends);
+	xfree(loader.policy->extends);
 	loader.policy->extends = NULL;
-	free(loader.policy->name);
+	xfree(loader.policy->name);
 	loader.policy->name = xstrdup(name);
-	free(loader.policy->source);
+	xfree(loader.policy->source);
 	loader.policy->source = xstrdup(source);
 
 	if (doc->type != JSON_OBJECT)

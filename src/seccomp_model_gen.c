@@ -154,8 +154,8 @@ static int write_native_names(FILE *out)
 	    "    sizeof(seccomp_native_syscall_names) / sizeof(seccomp_native_syscall_names[0]);\n",
 	    out);
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		xfree(names[i]);
+	xfree(names);
 	return n ? 0 : -1;
 }
 
