@@ -9,6 +9,7 @@
 
 #include "capability_names.h"
 #include "embedded.h"
+#include "seccomp_profile.h"
 
 const char *policy_mode_name(enum policy_mode mode)
 {
@@ -404,6 +405,11 @@ struct json *policy_seccomp_profile(const struct policy *policy, oh_error_t *err
 {
 	if (!policy->seccomp_profile_text)
 		return NULL;
+	/* The embedded profile (or a copy of it in a file) is read already. */
+	const struct json_frozen *embedded = &embedded_default_seccomp_tree;
+	if (policy->seccomp_profile_len == embedded->compact_len &&
+	    memcmp(policy->seccomp_profile_text, embedded->compact, embedded->compact_len) == 0)
+		return (struct json *)&embedded->node;
 	struct json *profile = json_parse(policy->seccomp_profile_text, policy->seccomp_profile_len,
 					  JSON_PARSE_COMMENTS, err);
 	if (!profile)
