@@ -35,10 +35,10 @@ struct own_command {
 extern const struct own_command own_commands[];
 extern const size_t own_commands_len;
 
-/* The first line of `oci-harden --version`, before the runtime's own. */
+/* The last line of `oci-harden --version`, after the runtime's own. */
 void own_version_print(FILE *out);
-/* oci-harden's part of `oci-harden --help`, before the runtime's own. */
-void own_help_print(FILE *out);
+/* oci-harden's part of `oci-harden --help`, after the help of `runtime`. */
+void own_help_print(FILE *out, const char *runtime);
 /* `oci-harden install` and `oci-harden uninstall`: put oci-harden on a
  * node (the host's root mounted at --host-root) and take it off exactly.
  * argv[0] is the command's name. */

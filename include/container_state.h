@@ -75,6 +75,13 @@ int container_state_load(const struct container_place *place, const char *id,
 /* Forget the container; a missing record is fine. */
 void container_state_remove(const struct container_place *place, const char *id);
 
+/* Forget, with bounded work, the records of the runtime root's containers
+ * that are gone: at `list`, which asks which containers the root has. A
+ * create that the runtime itself failed, or a foreground `run` whose
+ * container exited, is followed by no `delete`, and a test suite's
+ * teardown lists before it deletes. */
+void container_state_forget_gone(const struct container_place *place);
+
 /* Whether `id` is a container id runc accepts (and so a safe file name). */
 bool container_id_is_valid(const char *id);
 

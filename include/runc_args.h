@@ -20,6 +20,7 @@ enum runc_command {
 	RUNC_CMD_RESTORE, /* reads the bundle's config.json */
 	RUNC_CMD_EXEC,	  /* builds a process from --process or from flags */
 	RUNC_CMD_DELETE,  /* the container's state may be cleaned up */
+	RUNC_CMD_LIST,	  /* lists the root's containers: records of others may go */
 	RUNC_CMD_OTHER,	  /* any other known command: passed through untouched */
 	/* A command neither runc nor crun has: it creates and changes nothing,
 	 * so it goes to the runtime untouched, which refuses it in its own

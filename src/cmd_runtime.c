@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sys/wait.h>
 
 #include "bundle.h"
 #include "container_state.h"
@@ -339,6 +340,12 @@ static int runtime_harden_exec(int argc, char **argv, const struct runc_args *ar
 	cleanup_process_file struct process_file file = {0};
 
 	int found = container_state_load(place, args->container_id, &record, &why_none, &err);
+	/* No record, and no such container either: nothing can run, and the
+	 * runtime says so in its own words and exit status (runc: 255,
+	 * "container does not exist"). */
+	if (found == 0 && !err && args->container_id &&
+	    !runtime_state_exists(place->runtime_root, args->container_id))
+		return 0;
 	if (found == 0 &&
 	    policy_load_named(settings->default_policy, settings, &fallback, &err) == 0) {
 		report.policy_reason = xstrdup("no record of the container: the default policy");
@@ -465,14 +472,34 @@ static int runtime_entry_default(const struct runc_args *args, struct settings *
 	return 0;
 }
 
-/* --help and --version say what oci-harden is, then the runtime says what
- * it is, unchanged: its part follows from the exec. */
-static void runtime_introduce(const struct runc_args *args)
+/* --help and --version: the runtime answers first, unchanged, then
+ * oci-harden says what it is. First, because programs read the runtime's
+ * answer from its first lines (runc's own tests: `runc -v` starts "runc
+ * version", `runc -h` starts "NAME:"; Docker reads the runtime's name,
+ * version and commit from it, taking the last line that says "version",
+ * which oci-harden's line therefore does not say). So the runtime runs as
+ * a child here, not in our place, and its exit status is ours. */
+static int runtime_introduce(const struct runc_args *args, const char *runtime, char **argv)
 {
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		argv[0] = (char *)runtime;
+		execv(runtime, argv);
+		_exit(127);
+	}
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
 	if (args->help)
-		own_help_print(stdout);
-	else if (args->version)
+		own_help_print(stdout, runtime);
+	else
 		own_version_print(stdout);
+	fflush(stdout);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int cmd_runtime(int argc, char **argv)
@@ -486,7 +513,6 @@ int cmd_runtime(int argc, char **argv)
 	struct runtime_log log = {.path = args.log_path, .format = args.log_format};
 	if (parsed < 0)
 		return runtime_fail(&log, &err);
-	runtime_introduce(&args);
 
 	cleanup_settings struct settings settings = {0};
 	cleanup_free char *runtime = NULL;
@@ -498,8 +524,13 @@ int cmd_runtime(int argc, char **argv)
 	struct container_place place = {.state_dir = settings.state_dir,
 					.runtime_root = runtime_root};
 	cleanup_exec_argv struct exec_argv exec_argv = {0};
-	if (args.help)
-		printf("\nThe runtime, %s:\n\n", runtime);
+	if (args.help || args.version) {
+		int status = runtime_introduce(&args, runtime, argv);
+		if (status >= 0)
+			return status;
+		oh_error_make(&err, errno, "cannot run the runtime %s", runtime);
+		return runtime_fail(&log, &err);
+	}
 
 	switch (args.command) {
 	case RUNC_CMD_CREATE:
@@ -522,6 +553,9 @@ int cmd_runtime(int argc, char **argv)
 	case RUNC_CMD_DELETE:
 		if (args.container_id)
 			container_state_remove(&place, args.container_id);
+		break;
+	case RUNC_CMD_LIST:
+		container_state_forget_gone(&place);
 		break;
 	default:
 		/* Every other command, and one neither runtime knows, which

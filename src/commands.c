@@ -24,29 +24,34 @@ const struct own_command own_commands[] = {
 };
 const size_t own_commands_len = ARRAY_SIZE(own_commands);
 
-/* "NAME version X" is how runc and crun start theirs; Docker's `docker
- * info` reads the runtime's name and version from the last line that says
- * "version" and its commit from a line "commit:" (moby daemon/info_unix.go,
- * parseRuntimeVersion), so the runtime's own lines, which follow, win. */
+/* After the runtime's own lines. Not the word "version": Docker's `docker
+ * info` takes the runtime's name and version from the last line that says
+ * it (moby daemon/info_unix.go, parseRuntimeVersion), which must stay the
+ * runtime's. */
 void own_version_print(FILE *out)
 {
-	fputs("oci-harden version " OCI_HARDEN_VERSION "\n", out);
+	fputs("oci-harden " OCI_HARDEN_VERSION
+	      ", which hardens every container before this runtime "
+	      "runs it\n",
+	      out);
 }
 
-void own_help_print(FILE *out)
+void own_help_print(FILE *out, const char *runtime)
 {
-	fputs("oci-harden " OCI_HARDEN_VERSION
-	      ": an OCI runtime that hardens every container by a\n"
-	      "policy, then hands it to the real runtime.\n"
-	      "\n"
-	      "usage: oci-harden [RUNTIME OPTIONS] COMMAND [OPTIONS] [ID]    in runc's place\n"
-	      "       oci-harden@POLICY ...    (a link to oci-harden) every container gets POLICY\n"
-	      "       oci-harden OWN-COMMAND [OPTIONS]\n"
-	      "\n"
-	      "Own commands (OWN-COMMAND --help lists the options of each):\n",
-	      out);
+	fprintf(
+	    out,
+	    "\n"
+	    "This runtime, %s, is run by oci-harden " OCI_HARDEN_VERSION ", which hardens\n"
+	    "every container by a policy before the runtime starts it.\n"
+	    "\n"
+	    "usage: oci-harden [RUNTIME OPTIONS] COMMAND [OPTIONS] [ID]    in runc's place\n"
+	    "       oci-harden@POLICY ...    (a link to oci-harden) every container gets POLICY\n"
+	    "       oci-harden OWN-COMMAND [OPTIONS]\n"
+	    "\n"
+	    "Own commands (OWN-COMMAND --help lists the options of each):\n",
+	    runtime);
 	for (size_t i = 0; i < own_commands_len; i++)
-		fprintf(out, "  %-10s %s\n", own_commands[i].name, own_commands[i].summary);
+		fprintf(out, "  %-13s %s\n", own_commands[i].name, own_commands[i].summary);
 	fputs("\n"
 	      "Settings: " SETTINGS_DEFAULT_PATH ", or the file $" SETTINGS_ENV " names.\n"
 	      "Manuals: oci-harden(8), oci-harden-policy(5), oci-harden.json(5).\n",

@@ -276,6 +276,13 @@ static void container_state_collect(const char *state_dir, const char *own_dir,
 	string_list_clear(&dirs);
 }
 
+void container_state_forget_gone(const struct container_place *place)
+{
+	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
+	int budget = CONTAINER_STATE_COLLECT_BUDGET;
+	container_state_collect_dir(dir, NULL, (uint64_t)clock_now_ns(), &budget);
+}
+
 /* --- save, load, remove ------------------------------------------------------ */
 
 int container_state_save(const struct container_place *place, const struct container_created *c,

@@ -229,7 +229,7 @@ static const struct command_spec commands[] = {
     {"exec", RUNC_CMD_EXEC, false, &exec_table, POSITIONAL_AT_LEAST_ONE},
     {"init", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"kill", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
-    {"list", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
+    {"list", RUNC_CMD_LIST, true, NULL, POSITIONAL_ANY},
     {"pause", RUNC_CMD_OTHER, true, NULL, POSITIONAL_ANY},
     {"ps", RUNC_CMD_OTHER, false, NULL, POSITIONAL_ANY},
     {"restore", RUNC_CMD_RESTORE, true, &restore_table, POSITIONAL_EXACTLY_ONE},
@@ -716,9 +716,9 @@ int runc_args_parse(int argc, char *const argv[], struct runc_args *out, oh_erro
 }
 
 static const char *const command_names[] = {
-    [RUNC_CMD_NONE] = "none",	    [RUNC_CMD_CREATE] = "create",   [RUNC_CMD_RUN] = "run",
-    [RUNC_CMD_RESTORE] = "restore", [RUNC_CMD_EXEC] = "exec",	    [RUNC_CMD_DELETE] = "delete",
-    [RUNC_CMD_OTHER] = "other",	    [RUNC_CMD_UNKNOWN] = "unknown",
+    [RUNC_CMD_NONE] = "none",	    [RUNC_CMD_CREATE] = "create", [RUNC_CMD_RUN] = "run",
+    [RUNC_CMD_RESTORE] = "restore", [RUNC_CMD_EXEC] = "exec",	  [RUNC_CMD_DELETE] = "delete",
+    [RUNC_CMD_LIST] = "list",	    [RUNC_CMD_OTHER] = "other",	  [RUNC_CMD_UNKNOWN] = "unknown",
 };
 
 const char *runc_command_name(enum runc_command command)

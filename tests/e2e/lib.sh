@@ -133,6 +133,9 @@ caps_within()
 # tap_done: the plan, last (TAP allows it at the end), and the exit status.
 tap_done()
 {
+	if [ -n "${E2E_DEVNULL_OWNER:-}" ]; then
+		is "$(stat -c %u:%g /dev/null)" "$E2E_DEVNULL_OWNER" "the host's /dev/null kept its owner"
+	fi
 	printf '1..%d\n' "$TAP_COUNT"
 	if [ "$TAP_FAILED" -ne 0 ]; then
 		diag "$TAP_FAILED of $TAP_COUNT failed"
@@ -204,6 +207,14 @@ e2e_setup()
 	E2E_RUNC_ROOT=$E2E_WORK/runc-root
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT TERM
+	# The test's standard input is a file of its own, never the host's
+	# /dev/null (which meson gives it): crun 1.8 fchowns every standard
+	# stream of an exec that is not a terminal to the exec's user
+	# (container.c, maybe_chown_std_streams). tap_done checks that the
+	# host's /dev/null kept its owner.
+	: >"$E2E_WORK/stdin"
+	exec <"$E2E_WORK/stdin"
+	E2E_DEVNULL_OWNER=$(stat -c %u:%g /dev/null)
 }
 
 # e2e_id NAME: a container id unique to this run, remembered for cleanup.

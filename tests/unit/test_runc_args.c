@@ -123,7 +123,7 @@ Test(runc_args, each_command_is_classified)
 	    {"checkpoint", RUNC_CMD_OTHER}, {"create", RUNC_CMD_CREATE},
 	    {"delete", RUNC_CMD_DELETE},    {"events", RUNC_CMD_OTHER},
 	    {"exec", RUNC_CMD_EXEC},	    {"init", RUNC_CMD_OTHER},
-	    {"kill", RUNC_CMD_OTHER},	    {"list", RUNC_CMD_OTHER},
+	    {"kill", RUNC_CMD_OTHER},	    {"list", RUNC_CMD_LIST},
 	    {"pause", RUNC_CMD_OTHER},	    {"ps", RUNC_CMD_OTHER},
 	    {"restore", RUNC_CMD_RESTORE},  {"resume", RUNC_CMD_OTHER},
 	    {"run", RUNC_CMD_RUN},	    {"spec", RUNC_CMD_OTHER},
