@@ -147,6 +147,9 @@ bool json_number_uint64(const struct json *number, uint64_t *out);
  * with. */
 void json_write(const struct json *value, bool pretty, struct strbuf *out);
 char *json_to_string(const struct json *value, bool pretty);
+/* The string of `len` bytes as json_write writes a string: quoted, escaped
+ * minimally. */
+void json_write_string(const char *s, size_t len, struct strbuf *out);
 /* Whether json_write(value, false) would write exactly these `len` bytes,
  * found without writing them (and at the first byte that differs). */
 bool json_equal_compact_text(const struct json *value, const char *text, size_t len);

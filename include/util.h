@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _cleanup_(f)  __attribute__((cleanup(f)))
@@ -84,6 +85,11 @@ char *xstrcat3(const char *a, const char *b, const char *c);
 /* `name` in the directory `dir`: "dir/name", or `name` alone when `dir` is
  * "" (the working directory, as a person wrote it). */
 char *path_join(const char *dir, const char *name);
+
+/* `t` as strftime(3) writes "%Y-%m-%dT%H:%M:%S" for gmtime_r(t): UTC,
+ * without reading the time zone files. */
+#define UTC_TIMESTAMP_SIZE 32
+void utc_timestamp(time_t t, char out[UTC_TIMESTAMP_SIZE]);
 
 /* A list of owned strings. */
 struct string_list {

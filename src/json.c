@@ -455,9 +455,23 @@ static const bool needs_escape[256] = {
     ['\\'] = true,
 };
 
+#define WORD_ONES  UINT64_C(0x0101010101010101)
+#define WORD_HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether one of the 8 bytes of `w` needs an escape: a quote, a backslash or
+ * a control character (exact in whether, not in which). */
+static inline bool word_needs_escape(uint64_t w)
+{
+	uint64_t quote = w ^ (WORD_ONES * '"');
+	uint64_t backslash = w ^ (WORD_ONES * '\\');
+	return (((quote - WORD_ONES) & ~quote) | ((backslash - WORD_ONES) & ~backslash) |
+		((w - WORD_ONES * 0x20) & ~w)) &
+	       WORD_HIGHS;
+}
+
 /* Minimal escaping: only what JSON requires, so that a compact document
  * with no needless escapes is written back byte for byte. Everything else,
- * UTF-8 included, is copied in runs. */
+ * UTF-8 included, is copied in runs, found 8 bytes at a time. */
 static void write_string(struct strbuf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -466,6 +480,15 @@ static void write_string(struct strbuf *out, const char *s, size_t len)
 
 	out_putc(out, '"');
 	for (size_t i = 0; i < len; i++) {
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, in + i, sizeof(w));
+			if (word_needs_escape(w))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		unsigned char c = in[i];
 		if (!needs_escape[c])
 			continue;
@@ -575,6 +598,12 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		out_putc(out, '}');
 		break;
 	}
+}
+
+void json_write_string(const char *s, size_t len, struct strbuf *out)
+{
+	write_string(out, s, len);
+	out_terminate(out);
 }
 
 void json_write(const struct json *value, bool pretty, struct strbuf *out)

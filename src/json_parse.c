@@ -855,7 +855,7 @@ static void parser_syntax_error(struct parser *p)
  * policy, a record of our own. fast_read takes those in one pass over the
  * text, and gives up (NULL, having freed what it built) at the first thing
  * it does not build exactly as the yajl path does: anything that may be an
- * error, a comment, a control character, invalid UTF-8, a \u escape of a
+ * error, a comment it cannot end, a control character, invalid UTF-8, a \u escape of a
  * UTF-16 surrogate, a key holding a NUL, a repeated key (GO_STRICT), nesting
  * past JSON_MAX_DEPTH. The yajl path then reads the text from the start,
  * with its checks and its messages. Where both take a document they build
@@ -883,10 +883,32 @@ static const bool fast_blank[256] = {
     [' '] = true, ['\n'] = true, ['\t'] = true, ['\r'] = true, ['\v'] = true, ['\f'] = true,
 };
 
+/* Past blanks and, with JSON_PARSE_COMMENTS, comments as yajl reads them
+ * (yajl_lex.c: "//" to the end of the line, "/" "*" to the first "*" "/"
+ * after it). A comment it does not end is left where it starts: a '/'
+ * that no caller takes, so the reader gives up. */
 static inline void fast_skip_blanks(struct fast_reader *r)
 {
-	while (r->at < r->end && fast_blank[(unsigned char)*r->at])
-		r->at++;
+	for (;;) {
+		while (r->at < r->end && fast_blank[(unsigned char)*r->at])
+			r->at++;
+		if (!(r->flags & JSON_PARSE_COMMENTS) || r->end - r->at < 2 || r->at[0] != '/')
+			return;
+		const char *close = NULL;
+		if (r->at[1] == '/') {
+			close = memchr(r->at + 2, '\n', (size_t)(r->end - r->at - 2));
+			if (!close)
+				return;
+			r->at = close + 1;
+		} else if (r->at[1] == '*') {
+			close = memmem(r->at + 2, (size_t)(r->end - r->at - 2), "*/", 2);
+			if (!close)
+				return;
+			r->at = close + 2;
+		} else {
+			return;
+		}
+	}
 }
 
 #define FAST_ONES  UINT64_C(0x0101010101010101)

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* Nothing is written: the core does no I/O, and containerd reports the
  * runtime's death by SIGABRT all the same. */
@@ -324,4 +325,48 @@ void string_list_clear(struct string_list *list)
 	xfree(list->items);
 	list->items = NULL;
 	list->len = list->cap = 0;
+}
+
+/* By hand: gmtime_r and strftime both read the time zone files (tzset) the
+ * first time they run in a process, which a create does only for this. */
+void utc_timestamp(time_t t, char out[UTC_TIMESTAMP_SIZE])
+{
+	int64_t days = (int64_t)t / 86400, secs = (int64_t)t % 86400;
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	/* The proleptic Gregorian calendar from days since 1970-01-01, in eras
+	 * of 400 years (H. Hinnant, "chrono-compatible low-level date
+	 * algorithms", civil_from_days). */
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1;
+	int64_t month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+	if (year < 1000 || year > 9999) {
+		/* strftime's %Y for a year of another width. */
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(out, UTC_TIMESTAMP_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
+		return;
+	}
+	int64_t fields[] = {year, month, day, secs / 3600, secs / 60 % 60, secs % 60};
+	static const char separators[] = "--T::";
+	char *p = out;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		int width = i == 0 ? 4 : 2;
+		for (int k = width - 1; k >= 0; k--) {
+			p[k] = (char)('0' + fields[i] % 10);
+			fields[i] /= 10;
+		}
+		p += width;
+		if (i < ARRAY_SIZE(fields) - 1)
+			*p++ = separators[i];
+	}
+	*p = '\0';
 }

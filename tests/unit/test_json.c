@@ -911,11 +911,22 @@ Test(json, the_fast_reader_builds_what_yajl_builds)
 	    "\"\xed\xa0\x80\"",
 	    "\"\xf4\x90\x80\x80\"",
 	    "{\"a\\u0000\":1}",
-	    "/* c */ 1",
 	    "[1] 2",
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(left); i++)
 		cr_assert_eq(fast_agrees_str(left[i]), 0, "the fast reader takes %s", left[i]);
+	/* Comments, as a policy file has them, in that mode only; one that
+	 * does not end is yajl's to refuse. */
+	const char *commented[] = {
+	    "/* c */ 1",
+	    "// c\n[1, // two\n2]",
+	    "{/**/\"a\"/***/:/* x */1/*/ y **/}\n// end\n",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(commented); i++)
+		cr_assert_eq(fast_agrees_str(commented[i]), 1, "%s", commented[i]);
+	const char *unended[] = {"/* c", "1 // c", "[1 /*/]", "/ 1", "1 /"};
+	for (size_t i = 0; i < ARRAY_SIZE(unended); i++)
+		cr_assert_eq(fast_agrees_str(unended[i]), 0, "%s", unended[i]);
 	/* Repeats are taken without GO_STRICT only, however many keys. */
 	cr_assert_eq(fast_agrees_str("{\"a\":1,\"a\":2}"), 2);
 	struct strbuf many = {0};

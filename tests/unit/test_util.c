@@ -117,3 +117,42 @@ Test(util, strbuf_and_formatting_with_the_arena)
 	cr_assert_str_eq(cut, "abc");
 	cr_assert_str_eq(xstrndup("ab", 10), "ab");
 }
+
+/* The timestamp written by hand is strftime's, for every day of four
+ * centuries around the epoch (leap days, 1900 and 2100 not leap, 2000 leap)
+ * and at the ends of the four-digit years, where it hands over to strftime. */
+Test(util, utc_timestamp_is_what_strftime_writes)
+{
+	static const int64_t moments[] = {
+	    0,
+	    -1,
+	    59,
+	    86399,
+	    86400,
+	    951782400,
+	    951868799,
+	    4107542400,
+	    -2203891200,
+	    253402300799,
+	    253402300800,
+	    -62135596800,
+	    -62135596801,
+	    1790000000,
+	};
+	char ours[UTC_TIMESTAMP_SIZE], theirs[64];
+	struct tm tm;
+	for (size_t i = 0; i < ARRAY_SIZE(moments); i++) {
+		time_t t = (time_t)moments[i];
+		utc_timestamp(t, ours);
+		gmtime_r(&t, &tm);
+		strftime(theirs, sizeof(theirs), "%Y-%m-%dT%H:%M:%S", &tm);
+		cr_assert_str_eq(ours, theirs, "at %lld", (long long)moments[i]);
+	}
+	for (int64_t t = -200LL * 366 * 86400; t < 200LL * 366 * 86400; t += 86400 - 1) {
+		utc_timestamp((time_t)t, ours);
+		time_t tt = (time_t)t;
+		gmtime_r(&tt, &tm);
+		strftime(theirs, sizeof(theirs), "%Y-%m-%dT%H:%M:%S", &tm);
+		cr_assert_str_eq(ours, theirs, "at %lld", (long long)t);
+	}
+}
