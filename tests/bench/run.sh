@@ -20,6 +20,13 @@
 # profiles).
 set -euo pipefail
 
+# The whole benchmark runs in a mount namespace of its own: the CRI configs'
+# bind sources are made where a node has them (see node_dirs), on tmpfs
+# mounts no one else sees.
+if [ -z "${OCI_HARDEN_BENCH_NAMESPACE:-}" ]; then
+	OCI_HARDEN_BENCH_NAMESPACE=1 exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$@"
+fi
+
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_ROOT=$(cd "$BENCH_DIR/../.." && pwd)
 FIXTURES=$SOURCE_ROOT/tests/fixtures/cri
@@ -85,16 +92,11 @@ RES=$WORK/results
 C=$WORK/configs
 mkdir -p "$R" "$T" "$RES" "$C" "$WORK/plans"
 
-# The sources of the large configs' bind mounts (kubelet volumes): apart from
-# the bundles, which BENCH_TMPDIR may put on /dev/shm, whose binds the policy
-# refuses (a path inside /dev).
-VOLUMES=$(mktemp -d /var/tmp/oci-harden-bench-volumes.XXXXXX)
 SANDBOX_PID=
 cleanup()
 {
 	local id
 	[ -z "$SANDBOX_PID" ] || kill "$SANDBOX_PID" 2>/dev/null || true
-	rm -rf --one-file-system "$VOLUMES" 2>/dev/null || true
 	for id in $("$RUNC" --root "$R" list -q 2>/dev/null); do
 		"$RUNC" --root "$R" delete --force "$id" >/dev/null 2>&1 || true
 	done
@@ -174,12 +176,41 @@ for _ in $(seq 100); do
 done
 
 : >"$RES/sizes.txt"
+LAYOUT=$WORK/layout
+: >"$LAYOUT"
 for name in default sandbox restricted; do
 	"$PYTHON" "$BENCH_DIR/make_config.py" cri "$FIXTURES/$name.config.json" \
-		"$C/$name.config.json" "$SANDBOX_PID" "$VOLUMES" >>"$RES/sizes.txt"
+		"$C/$name.config.json" "$SANDBOX_PID" "$LAYOUT" >>"$RES/sizes.txt"
 done
 "$PYTHON" "$BENCH_DIR/make_config.py" sizes "$FIXTURES/default.config.json" "$C" \
-	"$SANDBOX_PID" "$VOLUMES" >>"$RES/sizes.txt"
+	"$SANDBOX_PID" "$LAYOUT" >>"$RES/sizes.txt"
+
+# node_dirs: the configs' bind sources (the CRI's files of the sandbox, the
+# kubelet's volumes) where a node has them, under /var/lib/containerd,
+# /run/containerd and /var/lib/kubelet, without touching the host's: a
+# tmpfs on /var/lib and one on /run/containerd, in this mount namespace
+# only. oci-harden then settles them by the runtimes' default directories,
+# as on a node, instead of asking which daemons the host runs.
+node_dirs()
+{
+	case $WORK/ in
+	/var/lib/* | /run/containerd/*) die "BENCH_TMPDIR: the work directory must not be under /var/lib or /run/containerd" ;;
+	esac
+	mount -t tmpfs -o mode=0755 oci-harden-bench /var/lib
+	if [ -d /run/containerd ] || [ "$(stat -f -c %T /run)" = tmpfs ]; then
+		# On a tmpfs /run, a directory made here goes with the next boot.
+		mkdir -p /run/containerd
+		mount -t tmpfs -o mode=0711 oci-harden-bench /run/containerd
+	else
+		# A /run on the root disk and no containerd: cover all of /run,
+		# unless the work directory is there.
+		case $WORK/ in /run/*) die "no /run/containerd to cover: set BENCH_TMPDIR outside /run" ;; esac
+		mount -t tmpfs -o mode=0755 oci-harden-bench /run
+		mkdir -p /run/containerd
+	fi
+	"$PYTHON" "$BENCH_DIR/make_config.py" layout "$LAYOUT"
+}
+node_dirs
 
 # harden_once CONFIG OUT: oci-harden create on a copy of CONFIG, the result
 # in OUT. A config the policy refuses cannot be benchmarked: stop there.
