@@ -4,7 +4,9 @@
  * keeps it to itself), the growable buffer and the formatted strings. */
 #include <criterion/criterion.h>
 
+#include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -155,4 +157,46 @@ Test(util, utc_timestamp_is_what_strftime_writes)
 		strftime(theirs, sizeof(theirs), "%Y-%m-%dT%H:%M:%S", &tm);
 		cr_assert_str_eq(ours, theirs, "at %lld", (long long)t);
 	}
+}
+
+/* xasprintf formats the common conversions itself and hands the rest to
+ * vsnprintf: either way, what snprintf writes. */
+#define EXPECT_AS_SNPRINTF(...)                                                                    \
+	do {                                                                                       \
+		char expected[2048];                                                               \
+		snprintf(expected, sizeof(expected), __VA_ARGS__);                                 \
+		char *got = xasprintf(__VA_ARGS__);                                                \
+		cr_assert_str_eq(got, expected);                                                   \
+		xfree(got);                                                                        \
+	} while (0)
+
+Test(util, xasprintf_writes_what_snprintf_writes)
+{
+	char long_arg[600];
+	memset(long_arg, 'z', sizeof(long_arg) - 1);
+	long_arg[sizeof(long_arg) - 1] = '\0';
+	/* volatile: the compiler would refuse a constant NULL for %s */
+	const char *volatile nothing = NULL;
+	EXPECT_AS_SNPRINTF("plain text");
+	EXPECT_AS_SNPRINTF("%s", "");
+	EXPECT_AS_SNPRINTF("%s.%s", "mounts[2]", "options");
+	EXPECT_AS_SNPRINTF("mounts[%zu].options[%zu]", (size_t)0, SIZE_MAX);
+	EXPECT_AS_SNPRINTF("%d %d %d %d", 0, -1, INT_MAX, INT_MIN);
+	EXPECT_AS_SNPRINTF("%u %u", 0u, UINT_MAX);
+	EXPECT_AS_SNPRINTF("%ld %ld %lu", LONG_MIN, LONG_MAX, ULONG_MAX);
+	EXPECT_AS_SNPRINTF("%lld %lld %llu", LLONG_MIN, LLONG_MAX, ULLONG_MAX);
+	EXPECT_AS_SNPRINTF("100%% of %c%c", 'o', 'k');
+	EXPECT_AS_SNPRINTF("<%s>", nothing);
+	EXPECT_AS_SNPRINTF("%s|%s", long_arg, "after"); /* past the short buffer */
+	EXPECT_AS_SNPRINTF("%.3s|%5d|%-4s|%x|%02u", "abcdef", 42, "a", 255u, 7u);
+	EXPECT_AS_SNPRINTF("%s %zd %ls", "then vsnprintf", (ssize_t)-3, L"w");
+	EXPECT_AS_SNPRINTF("%d then %x", 1, 0xabu);
+	/* A 255-byte result fits the short buffer; 256 does not. */
+	long_arg[255] = '\0';
+	EXPECT_AS_SNPRINTF("%s", long_arg);
+	long_arg[255] = 'z';
+	long_arg[256] = '\0';
+	EXPECT_AS_SNPRINTF("%s", long_arg);
+	long_arg[254] = '\0';
+	EXPECT_AS_SNPRINTF("%s%c", long_arg, 'q');
 }
