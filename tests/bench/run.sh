@@ -150,9 +150,11 @@ printf 'int main(void) { return 0; }\n' | "$CC" -O2 -static -x c -o "$T/noop" -
 STATE_SETTING=", \"state_dir\": \"$WORK/state\""
 printf '{"runtime": "%s"%s}\n' "$TRUE" "$STATE_SETTING" >"$WORK/probe.json"
 OCI_HARDEN_CONFIG=$WORK/probe.json "$OH" state probe >/dev/null 2>&1 || STATE_SETTING=
+# The event log, on as on a node, goes to the work directory too, not to
+# the host's /var/log/oci-harden.
 settings()
 {
-	printf '{"runtime": "%s"%s}\n' "$2" "$STATE_SETTING" >"$WORK/$1.json"
+	printf '{"runtime": "%s"%s, "event_log": "%s"}\n' "$2" "$STATE_SETTING" "$WORK/events.log" >"$WORK/$1.json"
 }
 settings settings-true "$TRUE"
 settings settings-runc "$RUNC"
