@@ -52,8 +52,9 @@ char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0
 /* (declared above, for cleanup_free) */
 
 /* From now on, small blocks come from one arena that is never given back
- * (util.c says why): for a process that ends in execv, as a create does. */
-void alloc_arena_begin(void);
+ * (util.c says why): for a process that ends in execv, as a create does.
+ * False where it never starts (under AddressSanitizer). */
+bool alloc_arena_begin(void);
 /* Whether `p` lies in the arena (for tests). */
 bool alloc_arena_holds(const void *p);
 

@@ -63,9 +63,10 @@ static struct {
 	size_t chunks_len;
 } arena;
 
-void alloc_arena_begin(void)
+bool alloc_arena_begin(void)
 {
 	arena.on = ALLOC_ARENA_USABLE;
+	return arena.on;
 }
 
 bool alloc_arena_holds(const void *p)
