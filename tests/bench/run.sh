@@ -14,7 +14,8 @@
 #
 # Knobs (environment): BENCH_RUNS (create, state, exec; default 400),
 # BENCH_SIZE_RUNS (the size series up to 4 MB; 50), BENCH_LIFECYCLE_RUNS (100),
-# BENCH_RSS_RUNS (20), BENCH_TMPDIR (where bundles go; default /run, where
+# BENCH_RSS_RUNS (20), BENCH_CLIENT_RUNS (docker run and CRI lifecycles;
+# 20, 0 for none), BENCH_TMPDIR (where bundles go; default /run, where
 # containerd keeps them), and
 # BENCH_KEEP=1 to keep the work directory (plans, raw results, callgrind
 # profiles).
@@ -34,6 +35,7 @@ RUNS=${BENCH_RUNS:-400}
 SIZE_RUNS=${BENCH_SIZE_RUNS:-50}
 LIFE_RUNS=${BENCH_LIFECYCLE_RUNS:-100}
 RSS_RUNS=${BENCH_RSS_RUNS:-20}
+CLIENT_RUNS=${BENCH_CLIENT_RUNS:-20}
 RUNC=${RUNC:-$(command -v runc || true)}
 PYTHON=${PYTHON:-$(command -v python3 || true)}
 CC=${CC:-gcc}
@@ -413,6 +415,20 @@ bench size "$SIZE_RUNS"
 bench lifecycle "$LIFE_RUNS"
 "$RUNC" --root "$R" delete --force "$state_id" >/dev/null 2>&1 || true
 
+# 4 (clients): docker run and a CRI pod lifecycle, through the engines of
+# the end-to-end tests; skipped where one is not installed.
+if [ "$CLIENT_RUNS" -gt 0 ]; then
+	say "clients: docker run and a CRI pod lifecycle, $CLIENT_RUNS runs of each side"
+	status=0
+	bash "$BENCH_DIR/clients.sh" "$OH" "$RES/clients.txt" "$CLIENT_RUNS" >"$WORK/clients.log" 2>&1 || status=$?
+	if [ "$status" -eq 2 ]; then
+		say "clients: skipped ($(tail -n 1 "$WORK/clients.log"))"
+	elif [ "$status" -ne 0 ]; then
+		tail -n 20 "$WORK/clients.log" >&2
+		die "the client figures failed (BENCH_KEEP=1 keeps $WORK/clients.log)"
+	fi
+fi
+
 # Instructions per create: deterministic, so one run each.
 callgrind()
 {
@@ -453,6 +469,11 @@ fi
 	printf 'workdir %s %s\n' "$(dirname "$WORK")" "$(stat -f -c %T "$WORK")"
 	printf 'binary %s %s\n' "$(wc -c <"$OH")" "$(ldd "$OH" >/dev/null 2>&1 && echo dynamic || echo static)"
 	printf 'runc %s\n' "$("$RUNC" --version | head -n 1)"
+	# Whether the kernel takes audit records (the client figures' oci-harden
+	# sends one per create either way).
+	if command -v auditctl >/dev/null; then
+		printf 'audit %s\n' "$(auditctl -s 2>/dev/null | sed -n 's/^enabled \([0-9]*\)$/\1/p')"
+	fi
 } >"$RES/host.txt"
 "$PYTHON" "$BENCH_DIR/report.py" "$RES"
 if [ -n "$VALGRIND" ] && [ -n "${BENCH_KEEP:-}" ]; then
