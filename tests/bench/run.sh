@@ -23,10 +23,14 @@ set -euo pipefail
 
 # The whole benchmark runs in a mount namespace of its own: the CRI configs'
 # bind sources are made where a node has them (see node_dirs), on tmpfs
-# mounts no one else sees.
+# mounts no one else sees. Its fd 9 stays on the host's mount namespace,
+# where the engines of the client figures run (they need the host's
+# /var/lib: dpkg's database, CNI's state).
 if [ -z "${OCI_HARDEN_BENCH_NAMESPACE:-}" ]; then
-	OCI_HARDEN_BENCH_NAMESPACE=1 exec unshare --mount --propagation private -- bash "${BASH_SOURCE[0]}" "$@"
+	OCI_HARDEN_BENCH_NAMESPACE=1 exec unshare --mount --propagation private -- \
+		bash "${BASH_SOURCE[0]}" "$@" 9</proc/self/ns/mnt
 fi
+HOST_MOUNT_NS=/proc/$$/fd/9
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_ROOT=$(cd "$BENCH_DIR/../.." && pwd)
@@ -420,7 +424,8 @@ bench lifecycle "$LIFE_RUNS"
 if [ "$CLIENT_RUNS" -gt 0 ]; then
 	say "clients: docker run and a CRI pod lifecycle, $CLIENT_RUNS runs of each side"
 	status=0
-	bash "$BENCH_DIR/clients.sh" "$OH" "$RES/clients.txt" "$CLIENT_RUNS" >"$WORK/clients.log" 2>&1 || status=$?
+	nsenter --mount="$HOST_MOUNT_NS" -- bash "$BENCH_DIR/clients.sh" "$OH" "$RES/clients.txt" \
+		"$CLIENT_RUNS" >"$WORK/clients.log" 2>&1 9<&- || status=$?
 	if [ "$status" -eq 2 ]; then
 		say "clients: skipped ($(tail -n 1 "$WORK/clients.log"))"
 	elif [ "$status" -ne 0 ]; then
