@@ -116,7 +116,7 @@ def main():
     )
     binary_bytes, linkage = host["binary"].split()
     print("  oci-harden: %d KB, %s; %s" % (int(binary_bytes) // 1024, linkage, host["runc"]))
-    audit = {"0": "off", "1": "on", "2": "on (locked)"}.get(host.get("audit", ""), "unknown (no auditctl)")
+    audit = {"0": "off", "1": "on", "2": "on (locked)"}.get(host.get("audit", ""), "unknown")
     print("  kernel auditing: %s (oci-harden sends its record either way)" % audit)
     print(
         "  runs per side: create/state/exec %d, size series %d, lifecycle %d, memory %d"
