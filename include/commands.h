@@ -25,6 +25,12 @@ int cmd_suggest(int argc, char **argv);
  * create and of its execs, from the event log. argv[0] is "explain". */
 int cmd_explain(int argc, char **argv);
 
+/* `oci-harden memfd-noexec`: the createRuntime hook oci-harden adds to a
+ * container (src/harden/noexec.c): vm.memfd_noexec = 2 in the pid
+ * namespace of the container whose state is on stdin. argv[0] is
+ * "memfd-noexec". */
+int cmd_memfd_noexec(int argc, char **argv);
+
 /* oci-harden's own commands: words runc does not have, recognised only as
  * the first argument (main.c); the rest is runc's command line. */
 struct own_command {

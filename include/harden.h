@@ -45,6 +45,10 @@ struct host_path {
 	/* It is the root of a mount of an overlay filesystem: what container
 	 * engines make a container's root filesystem of. */
 	bool overlay_mount_root;
+	/* When it is not a directory, whether the mount it is on is read-only
+	 * (statfs(2) ST_RDONLY): a file bound from there stays read-only
+	 * through runc only while nothing remounts the bind (noexec.c). */
+	bool read_only_mount;
 	/* What the host uses it for, when that makes it sensitive, in words:
 	 * "a unix socket (dockerd's, pid 412)", "the state directory of
 	 * containerd", "contains /srv/docker.sock, dockerd's socket". NULL when
@@ -81,6 +85,13 @@ struct host_facts {
 	struct host_runtime_dir *runtime_dirs;
 	size_t runtime_dirs_len;
 	bool runtime_dirs_surveyed;
+	/* For the hook that makes a container's memfds unexecutable
+	 * (noexec.c), asked on a create whose policy does not allow them:
+	 * oci-harden's own binary, absolute, as the host runs it (NULL when
+	 * unknown), and whether the kernel has vm.memfd_noexec (Linux 6.3)
+	 * and it can be written here. */
+	char *self_program;
+	bool memfd_noexec_sysctl;
 };
 void host_facts_clear(struct host_facts *facts);
 static inline void cleanup_host_factsp(struct host_facts *f)

@@ -41,6 +41,10 @@ struct policy_allow {
 	struct string_list seccomp;	    /* seccomp actions, flags, "listenerPath" */
 	struct string_list root_paths;	    /* where root.path may be besides the bundle (globs) */
 	bool restore;			    /* `restore` may run (CRIU restores credentials) */
+	/* Mount destinations (globs) where a writable mount keeps exec, "/"
+	 * for a writable root; and whether memfds may be executed. */
+	struct string_list exec_paths;
+	bool exec_memfd;
 };
 
 struct policy {

@@ -21,6 +21,8 @@ const struct own_command own_commands[] = {
      "make the node's policy directory a checked set from a ConfigMap, all or nothing"},
     {"k8s-events", cmd_k8s_events,
      "turn the event log's refusals and audit decisions into Kubernetes Events"},
+    {"memfd-noexec", cmd_memfd_noexec,
+     "(the hook oci-harden adds) make memfds unexecutable in the container's pid namespace"},
 };
 const size_t own_commands_len = ARRAY_SIZE(own_commands);
 

@@ -29,6 +29,8 @@ static const struct harden_module *const harden_modules[] = {
     &harden_module_apparmor,
     &harden_module_seccomp,
     &harden_module_rootfs,
+    /* After rootfs: the tmpfs it adds are writable mounts too. */
+    &harden_module_noexec,
     &harden_module_paths,
     &harden_module_limits,
 };
@@ -61,6 +63,7 @@ void host_facts_clear(struct host_facts *f)
 	}
 	xfree(f->runtime_dirs);
 	xfree(f->bundle);
+	xfree(f->self_program);
 	*f = (struct host_facts){0};
 }
 

@@ -13,6 +13,7 @@
 #include <sys/apparmor.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 
 #include "fileio.h"
@@ -165,6 +166,30 @@ static void host_path_facts(const char *path, struct host_path *out)
 	if (out->type == S_IFDIR && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
 	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && fstatfs(fd, &sfs) == 0)
 		out->overlay_mount_root = sfs.f_type == OVERLAYFS_SUPER_MAGIC;
+	/* A file on a read-only mount: runc's remount of a bind of it would
+	 * take that away (noexec.c). */
+	if (out->type != S_IFDIR && fstatfs(fd, &sfs) == 0)
+		out->read_only_mount = (sfs.f_flags & ST_RDONLY) != 0;
+}
+
+/* What the hook that makes a container's memfds unexecutable needs: the
+ * path of this binary (the kernel's name of it; a binary replaced since it
+ * started is "... (deleted)", and no hook may run that name), and
+ * whether vm.memfd_noexec exists and can be written. */
+static void host_memfd_noexec_facts(struct host_facts *facts)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	static const char deleted[] = " (deleted)";
+	if (n > 0 && self[0] == '/') {
+		self[n] = '\0';
+		size_t len = (size_t)n;
+		if (len < sizeof(deleted) ||
+		    strcmp(self + len - (sizeof(deleted) - 1), deleted) != 0)
+			facts->self_program = xstrdup(self);
+	}
+	facts->memfd_noexec_sysctl =
+	    faccessat(AT_FDCWD, "/proc/sys/vm/memfd_noexec", W_OK, AT_EACCESS) == 0;
 }
 
 /* What the sources are to the host's live daemons (issue 17). The live
@@ -231,6 +256,8 @@ void host_facts_gather(const struct policy *policy, const struct host_queries *q
 		}
 		facts->namespaces_len = n;
 	}
+	if (bundle && !policy->allow.exec_memfd)
+		host_memfd_noexec_facts(facts);
 	const char *profile = policy->apparmor_profile;
 	if (!profile || !*profile)
 		return;

@@ -70,6 +70,8 @@ struct policy *policy_clone(const struct policy *src)
 	string_list_copy(&p->allow.seccomp, &src->allow.seccomp);
 	string_list_copy(&p->allow.root_paths, &src->allow.root_paths);
 	p->allow.restore = src->allow.restore;
+	string_list_copy(&p->allow.exec_paths, &src->allow.exec_paths);
+	p->allow.exec_memfd = src->allow.exec_memfd;
 	return p;
 }
 
@@ -101,6 +103,7 @@ void policy_free(struct policy *p)
 	string_list_clear(&p->allow.mount_types);
 	string_list_clear(&p->allow.seccomp);
 	string_list_clear(&p->allow.root_paths);
+	string_list_clear(&p->allow.exec_paths);
 	xfree(p);
 }
 
@@ -653,6 +656,28 @@ static int key_allow_restore(struct policy_loader *l, const struct json *v, cons
 	return read_bool(l, v, path, &l->policy->allow.restore);
 }
 
+/* A pattern for a mount's destination: absolute, or "*" and its like. */
+static int check_exec_path(struct policy_loader *l, const struct json *item, const char *path)
+{
+	const char *s = item->string.ptr;
+	if (s[0] != '/' && s[0] != '*')
+		return loader_error(l, item, path,
+				    "\"%s\" is not a pattern for an absolute path (a mount's "
+				    "destination in the container)",
+				    s);
+	return 0;
+}
+
+static int key_allow_exec_paths(struct policy_loader *l, const struct json *v, const char *path)
+{
+	return read_string_list(l, v, path, &l->policy->allow.exec_paths, check_exec_path);
+}
+
+static int key_allow_exec_memfd(struct policy_loader *l, const struct json *v, const char *path)
+{
+	return read_bool(l, v, path, &l->policy->allow.exec_memfd);
+}
+
 static const struct policy_key allow_keys[] = {
     {"host_namespaces", key_allow_host_namespaces},
     {"host_paths", key_allow_host_paths},
@@ -665,6 +690,8 @@ static const struct policy_key allow_keys[] = {
     {"seccomp", key_allow_seccomp},
     {"root_paths", key_allow_root_paths},
     {"restore", key_allow_restore},
+    {"exec_paths", key_allow_exec_paths},
+    {"exec_memfd", key_allow_exec_memfd},
 };
 
 static int key_allow(struct policy_loader *l, const struct json *v, const char *path)
@@ -858,6 +885,8 @@ struct json *policy_to_json(const struct policy *p)
 	json_object_set(allow, "seccomp", json_new_string_list(&p->allow.seccomp));
 	json_object_set(allow, "root_paths", json_new_string_list(&p->allow.root_paths));
 	json_object_set(allow, "restore", json_new_bool(p->allow.restore));
+	json_object_set(allow, "exec_paths", json_new_string_list(&p->allow.exec_paths));
+	json_object_set(allow, "exec_memfd", json_new_bool(p->allow.exec_memfd));
 	json_object_set(doc, "allow", allow);
 	return doc;
 }

@@ -11,7 +11,10 @@
  * itself the container's network namespace (moby daemon/oci_linux.go,
  * withLibnetwork). It is recognised by what it is: its path leads to a
  * running dockerd's executable (a host fact) and it runs that setkey
- * command, nothing else. Refusing it would refuse every `docker run`. */
+ * command, nothing else. Refusing it would refuse every `docker run`.
+ *
+ * Another is oci-harden's own: the createRuntime hook that makes memfds
+ * unexecutable (noexec.c), which a config hardened once already has. */
 #include <string.h>
 
 #include "module.h"
@@ -90,7 +93,8 @@ static int hooks_apply(struct harden_ctx *ctx, oh_error_t *err)
 			if (!exe)
 				return oh_error_make(err, 0, "%s.path: must be a string", path);
 			if (harden_allowed(&ctx->policy->allow.hooks, exe) ||
-			    hooks_is_docker_setkey(ctx, hook_phases[p], hook, exe))
+			    hooks_is_docker_setkey(ctx, hook_phases[p], hook, exe) ||
+			    noexec_is_memfd_hook(ctx, hook_phases[p], hook))
 				continue;
 			harden_refuse(ctx, "hooks", path, hook, "allow.hooks", exe,
 				      "%s hook %s would run on the host as root (the policy may "

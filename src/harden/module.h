@@ -22,6 +22,7 @@ extern const struct harden_module harden_module_mounts;
 extern const struct harden_module harden_module_hooks;
 extern const struct harden_module harden_module_sysctls;
 extern const struct harden_module harden_module_exec;
+extern const struct harden_module harden_module_noexec;
 
 /* "parent.key", or "key" at the top. Caller frees. */
 char *harden_path_join(const char *parent, const char *key);
@@ -87,5 +88,19 @@ int harden_member_bool(const struct json *v, const char *path, const char *key, 
  * in the reason. */
 int harden_exec_same_as_container(struct harden_ctx *ctx, const char *rule, const char *key,
 				  const char *what, oh_error_t *err);
+
+/* Whether a mount with these options (an array of strings, or NULL) is
+ * read-only as runc and crun make it: the last of "ro" and "rw", or "rro",
+ * unless "rrw" (mounts.c). */
+bool harden_mount_read_only(const struct json *options);
+
+/* Whether a mount is a bind mount to runc and crun: type "bind", or a
+ * "bind" or "rbind" option whatever the type (mounts.c). */
+bool harden_mount_is_bind(const char *type, const struct json *options);
+
+/* Whether `hook`, in hooks.`phase`, is the createRuntime hook oci-harden
+ * adds to make memfds unexecutable (noexec.c), where the config is one it
+ * would add it to: hardening a hardened config again finds it there. */
+bool noexec_is_memfd_hook(const struct harden_ctx *ctx, const char *phase, const struct json *hook);
 
 #endif

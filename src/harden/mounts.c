@@ -363,6 +363,49 @@ static void mounts_view_clear(struct mount_view *v)
 	xfree(v->destination_clean);
 }
 
+bool harden_mount_read_only(const struct json *options)
+{
+	bool ro = false, recursive_ro = false, recursive_rw = false;
+	for (size_t i = 0; options && i < options->array.len; i++) {
+		const struct json *o = options->array.items[i];
+		if (o->type != JSON_STRING)
+			continue;
+		switch (mounts_option_effect(o->string.ptr)) {
+		case MOUNT_OPTION_RO:
+			ro = true; /* the last of ro and rw counts */
+			break;
+		case MOUNT_OPTION_RW:
+			ro = false;
+			break;
+		case MOUNT_OPTION_RECURSIVE_RO:
+			recursive_ro = true;
+			break;
+		case MOUNT_OPTION_RECURSIVE_RW:
+			recursive_rw = true;
+			break;
+		default:
+			break;
+		}
+	}
+	/* rro and rrw are applied after the mount (runc: setRecAttr; crun:
+	 * mount_setattr), over what ro or rw made of it: rrw anywhere leaves
+	 * the mount writable. */
+	return !recursive_rw && (ro || recursive_ro);
+}
+
+bool harden_mount_is_bind(const char *type, const struct json *options)
+{
+	if (type && strcmp(type, "bind") == 0)
+		return true;
+	for (size_t i = 0; options && i < options->array.len; i++) {
+		const struct json *o = options->array.items[i];
+		if (o->type == JSON_STRING &&
+		    mounts_option_effect(o->string.ptr) == MOUNT_OPTION_BIND)
+			return true;
+	}
+	return false;
+}
+
 static int mounts_view_read(const struct json *m, const char *path, struct mount_view *v,
 			    oh_error_t *err)
 {
@@ -381,24 +424,11 @@ static int mounts_view_read(const struct json *m, const char *path, struct mount
 	 * mount whatever the type says; a type "bind" without one is a bind to
 	 * the reader too (runc then fails to mount it). */
 	v->bind = v->type && strcmp(v->type, "bind") == 0;
-	bool ro = false, recursive_ro = false, recursive_rw = false;
 	for (size_t i = 0; options && i < options->array.len; i++) {
 		const struct json *o = options->array.items[i];
 		if (o->type != JSON_STRING || strlen(o->string.ptr) != o->string.len)
 			return oh_error_make(err, 0, "%s.options[%zu]: must be a string", path, i);
 		switch (mounts_option_effect(o->string.ptr)) {
-		case MOUNT_OPTION_RO:
-			ro = true; /* the last of ro and rw counts */
-			break;
-		case MOUNT_OPTION_RW:
-			ro = false;
-			break;
-		case MOUNT_OPTION_RECURSIVE_RO:
-			recursive_ro = true;
-			break;
-		case MOUNT_OPTION_RECURSIVE_RW:
-			recursive_rw = true;
-			break;
 		case MOUNT_OPTION_BIND:
 			v->bind = true;
 			break;
@@ -409,10 +439,7 @@ static int mounts_view_read(const struct json *m, const char *path, struct mount
 			break;
 		}
 	}
-	/* rro and rrw are applied after the mount (runc: setRecAttr; crun:
-	 * mount_setattr), over what ro or rw made of it: rrw anywhere leaves
-	 * the mount writable. */
-	v->read_only = !recursive_rw && (ro || recursive_ro);
+	v->read_only = harden_mount_read_only(options);
 	if (v->destination && v->destination[0] == '/') {
 		v->destination_clean = harden_clean_path(v->destination);
 	} else {

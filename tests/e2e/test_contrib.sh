@@ -400,6 +400,8 @@ is "$(hardened baseline 'd["root"]["readonly"]')" false "baseline leaves the roo
 is "$(hardened baseline 'd["process"].get("noNewPrivileges", "absent")')" absent \
 	"baseline leaves noNewPrivileges alone"
 is "$(hardened baseline 'len(d["mounts"])')" 1 "baseline adds no tmpfs"
+is "$(hardened baseline '"noexec" in str(d["mounts"]) or "hooks" in d')" false \
+	"baseline keeps exec: no mount made noexec, no memfd hook"
 is "$(hardened baseline 'd["linux"]["seccomp"]["defaultAction"]')" SCMP_ACT_ERRNO \
 	"baseline installs the default seccomp profile where there is none"
 
@@ -412,6 +414,8 @@ is "$(hardened web 'd["process"]["user"]["uid"]')" 0 "web leaves nginx's master 
 is "$(hardened web 'd["root"]["readonly"]')" true "web makes the root filesystem read-only"
 is "$(hardened web '" ".join(m["destination"] for m in d["mounts"] if m["type"] == "tmpfs")')" \
 	"/tmp /var/cache/nginx /var/run" "web mounts a tmpfs on /tmp, /var/cache/nginx and /var/run"
+is "$(hardened web 'all("noexec" in m["options"] for m in d["mounts"] if m["type"] == "tmpfs")')" \
+	true "web's tmpfs are noexec (the default's drift lock)"
 
 # node-monitor: no capability at all, root becomes nobody, no tmpfs.
 is "$(harden node-monitor quay.io/prometheus/node-exporter:v1.8.2)" 0 \

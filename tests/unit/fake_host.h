@@ -38,7 +38,18 @@ struct test_host {
 	bool not_surveyed;
 	/* NULL: TEST_HOST_BUNDLE. */
 	const char *bundle;
+	/* Whether `resolved`, not a directory, is on a read-only mount; NULL
+	 * function: no. */
+	bool (*read_only_mount)(const char *resolved);
+	/* oci-harden's own binary; NULL: TEST_HOST_SELF, unless `no_self`. */
+	const char *self_program;
+	bool no_self;
+	/* The kernel has no vm.memfd_noexec (before Linux 6.3). */
+	bool no_memfd_noexec;
 };
+
+/* The binary a pretend host runs as oci-harden. */
+#define TEST_HOST_SELF "/usr/local/sbin/oci-harden"
 
 static inline void test_host_facts(const struct test_host *h, const struct json *spec,
 				   struct host_facts *f)
@@ -49,6 +60,9 @@ static inline void test_host_facts(const struct test_host *h, const struct json 
 	    .apparmor_profile_loaded = h->apparmor_profile_loaded,
 	    .bundle = xstrdup(bundle),
 	    .runtime_dirs_surveyed = !h->not_surveyed,
+	    .self_program =
+		h->no_self ? NULL : xstrdup(h->self_program ? h->self_program : TEST_HOST_SELF),
+	    .memfd_noexec_sysctl = !h->no_memfd_noexec,
 	};
 	struct host_queries q = {0};
 	if (spec)
@@ -68,6 +82,8 @@ static inline void test_host_facts(const struct test_host *h, const struct json 
 						    : 0,
 		    .rdev_minor = type == S_IFCHR ? 3 : 0,
 		    .overlay_mount_root = resolved && h->overlay_root && h->overlay_root(resolved),
+		    .read_only_mount = resolved && type != S_IFDIR && h->read_only_mount &&
+				       h->read_only_mount(resolved),
 		    .sensitive =
 			resolved && h->sensitive_of ? h->sensitive_of(resolved, type) : NULL,
 		};

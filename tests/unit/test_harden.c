@@ -245,8 +245,10 @@ Test(harden, rootfs_read_only_with_a_tmpfs)
 	cr_assert_str_eq(mounts,
 			 "[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
 			 "{\"destination\":\"/tmp\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
-			 "\"options\":[\"nosuid\",\"nodev\"]}]");
+			 "\"options\":[\"nosuid\",\"nodev\",\"noexec\"]}]");
 	cr_assert_not_null(find_decision(&report, "mounts[1]"));
+	/* The tmpfs is writable: noexec, a decision of its own (noexec.c). */
+	cr_assert_not_null(find_decision(&report, "mounts[1].options"));
 }
 
 Test(harden, rootfs_keeps_an_existing_mount_at_tmp)

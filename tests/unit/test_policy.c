@@ -49,6 +49,9 @@ Test(policy, the_embedded_default)
 	cr_assert_eq(p->seccomp_replace, SECCOMP_REPLACE_MISSING);
 	cr_assert_str_eq(p->apparmor_profile, "oci-harden-default");
 	cr_assert(!p->apparmor_required);
+	/* Nothing written after start runs: no mount keeps exec, no memfd. */
+	cr_assert_eq(p->allow.exec_paths.len, 0);
+	cr_assert(!p->allow.exec_memfd);
 }
 
 Test(policy, every_key_read)
@@ -66,7 +69,7 @@ Test(policy, every_key_read)
 	    "\"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 10, \"hard\": 20}},\n"
 	    "\"allow\": {\"host_namespaces\": [\"pid\"], \"host_paths\": [\"/proc:ro\"], "
 	    "\"devices\": [\"/dev/fuse\"], \"hooks\": [\"/usr/bin/nvidia-*\"], \"sysctls\": "
-	    "[\"net.*\"]}}",
+	    "[\"net.*\"], \"exec_paths\": [\"/opt/jit\", \"*\"], \"exec_memfd\": true}}",
 	    NULL, NULL, &err);
 	cr_assert_not_null(p, "%s", err ? err->msg : "");
 	cr_assert_eq(p->mode, POLICY_AUDIT);
@@ -81,6 +84,18 @@ Test(policy, every_key_read)
 	cr_assert_eq(p->rlimits[0].hard, 20);
 	cr_assert_str_eq(p->allow.host_paths.items[0], "/proc:ro");
 	cr_assert_str_eq(p->allow.sysctls.items[0], "net.*");
+	cr_assert_eq(p->allow.exec_paths.len, 2);
+	cr_assert_str_eq(p->allow.exec_paths.items[0], "/opt/jit");
+	cr_assert(p->allow.exec_memfd);
+	/* What is saved for a container's execs reads back the same. */
+	cleanup_json struct json *doc = policy_to_json(p);
+	cleanup_free char *allow = test_text(json_object_get(doc, "allow"));
+	cr_assert(strstr(allow, "\"exec_paths\":[\"/opt/jit\",\"*\"],\"exec_memfd\":true"), "%s",
+		  allow);
+	cleanup_policy struct policy *back = NULL;
+	cr_assert_eq(policy_load_json(doc, "back", "back.json", NULL, NULL, &back, &err), 0);
+	cr_assert_eq(back->allow.exec_paths.len, 2);
+	cr_assert(back->allow.exec_memfd);
 }
 
 Test(policy, extends_starts_from_the_base)
@@ -116,6 +131,12 @@ Test(policy, bad_policies_refused_with_the_key)
 	assert_refused("{\"rlimits\": {\"RLIMIT_NOFILE\": {\"soft\": 9, \"hard\": 1}}}",
 		       "soft limit above hard");
 	assert_refused("{\"allow\": {\"host_namespaces\": [\"pids\"]}}", "unknown namespace");
+	assert_refused("{\"allow\": {\"exec_paths\": [\"tmp\"]}}",
+		       "allow.exec_paths[0]: \"tmp\" is not a pattern for an absolute path");
+	assert_refused("{\"allow\": {\"exec_paths\": \"/tmp\"}}",
+		       "allow.exec_paths: must be a list");
+	assert_refused("{\"allow\": {\"exec_memfd\": \"yes\"}}",
+		       "allow.exec_memfd: must be true or false");
 	assert_refused("[]", "a policy must be a JSON object");
 }
 
