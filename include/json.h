@@ -37,6 +37,13 @@ struct json_member {
 
 struct json {
 	enum json_type type;
+	/* Static data made at build time (the embedded seccomp profile, see
+	 * struct json_frozen), shared rather than copied: json_clone returns
+	 * the node itself, json_free leaves it, and changing it aborts
+	 * (json_thaw gives a copy that can be changed). */
+	bool frozen;
+	/* This frozen node is the `node` of a struct json_frozen. */
+	bool frozen_text;
 	size_t offset; /* byte offset in the source of the value's first character:
 			* a string's opening quote, a container's bracket */
 	union {
@@ -55,6 +62,14 @@ struct json {
 			size_t len, cap;
 		} object;
 	};
+};
+
+/* A frozen tree and its compact text, which json_write copies as it is
+ * rather than writing the tree again. */
+struct json_frozen {
+	struct json node;
+	const char *compact;
+	size_t compact_len;
 };
 
 enum json_parse_flags {
@@ -95,6 +110,8 @@ struct json *json_new_object(void);
 /* An array of the strings of `list`. */
 struct json *json_new_string_list(const struct string_list *list);
 struct json *json_clone(const struct json *value);
+/* A copy of `value` that is not frozen, whatever `value` is. */
+struct json *json_thaw(const struct json *value);
 bool json_equal(const struct json *a, const struct json *b);
 
 /* Object access. json_object_get treats a member whose value is null as
@@ -130,6 +147,9 @@ bool json_number_uint64(const struct json *number, uint64_t *out);
  * with. */
 void json_write(const struct json *value, bool pretty, struct strbuf *out);
 char *json_to_string(const struct json *value, bool pretty);
+/* The string of `len` bytes as json_write writes a string: quoted, escaped
+ * minimally. */
+void json_write_string(const char *s, size_t len, struct strbuf *out);
 /* Whether json_write(value, false) would write exactly these `len` bytes,
  * found without writing them (and at the first byte that differs). */
 bool json_equal_compact_text(const struct json *value, const char *text, size_t len);

@@ -137,6 +137,11 @@ struct seccomp_profile {
  * so that a merge need not parse it. */
 extern struct seccomp_profile embedded_default_seccomp_model;
 
+/* The embedded default profile itself, as a frozen tree (json.h) whose
+ * compact text is exactly what a policy holds of it: installed without a
+ * parse, and written by copying that text (seccomp_model_gen.c). */
+extern struct json_frozen embedded_default_seccomp_tree;
+
 /* Read a profile whose shape the spec allows, else an error naming `path`
  * (the profile's JSON path) and the member. Unknown actions and operators
  * are read (SECCOMP_ACT_UNKNOWN, SECCOMP_OP_UNKNOWN): judging them is the

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #define _cleanup_(f)  __attribute__((cleanup(f)))
@@ -16,9 +17,10 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+void xfree(void *p);
 static inline void cleanup_freep(void *p)
 {
-	free(*(void **)p);
+	xfree(*(void **)p);
 }
 static inline void cleanup_closep(int *fd)
 {
@@ -43,6 +45,18 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
+/* Free what the x* allocators gave, or anything malloc gave: with the arena
+ * on, a block cut from it is released only with the process. Every free in
+ * oci-harden is xfree (tests/layering.sh checks). */
+/* (declared above, for cleanup_free) */
+
+/* From now on, small blocks come from one arena that is never given back
+ * (util.c says why): for a process that ends in execv, as a create does.
+ * False where it never starts (under AddressSanitizer). */
+bool alloc_arena_begin(void);
+/* Whether `p` lies in the arena (for tests). */
+bool alloc_arena_holds(const void *p);
 
 /* Grow an array of element size `size` so that it holds at least `need`. */
 void *xgrow(void *ptr, size_t *cap, size_t need, size_t size);
@@ -72,6 +86,11 @@ char *xstrcat3(const char *a, const char *b, const char *c);
 /* `name` in the directory `dir`: "dir/name", or `name` alone when `dir` is
  * "" (the working directory, as a person wrote it). */
 char *path_join(const char *dir, const char *name);
+
+/* `t` as strftime(3) writes "%Y-%m-%dT%H:%M:%S" for gmtime_r(t): UTC,
+ * without reading the time zone files. */
+#define UTC_TIMESTAMP_SIZE 32
+void utc_timestamp(time_t t, char out[UTC_TIMESTAMP_SIZE]);
 
 /* A list of owned strings. */
 struct string_list {

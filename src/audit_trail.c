@@ -29,12 +29,10 @@ const char *audit_trail_outcome(const struct audit_trail_event *event, const str
 
 static void append_json_string(struct strbuf *sb, const char *s)
 {
-	if (!s) {
+	if (s)
+		json_write_string(s, strlen(s), sb);
+	else
 		strbuf_puts(sb, "null");
-		return;
-	}
-	cleanup_json struct json *v = json_new_string(s);
-	json_write(v, false, sb);
 }
 
 static void append_json_value(struct strbuf *sb, const struct json *value)
@@ -45,23 +43,46 @@ static void append_json_value(struct strbuf *sb, const struct json *value)
 		strbuf_puts(sb, "null");
 }
 
+/* ,"key":"value" */
 static void append_member(struct strbuf *sb, const char *key, const char *value)
 {
-	strbuf_appendf(sb, ",\"%s\":", key);
+	strbuf_puts(sb, ",\"");
+	strbuf_puts(sb, key);
+	strbuf_puts(sb, "\":");
 	append_json_string(sb, value);
+}
+
+static void append_size(struct strbuf *sb, size_t n)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+	do {
+		digits[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	strbuf_append(sb, digits + i, sizeof(digits) - i);
 }
 
 char *audit_trail_event_line(const struct audit_trail_event *event, const struct report *report,
 			     const struct timespec *now)
 {
-	struct tm tm;
-	char stamp[64];
-	gmtime_r(&now->tv_sec, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+	char stamp[UTC_TIMESTAMP_SIZE];
+	utc_timestamp(now->tv_sec, stamp);
+	long millis = now->tv_nsec / 1000000;
+	char fraction[] = {'.',
+			   (char)('0' + millis / 100),
+			   (char)('0' + millis / 10 % 10),
+			   (char)('0' + millis % 10),
+			   'Z',
+			   '"',
+			   '\0'};
 
 	struct strbuf sb = {0};
-	strbuf_appendf(&sb, "{\"v\":%d,\"time\":\"%s.%03ldZ\"", AUDIT_TRAIL_EVENT_VERSION, stamp,
-		       now->tv_nsec / 1000000);
+	strbuf_puts(&sb, "{\"v\":");
+	append_size(&sb, AUDIT_TRAIL_EVENT_VERSION);
+	strbuf_puts(&sb, ",\"time\":\"");
+	strbuf_puts(&sb, stamp);
+	strbuf_puts(&sb, fraction);
 	append_member(&sb, "command", event->command);
 	append_member(&sb, "container", event->container_id);
 	append_member(&sb, "bundle", event->bundle);
@@ -83,9 +104,11 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 	append_member(&sb, "outcome", audit_trail_outcome(event, report));
 	if (event->error)
 		append_member(&sb, "error", event->error);
-	strbuf_appendf(&sb, ",\"changes\":%zu,\"refusals\":%zu,\"decisions\":[",
-		       report_count(report, DECISION_CHANGE),
-		       report_count(report, DECISION_REFUSE));
+	strbuf_puts(&sb, ",\"changes\":");
+	append_size(&sb, report_count(report, DECISION_CHANGE));
+	strbuf_puts(&sb, ",\"refusals\":");
+	append_size(&sb, report_count(report, DECISION_REFUSE));
+	strbuf_puts(&sb, ",\"decisions\":[");
 	for (size_t i = 0; i < report->len; i++) {
 		const struct decision *d = &report->items[i];
 		strbuf_puts(&sb, i ? ",{\"kind\":" : "{\"kind\":");
@@ -148,8 +171,10 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event, const st
 	append_audit_value(&sb, "policy", report->policy_name);
 	strbuf_puts(&sb, report->audit ? " mode=audit outcome=" : " mode=enforce outcome=");
 	strbuf_puts(&sb, outcome);
-	strbuf_appendf(&sb, " changes=%zu refusals=%zu", report_count(report, DECISION_CHANGE),
-		       report_count(report, DECISION_REFUSE));
+	strbuf_puts(&sb, " changes=");
+	append_size(&sb, report_count(report, DECISION_CHANGE));
+	strbuf_puts(&sb, " refusals=");
+	append_size(&sb, report_count(report, DECISION_REFUSE));
 	strbuf_puts(&sb, strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0
 			     ? " res=failed"
 			     : " res=success");

@@ -76,11 +76,11 @@ void bundle_config_close(struct bundle_config *c)
 {
 	if (c->dirfd >= 0)
 		close(c->dirfd);
-	free(c->name);
-	free(c->bundle);
-	free(c->display);
-	free(c->text);
-	free(c->ambiguity);
+	xfree(c->name);
+	xfree(c->bundle);
+	xfree(c->display);
+	xfree(c->text);
+	xfree(c->ambiguity);
 	json_free(c->spec);
 	*c = (struct bundle_config){.dirfd = -1};
 }

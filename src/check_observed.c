@@ -52,7 +52,7 @@ void check_observed(const struct string_list *policy_files, const char *event_lo
 			report(ctx, file, message);
 		}
 		string_list_clear(&doors);
-		free(mine);
+		xfree(mine);
 	}
 	suggest_images_clear(&images);
 }

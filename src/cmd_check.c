@@ -244,7 +244,7 @@ static char *check_capability_suggestion(const char *name)
 			continue; /* a number: libcap has no name for it */
 		size_t d = check_edit_distance(upper, candidate);
 		if (d < best_distance) {
-			free(best);
+			xfree(best);
 			best = steal_pointer(&candidate);
 			best_distance = d;
 		}
@@ -891,16 +891,16 @@ static void check_print(struct check_run *run, bool quiet)
 static void check_run_clear(struct check_run *run)
 {
 	for (size_t i = 0; i < run->problems_len; i++)
-		free(run->problems[i].message);
-	free(run->problems);
+		xfree(run->problems[i].message);
+	xfree(run->problems);
 	for (size_t i = 0; i < run->policies_len; i++) {
 		for (size_t p = 0; p < run->policies[i].patterns_len; p++)
-			free(run->policies[i].patterns[p].pattern);
-		free(run->policies[i].patterns);
-		free(run->policies[i].group);
-		free(run->policies[i].name);
+			xfree(run->policies[i].patterns[p].pattern);
+		xfree(run->policies[i].patterns);
+		xfree(run->policies[i].group);
+		xfree(run->policies[i].name);
 	}
-	free(run->policies);
+	xfree(run->policies);
 	string_list_clear(&run->profiles);
 	string_list_clear(&run->files);
 	string_list_clear(&run->checked);

@@ -108,7 +108,7 @@ static int explain_read(const char *path, struct explain_run *run, oh_error_t *e
 		struct explain_match *m = explain_match_for(run, container);
 		if (explain_is_create(doc)) {
 			for (size_t i = 0; i < m->len; i++) {
-				free(m->events[i].line);
+				xfree(m->events[i].line);
 				json_free(m->events[i].doc);
 			}
 			m->len = 0;
@@ -117,7 +117,7 @@ static int explain_read(const char *path, struct explain_run *run, oh_error_t *e
 		m->events[m->len++] = (struct explain_event){xstrndup(line, (size_t)n), doc};
 	}
 	int read_errno = ferror(f) ? errno : 0;
-	free(line);
+	xfree(line);
 	fclose(f);
 	if (read_errno)
 		return oh_error_make(err, read_errno, "event log %s: cannot read", path);
@@ -303,13 +303,13 @@ static void explain_run_clear(struct explain_run *run)
 	for (size_t i = 0; i < run->len; i++) {
 		struct explain_match *m = &run->matches[i];
 		for (size_t e = 0; e < m->len; e++) {
-			free(m->events[e].line);
+			xfree(m->events[e].line);
 			json_free(m->events[e].doc);
 		}
-		free(m->events);
-		free(m->container);
+		xfree(m->events);
+		xfree(m->container);
 	}
-	free(run->matches);
+	xfree(run->matches);
 }
 
 int cmd_explain(int argc, char **argv)

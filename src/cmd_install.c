@@ -82,14 +82,14 @@ struct install_config {
 
 static void install_config_clear(struct install_config *c)
 {
-	free(c->bin_dir);
-	free(c->containerd_config);
-	free(c->handler);
+	xfree(c->bin_dir);
+	xfree(c->containerd_config);
+	xfree(c->handler);
 	for (size_t i = 0; i < c->policy_handlers_len; i++) {
-		free(c->policy_handlers[i].handler);
-		free(c->policy_handlers[i].policy);
+		xfree(c->policy_handlers[i].handler);
+		xfree(c->policy_handlers[i].policy);
 	}
-	free(c->policy_handlers);
+	xfree(c->policy_handlers);
 	json_free(c->settings);
 	string_list_clear(&c->restart);
 	*c = (struct install_config){0};
@@ -114,8 +114,8 @@ static void install_record_clear(struct install_record *r)
 	string_list_clear(&r->dirs);
 	string_list_clear(&r->files);
 	string_list_clear(&r->links);
-	free(r->containerd_path);
-	free(r->containerd_block);
+	xfree(r->containerd_path);
+	xfree(r->containerd_block);
 	string_list_clear(&r->restart);
 	*r = (struct install_record){0};
 }
@@ -206,7 +206,7 @@ static void install_string_list_remove(struct string_list *list, const char *s)
 {
 	for (size_t i = 0; i < list->len; i++) {
 		if (strcmp(list->items[i], s) == 0) {
-			free(list->items[i]);
+			xfree(list->items[i]);
 			memmove(&list->items[i], &list->items[i + 1],
 				(list->len - i - 1) * sizeof(char *));
 			list->len--;
@@ -343,7 +343,7 @@ struct install_inputs {
 
 static void install_inputs_clear(struct install_inputs *in)
 {
-	free(in->binary);
+	xfree(in->binary);
 	if (in->init_mount_ns >= 0)
 		close(in->init_mount_ns);
 	*in = (struct install_inputs){.init_mount_ns = -1};
@@ -448,8 +448,8 @@ struct install_plan {
 static void install_plan_clear(struct install_plan *plan)
 {
 	for (size_t i = 0; i < plan->len; i++) {
-		free(plan->items[i].path);
-		free(plan->items[i].owned_data);
+		xfree(plan->items[i].path);
+		xfree(plan->items[i].owned_data);
 	}
 	plan->len = 0;
 }
@@ -657,12 +657,12 @@ static void install_decision_clear(struct install_decision *d)
 {
 	install_plan_clear(&d->plan);
 	containerd_edit_clear(&d->containerd);
-	free(d->containerd_path);
+	xfree(d->containerd_path);
 	string_list_clear(&d->remove_files);
 	string_list_clear(&d->remove_links);
 	for (size_t i = 0; i < d->handlers_len; i++)
-		free((char *)d->handlers[i].binary_name);
-	free(d->handlers);
+		xfree((char *)d->handlers[i].binary_name);
+	xfree(d->handlers);
 	string_list_clear(&d->dirs_needed);
 }
 
@@ -698,7 +698,7 @@ static int install_decide(const struct install_config *config, const struct inst
 		for (size_t p = 0; p < d->plan.len; p++)
 			duplicate |= strcmp(d->plan.items[p].path, entry) == 0;
 		if (duplicate) {
-			free(entry);
+			xfree(entry);
 			continue;
 		}
 		install_plan_add(&d->plan, INSTALL_LINK, entry, "oci-harden", strlen("oci-harden"),
@@ -825,8 +825,8 @@ static int install_act(const struct install_config *config, struct install_decis
 		if (node_write_file(d->containerd_path, d->containerd.text, d->containerd.len, mode,
 				    err) < 0)
 			return -1;
-		free(record->containerd_path);
-		free(record->containerd_block);
+		xfree(record->containerd_path);
+		xfree(record->containerd_block);
 		record->containerd_path = xstrdup(d->containerd_path);
 		record->containerd_block = xstrdup(d->containerd.block);
 		record->containerd_created = record->containerd_created || d->containerd_missing;
@@ -1055,8 +1055,8 @@ int cmd_uninstall(int argc, char **argv)
 		       record.containerd_path);
 		record.restart_needed = true;
 	}
-	free(record.containerd_path);
-	free(record.containerd_block);
+	xfree(record.containerd_path);
+	xfree(record.containerd_block);
 	record.containerd_path = record.containerd_block = NULL;
 
 	for (size_t i = 0; i < record.links.len + record.files.len; i++) {

@@ -158,8 +158,8 @@ struct runtime_identity {
 
 static void runtime_identity_clear(struct runtime_identity *identity)
 {
-	free(identity->record);
-	free(identity->recorded_image);
+	xfree(identity->record);
+	xfree(identity->recorded_image);
 }
 
 static int runtime_identify(const struct runc_args *args, const struct settings *settings,
@@ -417,7 +417,7 @@ static char *runtime_path_clean(const char *path)
 			continue;
 		if (strcmp(part, "..") == 0) {
 			if (parts.len)
-				free(parts.items[--parts.len]);
+				xfree(parts.items[--parts.len]);
 			continue;
 		}
 		string_list_add(&parts, part);
@@ -471,7 +471,7 @@ static int runtime_entry_default(const struct runc_args *args, struct settings *
 	int r = policy_of_program_name(args->program, &entry_policy, err);
 	if (r <= 0)
 		return r;
-	free(settings->default_policy);
+	xfree(settings->default_policy);
 	settings->default_policy = xstrdup(entry_policy);
 	return 0;
 }
@@ -508,6 +508,9 @@ static int runtime_introduce(const struct runc_args *args, const char *runtime, 
 
 int cmd_runtime(int argc, char **argv)
 {
+	/* Everything this process allocates is released by the execv at
+	 * the end (or by its exit): see util.c. */
+	alloc_arena_begin();
 	cleanup_error oh_error_t err = NULL;
 	struct runc_args args;
 	int parsed = runc_args_parse(argc, argv, &args, &err);

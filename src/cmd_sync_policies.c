@@ -62,10 +62,10 @@ struct sync_set {
 static void sync_set_clear(struct sync_set *set)
 {
 	for (size_t i = 0; i < set->len; i++) {
-		free(set->files[i].name);
-		free(set->files[i].data);
+		xfree(set->files[i].name);
+		xfree(set->files[i].data);
 	}
-	free(set->files);
+	xfree(set->files);
 	*set = (struct sync_set){0};
 }
 
@@ -141,7 +141,7 @@ static int sync_read_dir(int dirfd, const char *prefix, const char *display, uns
 		}
 		set->total += file.len;
 		if (set->total > SYNC_MAX_TOTAL_BYTES) {
-			free(file.data);
+			xfree(file.data);
 			r = oh_error_make(err, 0, "%s: more than %u bytes in all", display,
 					  SYNC_MAX_TOTAL_BYTES);
 			break;

@@ -35,7 +35,7 @@ bool container_id_is_valid(const char *id)
 void container_record_clear(struct container_record *r)
 {
 	policy_free(r->policy);
-	free(r->image);
+	xfree(r->image);
 	json_free(r->doc);
 	*r = (struct container_record){0};
 }

@@ -33,8 +33,8 @@ static const char *const runtimes_path[] = {"plugins", CONTAINERD_CRI_PLUGIN, "c
 
 void containerd_edit_clear(struct containerd_edit *edit)
 {
-	free(edit->text);
-	free(edit->block);
+	xfree(edit->text);
+	xfree(edit->block);
 	*edit = (struct containerd_edit){0};
 }
 
@@ -379,7 +379,7 @@ int containerd_config_uninstall(const char *display, const char *text, size_t le
 	out->text = containerd_without(text, len, at, strlen(block), &out->len);
 	out->changed = true;
 	if (created && strcmp(out->text, CONTAINERD_CREATED_HEADER "\n") == 0) {
-		free(out->text);
+		xfree(out->text);
 		out->text = NULL;
 		out->len = 0;
 		out->remove_file = true;

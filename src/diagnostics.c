@@ -51,11 +51,11 @@ void diagnostics_clear(struct diagnostics *diagnostics)
 {
 	for (size_t i = 0; i < diagnostics->len; i++) {
 		struct diagnostic *d = &diagnostics->items[i];
-		free(d->path);
-		free(d->reason);
-		free(d->subject);
-		free(d->context);
+		xfree(d->path);
+		xfree(d->reason);
+		xfree(d->subject);
+		xfree(d->context);
 	}
-	free(diagnostics->items);
+	xfree(diagnostics->items);
 	*diagnostics = (struct diagnostics){0};
 }

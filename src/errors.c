@@ -27,7 +27,7 @@ int oh_error_wrap(oh_error_t *err, const char *fmt, ...)
 	cleanup_free char *context = xvasprintf(fmt, ap);
 	va_end(ap);
 	char *msg = xasprintf("%s: %s", context, (*err)->msg);
-	free((*err)->msg);
+	xfree((*err)->msg);
 	(*err)->msg = msg;
 	return -1;
 }
@@ -36,7 +36,7 @@ void oh_error_free(oh_error_t *err)
 {
 	if (!*err)
 		return;
-	free((*err)->msg);
-	free(*err);
+	xfree((*err)->msg);
+	xfree(*err);
 	*err = NULL;
 }

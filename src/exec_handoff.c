@@ -13,8 +13,8 @@
 
 void process_file_clear(struct process_file *f)
 {
-	free(f->text);
-	free(f->refusal);
+	xfree(f->text);
+	xfree(f->refusal);
 	*f = (struct process_file){0};
 }
 

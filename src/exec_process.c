@@ -174,9 +174,9 @@ static void exec_flags_visit(const struct runc_exec_option *option, void *data)
 
 static void exec_flags_clear(struct exec_flags *f)
 {
-	free(f->caps.items);
-	free(f->env.items);
-	free(f->gids.items);
+	xfree(f->caps.items);
+	xfree(f->env.items);
+	xfree(f->gids.items);
 }
 
 /* The array member `key` of `object`, made when absent: Go's append works
@@ -350,7 +350,7 @@ int exec_process_from_flags(const struct json *container_process, int argc, char
 
 void exec_argv_clear(struct exec_argv *a)
 {
-	free(a->argv);
+	xfree(a->argv);
 	string_list_clear(&a->owned);
 	*a = (struct exec_argv){0};
 }

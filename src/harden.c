@@ -46,24 +46,24 @@ void host_queries_clear(struct host_queries *q)
 void host_facts_clear(struct host_facts *f)
 {
 	for (size_t i = 0; i < f->paths_len; i++) {
-		free(f->paths[i].path);
-		free(f->paths[i].resolved);
-		free(f->paths[i].sensitive);
+		xfree(f->paths[i].path);
+		xfree(f->paths[i].resolved);
+		xfree(f->paths[i].sensitive);
 		string_list_clear(&f->paths[i].symlinks);
 	}
-	free(f->paths);
+	xfree(f->paths);
 	for (size_t i = 0; i < f->namespaces_len; i++) {
-		free(f->namespaces[i].type);
-		free(f->namespaces[i].path);
+		xfree(f->namespaces[i].type);
+		xfree(f->namespaces[i].path);
 	}
-	free(f->namespaces);
+	xfree(f->namespaces);
 	for (size_t i = 0; i < f->runtime_dirs_len; i++) {
-		free(f->runtime_dirs[i].path);
-		free(f->runtime_dirs[i].what);
+		xfree(f->runtime_dirs[i].path);
+		xfree(f->runtime_dirs[i].what);
 	}
-	free(f->runtime_dirs);
-	free(f->bundle);
-	free(f->self_program);
+	xfree(f->runtime_dirs);
+	xfree(f->bundle);
+	xfree(f->self_program);
 	*f = (struct host_facts){0};
 }
 
@@ -104,7 +104,7 @@ static void string_list_sort_unique(struct string_list *list)
 	size_t kept = 1;
 	for (size_t i = 1; i < list->len; i++) {
 		if (strcmp(list->items[i], list->items[kept - 1]) == 0)
-			free(list->items[i]);
+			xfree(list->items[i]);
 		else
 			list->items[kept++] = list->items[i];
 	}
@@ -241,7 +241,7 @@ char *harden_clean_path(const char *path)
 			/* nothing */
 		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
 			if (depth == 0 && !absolute) {
-				free(starts);
+				xfree(starts);
 				strbuf_free(&out);
 				return NULL;
 			}
@@ -255,14 +255,14 @@ char *harden_clean_path(const char *path)
 		}
 		p = end;
 	}
-	free(starts);
+	xfree(starts);
 	if (out.len == 0)
 		strbuf_puts(&out, absolute ? "/" : ".");
 	out.buf[out.len] = '\0';
 	char *clean = strbuf_steal(&out);
 	if (strncmp(clean, "/var/run", 8) == 0 && (clean[8] == '/' || clean[8] == '\0')) {
 		char *short_form = xasprintf("/run%s", clean + 8);
-		free(clean);
+		xfree(clean);
 		return short_form;
 	}
 	return clean;

@@ -36,7 +36,7 @@ bool host_apparmor_profile_loaded(const char *name)
 	while (!found && getline(&line, &cap, f) > 0)
 		found =
 		    strncmp(line, name, name_len) == 0 && strncmp(line + name_len, " (", 2) == 0;
-	free(line);
+	xfree(line);
 	fclose(f);
 	return found;
 }
@@ -120,7 +120,7 @@ static int host_open_walking(const char *path, struct string_list *symlinks)
 		target[len] = '\0';
 		string_list_add(symlinks, done.buf);
 		char *rest = xasprintf("%s/%s", target, p);
-		free(pending);
+		xfree(pending);
 		pending = rest;
 		p = pending;
 		done.len = target[0] == '/' ? 0 : before;
@@ -210,7 +210,7 @@ static void host_sources_facts(const struct host_queries *queries, struct host_f
 			  !runtime_dirs_default_settles(fact->resolved);
 	}
 	if (!survey) {
-		free(sources);
+		xfree(sources);
 		return;
 	}
 	struct host_survey daemons = {0};
@@ -227,7 +227,7 @@ static void host_sources_facts(const struct host_queries *queries, struct host_f
 	host_survey_give_dirs(&daemons, facts);
 	facts->runtime_dirs_surveyed = true;
 	host_survey_clear(&daemons);
-	free(sources);
+	xfree(sources);
 }
 
 void host_facts_gather(const struct policy *policy, const struct host_queries *queries,

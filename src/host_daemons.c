@@ -166,7 +166,7 @@ static void toml_read(const char *path, const char *const *keys, size_t n, char 
 				continue;
 			char *v = toml_value(p, dot ? dot + 1 : keys[k]);
 			if (v) {
-				free(values[k]);
+				xfree(values[k]);
 				values[k] = v;
 			}
 		}
@@ -264,7 +264,7 @@ static void read_containerd(struct daemon_reader *r, const struct string_list *a
 	cleanup_free char *ttrpc = values[3] ? xstrdup(values[3]) : xasprintf("%s.ttrpc", grpc);
 	daemon_listens(r, ttrpc);
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++)
-		free(values[k]);
+		xfree(values[k]);
 }
 
 /* containers/storage's graphroot and runroot in storage.conf. */
@@ -370,7 +370,7 @@ static void read_crio(struct daemon_reader *r, const struct string_list *argv)
 	daemon_uses(r, "/run/crio", "the state directory", RUNTIME_DIR_OPAQUE);
 	daemon_listens(r, listen ? listen : values[2] ? values[2] : "/run/crio/crio.sock");
 	for (size_t k = 0; k < 3; k++)
-		free(values[k]);
+		xfree(values[k]);
 }
 
 static void read_kubelet(struct daemon_reader *r, const struct string_list *argv)
@@ -618,16 +618,16 @@ char *host_survey_directory(struct host_survey *s, const char *path)
 void host_survey_clear(struct host_survey *s)
 {
 	for (size_t i = 0; i < s->daemons_len; i++)
-		free(s->daemons[i].name);
-	free(s->daemons);
+		xfree(s->daemons[i].name);
+	xfree(s->daemons);
 	for (size_t i = 0; i < s->dirs_len; i++) {
-		free(s->dirs[i].path);
-		free(s->dirs[i].what);
+		xfree(s->dirs[i].path);
+		xfree(s->dirs[i].what);
 	}
-	free(s->dirs);
+	xfree(s->dirs);
 	for (size_t i = 0; i < s->listeners_len; i++)
-		free(s->listeners[i].path);
-	free(s->listeners);
-	free(s->owned);
+		xfree(s->listeners[i].path);
+	xfree(s->listeners);
+	xfree(s->owned);
 	*s = (struct host_survey){0};
 }

@@ -157,10 +157,10 @@ static char *identity_annotation(const struct json *annotations, const char *con
 
 void pod_identity_clear(struct pod_identity *pod)
 {
-	free(pod->namespace);
-	free(pod->name);
-	free(pod->uid);
-	free(pod->container);
+	xfree(pod->namespace);
+	xfree(pod->name);
+	xfree(pod->uid);
+	xfree(pod->container);
 	*pod = (struct pod_identity){0};
 }
 

@@ -21,7 +21,7 @@ static struct json *new_value(enum json_type type)
 
 void json_free(struct json *value)
 {
-	if (!value)
+	if (!value || value->frozen)
 		return;
 	switch (value->type) {
 	case JSON_NUMBER:
@@ -30,20 +30,20 @@ void json_free(struct json *value)
 	case JSON_ARRAY:
 		for (size_t i = 0; i < value->array.len; i++)
 			json_free(value->array.items[i]);
-		free(value->array.items);
+		xfree(value->array.items);
 		break;
 	case JSON_OBJECT:
 		for (size_t i = 0; i < value->object.len; i++) {
-			free(value->object.members[i].key);
+			xfree(value->object.members[i].key);
 			json_free(value->object.members[i].value);
 		}
-		free(value->object.members);
+		xfree(value->object.members);
 		break;
 	case JSON_NULL:
 	case JSON_BOOL:
 		break;
 	}
-	free(value);
+	xfree(value);
 }
 
 struct json *json_new_null(void)
@@ -145,10 +145,32 @@ struct json *json_new_object(void)
 	return new_value(JSON_OBJECT);
 }
 
+/* A frozen node is never changed: a change would alter every tree that
+ * shares it. A caller bug, which must not write a config: fail closed. */
+static void json_refuse_frozen(const struct json *value)
+{
+	if (value->frozen)
+		abort();
+}
+
+static struct json *json_copy(const struct json *value, bool keep_frozen);
+
 struct json *json_clone(const struct json *value)
+{
+	return json_copy(value, true);
+}
+
+struct json *json_thaw(const struct json *value)
+{
+	return json_copy(value, false);
+}
+
+static struct json *json_copy(const struct json *value, bool keep_frozen)
 {
 	if (!value)
 		return NULL;
+	if (value->frozen && keep_frozen)
+		return (struct json *)value;
 	struct json *copy;
 	switch (value->type) {
 	case JSON_STRING:
@@ -162,7 +184,7 @@ struct json *json_clone(const struct json *value)
 		copy->array.items =
 		    xgrow(NULL, &copy->array.cap, value->array.len, sizeof(copy->array.items[0]));
 		for (size_t i = 0; i < value->array.len; i++)
-			copy->array.items[i] = json_clone(value->array.items[i]);
+			copy->array.items[i] = json_copy(value->array.items[i], keep_frozen);
 		copy->array.len = value->array.len;
 		break;
 	case JSON_OBJECT:
@@ -173,7 +195,7 @@ struct json *json_clone(const struct json *value)
 			const struct json_member *m = &value->object.members[i];
 			copy->object.members[i] = (struct json_member){
 			    .key = xstrdup(m->key),
-			    .value = json_clone(m->value),
+			    .value = json_copy(m->value, keep_frozen),
 			    .offset = m->offset,
 			};
 		}
@@ -273,6 +295,7 @@ void json_object_set(struct json *object, const char *key, struct json *value)
 struct json *json_object_exchange(struct json *object, const char *key, struct json *value)
 {
 	assert(object && object->type == JSON_OBJECT && value);
+	json_refuse_frozen(object);
 	ssize_t i = object_find_last(object, key);
 	if (i >= 0) {
 		struct json *old = object->object.members[i].value;
@@ -295,12 +318,13 @@ bool json_object_remove(struct json *object, const char *key)
 {
 	if (!object || object->type != JSON_OBJECT)
 		return false;
+	json_refuse_frozen(object);
 	size_t kept = 0;
 	bool found = false;
 	for (size_t i = 0; i < object->object.len; i++) {
 		struct json_member *m = &object->object.members[i];
 		if (strcmp(m->key, key) == 0) {
-			free(m->key);
+			xfree(m->key);
 			json_free(m->value);
 			found = true;
 			continue;
@@ -314,6 +338,7 @@ bool json_object_remove(struct json *object, const char *key)
 void json_array_append(struct json *array, struct json *value)
 {
 	assert(array && array->type == JSON_ARRAY && value);
+	json_refuse_frozen(array);
 	array->array.items = xgrow(array->array.items, &array->array.cap, array->array.len + 1,
 				   sizeof(array->array.items[0]));
 	array->array.items[array->array.len++] = value;
@@ -324,6 +349,7 @@ void json_array_remove(struct json *array, size_t index)
 	assert(array && array->type == JSON_ARRAY && index < array->array.len);
 	if (!array || array->type != JSON_ARRAY || index >= array->array.len)
 		return;
+	json_refuse_frozen(array);
 	json_free(array->array.items[index]);
 	memmove(&array->array.items[index], &array->array.items[index + 1],
 		(array->array.len - index - 1) * sizeof(array->array.items[0]));
@@ -429,9 +455,23 @@ static const bool needs_escape[256] = {
     ['\\'] = true,
 };
 
+#define WORD_ONES  UINT64_C(0x0101010101010101)
+#define WORD_HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether one of the 8 bytes of `w` needs an escape: a quote, a backslash or
+ * a control character (exact in whether, not in which). */
+static inline bool word_needs_escape(uint64_t w)
+{
+	uint64_t quote = w ^ (WORD_ONES * '"');
+	uint64_t backslash = w ^ (WORD_ONES * '\\');
+	return (((quote - WORD_ONES) & ~quote) | ((backslash - WORD_ONES) & ~backslash) |
+		((w - WORD_ONES * 0x20) & ~w)) &
+	       WORD_HIGHS;
+}
+
 /* Minimal escaping: only what JSON requires, so that a compact document
  * with no needless escapes is written back byte for byte. Everything else,
- * UTF-8 included, is copied in runs. */
+ * UTF-8 included, is copied in runs, found 8 bytes at a time. */
 static void write_string(struct strbuf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -440,6 +480,15 @@ static void write_string(struct strbuf *out, const char *s, size_t len)
 
 	out_putc(out, '"');
 	for (size_t i = 0; i < len; i++) {
+		while (len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, in + i, sizeof(w));
+			if (word_needs_escape(w))
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		unsigned char c = in[i];
 		if (!needs_escape[c])
 			continue;
@@ -495,6 +544,11 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		out_append(out, "null", 4);
 		return;
 	}
+	if (value->frozen_text && !pretty) {
+		const struct json_frozen *f = (const struct json_frozen *)value;
+		out_append(out, f->compact, f->compact_len);
+		return;
+	}
 	switch (value->type) {
 	case JSON_NULL:
 		out_append(out, "null", 4);
@@ -544,6 +598,12 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		out_putc(out, '}');
 		break;
 	}
+}
+
+void json_write_string(const char *s, size_t len, struct strbuf *out)
+{
+	write_string(out, s, len);
+	out_terminate(out);
 }
 
 void json_write(const struct json *value, bool pretty, struct strbuf *out)
@@ -633,6 +693,10 @@ static bool matches_compact(const struct json *value, const char **at, const cha
 
 bool json_equal_compact_text(const struct json *value, const char *text, size_t len)
 {
+	if (value->frozen_text) {
+		const struct json_frozen *f = (const struct json_frozen *)value;
+		return f->compact_len == len && memcmp(f->compact, text, len) == 0;
+	}
 	const char *at = text;
 	return matches_compact(value, &at, text + len) && at == text + len;
 }

@@ -44,4 +44,10 @@ static inline struct json *json_new_number_len(const char *s, size_t len)
 	return value;
 }
 
+/* The two readers json_parse tries in turn (json_parse.c), for the tests
+ * that hold them to each other: the fast one, NULL where it leaves the text
+ * to the other, and yajl's, with every check and message. */
+struct json *json_parse_fast(const char *text, size_t len, unsigned flags);
+struct json *json_parse_checked(const char *text, size_t len, unsigned flags, oh_error_t *err);
+
 #endif

@@ -849,6 +849,459 @@ static void parser_syntax_error(struct parser *p)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The fast path                                                             */
+
+/* Nearly every document read is well formed: a config an engine wrote, a
+ * policy, a record of our own. fast_read takes those in one pass over the
+ * text, and gives up (NULL, having freed what it built) at the first thing
+ * it does not build exactly as the yajl path does: anything that may be an
+ * error, a comment it cannot end, a control character, invalid UTF-8, a \u escape of a
+ * UTF-16 surrogate, a key holding a NUL, a repeated key (GO_STRICT), nesting
+ * past JSON_MAX_DEPTH. The yajl path then reads the text from the start,
+ * with its checks and its messages. Where both take a document they build
+ * the same tree, offsets included (tests/fuzz/fuzz_json.c and
+ * tests/unit/test_json.c hold them to it): so what yajl accepts and how it
+ * decodes it (yajl_encode.c: \u0000 is a NUL byte, \uXXXX is UTF-8) stays
+ * the one reading. */
+
+struct fast_reader {
+	const char *text, *end;
+	const char *at;
+	unsigned flags;
+	size_t depth;
+	/* The items and members of the open containers, as stacks. */
+	struct json **items;
+	size_t items_len, items_cap;
+	struct json_member *members;
+	size_t members_len, members_cap;
+	/* A string with escapes, decoded. */
+	struct strbuf decoded;
+};
+
+/* The blanks yajl takes between tokens (yajl_lex.c). */
+static const bool fast_blank[256] = {
+    [' '] = true, ['\n'] = true, ['\t'] = true, ['\r'] = true, ['\v'] = true, ['\f'] = true,
+};
+
+/* Past blanks and, with JSON_PARSE_COMMENTS, comments as yajl reads them
+ * (yajl_lex.c: "//" to the end of the line, "/" "*" to the first "*" "/"
+ * after it). A comment it does not end is left where it starts: a '/'
+ * that no caller takes, so the reader gives up. */
+static inline void fast_skip_blanks(struct fast_reader *r)
+{
+	for (;;) {
+		while (r->at < r->end && fast_blank[(unsigned char)*r->at])
+			r->at++;
+		if (!(r->flags & JSON_PARSE_COMMENTS) || r->end - r->at < 2 || r->at[0] != '/')
+			return;
+		const char *close = NULL;
+		if (r->at[1] == '/') {
+			close = memchr(r->at + 2, '\n', (size_t)(r->end - r->at - 2));
+			if (!close)
+				return;
+			r->at = close + 1;
+		} else if (r->at[1] == '*') {
+			close = memmem(r->at + 2, (size_t)(r->end - r->at - 2), "*/", 2);
+			if (!close)
+				return;
+			r->at = close + 2;
+		} else {
+			return;
+		}
+	}
+}
+
+#define FAST_ONES  UINT64_C(0x0101010101010101)
+#define FAST_HIGHS UINT64_C(0x8080808080808080)
+
+/* Whether any of the 8 bytes of `w` may end a plain run of a string: a
+ * quote, a backslash, a control character or a byte of a multibyte UTF-8
+ * sequence (exact in what it clears, not in where). */
+static inline bool fast_word_special(uint64_t w)
+{
+	uint64_t quote = w ^ (FAST_ONES * '"');
+	uint64_t backslash = w ^ (FAST_ONES * '\\');
+	uint64_t zero_in_quote = (quote - FAST_ONES) & ~quote;
+	uint64_t zero_in_backslash = (backslash - FAST_ONES) & ~backslash;
+	uint64_t below_space = (w - FAST_ONES * 0x20) & ~w;
+	return ((zero_in_quote | zero_in_backslash | below_space) & FAST_HIGHS) | (w & FAST_HIGHS);
+}
+
+/* The string whose opening quote is at r->at: its bytes in *out (into the
+ * text when it has no escapes, else into r->decoded), r->at past its closing
+ * quote. False to give up. */
+static bool fast_string(struct fast_reader *r, const char **out, size_t *out_len)
+{
+	const unsigned char *start = (const unsigned char *)r->at + 1;
+	const unsigned char *p = start;
+	const unsigned char *end = (const unsigned char *)r->end;
+	for (;;) {
+		while (end - p >= 8) {
+			uint64_t w;
+			memcpy(&w, p, sizeof(w));
+			if (fast_word_special(w))
+				break;
+			p += 8;
+		}
+		if (p >= end)
+			return false;
+		unsigned char c = *p;
+		if (c == '"') {
+			*out = (const char *)start;
+			*out_len = (size_t)(p - start);
+			r->at = (const char *)p + 1;
+			return true;
+		}
+		if (c == '\\')
+			break;
+		if (c < 0x20)
+			return false;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		uint32_t code_point;
+		size_t n = utf8_decode(p, (size_t)(end - p), &code_point);
+		if (n == 0)
+			return false;
+		p += n;
+	}
+
+	/* Escapes: decoded as yajl_string_decode does. */
+	struct strbuf *d = &r->decoded;
+	d->len = 0;
+	strbuf_append(d, (const char *)start, (size_t)(p - start));
+	while (p < end) {
+		unsigned char c = *p;
+		if (c == '"') {
+			*out = d->buf;
+			*out_len = d->len;
+			r->at = (const char *)p + 1;
+			return true;
+		}
+		if (c < 0x20)
+			return false;
+		if (c >= 0x80) {
+			uint32_t code_point;
+			size_t n = utf8_decode(p, (size_t)(end - p), &code_point);
+			if (n == 0)
+				return false;
+			strbuf_append(d, (const char *)p, n);
+			p += n;
+			continue;
+		}
+		if (c != '\\') {
+			strbuf_putc(d, (char)c);
+			p++;
+			continue;
+		}
+		if (end - p < 2)
+			return false;
+		char simple = 0;
+		switch (p[1]) {
+		case '"':
+		case '\\':
+		case '/':
+			simple = (char)p[1];
+			break;
+		case 'b':
+			simple = '\b';
+			break;
+		case 'f':
+			simple = '\f';
+			break;
+		case 'n':
+			simple = '\n';
+			break;
+		case 'r':
+			simple = '\r';
+			break;
+		case 't':
+			simple = '\t';
+			break;
+		case 'u':
+			break;
+		default:
+			return false;
+		}
+		if (simple) {
+			strbuf_putc(d, simple);
+			p += 2;
+			continue;
+		}
+		if (end - p < 6)
+			return false;
+		uint32_t unit = 0;
+		for (int i = 2; i < 6; i++) {
+			int digit = hex_digit((char)p[i]);
+			if (digit < 0)
+				return false;
+			unit = unit << 4 | (uint32_t)digit;
+		}
+		if (unit >= 0xD800 && unit <= 0xDFFF)
+			return false; /* pairs and lone halves: yajl's path checks them */
+		char utf8[3];
+		size_t n;
+		if (unit < 0x80) {
+			utf8[0] = (char)unit;
+			n = 1;
+		} else if (unit < 0x800) {
+			utf8[0] = (char)(0xC0 | unit >> 6);
+			utf8[1] = (char)(0x80 | (unit & 0x3F));
+			n = 2;
+		} else {
+			utf8[0] = (char)(0xE0 | unit >> 12);
+			utf8[1] = (char)(0x80 | ((unit >> 6) & 0x3F));
+			utf8[2] = (char)(0x80 | (unit & 0x3F));
+			n = 3;
+		}
+		strbuf_append(d, utf8, n);
+		p += 6;
+	}
+	return false;
+}
+
+static bool fast_is_digit(const char *p, const char *end)
+{
+	return p < end && *p >= '0' && *p <= '9';
+}
+
+/* The number at r->at, as RFC 8259 (and yajl's lexer) reads one; what may
+ * follow it is the caller's to check. */
+static struct json *fast_number(struct fast_reader *r)
+{
+	const char *p = r->at, *end = r->end;
+	if (*p == '-')
+		p++;
+	if (!fast_is_digit(p, end))
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (fast_is_digit(p, end))
+			p++;
+	if (p < end && *p == '.') {
+		p++;
+		if (!fast_is_digit(p, end))
+			return NULL;
+		while (fast_is_digit(p, end))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (!fast_is_digit(p, end))
+			return NULL;
+		while (fast_is_digit(p, end))
+			p++;
+	}
+	struct json *number = json_new_number_len(r->at, (size_t)(p - r->at));
+	r->at = p;
+	return number;
+}
+
+static struct json *fast_literal(struct fast_reader *r, const char *word, size_t n)
+{
+	if ((size_t)(r->end - r->at) < n || memcmp(r->at, word, n) != 0)
+		return NULL;
+	r->at += n;
+	return word[0] == 'n' ? json_new_null() : json_new_bool(word[0] == 't');
+}
+
+static struct json *fast_value(struct fast_reader *r);
+
+static struct json *fast_array(struct fast_reader *r)
+{
+	size_t base = r->items_len;
+	r->at++; /* '[' */
+	fast_skip_blanks(r);
+	if (r->at < r->end && *r->at == ']') {
+		r->at++;
+		return json_new_array();
+	}
+	for (;;) {
+		struct json *item = fast_value(r);
+		if (!item)
+			goto give_up;
+		r->items = xgrow(r->items, &r->items_cap, r->items_len + 1, sizeof(r->items[0]));
+		r->items[r->items_len++] = item;
+		fast_skip_blanks(r);
+		if (r->at >= r->end)
+			goto give_up;
+		char c = *r->at++;
+		if (c == ']')
+			break;
+		if (c != ',')
+			goto give_up;
+		fast_skip_blanks(r);
+	}
+	struct json *array = json_new_array();
+	size_t n = r->items_len - base;
+	array->array.items = xmalloc(n * sizeof(array->array.items[0]));
+	memcpy(array->array.items, r->items + base, n * sizeof(array->array.items[0]));
+	array->array.len = array->array.cap = n;
+	r->items_len = base;
+	return array;
+give_up:
+	while (r->items_len > base)
+		json_free(r->items[--r->items_len]);
+	return NULL;
+}
+
+static int fast_key_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether the n keys at `members` hold a repeat (their keys hold no NUL). */
+static bool fast_keys_repeat(const struct json_member *members, size_t n)
+{
+	if (n <= 16) {
+		for (size_t j = 1; j < n; j++)
+			for (size_t i = 0; i < j; i++)
+				if (strcmp(members[i].key, members[j].key) == 0)
+					return true;
+		return false;
+	}
+	char **keys = xmalloc(n * sizeof(*keys));
+	for (size_t i = 0; i < n; i++)
+		keys[i] = members[i].key;
+	qsort(keys, n, sizeof(*keys), fast_key_compare);
+	bool repeat = false;
+	for (size_t i = 1; i < n && !repeat; i++)
+		repeat = strcmp(keys[i - 1], keys[i]) == 0;
+	xfree(keys);
+	return repeat;
+}
+
+static struct json *fast_object(struct fast_reader *r)
+{
+	size_t base = r->members_len;
+	r->at++; /* '{' */
+	fast_skip_blanks(r);
+	if (r->at < r->end && *r->at == '}') {
+		r->at++;
+		return json_new_object();
+	}
+	for (;;) {
+		if (r->at >= r->end || *r->at != '"')
+			goto give_up;
+		size_t key_offset = (size_t)(r->at - r->text);
+		const char *key;
+		size_t key_len;
+		if (!fast_string(r, &key, &key_len) || memchr(key, '\0', key_len))
+			goto give_up;
+		fast_skip_blanks(r);
+		if (r->at >= r->end || *r->at != ':')
+			goto give_up;
+		r->at++;
+		fast_skip_blanks(r);
+		char *owned_key = xmalloc(key_len + 1);
+		memcpy(owned_key, key, key_len);
+		owned_key[key_len] = '\0';
+		struct json *value = fast_value(r);
+		if (!value) {
+			xfree(owned_key);
+			goto give_up;
+		}
+		r->members =
+		    xgrow(r->members, &r->members_cap, r->members_len + 1, sizeof(r->members[0]));
+		r->members[r->members_len++] = (struct json_member){
+		    .key = owned_key,
+		    .value = value,
+		    .offset = key_offset,
+		};
+		fast_skip_blanks(r);
+		if (r->at >= r->end)
+			goto give_up;
+		char c = *r->at++;
+		if (c == '}')
+			break;
+		if (c != ',')
+			goto give_up;
+		fast_skip_blanks(r);
+	}
+	size_t n = r->members_len - base;
+	if ((r->flags & JSON_PARSE_GO_STRICT) && fast_keys_repeat(r->members + base, n))
+		goto give_up;
+	struct json *object = json_new_object();
+	object->object.members = xmalloc(n * sizeof(object->object.members[0]));
+	memcpy(object->object.members, r->members + base, n * sizeof(object->object.members[0]));
+	object->object.len = object->object.cap = n;
+	r->members_len = base;
+	return object;
+give_up:
+	while (r->members_len > base) {
+		struct json_member *m = &r->members[--r->members_len];
+		xfree(m->key);
+		json_free(m->value);
+	}
+	return NULL;
+}
+
+static struct json *fast_value(struct fast_reader *r)
+{
+	if (r->at >= r->end)
+		return NULL;
+	size_t offset = (size_t)(r->at - r->text);
+	struct json *value = NULL;
+	switch (*r->at) {
+	case '{':
+	case '[':
+		if (r->depth == JSON_MAX_DEPTH)
+			return NULL;
+		r->depth++;
+		value = *r->at == '{' ? fast_object(r) : fast_array(r);
+		r->depth--;
+		break;
+	case '"': {
+		const char *s;
+		size_t len;
+		if (fast_string(r, &s, &len))
+			value = json_new_string_len(s, len);
+		break;
+	}
+	case '-':
+	case '0' ... '9':
+		value = fast_number(r);
+		break;
+	case 't':
+		value = fast_literal(r, "true", 4);
+		break;
+	case 'f':
+		value = fast_literal(r, "false", 5);
+		break;
+	case 'n':
+		value = fast_literal(r, "null", 4);
+		break;
+	default:
+		break;
+	}
+	if (value)
+		value->offset = offset;
+	return value;
+}
+
+struct json *json_parse_fast(const char *text, size_t len, unsigned flags)
+{
+	struct fast_reader r = {.text = text, .end = text + len, .at = text, .flags = flags};
+	fast_skip_blanks(&r);
+	struct json *root = fast_value(&r);
+	if (root) {
+		fast_skip_blanks(&r);
+		if (r.at != r.end) {
+			json_free(root);
+			root = NULL;
+		}
+	}
+	xfree(r.items);
+	xfree(r.members);
+	strbuf_free(&r.decoded);
+	return root;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Entry points                                                              */
 
 /* Parse into p->root; on error, p->err, p->error_offset and
@@ -896,12 +1349,17 @@ static void parse_document(struct parser *p)
 	}
 	yajl_free(p->handle);
 	strbuf_free(&p->key_text);
-	free(p->keys);
+	xfree(p->keys);
 }
 
 struct json *json_parse_at(const char *text, size_t len, unsigned flags, size_t *error_offset,
 			   oh_error_t *err)
 {
+	struct json *fast = json_parse_fast(text, len, flags);
+	if (fast) {
+		*error_offset = 0;
+		return fast;
+	}
 	struct parser p = {.text = text, .len = len, .flags = flags, .err = err};
 	parse_document(&p);
 	*error_offset = p.error_offset;
@@ -909,6 +1367,12 @@ struct json *json_parse_at(const char *text, size_t len, unsigned flags, size_t 
 }
 
 struct json *json_parse(const char *text, size_t len, unsigned flags, oh_error_t *err)
+{
+	struct json *fast = json_parse_fast(text, len, flags);
+	return fast ? fast : json_parse_checked(text, len, flags, err);
+}
+
+struct json *json_parse_checked(const char *text, size_t len, unsigned flags, oh_error_t *err)
 {
 	struct parser p = {.text = text, .len = len, .flags = flags, .err = err};
 	parse_document(&p);

@@ -23,10 +23,10 @@
 void k8s_event_context_clear(struct k8s_event_context *ctx)
 {
 	for (size_t i = 0; i < ctx->len; i++) {
-		free(ctx->pods[i].container_id);
+		xfree(ctx->pods[i].container_id);
 		json_free(ctx->pods[i].pod);
 	}
-	free(ctx->pods);
+	xfree(ctx->pods);
 	*ctx = (struct k8s_event_context){0};
 }
 
@@ -47,7 +47,7 @@ static void k8s_event_remember(struct k8s_event_context *ctx, const char *contai
 	} else {
 		slot = &ctx->pods[ctx->next];
 		ctx->next = (ctx->next + 1) % K8S_EVENT_MAX_PODS;
-		free(slot->container_id);
+		xfree(slot->container_id);
 		json_free(slot->pod);
 	}
 	slot->container_id = xstrdup(container);

@@ -420,71 +420,71 @@ int observation_from_json(const struct json *doc, struct observation *out, oh_er
 
 static void seen_clear(struct observation_seen *seen)
 {
-	free(seen->time);
-	free(seen->comm);
+	xfree(seen->time);
+	xfree(seen->comm);
 }
 
 void observation_clear(struct observation *o)
 {
-	free(o->kernel_unavailable);
-	free(o->syscalls_watched);
-	free(o->writes_source);
-	free(o->writes_unavailable);
-	free(o->mode);
-	free(o->started);
-	free(o->ended);
+	xfree(o->kernel_unavailable);
+	xfree(o->syscalls_watched);
+	xfree(o->writes_source);
+	xfree(o->writes_unavailable);
+	xfree(o->mode);
+	xfree(o->started);
+	xfree(o->ended);
 	for (size_t i = 0; i < o->capabilities.len; i++) {
-		free(o->capabilities.items[i].name);
-		free(o->capabilities.items[i].syscall);
+		xfree(o->capabilities.items[i].name);
+		xfree(o->capabilities.items[i].syscall);
 		seen_clear(&o->capabilities.items[i].seen);
 	}
-	free(o->capabilities.items);
+	xfree(o->capabilities.items);
 	for (size_t i = 0; i < o->capabilities_denied.len; i++) {
-		free(o->capabilities_denied.items[i].name);
-		free(o->capabilities_denied.items[i].syscall);
+		xfree(o->capabilities_denied.items[i].name);
+		xfree(o->capabilities_denied.items[i].syscall);
 		seen_clear(&o->capabilities_denied.items[i].seen);
 	}
-	free(o->capabilities_denied.items);
+	xfree(o->capabilities_denied.items);
 	for (size_t i = 0; i < o->syscalls.len; i++) {
-		free(o->syscalls.items[i].name);
-		free(o->syscalls.items[i].action);
+		xfree(o->syscalls.items[i].name);
+		xfree(o->syscalls.items[i].action);
 		seen_clear(&o->syscalls.items[i].seen);
 	}
-	free(o->syscalls.items);
+	xfree(o->syscalls.items);
 	for (size_t i = 0; i < o->syscalls_denied.len; i++) {
-		free(o->syscalls_denied.items[i].name);
-		free(o->syscalls_denied.items[i].action);
+		xfree(o->syscalls_denied.items[i].name);
+		xfree(o->syscalls_denied.items[i].action);
 		seen_clear(&o->syscalls_denied.items[i].seen);
 	}
-	free(o->syscalls_denied.items);
+	xfree(o->syscalls_denied.items);
 	for (size_t i = 0; i < o->writes.len; i++) {
-		free(o->writes.items[i].path);
-		free(o->writes.items[i].type);
-		free(o->writes.items[i].time);
+		xfree(o->writes.items[i].path);
+		xfree(o->writes.items[i].type);
+		xfree(o->writes.items[i].time);
 	}
-	free(o->writes.items);
+	xfree(o->writes.items);
 	for (size_t i = 0; i < o->writes_refused.len; i++) {
-		free(o->writes_refused.items[i].path);
-		free(o->writes_refused.items[i].syscall);
+		xfree(o->writes_refused.items[i].path);
+		xfree(o->writes_refused.items[i].syscall);
 		seen_clear(&o->writes_refused.items[i].seen);
 	}
-	free(o->writes_refused.items);
+	xfree(o->writes_refused.items);
 	for (size_t i = 0; i < o->ids.len; i++) {
-		free(o->ids.items[i].how);
+		xfree(o->ids.items[i].how);
 		seen_clear(&o->ids.items[i].seen);
 	}
-	free(o->ids.items);
+	xfree(o->ids.items);
 	struct observation_exec *lists[] = {o->execs_privileged.items, o->execs_foreign.items,
 					    o->execs_refused.items};
 	size_t lens[] = {o->execs_privileged.len, o->execs_foreign.len, o->execs_refused.len};
 	for (size_t l = 0; l < ARRAY_SIZE(lists); l++) {
 		for (size_t i = 0; i < lens[l]; i++) {
-			free(lists[l][i].path);
-			free(lists[l][i].origin);
-			free(lists[l][i].filesystem);
+			xfree(lists[l][i].path);
+			xfree(lists[l][i].origin);
+			xfree(lists[l][i].filesystem);
 			seen_clear(&lists[l][i].seen);
 		}
-		free(lists[l]);
+		xfree(lists[l]);
 	}
 	*o = (struct observation){0};
 }
@@ -505,7 +505,7 @@ static void denial_add(struct strbuf *sb, size_t *count, size_t max, const char 
 	char *clause = xvasprintf(fmt, ap);
 	va_end(ap);
 	strbuf_puts(sb, clause);
-	free(clause);
+	xfree(clause);
 }
 
 char *observation_denials(const struct observation *o, size_t max)

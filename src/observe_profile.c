@@ -185,7 +185,7 @@ int observe_profile_read(const struct json *profile, uint32_t arch, struct obser
 
 void observe_profile_clear(struct observe_profile *profile)
 {
-	free(profile->rules);
+	xfree(profile->rules);
 	*profile = (struct observe_profile){0};
 }
 

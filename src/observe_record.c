@@ -166,22 +166,22 @@ int observe_record_read(const char *path, struct observe_record *r, oh_error_t *
 
 void observe_record_clear(struct observe_record *r)
 {
-	free(r->id);
-	free(r->root);
-	free(r->runtime);
-	free(r->bundle);
-	free(r->rootfs);
-	free(r->image);
-	free(r->policy);
-	free(r->mode);
-	free(r->created);
+	xfree(r->id);
+	xfree(r->root);
+	xfree(r->runtime);
+	xfree(r->bundle);
+	xfree(r->rootfs);
+	xfree(r->image);
+	xfree(r->policy);
+	xfree(r->mode);
+	xfree(r->created);
 	json_free(r->seccomp_profile);
-	free(r->started_at);
-	free(r->root_fstype);
-	free(r->upper);
+	xfree(r->started_at);
+	xfree(r->root_fstype);
+	xfree(r->upper);
 	string_list_clear(&r->lower);
-	free(r->kernel_unavailable);
-	free(r->syscalls_watched);
+	xfree(r->kernel_unavailable);
+	xfree(r->syscalls_watched);
 	json_free(r->writes_seen);
 	*r = (struct observe_record){0};
 }

@@ -150,7 +150,7 @@ static char *observe_record_of(const struct runc_args *args, const struct settin
 		return NULL;
 	char *path = observe_record_path(settings->state_dir, runtime_root, args->container_id);
 	if (access(path, F_OK) < 0) {
-		free(path);
+		xfree(path);
 		return NULL;
 	}
 	return path;

@@ -9,6 +9,7 @@
 
 #include "capability_names.h"
 #include "embedded.h"
+#include "seccomp_profile.h"
 
 const char *policy_mode_name(enum policy_mode mode)
 {
@@ -78,20 +79,20 @@ void policy_free(struct policy *p)
 {
 	if (!p)
 		return;
-	free(p->name);
-	free(p->source);
-	free(p->extends);
+	xfree(p->name);
+	xfree(p->source);
+	xfree(p->extends);
 	string_list_clear(&p->images);
 	string_list_clear(&p->capabilities);
 	string_list_clear(&p->tmpfs);
-	free(p->seccomp_profile_name);
-	free(p->seccomp_profile_text);
-	free(p->seccomp_profile_file);
+	xfree(p->seccomp_profile_name);
+	xfree(p->seccomp_profile_text);
+	xfree(p->seccomp_profile_file);
 	string_list_clear(&p->seccomp_allow_syscalls);
-	free(p->apparmor_profile);
+	xfree(p->apparmor_profile);
 	for (size_t i = 0; i < p->rlimits_len; i++)
-		free(p->rlimits[i].type);
-	free(p->rlimits);
+		xfree(p->rlimits[i].type);
+	xfree(p->rlimits);
 	string_list_clear(&p->allow.host_namespaces);
 	string_list_clear(&p->allow.host_paths);
 	string_list_clear(&p->allow.devices);
@@ -103,7 +104,7 @@ void policy_free(struct policy *p)
 	string_list_clear(&p->allow.seccomp);
 	string_list_clear(&p->allow.root_paths);
 	string_list_clear(&p->allow.exec_paths);
-	free(p);
+	xfree(p);
 }
 
 /* What a policy enforces before any file says otherwise: nothing, except the
@@ -187,7 +188,7 @@ static int read_string(struct policy_loader *l, const struct json *v, const char
 		return -1;
 	if (!is_c_string(v))
 		return loader_error(l, v, path, "must not contain a NUL character");
-	free(*out);
+	xfree(*out);
 	*out = xstrdup(v->string.ptr);
 	return 0;
 }
@@ -394,12 +395,12 @@ static int key_tmpfs(struct policy_loader *l, const struct json *v, const char *
 
 static void set_seccomp_profile(struct policy *p, const char *name, char *text, size_t len)
 {
-	free(p->seccomp_profile_file);
+	xfree(p->seccomp_profile_file);
 	p->seccomp_profile_file = NULL;
-	free(p->seccomp_profile_text);
+	xfree(p->seccomp_profile_text);
 	p->seccomp_profile_text = text;
 	p->seccomp_profile_len = len;
-	free(p->seccomp_profile_name);
+	xfree(p->seccomp_profile_name);
 	p->seccomp_profile_name = name ? xstrdup(name) : NULL;
 }
 
@@ -407,6 +408,11 @@ struct json *policy_seccomp_profile(const struct policy *policy, oh_error_t *err
 {
 	if (!policy->seccomp_profile_text)
 		return NULL;
+	/* The embedded profile (or a copy of it in a file) is read already. */
+	const struct json_frozen *embedded = &embedded_default_seccomp_tree;
+	if (policy->seccomp_profile_len == embedded->compact_len &&
+	    memcmp(policy->seccomp_profile_text, embedded->compact, embedded->compact_len) == 0)
+		return (struct json *)&embedded->node;
 	struct json *profile = json_parse(policy->seccomp_profile_text, policy->seccomp_profile_len,
 					  JSON_PARSE_COMMENTS, err);
 	if (!profile)
@@ -791,11 +797,11 @@ struct policy *policy_load_json_diagnosed(const struct json *doc, const char *na
 	};
 	/* What a policy inherits of its base's identity is only the rules. */
 	string_list_clear(&loader.policy->images);
-	free(loader.policy->extends);
+	xfree(loader.policy->extends);
 	loader.policy->extends = NULL;
-	free(loader.policy->name);
+	xfree(loader.policy->name);
 	loader.policy->name = xstrdup(name);
-	free(loader.policy->source);
+	xfree(loader.policy->source);
 	loader.policy->source = xstrdup(source);
 
 	if (doc->type != JSON_OBJECT)

@@ -126,7 +126,7 @@ static struct policy *policy_file_base(struct policy_file *file, const char *nam
 	string_list_add(&chain->names, base_name);
 	int r = policy_file_load_in_chain(&base_file, base_path, base_display, base_name, sources,
 					  chain);
-	free(chain->names.items[--chain->names.len]);
+	xfree(chain->names.items[--chain->names.len]);
 	if (r == 0) {
 		base = steal_pointer(&base_file.policy);
 	} else if (chain->cycle) {
@@ -203,10 +203,10 @@ static void policy_file_read_profile(struct policy_file *file, struct policy *dr
 		policy_file_problem(file, node, "seccomp.profile", "%s", err->msg);
 		return;
 	}
-	free(draft->seccomp_profile_text);
+	xfree(draft->seccomp_profile_text);
 	draft->seccomp_profile_text = xstrndup(file->profile_text, file->profile_len);
 	draft->seccomp_profile_len = file->profile_len;
-	free(draft->seccomp_profile_file);
+	xfree(draft->seccomp_profile_file);
 	draft->seccomp_profile_file = NULL;
 }
 
@@ -240,7 +240,7 @@ int policy_file_load(struct policy_file *file, const char *path, const char *dis
 	string_list_add(&chain.names, name);
 	int r = policy_file_load_in_chain(file, path, display, name, sources, &chain);
 	string_list_clear(&chain.names);
-	free(chain.cycle);
+	xfree(chain.cycle);
 	return r;
 }
 
@@ -260,14 +260,14 @@ int policy_file_error(const struct policy_file *file, oh_error_t *err)
 
 void policy_file_clear(struct policy_file *file)
 {
-	free(file->path);
-	free(file->display);
-	free(file->text);
+	xfree(file->path);
+	xfree(file->display);
+	xfree(file->text);
 	json_free(file->doc);
 	diagnostics_clear(&file->diagnostics);
 	policy_free(file->policy);
-	free(file->profile_display);
-	free(file->profile_text);
+	xfree(file->profile_display);
+	xfree(file->profile_text);
 	*file = (struct policy_file){0};
 }
 
@@ -278,7 +278,7 @@ static char *policy_named_path(const char *name, const struct settings *settings
 	cleanup_free char *file_name = xstrcat3(name, ".json", "");
 	char *path = path_join(settings->policy_dir, file_name);
 	if (strcmp(name, "default") == 0 && !file_exists(path)) {
-		free(path);
+		xfree(path);
 		return NULL;
 	}
 	return path;

@@ -61,15 +61,15 @@ void report_clear(struct report *report)
 {
 	for (size_t i = 0; i < report->len; i++) {
 		struct decision *d = &report->items[i];
-		free(d->path);
+		xfree(d->path);
 		json_free(d->old_value);
 		json_free(d->new_value);
-		free(d->reason);
+		xfree(d->reason);
 		json_free(d->lift.value);
 	}
-	free(report->items);
-	free(report->policy_name);
-	free(report->policy_reason);
+	xfree(report->items);
+	xfree(report->policy_name);
+	xfree(report->policy_reason);
 	*report = (struct report){0};
 }
 

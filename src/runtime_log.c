@@ -19,17 +19,14 @@ static const char *const level_names[] = {
  * JSON string escaping is a subset that reads the same. */
 static void append_quoted(struct strbuf *sb, const char *s)
 {
-	cleanup_json struct json *str = json_new_string(s);
-	json_write(str, false, sb);
+	json_write_string(s, strlen(s), sb);
 }
 
 char *runtime_log_format_line(enum runc_log_format format, enum runtime_log_level level,
 			      const char *msg, time_t now)
 {
-	struct tm tm;
-	char stamp[64];
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char stamp[UTC_TIMESTAMP_SIZE];
+	utc_timestamp(now, stamp);
 
 	struct strbuf sb = {0};
 	if (format == RUNC_LOG_JSON) {
@@ -38,9 +35,15 @@ char *runtime_log_format_line(enum runc_log_format format, enum runtime_log_leve
 		strbuf_puts(&sb, level_names[level]);
 		strbuf_puts(&sb, "\",\"msg\":");
 		append_quoted(&sb, msg);
-		strbuf_appendf(&sb, ",\"time\":\"%s\"}", stamp);
+		strbuf_puts(&sb, ",\"time\":\"");
+		strbuf_puts(&sb, stamp);
+		strbuf_puts(&sb, "Z\"}");
 	} else {
-		strbuf_appendf(&sb, "time=\"%s\" level=%s msg=", stamp, level_names[level]);
+		strbuf_puts(&sb, "time=\"");
+		strbuf_puts(&sb, stamp);
+		strbuf_puts(&sb, "Z\" level=");
+		strbuf_puts(&sb, level_names[level]);
+		strbuf_puts(&sb, " msg=");
 		append_quoted(&sb, msg);
 	}
 	return strbuf_steal(&sb);

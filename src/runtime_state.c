@@ -16,8 +16,8 @@
 
 void runtime_state_clear(struct runtime_state *state)
 {
-	free(state->created);
-	free(state->bundle);
+	xfree(state->created);
+	xfree(state->bundle);
 	*state = (struct runtime_state){.created_ns = -1};
 }
 

@@ -8,6 +8,12 @@
  * embedded_default_seccomp_model: a merge against the default policy then
  * parses nothing (tests/unit/test_seccomp.c checks that the two agree).
  *
+ * It writes the profile itself too, as the frozen JSON tree
+ * embedded_default_seccomp_tree and its compact text: installing the
+ * embedded profile in a config parses nothing, and writing it copies the
+ * text (json.h, struct json_frozen). The tree is that of the compact text,
+ * so that its offsets are those a parse of the policy's text would give.
+ *
  * It also writes the names of the syscalls of the native architecture, as
  * libseccomp knows them: a name outside that list filters nothing in a
  * filter for this architecture alone (runc and crun skip a name libseccomp
@@ -57,6 +63,24 @@ static void put_string(FILE *out, const char *s)
 			fputc(c, out);
 		else
 			fprintf(out, "\\%03o", c);
+	}
+	fputc('"', out);
+}
+
+/* The same for `len` bytes that may hold any byte. */
+static void put_bytes(FILE *out, const char *s, size_t len)
+{
+	fputc('"', out);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '_')
+			fputc(c, out);
+		else
+			fprintf(out, "\\%03o", c);
+		/* A long line every so often, for the compiler's sake. */
+		if (i % 64 == 63 && i + 1 < len)
+			fputs("\"\n    \"", out);
 	}
 	fputc('"', out);
 }
@@ -119,6 +143,123 @@ static int write_model(const struct seccomp_profile *p, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+/* --- the frozen tree ---------------------------------------------------- */
+
+static const char *const type_names[] = {
+    [JSON_NULL] = "JSON_NULL",	   [JSON_BOOL] = "JSON_BOOL",	[JSON_NUMBER] = "JSON_NUMBER",
+    [JSON_STRING] = "JSON_STRING", [JSON_ARRAY] = "JSON_ARRAY", [JSON_OBJECT] = "JSON_OBJECT",
+};
+
+/* Number the nodes below `v` (not `v` itself) in pre-order into `nodes`. */
+static void number_nodes(const struct json *v, const struct json ***nodes, size_t *len, size_t *cap)
+{
+	size_t n = v->type == JSON_ARRAY    ? v->array.len
+		   : v->type == JSON_OBJECT ? v->object.len
+					    : 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct json *child =
+		    v->type == JSON_ARRAY ? v->array.items[i] : v->object.members[i].value;
+		*nodes = xgrow(*nodes, cap, *len + 1, sizeof(**nodes));
+		(*nodes)[(*len)++] = child;
+		number_nodes(child, nodes, len, cap);
+	}
+}
+
+static size_t node_index(const struct json *const *nodes, size_t len, const struct json *v)
+{
+	for (size_t i = 0; i < len; i++)
+		if (nodes[i] == v)
+			return i;
+	abort();
+}
+
+/* The children of container `v` (numbered `id`, or "root"), as the array
+ * its node points to. */
+static void put_children(FILE *out, const struct json *v, const char *id,
+			 const struct json *const *nodes, size_t len)
+{
+	if (v->type == JSON_ARRAY && v->array.len) {
+		fprintf(out, "static struct json *items_%s[] = {", id);
+		for (size_t i = 0; i < v->array.len; i++)
+			fprintf(out, "&nodes[%zu], ", node_index(nodes, len, v->array.items[i]));
+		fputs("};\n", out);
+	} else if (v->type == JSON_OBJECT && v->object.len) {
+		fprintf(out, "static struct json_member members_%s[] = {\n", id);
+		for (size_t i = 0; i < v->object.len; i++) {
+			const struct json_member *m = &v->object.members[i];
+			fputs("    {.key = ", out);
+			put_bytes(out, m->key, strlen(m->key));
+			fprintf(out, ", .value = &nodes[%zu], .offset = %zu},\n",
+				node_index(nodes, len, m->value), m->offset);
+		}
+		fputs("};\n", out);
+	}
+}
+
+/* The fields of node `v` after its type and flags. */
+static void put_node_fields(FILE *out, const struct json *v, const char *id)
+{
+	fprintf(out, ".offset = %zu", v->offset);
+	switch (v->type) {
+	case JSON_NULL:
+		break;
+	case JSON_BOOL:
+		fprintf(out, ", .boolean = %s", v->boolean ? "true" : "false");
+		break;
+	case JSON_NUMBER:
+		fputs(", .number = ", out);
+		put_bytes(out, v->number, strlen(v->number));
+		break;
+	case JSON_STRING:
+		fputs(", .string = {.ptr = ", out);
+		put_bytes(out, v->string.ptr, v->string.len);
+		fprintf(out, ", .len = %zu}", v->string.len);
+		break;
+	case JSON_ARRAY:
+		if (v->array.len)
+			fprintf(out, ", .array = {.items = items_%s, .len = %zu, .cap = %zu}", id,
+				v->array.len, v->array.len);
+		break;
+	case JSON_OBJECT:
+		if (v->object.len)
+			fprintf(out, ", .object = {.members = members_%s, .len = %zu, .cap = %zu}",
+				id, v->object.len, v->object.len);
+		break;
+	}
+}
+
+static int write_tree(const struct json *root, const char *compact, FILE *out)
+{
+	const struct json **nodes = NULL;
+	size_t len = 0, cap = 0;
+	number_nodes(root, &nodes, &len, &cap);
+	fputs("\n/* The profile's tree, frozen, and its compact text. */\n#include \"json.h\"\n\n",
+	      out);
+	fprintf(out, "static struct json nodes[%zu];\n", len ? len : 1);
+	char id[32];
+	for (size_t i = 0; i < len; i++) {
+		snprintf(id, sizeof(id), "%zu", i);
+		put_children(out, nodes[i], id, nodes, len);
+	}
+	put_children(out, root, "root", nodes, len);
+	fprintf(out, "static struct json nodes[%zu] = {\n", len ? len : 1);
+	for (size_t i = 0; i < len; i++) {
+		snprintf(id, sizeof(id), "%zu", i);
+		fprintf(out, "    {.type = %s, .frozen = true, ", type_names[nodes[i]->type]);
+		put_node_fields(out, nodes[i], id);
+		fputs("},\n", out);
+	}
+	fputs("};\n\nstruct json_frozen embedded_default_seccomp_tree = {\n", out);
+	fprintf(out, "    .node = {.type = %s, .frozen = true, .frozen_text = true, ",
+		type_names[root->type]);
+	put_node_fields(out, root, "root");
+	fputs("},\n    .compact = ", out);
+	put_bytes(out, compact, strlen(compact));
+	fprintf(out, ",\n    .compact_len = %zu,\n};\n", strlen(compact));
+	xfree(nodes);
+	return ferror(out) ? -1 : 0;
+}
+
 static int name_compare(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -154,8 +295,8 @@ static int write_native_names(FILE *out)
 	    "    sizeof(seccomp_native_syscall_names) / sizeof(seccomp_native_syscall_names[0]);\n",
 	    out);
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		xfree(names[i]);
+	xfree(names);
 	return n ? 0 : -1;
 }
 
@@ -185,13 +326,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "seccomp-model-gen: %s: %s\n", argv[1], err->msg);
 		return 1;
 	}
+	/* The tree of the compact text, which is what a policy holds of its
+	 * profile and what a parse of it would build. */
+	char *compact = json_to_string(doc, false);
+	struct json *frozen = json_parse(compact, strlen(compact), JSON_PARSE_COMMENTS, &err);
+	char *again = frozen ? json_to_string(frozen, false) : NULL;
+	if (!frozen || strcmp(again, compact) != 0) {
+		fprintf(stderr, "seccomp-model-gen: %s: its compact form does not read back\n",
+			argv[1]);
+		return 1;
+	}
 	FILE *out = fopen(argv[2], "we");
-	if (!out || write_model(&model, out) < 0 || write_native_names(out) < 0 ||
-	    fclose(out) != 0) {
+	if (!out || write_model(&model, out) < 0 || write_tree(frozen, compact, out) < 0 ||
+	    write_native_names(out) < 0 || fclose(out) != 0) {
 		fprintf(stderr, "seccomp-model-gen: %s: cannot write\n", argv[2]);
 		return 1;
 	}
 	seccomp_profile_clear(&model);
+	json_free(frozen);
+	xfree(compact);
+	xfree(again);
 	json_free(doc);
 	strbuf_free(&text);
 	return 0;

@@ -13,15 +13,15 @@
 
 void settings_clear(struct settings *s)
 {
-	free(s->source);
-	free(s->runtime);
-	free(s->policy_dir);
-	free(s->default_policy);
-	free(s->state_dir);
-	free(s->sandbox_policy);
-	free(s->event_log);
-	free(s->observe_dir);
-	free(s->docker_data_root);
+	xfree(s->source);
+	xfree(s->runtime);
+	xfree(s->policy_dir);
+	xfree(s->default_policy);
+	xfree(s->state_dir);
+	xfree(s->sandbox_policy);
+	xfree(s->event_log);
+	xfree(s->observe_dir);
+	xfree(s->docker_data_root);
 	*s = (struct settings){0};
 }
 
@@ -35,7 +35,7 @@ static int settings_string(const struct json *doc, const char *key, bool absolut
 		return oh_error_make(err, 0, "\"%s\": must be a non-empty string", key);
 	if (absolute && v->string.ptr[0] != '/')
 		return oh_error_make(err, 0, "\"%s\": must be an absolute path", key);
-	free(*out);
+	xfree(*out);
 	*out = xstrdup(v->string.ptr);
 	return 0;
 }
@@ -219,7 +219,7 @@ void settings_pin_policy_dir(struct settings *settings)
 {
 	char *real = realpath(settings->policy_dir, NULL);
 	if (real) {
-		free(settings->policy_dir);
+		xfree(settings->policy_dir);
 		settings->policy_dir = real;
 	}
 }

@@ -21,16 +21,16 @@ void suggest_images_clear(struct suggest_images *images)
 {
 	for (size_t i = 0; i < images->len; i++) {
 		struct suggest_image *s = &images->items[i];
-		free(s->image);
+		xfree(s->image);
 		json_free(s->requests);
 		for (size_t e = 0; e < s->evidence_len; e++) {
-			free(s->evidence[e].container);
-			free(s->evidence[e].mode);
+			xfree(s->evidence[e].container);
+			xfree(s->evidence[e].mode);
 			observation_clear(&s->evidence[e].observation);
 		}
-		free(s->evidence);
+		xfree(s->evidence);
 	}
-	free(images->items);
+	xfree(images->items);
 	*images = (struct suggest_images){0};
 }
 
@@ -191,11 +191,11 @@ static void doc_header(struct suggest_doc *d, const char *fmt, ...)
 static void doc_clear(struct suggest_doc *d)
 {
 	for (size_t i = 0; i < d->len; i++) {
-		free(d->members[i].key);
+		xfree(d->members[i].key);
 		json_free(d->members[i].value);
 		string_list_clear(&d->members[i].why);
 	}
-	free(d->members);
+	xfree(d->members);
 	string_list_clear(&d->header);
 }
 
@@ -791,8 +791,8 @@ void suggest_build(const struct suggest_image *image, const struct policy *base,
 
 void suggestion_clear(struct suggestion *s)
 {
-	free(s->name);
-	free(s->text);
+	xfree(s->name);
+	xfree(s->text);
 	string_list_clear(&s->diagnosis);
 	*s = (struct suggestion){0};
 }

@@ -548,9 +548,9 @@ void toml_doc_clear(struct toml_doc *doc)
 	for (size_t i = 0; i < doc->len; i++) {
 		string_list_clear(&doc->entries[i].path);
 		string_list_clear(&doc->entries[i].strings);
-		free(doc->entries[i].string);
+		xfree(doc->entries[i].string);
 	}
-	free(doc->entries);
+	xfree(doc->entries);
 	*doc = (struct toml_doc){0};
 }
 

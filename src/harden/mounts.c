@@ -360,7 +360,7 @@ struct mounts_judge {
 
 static void mounts_view_clear(struct mount_view *v)
 {
-	free(v->destination_clean);
+	xfree(v->destination_clean);
 }
 
 bool harden_mount_read_only(const struct json *options)
@@ -742,7 +742,7 @@ static void overlay_option_paths(struct mounts_judge *j, const char *option, con
 				if (!layer)
 					continue; /* "::" separates data-only layers */
 				string_list_add(strings, layer);
-				free(layer);
+				xfree(layer);
 				bool lower = overlay_options[k].kind == OVERLAY_LOWER;
 				overlay_add_path(
 				    j, out, len, cap, json_path, node,
@@ -759,10 +759,10 @@ static void overlay_option_paths(struct mounts_judge *j, const char *option, con
 static void mounts_host_paths_clear(struct mount_host_path *paths, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		free(paths[i].host);
-		free(paths[i].clean);
+		xfree(paths[i].host);
+		xfree(paths[i].clean);
 	}
-	free(paths);
+	xfree(paths);
 }
 
 /* The options of mount `v` that are refused whatever its type. */
@@ -909,7 +909,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 				    .read_only = v->read_only,
 				};
 			else
-				free(physical);
+				xfree(physical);
 		}
 	} else if (strcmp(type, "overlay") == 0) {
 		for (size_t i = 0; v->options && i < v->options->array.len; i++) {
@@ -932,7 +932,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 				    "the kernel may read it as a path or a switch of "
 				    "the host");
 			}
-			free(unknown);
+			xfree(unknown);
 		}
 	} else if (type_allowed && v->source && v->source[0] == '/') {
 		/* A type the policy allows, mounted from a path: a block device
@@ -983,7 +983,7 @@ static void mounts_collect_writable(struct mounts_judge *j)
 			char *h = harden_host_path(bundle, v->source, true);
 			if (h)
 				string_list_add(&hosts, h);
-			free(h);
+			xfree(h);
 		} else if (!v->bind && v->type && strcmp(v->type, "overlay") == 0) {
 			for (size_t o = 0; v->options && o < v->options->array.len; o++) {
 				const char *option = v->options->array.items[o]->string.ptr;
@@ -997,7 +997,7 @@ static void mounts_collect_writable(struct mounts_judge *j)
 					char *h = harden_host_path(bundle, value, false);
 					if (h)
 						string_list_add(&hosts, h);
-					free(h);
+					xfree(h);
 				}
 			}
 		}
@@ -1063,8 +1063,8 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 out:
 	for (size_t i = 0; i < j.views_len; i++)
 		mounts_view_clear(&j.views[i]);
-	free(j.views);
-	free(j.rootfs_clean);
+	xfree(j.views);
+	xfree(j.rootfs_clean);
 	string_list_clear(&j.writable);
 	string_list_clear(&j.writable_mount);
 	return r;
@@ -1080,7 +1080,7 @@ static void mounts_query(struct host_queries *q, char *host_path, bool source)
 	string_list_add(&q->paths, host_path);
 	if (source)
 		string_list_add(&q->sources, host_path);
-	free(host_path);
+	xfree(host_path);
 }
 
 /* Every host path the mounts name, as the runtime will look it up: bind
@@ -1151,7 +1151,7 @@ static void mounts_queries(const struct json *spec, const char *bundle, struct h
 							    q,
 							    harden_host_path(bundle, layer, false),
 							    true);
-						free(layer);
+						xfree(layer);
 					}
 				}
 			}

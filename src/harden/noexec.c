@@ -412,8 +412,8 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 	}
 out:
 	for (size_t i = 0; i < len; i++)
-		free(views[i].destination);
-	free(views);
+		xfree(views[i].destination);
+	xfree(views);
 	return r;
 }
 

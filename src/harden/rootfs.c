@@ -217,7 +217,7 @@ static void rootfs_queries(const struct json *spec, const char *bundle, struct h
 	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 		if (paths[i])
 			string_list_add(&q->paths, paths[i]);
-		free(paths[i]);
+		xfree(paths[i]);
 	}
 }
 

@@ -340,6 +340,12 @@ static int seccomp_apply(struct harden_ctx *ctx, oh_error_t *err)
 		return 0;
 	}
 
+	/* The embedded profile as an earlier pass installed it (frozen,
+	 * json.h), merged now with another policy's: the merge changes it. */
+	if (current->frozen) {
+		current = json_thaw(current);
+		json_object_set(linux_obj, "seccomp", current);
+	}
 	struct seccomp_profile container;
 	int r = seccomp_profile_read(current, "linux.seccomp", &container, err);
 	if (r == 0 && !container.has_default_action) {

@@ -926,13 +926,13 @@ void seccomp_profile_merge(const struct seccomp_profile *container,
 			out->changed_new[r] = emit_finish(&new[r]);
 		}
 	}
-	free(cts);
-	free(results);
-	free(ix.table);
-	free(ix.slots);
-	free(ctx.c.next);
-	free(ctx.p.next);
-	free(ctx.pool.items);
+	xfree(cts);
+	xfree(results);
+	xfree(ix.table);
+	xfree(ix.slots);
+	xfree(ctx.c.next);
+	xfree(ctx.p.next);
+	xfree(ctx.pool.items);
 }
 
 void seccomp_merged_clear(struct seccomp_merged *merge)

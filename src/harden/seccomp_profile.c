@@ -277,8 +277,8 @@ int seccomp_profile_read(const struct json *node, const char *path, struct secco
 
 void seccomp_profile_clear(struct seccomp_profile *profile)
 {
-	free(profile->rules);
-	free(profile->mentions);
-	free(profile->architectures);
+	xfree(profile->rules);
+	xfree(profile->mentions);
+	xfree(profile->architectures);
 	*profile = (struct seccomp_profile){0};
 }

@@ -46,33 +46,68 @@ static const char *spec_model_go_reading(const char *parent, const char *key)
 	return NULL;
 }
 
+/* Where the walk is, from the root: a member's key, an item's index, or a
+ * key of a Go map. The JSON path of a node is made from it only for a
+ * refusal; nearly every walk refuses nothing. */
+struct spec_step {
+	enum { SPEC_STEP_MEMBER, SPEC_STEP_ITEM, SPEC_STEP_MAP_KEY } kind;
+	const char *key;
+	size_t index;
+};
+
 struct spec_walk {
 	struct harden_ctx *ctx;
 	struct strbuf model; /* "mounts[].options[]" */
-	struct strbuf path;  /* "mounts[3].options[0]" */
+	struct spec_step *steps;
+	size_t depth, steps_cap;
 };
+
+static void spec_walk_push(struct spec_walk *w, struct spec_step step)
+{
+	w->steps = xgrow(w->steps, &w->steps_cap, w->depth + 1, sizeof(w->steps[0]));
+	w->steps[w->depth++] = step;
+}
+
+/* "mounts[3].options[0]", annotations["io.kubernetes.cri.image-name"]. */
+static char *spec_walk_path(const struct spec_walk *w)
+{
+	struct strbuf path = {0};
+	for (size_t i = 0; i < w->depth; i++) {
+		const struct spec_step *s = &w->steps[i];
+		if (s->kind == SPEC_STEP_ITEM) {
+			strbuf_appendf(&path, "[%zu]", s->index);
+		} else if (s->kind == SPEC_STEP_MAP_KEY) {
+			strbuf_appendf(&path, "[\"%s\"]", s->key);
+		} else {
+			if (path.len)
+				strbuf_putc(&path, '.');
+			strbuf_puts(&path, s->key);
+		}
+	}
+	return strbuf_steal(&path);
+}
 
 static void spec_walk_node(struct spec_walk *w, const struct json *node);
 
 static void spec_walk_refuse(struct spec_walk *w, const struct json *node, const char *model,
 			     const char *fmt, const char *what)
 {
-	const char *path = w->path.len ? w->path.buf : model;
-	harden_refuse(w->ctx, "spec", path, node, "allow.fields", model, fmt, what, model);
+	cleanup_free char *path = spec_walk_path(w);
+	harden_refuse(w->ctx, "spec", *path ? path : model, node, "allow.fields", model, fmt, what,
+		      model);
 }
 
 static void spec_walk_member(struct spec_walk *w, const char *key, const struct json *value)
 {
-	size_t model_len = w->model.len, path_len = w->path.len;
+	size_t model_len = w->model.len;
 	if (model_len)
 		strbuf_putc(&w->model, '.');
 	strbuf_puts(&w->model, key);
-	if (path_len)
-		strbuf_putc(&w->path, '.');
-	strbuf_puts(&w->path, key);
+	spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_MEMBER, .key = key});
 
 	const struct spec_field *field = spec_model_find(w->model.buf);
-	bool allowed = harden_allowed(&w->ctx->policy->allow.fields, w->model.buf);
+	bool allowed = w->ctx->policy->allow.fields.len &&
+		       harden_allowed(&w->ctx->policy->allow.fields, w->model.buf);
 	if (!field && !allowed) {
 		w->model.buf[model_len] = '\0';
 		const char *go = spec_model_go_reading(w->model.buf, key);
@@ -100,29 +135,26 @@ static void spec_walk_member(struct spec_walk *w, const char *key, const struct 
 		   !allowed) {
 		spec_walk_node(w, value);
 	}
+	w->depth--;
 	w->model.len = model_len;
 	w->model.buf[model_len] = '\0';
-	w->path.len = path_len;
-	if (w->path.buf)
-		w->path.buf[path_len] = '\0';
 }
 
 static void spec_walk_node(struct spec_walk *w, const struct json *node)
 {
 	if (node->type == JSON_ARRAY) {
-		size_t model_len = w->model.len, path_len = w->path.len;
+		size_t model_len = w->model.len;
 		strbuf_puts(&w->model, "[]");
 		for (size_t i = 0; i < node->array.len; i++) {
 			const struct json *item = node->array.items[i];
 			/* Only an object has members to judge: a string or number
-			 * item (a seccomp profile's hundreds of syscall names) needs
-			 * no path, and formatting one was most of the walk. */
+			 * item (a seccomp profile's hundreds of syscall names) has
+			 * nothing to walk. */
 			if (item->type != JSON_ARRAY && item->type != JSON_OBJECT)
 				continue;
-			strbuf_appendf(&w->path, "[%zu]", i);
+			spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_ITEM, .index = i});
 			spec_walk_node(w, item);
-			w->path.len = path_len;
-			w->path.buf[path_len] = '\0';
+			w->depth--;
 		}
 		w->model.len = model_len;
 		w->model.buf[model_len] = '\0';
@@ -144,11 +176,9 @@ static void spec_walk_node(struct spec_walk *w, const struct json *node)
 			spec_walk_member(w, m->key, m->value);
 			continue;
 		}
-		size_t path_len = w->path.len;
-		strbuf_appendf(&w->path, "[\"%s\"]", m->key);
+		spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_MAP_KEY, .key = m->key});
 		spec_walk_node(w, m->value);
-		w->path.len = path_len;
-		w->path.buf[path_len] = '\0';
+		w->depth--;
 	}
 	if (map) {
 		w->model.len = model_len;
@@ -167,7 +197,7 @@ static int spec_model_apply(struct harden_ctx *ctx, oh_error_t *err)
 		spec_walk_node(&w, ctx->process);
 	}
 	strbuf_free(&w.model);
-	strbuf_free(&w.path);
+	xfree(w.steps);
 	return 0;
 }
 

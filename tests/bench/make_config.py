@@ -2,16 +2,21 @@
 # SPDX-License-Identifier: Apache-2.0
 """Generate the config.json files of the benchmark (tests/bench/run.sh).
 
-    make_config.py cri FIXTURE OUT SANDBOX_PID VOLUMES
+    make_config.py cri FIXTURE OUT SANDBOX_PID LAYOUT
 
 writes FIXTURE (one of tests/fixtures/cri/) to OUT, made to pass the default
-policy on this host without changing its shape (see sandbox_adapt): a bind
-source that does not exist here (the CRI's files under /var/lib/containerd
-and /run/containerd of the node it was captured on) is made under VOLUMES
-and the config points there (oci-harden refuses a source that does not
-exist).
+policy on this host without changing its shape (see sandbox_adapt). Its bind
+sources (the CRI's files under /var/lib/containerd and /run/containerd of
+the node it was captured on) stay where a node has them: each one this host
+lacks is appended to the file LAYOUT ("dir PATH" or "file PATH"), which
+run.sh makes in a private mount namespace (oci-harden refuses a source that
+does not exist).
 
-    make_config.py sizes FIXTURE OUTDIR SANDBOX_PID VOLUMES
+    make_config.py layout LAYOUT
+
+makes every entry of LAYOUT (run.sh runs it in its namespace).
+
+    make_config.py sizes FIXTURE OUTDIR SANDBOX_PID LAYOUT
 
 writes into OUTDIR:
 
@@ -24,8 +29,9 @@ writes into OUTDIR:
                         k chosen to reach N bytes. The series shares its base
                         so that only the size varies between its members.
 
-The bind mounts are kubelet emptyDir volumes whose sources are created under
-VOLUMES, so that oci-harden resolves real paths, as it would on a node.
+The bind mounts are kubelet emptyDir volumes, under /var/lib/kubelet as on a
+node, appended to LAYOUT, so that oci-harden resolves real paths, as it
+would on a node.
 Every file is indented as the CRI fixtures are, and its size and counts are
 printed one line per file: "NAME BYTES MOUNTS ENV".
 
@@ -51,6 +57,10 @@ ENV_PER_MOUNT = LARGE_ENV // LARGE_MOUNTS
 LARGE_BYTES = 1 << 20
 SERIES = [("1k", 1 << 10), ("16k", 16 << 10), ("256k", 256 << 10), ("1m", 1 << 20), ("4m", 4 << 20)]
 POD_UID = "6c1f9a4e-3b7d-4f0e-9a51-2d8c7e4b1f03"
+KUBELET = "/var/lib/kubelet"
+# Where a node keeps the bind sources of the fixtures: run.sh puts a tmpfs
+# on each in its mount namespace.
+NODE_DIRS = ["/var/lib/containerd", "/run/containerd", KUBELET]
 # The namespaces a container must have of its own or join (the default
 # policy refuses to let it share the host's).
 REQUIRED_NAMESPACES = ["pid", "network", "ipc", "uts", "mount"]
@@ -91,22 +101,37 @@ def sandbox_adapt(spec, sandbox_pid):
     return spec
 
 
-def sources_adapt(spec, volumes):
-    """Bind sources that do not exist on this host, made under VOLUMES: a
-    file for the CRI's hostname, hosts and resolv.conf, a directory
-    otherwise (the sandbox's shm)."""
+def source_kind(source):
+    """The CRI's hostname, hosts and resolv.conf are files; anything else
+    (the sandbox's shm, a volume) a directory."""
+    return "file" if os.path.basename(source) in ("hostname", "hosts", "resolv.conf") else "dir"
+
+
+def missing_sources(spec):
     for m in spec.get("mounts", []):
         source = m.get("source", "")
-        if m.get("type") != "bind" or not source.startswith("/") or os.path.exists(source):
-            continue
-        moved = os.path.join(volumes, "cri", source.lstrip("/"))
-        if os.path.basename(source) in ("hostname", "hosts", "resolv.conf"):
-            os.makedirs(os.path.dirname(moved), exist_ok=True)
-            open(moved, "a").close()
-        else:
-            os.makedirs(moved, exist_ok=True)
-        m["source"] = moved
+        if m.get("type") == "bind" and source.startswith("/") and not os.path.exists(source):
+            yield m
+
+
+def sources_on_node(spec, layout):
+    """Bind sources that do not exist on this host, left where a node has
+    them and appended to LAYOUT; one outside NODE_DIRS stops everything."""
+    with open(layout, "a") as f:
+        for m in missing_sources(spec):
+            source = m["source"]
+            if not any(source.startswith(d + "/") for d in NODE_DIRS):
+                sys.exit("make_config.py: %s is not under %s" % (source, " or ".join(NODE_DIRS)))
+            f.write("%s %s\n" % (source_kind(source), source))
     return spec
+
+
+def make(kind, path):
+    if kind == "file":
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        open(path, "a").close()
+    else:
+        os.makedirs(path, exist_ok=True)
 
 
 def env_var(i, value_len):
@@ -114,26 +139,26 @@ def env_var(i, value_len):
     return name + ("v%05d" % i * (value_len // 6 + 1))[:value_len]
 
 
-def bind_mount(i, volumes):
+def bind_mount(i):
     # A kubelet emptyDir volume, as the CRI plugin passes it to the runtime.
     return {
         "destination": "/data/vol-%05d" % i,
         "type": "bind",
-        "source": "%s/pods/%s/volumes/kubernetes.io~empty-dir/vol-%05d" % (volumes, POD_UID, i),
+        "source": "%s/pods/%s/volumes/kubernetes.io~empty-dir/vol-%05d" % (KUBELET, POD_UID, i),
         "options": ["rbind", "rprivate", "rw"],
     }
 
 
-def grown(base, mounts, env, value_len, volumes):
+def grown(base, mounts, env, value_len):
     spec = copy.deepcopy(base)
     spec["process"]["env"] += [env_var(i, value_len) for i in range(env)]
-    spec["mounts"] += [bind_mount(i, volumes) for i in range(mounts)]
+    spec["mounts"] += [bind_mount(i) for i in range(mounts)]
     return spec
 
 
-def value_len_for_large(base, volumes):
+def value_len_for_large(base):
     # The size is linear in the value length: two points give the line.
-    small = len(dump(grown(base, LARGE_MOUNTS, LARGE_ENV, 10, volumes)))
+    small = len(dump(grown(base, LARGE_MOUNTS, LARGE_ENV, 10)))
     return max(10, 10 + (LARGE_BYTES - small) // LARGE_ENV)
 
 
@@ -154,12 +179,12 @@ def series_base(fixture):
     }
 
 
-def sized(base, target, value_len, volumes):
+def sized(base, target, value_len):
     """base plus k units (one mount, five env vars), then one env var padded
     so that the file is as close to target bytes as it can be."""
-    unit = len(dump(grown(base, 1, ENV_PER_MOUNT, value_len, volumes))) - len(dump(base))
+    unit = len(dump(grown(base, 1, ENV_PER_MOUNT, value_len))) - len(dump(base))
     k = max(0, (target - len(dump(base))) // unit)
-    spec = grown(base, k, ENV_PER_MOUNT * k, value_len, volumes)
+    spec = grown(base, k, ENV_PER_MOUNT * k, value_len)
     pad = target - len(dump(spec)) - len(',\n      ""')
     if pad > 0:
         spec["process"]["env"].append("BENCH_PAD=" + "p" * max(0, pad - len("BENCH_PAD=")))
@@ -173,26 +198,34 @@ def write(path, spec):
     print(os.path.basename(path), len(text), len(spec["mounts"]), len(spec["process"]["env"]))
 
 
-def cmd_cri(fixture_path, out, sandbox_pid, volumes):
-    write(out, sources_adapt(sandbox_adapt(load(fixture_path), int(sandbox_pid)), volumes))
+def cmd_cri(fixture_path, out, sandbox_pid, layout):
+    write(out, sources_on_node(sandbox_adapt(load(fixture_path), int(sandbox_pid)), layout))
 
 
-def cmd_sizes(fixture_path, outdir, sandbox_pid, volumes):
-    fixture = sources_adapt(sandbox_adapt(load(fixture_path), int(sandbox_pid)), volumes)
+def cmd_layout(layout):
+    with open(layout) as f:
+        for line in f:
+            kind, path = line.rstrip("\n").split(" ", 1)
+            make(kind, path)
+
+
+def cmd_sizes(fixture_path, outdir, sandbox_pid, layout):
+    fixture = sources_on_node(sandbox_adapt(load(fixture_path), int(sandbox_pid)), layout)
     os.makedirs(outdir, exist_ok=True)
 
-    value_len = value_len_for_large(fixture, volumes)
-    large = grown(fixture, LARGE_MOUNTS, LARGE_ENV, value_len, volumes)
+    value_len = value_len_for_large(fixture)
+    large = grown(fixture, LARGE_MOUNTS, LARGE_ENV, value_len)
     write(os.path.join(outdir, "large.config.json"), large)
 
     base = series_base(fixture)
     most = 0
     for name, target in SERIES:
-        spec = sized(base, target, value_len, volumes)
+        spec = sized(base, target, value_len)
         write(os.path.join(outdir, "size-%s.config.json" % name), spec)
         most = max(most, len(spec["mounts"]), LARGE_MOUNTS)
-    for i in range(most):
-        os.makedirs(bind_mount(i, volumes)["source"], exist_ok=True)
+    with open(layout, "a") as f:
+        for i in range(most):
+            f.write("dir %s\n" % bind_mount(i)["source"])
 
 
 def cmd_process(fixture_path, out):
@@ -217,6 +250,7 @@ def cmd_busybox(path, args):
 
 COMMANDS = {
     "cri": (cmd_cri, 4),
+    "layout": (cmd_layout, 1),
     "sizes": (cmd_sizes, 4),
     "process": (cmd_process, 2),
     "busybox": (cmd_busybox, None),
@@ -230,8 +264,9 @@ def main():
     if name in COMMANDS and len(sys.argv) - 2 == COMMANDS[name][1]:
         return COMMANDS[name][0](*sys.argv[2:])
     sys.exit(
-        "usage: make_config.py cri FIXTURE OUT SANDBOX_PID VOLUMES | sizes FIXTURE OUTDIR SANDBOX_PID VOLUMES"
-        " | process FIXTURE OUT | busybox CONFIG ARG..."
+        "usage: make_config.py cri FIXTURE OUT SANDBOX_PID LAYOUT"
+        " | layout LAYOUT"
+        " | sizes FIXTURE OUTDIR SANDBOX_PID LAYOUT | process FIXTURE OUT | busybox CONFIG ARG..."
     )
 
 

@@ -15,11 +15,23 @@
 # Knobs (environment): BENCH_RUNS (create, state, exec; default 400),
 # BENCH_SIZE_RUNS (the size series up to 4 MB; 50), BENCH_LIFECYCLE_RUNS (100),
 # BENCH_RSS_RUNS (20), BENCH_LOAD_RUNS (the syscall-heavy container of row 7;
-# 30), BENCH_TMPDIR (where bundles go; default /run, where
+# 30), BENCH_CLIENT_RUNS (docker run and CRI lifecycles; 20, 0 for none),
+# BENCH_TMPDIR (where bundles go; default /run, where
 # containerd keeps them), and
 # BENCH_KEEP=1 to keep the work directory (plans, raw results, callgrind
 # profiles).
 set -euo pipefail
+
+# The whole benchmark runs in a mount namespace of its own: the CRI configs'
+# bind sources are made where a node has them (see node_dirs), on tmpfs
+# mounts no one else sees. Its fd 9 stays on the host's mount namespace,
+# where the engines of the client figures run (they need the host's
+# /var/lib: dpkg's database, CNI's state).
+if [ -z "${OCI_HARDEN_BENCH_NAMESPACE:-}" ]; then
+	OCI_HARDEN_BENCH_NAMESPACE=1 exec unshare --mount --propagation private -- \
+		bash "${BASH_SOURCE[0]}" "$@" 9</proc/self/ns/mnt
+fi
+HOST_MOUNT_NS=/proc/$$/fd/9
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SOURCE_ROOT=$(cd "$BENCH_DIR/../.." && pwd)
@@ -28,6 +40,7 @@ RUNS=${BENCH_RUNS:-400}
 SIZE_RUNS=${BENCH_SIZE_RUNS:-50}
 LIFE_RUNS=${BENCH_LIFECYCLE_RUNS:-100}
 RSS_RUNS=${BENCH_RSS_RUNS:-20}
+CLIENT_RUNS=${BENCH_CLIENT_RUNS:-20}
 RUNC=${RUNC:-$(command -v runc || true)}
 PYTHON=${PYTHON:-$(command -v python3 || true)}
 CC=${CC:-gcc}
@@ -86,10 +99,6 @@ RES=$WORK/results
 C=$WORK/configs
 mkdir -p "$R" "$T" "$RES" "$C" "$WORK/plans"
 
-# The sources of the large configs' bind mounts (kubelet volumes): apart from
-# the bundles, which BENCH_TMPDIR may put on /dev/shm, whose binds the policy
-# refuses (a path inside /dev).
-VOLUMES=$(mktemp -d /var/tmp/oci-harden-bench-volumes.XXXXXX)
 SANDBOX_PID=
 cleanup()
 {
@@ -163,9 +172,11 @@ STATE_SETTING=", \"state_dir\": \"$WORK/state\""
 printf '{"runtime": "%s"%s}\n' "$TRUE" "$STATE_SETTING" >"$WORK/probe.json"
 OCI_HARDEN_CONFIG=$WORK/probe.json "$OH" state probe >/dev/null 2>&1 || STATE_SETTING=
 # Rows 1 to 6 measure oci-harden without observation (row 7 measures it).
+# The event log, on as on a node, goes to the work directory too, not to
+# the host's /var/log/oci-harden.
 settings()
 {
-	printf '{"runtime": "%s"%s, "observe": "none"}\n' "$2" "$STATE_SETTING" >"$WORK/$1.json"
+	printf '{"runtime": "%s"%s, "observe": "none", "event_log": "%s"}\n' "$2" "$STATE_SETTING" "$WORK/events.log" >"$WORK/$1.json"
 }
 settings settings-true "$TRUE"
 settings settings-runc "$RUNC"
@@ -189,13 +200,41 @@ for _ in $(seq 100); do
 done
 
 : >"$RES/sizes.txt"
+LAYOUT=$WORK/layout
+: >"$LAYOUT"
 for name in default sandbox restricted; do
 	"$PYTHON" "$BENCH_DIR/make_config.py" cri "$FIXTURES/$name.config.json" \
-		"$C/$name.config.json" "$SANDBOX_PID" "$VOLUMES" >>"$RES/sizes.txt"
+		"$C/$name.config.json" "$SANDBOX_PID" "$LAYOUT" >>"$RES/sizes.txt"
 done
 "$PYTHON" "$BENCH_DIR/make_config.py" sizes "$FIXTURES/default.config.json" "$C" \
-	"$SANDBOX_PID" "$VOLUMES" >>"$RES/sizes.txt"
-"$PYTHON" "$BENCH_DIR/make_config.py" process "$FIXTURES/default.config.json" "$C/process.json"
+	"$SANDBOX_PID" "$LAYOUT" >>"$RES/sizes.txt"
+
+# node_dirs: the configs' bind sources (the CRI's files of the sandbox, the
+# kubelet's volumes) where a node has them, under /var/lib/containerd,
+# /run/containerd and /var/lib/kubelet, without touching the host's: a
+# tmpfs on /var/lib and one on /run/containerd, in this mount namespace
+# only. oci-harden then settles them by the runtimes' default directories,
+# as on a node, instead of asking which daemons the host runs.
+node_dirs()
+{
+	case $WORK/ in
+	/var/lib/* | /run/containerd/*) die "BENCH_TMPDIR: the work directory must not be under /var/lib or /run/containerd" ;;
+	esac
+	mount -t tmpfs -o mode=0755 oci-harden-bench /var/lib
+	if [ -d /run/containerd ] || [ "$(stat -f -c %T /run)" = tmpfs ]; then
+		# On a tmpfs /run, a directory made here goes with the next boot.
+		mkdir -p /run/containerd
+		mount -t tmpfs -o mode=0711 oci-harden-bench /run/containerd
+	else
+		# A /run on the root disk and no containerd: cover all of /run,
+		# unless the work directory is there.
+		case $WORK/ in /run/*) die "no /run/containerd to cover: set BENCH_TMPDIR outside /run" ;; esac
+		mount -t tmpfs -o mode=0755 oci-harden-bench /run
+		mkdir -p /run/containerd
+	fi
+	"$PYTHON" "$BENCH_DIR/make_config.py" layout "$LAYOUT"
+}
+node_dirs
 
 # harden_once CONFIG OUT: oci-harden create on a copy of CONFIG, the result
 # in OUT. A config the policy refuses cannot be benchmarked: stop there.
@@ -283,33 +322,6 @@ bench()
 	done
 } >"$WORK/plans/rss"
 
-# 3: exec with a process file, as containerd's shim runs it: a fresh file
-# for each exec (the shim writes one per exec, from the container's
-# unhardened spec), hardened by the policy oci-harden saved when the
-# container was created (made once below, with the runtime /bin/true).
-exec_side()
-{
-	local b=$WORK/bundles/exec
-	mkdir -p "$b"
-	cat <<-EOF
-	side $1
-	env OCI_HARDEN_CONFIG=$WORK/settings-true.json
-	restore $C/process.orig.json $b/process.json
-	run $2 $(globals "$b") exec --process $b/process.json --detach --pid-file $b/exec.pid bench-exec
-	EOF
-}
-cp "$C/process.json" "$C/process.orig.json"
-mkdir -p "$WORK/bundles/exec-create/rootfs"
-cp "$C/default.config.json" "$WORK/bundles/exec-create/config.json"
-OCI_HARDEN_CONFIG=$WORK/settings-true.json "$OH" $(globals "$WORK/bundles/exec-create") \
-	create --bundle "$WORK/bundles/exec-create" bench-exec ||
-	die "oci-harden could not create the container the exec benchmark uses"
-{
-	exec_side true "$TRUE"
-	exec_side yardstick "$T/yardstick-true"
-	exec_side oh "$OH"
-} >"$WORK/plans/exec"
-
 # --- containers -----------------------------------------------------------------
 
 # make_bundle DIR ARG...: a busybox bundle whose config is what containerd
@@ -340,6 +352,36 @@ for side in runc yardstick oh runc-hardened; do
 done
 cp "$WORK/bundles/life-runc/config.json" "$C/busybox.config.json"
 harden_once "$C/busybox.config.json" "$C/busybox-hardened.config.json"
+
+# 3: exec with a process file, as containerd's shim runs it, in a container
+# oci-harden created (runc, busybox, left in the created state): a fresh
+# file for each exec (the shim writes one per exec, from the container's
+# unhardened spec), judged by the policy oci-harden saved when it created
+# the container. The exec itself goes to /bin/true: what is timed is what
+# the wrapper adds.
+make_bundle "$WORK/bundles/exec" /bin/sleep 3600
+cp "$WORK/bundles/exec/config.json" "$C/exec.config.json"
+"$PYTHON" "$BENCH_DIR/make_config.py" process "$C/exec.config.json" "$C/process.orig.json"
+exec_id=bench-exec-$$
+# shellcheck disable=SC2046 # globals is meant to split into words
+OCI_HARDEN_CONFIG=$WORK/settings-runc.json "$OH" $(globals "$WORK/bundles/exec") \
+	create --bundle "$WORK/bundles/exec" "$exec_id" </dev/null >/dev/null 2>"$WORK/exec-create.err" ||
+	{ cat "$WORK/exec-create.err" "$WORK/bundles/exec/log.json" >&2; die "oci-harden could not create the container the exec benchmark uses"; }
+exec_side()
+{
+	local b=$WORK/bundles/exec
+	cat <<-EOF
+	side $1
+	env OCI_HARDEN_CONFIG=$WORK/settings-true.json
+	restore $C/process.orig.json $b/process.json
+	run $2 $(globals "$b") exec --process $b/process.json --detach --pid-file $b/exec.pid $exec_id
+	EOF
+}
+{
+	exec_side true "$TRUE"
+	exec_side yardstick "$T/yardstick-true"
+	exec_side oh "$OH"
+} >"$WORK/plans/exec"
 
 # 2: state of a container in the created state, as containerd polls it.
 state_id=bench-state-$$
@@ -466,6 +508,23 @@ if [ -x "$T/oci-harden-observe" ]; then
 	bench obs-spawn "${BENCH_LOAD_RUNS:-30}"
 fi
 
+# 4 (clients): docker run and a CRI pod lifecycle, through the engines of
+# the end-to-end tests; skipped where one is not installed.
+# AUDIT_GET: 0 (off), 1 (on) or 2 (on and locked).
+AUDIT_ENABLED=$("$PYTHON" "$SOURCE_ROOT/tests/e2e/audit_netlink.py" status 2>/dev/null || true)
+if [ "$CLIENT_RUNS" -gt 0 ]; then
+	say "clients: docker run and a CRI pod lifecycle, $CLIENT_RUNS runs of each side"
+	status=0
+	nsenter --mount="$HOST_MOUNT_NS" -- bash "$BENCH_DIR/clients.sh" "$OH" "$RES/clients.txt" \
+		"$CLIENT_RUNS" >"$WORK/clients.log" 2>&1 9<&- || status=$?
+	if [ "$status" -eq 2 ]; then
+		say "clients: skipped ($(tail -n 1 "$WORK/clients.log"))"
+	elif [ "$status" -ne 0 ]; then
+		tail -n 20 "$WORK/clients.log" >&2
+		die "the client figures failed (BENCH_KEEP=1 keeps $WORK/clients.log)"
+	fi
+fi
+
 # Instructions per create: deterministic, so one run each.
 callgrind()
 {
@@ -506,6 +565,9 @@ fi
 	printf 'workdir %s %s\n' "$(dirname "$WORK")" "$(stat -f -c %T "$WORK")"
 	printf 'binary %s %s\n' "$(wc -c <"$OH")" "$(ldd "$OH" >/dev/null 2>&1 && echo dynamic || echo static)"
 	printf 'runc %s\n' "$("$RUNC" --version | head -n 1)"
+	# Whether the kernel took audit records while the clients ran
+	# (oci-harden sends one per create either way).
+	printf 'audit %s\n' "$AUDIT_ENABLED"
 } >"$RES/host.txt"
 "$PYTHON" "$BENCH_DIR/report.py" "$RES"
 if [ -n "$VALGRIND" ] && [ -n "${BENCH_KEEP:-}" ]; then

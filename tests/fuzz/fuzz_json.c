@@ -15,13 +15,16 @@
  *   - the pretty form parses back into the same tree too (`diff` shows it);
  *   - a clone is equal to its original;
  *   - every node's offset is its first character in the text, and a
- *     refusal's offset is in the text or at its end.
+ *     refusal's offset is in the text or at its end;
+ *   - json_parse's two readers agree: what the fast one takes, yajl's path
+ *     takes too and builds into the same tree, offsets included.
  * A broken promise aborts, which libFuzzer reports as a crash. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../src/json_node.h"
 #include "json.h"
 
 static void fuzz_fail(const char *what, const uint8_t *data, size_t size)
@@ -118,6 +121,38 @@ static void check_offsets(const struct json *v, const char *text, size_t size, c
 		fuzz_fail("an offset is not the value's first character", data, size);
 }
 
+/* Two trees alike in everything, offsets included. */
+static bool same_tree(const struct json *a, const struct json *b)
+{
+	if (!json_equal(a, b) || a->offset != b->offset)
+		return false;
+	if (a->type == JSON_ARRAY)
+		for (size_t i = 0; i < a->array.len; i++)
+			if (!same_tree(a->array.items[i], b->array.items[i]))
+				return false;
+	if (a->type == JSON_OBJECT)
+		for (size_t i = 0; i < a->object.len; i++)
+			if (a->object.members[i].offset != b->object.members[i].offset ||
+			    !same_tree(a->object.members[i].value, b->object.members[i].value))
+				return false;
+	return true;
+}
+
+static void check_readers_agree(const char *text, size_t size, unsigned flags, const uint8_t *data)
+{
+	struct json *fast = json_parse_fast(text, size, flags);
+	if (!fast)
+		return;
+	oh_error_t err = NULL;
+	struct json *checked = json_parse_checked(text, size, flags, &err);
+	if (!checked)
+		fuzz_fail("the fast reader takes what the yajl path refuses", data, size);
+	if (!same_tree(fast, checked))
+		fuzz_fail("the fast reader and the yajl path build different trees", data, size);
+	json_free(fast);
+	json_free(checked);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data;
@@ -133,6 +168,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fail("GO_STRICT and plain build different trees", data, size);
 	if (plain && comments && !json_equal(plain, comments))
 		fuzz_fail("plain and COMMENTS build different trees", data, size);
+
+	check_readers_agree(text, size, JSON_PARSE_GO_STRICT, data);
+	check_readers_agree(text, size, 0, data);
+	check_readers_agree(text, size, JSON_PARSE_COMMENTS, data);
 
 	if (comments)
 		check_offsets(comments, text, size, data);

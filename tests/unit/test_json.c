@@ -801,3 +801,208 @@ Test(json, a_megabyte_parses_and_writes_quickly)
 	cr_assert_str_eq(out, sb.buf);
 	strbuf_free(&sb);
 }
+
+/* ---- the fast path and the yajl path agree ------------------------------- */
+
+#include <dirent.h>
+#include <stdlib.h>
+
+#include "../src/json_node.h"
+#include "fileio.h"
+
+/* Two trees alike in everything, offsets included. */
+static bool same_tree(const struct json *a, const struct json *b)
+{
+	if (!json_equal(a, b) || a->offset != b->offset)
+		return false;
+	if (a->type == JSON_ARRAY)
+		for (size_t i = 0; i < a->array.len; i++)
+			if (!same_tree(a->array.items[i], b->array.items[i]))
+				return false;
+	if (a->type == JSON_OBJECT)
+		for (size_t i = 0; i < a->object.len; i++)
+			if (a->object.members[i].offset != b->object.members[i].offset ||
+			    !same_tree(a->object.members[i].value, b->object.members[i].value))
+				return false;
+	return true;
+}
+
+/* In every mode: where the fast reader takes `len` bytes, the yajl path
+ * takes them too and builds the same tree. Returns in how many of the three
+ * modes the fast reader took them. */
+static int fast_agrees(const char *text, size_t len, const char *what)
+{
+	static const unsigned modes[] = {0, STRICT, JSON_PARSE_COMMENTS};
+	int taken = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(modes); i++) {
+		cleanup_json struct json *fast = json_parse_fast(text, len, modes[i]);
+		cleanup_error oh_error_t err = NULL;
+		cleanup_json struct json *checked = json_parse_checked(text, len, modes[i], &err);
+		if (!fast)
+			continue;
+		cr_assert_not_null(checked,
+				   "%s (mode %u): the fast reader takes what yajl refuses: %s",
+				   what, modes[i], err ? err->msg : "");
+		cr_assert(same_tree(fast, checked),
+			  "%s (mode %u): the two readers build different trees", what, modes[i]);
+		taken++;
+	}
+	return taken;
+}
+
+static int fast_agrees_str(const char *text)
+{
+	return fast_agrees(text, strlen(text), text);
+}
+
+Test(json, the_fast_reader_builds_what_yajl_builds)
+{
+	/* Taken, and decoded as yajl decodes them. */
+	const char *taken[] = {
+	    "{}",
+	    "[]",
+	    "0",
+	    "-0",
+	    "1.5e-7",
+	    "-12E+3",
+	    "\"\"",
+	    "true",
+	    "false",
+	    "null",
+	    " \t\r\n\v\f[1, 2 ,3]\n",
+	    "{\"a\":{\"b\":[{\"c\":null}]}}",
+	    "\"tab\\tquote\\\"slash\\/back\\\\nl\\nbs\\bff\\fcr\\r\"",
+	    "\"\\u0000 and \\u0041 and \\u00e9 and \\u20ac and \\uffff\"",
+	    "{\"k\\u00e9y\":1,\"key\":2}",
+	    "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"",
+	    "[\"?\",\"a?b\"]",
+	    "{\"a\":1,\"A\":2}",
+	    "\"0123456789abcdefghijklmnopqrstuvwxyz\"",
+	    "18446744073709551616",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(taken); i++)
+		cr_assert_eq(fast_agrees_str(taken[i]), 3, "the fast reader leaves %s to yajl",
+			     taken[i]);
+
+	/* Left to yajl (which refuses most of them, or checks them further). */
+	const char *left[] = {
+	    "",
+	    "  ",
+	    "{",
+	    "[1,]",
+	    "[1 2]",
+	    "{\"a\"}",
+	    "{\"a\":1,}",
+	    "01",
+	    "-",
+	    "1.",
+	    "1e",
+	    ".5",
+	    "tru",
+	    "truex",
+	    "[true1]",
+	    "nul",
+	    "\"\\ud83d\\ude00\"",
+	    "\"\\ud83d\"",
+	    "\"\\x\"",
+	    "\"\\u12g4\"",
+	    "\"a\nb\"",
+	    "\"\xc0\xaf\"",
+	    "\"\xed\xa0\x80\"",
+	    "\"\xf4\x90\x80\x80\"",
+	    "{\"a\\u0000\":1}",
+	    "[1] 2",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(left); i++)
+		cr_assert_eq(fast_agrees_str(left[i]), 0, "the fast reader takes %s", left[i]);
+	/* Comments, as a policy file has them, in that mode only; one that
+	 * does not end is yajl's to refuse. */
+	const char *commented[] = {
+	    "/* c */ 1",
+	    "// c\n[1, // two\n2]",
+	    "{/**/\"a\"/***/:/* x */1/*/ y **/}\n// end\n",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(commented); i++)
+		cr_assert_eq(fast_agrees_str(commented[i]), 1, "%s", commented[i]);
+	const char *unended[] = {"/* c", "1 // c", "[1 /*/]", "/ 1", "1 /"};
+	for (size_t i = 0; i < ARRAY_SIZE(unended); i++)
+		cr_assert_eq(fast_agrees_str(unended[i]), 0, "%s", unended[i]);
+	/* Repeats are taken without GO_STRICT only, however many keys. */
+	cr_assert_eq(fast_agrees_str("{\"a\":1,\"a\":2}"), 2);
+	struct strbuf many = {0};
+	strbuf_puts(&many, "{");
+	for (int i = 0; i < 40; i++)
+		strbuf_appendf(&many, "\"k%d\":%d,", i, i);
+	strbuf_puts(&many, "\"k7\":0}");
+	cr_assert_eq(fast_agrees(many.buf, many.len, "40 keys and a repeat"), 2);
+	many.buf[many.len - 5] = '9'; /* "k9" */
+	cr_assert_eq(fast_agrees(many.buf, many.len, "40 keys and another repeat"), 2);
+	many.buf[many.len - 6] = 'j'; /* "j9" */
+	cr_assert_eq(fast_agrees(many.buf, many.len, "41 keys"), 3);
+	strbuf_free(&many);
+}
+
+Test(json, the_fast_reader_stops_where_yajl_does_at_depth)
+{
+	char deep[2 * JSON_MAX_DEPTH + 3];
+	for (size_t depth = JSON_MAX_DEPTH; depth <= JSON_MAX_DEPTH + 1; depth++) {
+		memset(deep, '[', depth);
+		memset(deep + depth, ']', depth);
+		int taken = fast_agrees(deep, 2 * depth, "nesting");
+		cr_assert_eq(taken, depth == JSON_MAX_DEPTH ? 3 : 0, "depth %zu", depth);
+	}
+}
+
+/* Every document of the repository: the fixtures, the hostile corpus, the
+ * policies. The fast reader takes every well-formed one it meets on a
+ * create (the CRI fixtures, the policies) and agrees with yajl on all. */
+static size_t agree_on_dir(const char *dir, size_t *taken)
+{
+	DIR *d = opendir(dir);
+	cr_assert_not_null(d, "%s", dir);
+	size_t files = 0;
+	for (struct dirent *e; (e = readdir(d));) {
+		if (e->d_name[0] == '.')
+			continue;
+		cleanup_free char *path = xasprintf("%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR) {
+			files += agree_on_dir(path, taken);
+			continue;
+		}
+		size_t n = strlen(e->d_name);
+		if (n < 5 || strcmp(e->d_name + n - 5, ".json") != 0)
+			continue;
+		cleanup_free char *text = NULL;
+		size_t len;
+		cleanup_error oh_error_t err = NULL;
+		cr_assert_eq(file_read_all(AT_FDCWD, path, 64u << 20, &text, &len, &err), 0);
+		*taken += fast_agrees(text, len, path) > 0;
+		files++;
+	}
+	closedir(d);
+	return files;
+}
+
+Test(json, the_fast_reader_agrees_on_every_document_here)
+{
+	const char *root = getenv("OCI_HARDEN_SOURCE_ROOT");
+	cr_assert_not_null(root);
+	size_t taken = 0, files = 0;
+	static const char *const dirs[] = {"tests/fixtures", "tests/hostile", "policies"};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		cleanup_free char *dir = xasprintf("%s/%s", root, dirs[i]);
+		files += agree_on_dir(dir, &taken);
+	}
+	cr_assert_gt(files, 100);
+	cr_assert_gt(taken, files / 2, "the fast reader took only %zu of %zu", taken, files);
+	static const char *const cri[] = {"default", "sandbox", "restricted"};
+	for (size_t i = 0; i < ARRAY_SIZE(cri); i++) {
+		cleanup_free char *path =
+		    xasprintf("%s/tests/fixtures/cri/%s.config.json", root, cri[i]);
+		cleanup_free char *text = NULL;
+		size_t len;
+		cleanup_error oh_error_t err = NULL;
+		cr_assert_eq(file_read_all(AT_FDCWD, path, 64u << 20, &text, &len, &err), 0);
+		cr_assert_eq(fast_agrees(text, len, path), 3, "%s goes the slow way", path);
+	}
+}

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <seccomp.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -802,6 +803,85 @@ Test(seccomp, the_compiled_model_is_the_embedded_profile_read)
 		cr_assert_eq(read.mentions[i].rule, built->mentions[i].rule);
 	}
 	seccomp_profile_clear(&read);
+}
+
+/* Two trees alike in everything, offsets included. */
+static void assert_same_tree(const struct json *a, const struct json *b, const char *where)
+{
+	cr_assert(json_equal(a, b), "%s: the trees differ", where);
+	cr_assert_eq(a->offset, b->offset, "%s: offsets %zu and %zu", where, a->offset, b->offset);
+	if (a->type == JSON_ARRAY)
+		for (size_t i = 0; i < a->array.len; i++)
+			assert_same_tree(a->array.items[i], b->array.items[i], where);
+	if (a->type == JSON_OBJECT)
+		for (size_t i = 0; i < a->object.len; i++) {
+			cr_assert_eq(a->object.members[i].offset, b->object.members[i].offset,
+				     "%s: the offsets of key %s", where, a->object.members[i].key);
+			assert_same_tree(a->object.members[i].value, b->object.members[i].value,
+					 where);
+		}
+}
+
+/* The frozen tree compiled in is what a parse of the policy's text builds,
+ * and writes back to that text. */
+Test(seccomp, the_compiled_tree_is_the_embedded_profile_parsed)
+{
+	oh_error_t err = NULL;
+	const struct json *frozen = policy_seccomp_profile(policy, &err);
+	cr_assert_eq(frozen, &embedded_default_seccomp_tree.node,
+		     "the default policy's profile is the compiled tree");
+	cr_assert(frozen->frozen && frozen->frozen_text);
+	cleanup_json struct json *parsed = json_parse(
+	    policy->seccomp_profile_text, policy->seccomp_profile_len, JSON_PARSE_COMMENTS, &err);
+	cr_assert_not_null(parsed);
+	assert_same_tree(frozen, parsed, "compiled against parsed");
+	cleanup_free char *compact = json_to_string(frozen, false);
+	cr_assert_eq(strlen(compact), policy->seccomp_profile_len);
+	cr_assert_eq(memcmp(compact, policy->seccomp_profile_text, policy->seccomp_profile_len), 0);
+	cleanup_free char *pretty = json_to_string(frozen, true);
+	cleanup_free char *pretty_parsed = json_to_string(parsed, true);
+	cr_assert_str_eq(pretty, pretty_parsed);
+	cr_assert(json_equal_compact_text(frozen, policy->seccomp_profile_text,
+					  policy->seccomp_profile_len));
+	/* Shared, never copied nor freed; a thawed copy is the caller's. */
+	cr_assert_eq(json_clone(frozen), frozen);
+	json_free((struct json *)frozen);
+	cleanup_json struct json *thawed = json_thaw(frozen);
+	cr_assert_not(thawed->frozen || thawed->frozen_text);
+	assert_same_tree(thawed, parsed, "thawed against parsed");
+	json_object_set(thawed, "defaultErrnoRet", json_new_uint(13));
+	cleanup_free char *after = json_to_string(frozen, false);
+	cr_assert_str_eq(after, compact, "changing the copy leaves the frozen tree");
+}
+
+/* A frozen tree is never changed: a change would reach every tree that
+ * shares it. */
+Test(seccomp, changing_the_compiled_tree_aborts, .signal = SIGABRT)
+{
+	json_object_set(&embedded_default_seccomp_tree.node, "defaultErrnoRet", json_new_uint(13));
+}
+
+/* The embedded profile installed by one pass, then merged with another
+ * policy's in the same process: the config gets a copy to change. */
+Test(seccomp, the_installed_profile_merges_again_under_another_policy)
+{
+	cleanup_json struct json *spec = test_parse("{\"process\":{}}");
+	cleanup_report struct report report = {0};
+	harden_with(spec, policy, &report);
+	cr_assert_eq(seccomp_of(spec), &embedded_default_seccomp_tree.node);
+	cleanup_free char *before = json_to_string(&embedded_default_seccomp_tree.node, false);
+
+	cleanup_policy struct policy *p =
+	    policy_with_profile("{'defaultAction':'SCMP_ACT_ERRNO','syscalls':[{'names':['read'],"
+				"'action':'SCMP_ACT_ALLOW'}]}");
+	cleanup_report struct report report2 = {0};
+	harden_with(spec, p, &report2);
+	const struct json *merged = seccomp_of(spec);
+	cr_assert_not(merged->frozen, "the merged profile is the config's own");
+	cr_assert(lets_through(merged, "read"));
+	cr_assert_not(lets_through(merged, "write"));
+	cleanup_free char *after = json_to_string(&embedded_default_seccomp_tree.node, false);
+	cr_assert_str_eq(after, before);
 }
 
 /* A policy's own profile, installed by an earlier pass or copied by the

@@ -1,0 +1,91 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""Time whole CRI pod lifecycles, as the kubelet asks for them, per handler.
+
+    cri_lifecycle.py SOCKET IMAGE WORKDIR RUNS HANDLER...
+
+In one process (one gRPC channel, as the kubelet keeps one), RUNS rounds,
+each running one lifecycle per HANDLER, the order turned by one every
+round: RunPodSandbox, CreateContainer (IMAGE, `true`), StartContainer,
+ContainerStatus until it exited, RemoveContainer, StopPodSandbox,
+RemovePodSandbox, timed
+from the first request to the last answer. Two untimed rounds come first.
+Prints one line per handler as tests/bench/bench.c does:
+"side HANDLER runs N median_us M p95_us P min_us A max_us B".
+The gRPC modules come from CRI_API_PYTHON_PATH (tests/e2e/lib_daemons.sh).
+"""
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import cri  # noqa: E402  (tests/e2e/cri.py: its Client and modules)
+
+api = cri.api_pb2
+
+
+def lifecycle(client, image, workdir, handler, serial):
+    name = "bench-%s-%d" % (handler, serial)
+    pod_config = api.PodSandboxConfig(
+        metadata=api.PodSandboxMetadata(name=name, uid="uid-" + name, namespace="default"),
+        hostname=name,
+        log_directory=os.path.join(workdir, "logs", name),
+        linux=api.LinuxPodSandboxConfig(
+            security_context=api.LinuxSandboxSecurityContext(
+                namespace_options=api.NamespaceOption(
+                    network=api.POD, pid=api.CONTAINER, ipc=api.POD))),
+    )
+    container_config = api.ContainerConfig(
+        metadata=api.ContainerMetadata(name="main"),
+        image=api.ImageSpec(image=image),
+        command=["true"],
+        log_path="main.log",
+        linux=api.LinuxContainerConfig(security_context=api.LinuxContainerSecurityContext()),
+    )
+    rs = "RuntimeService"
+    start = time.monotonic()
+    pod = client.call(rs, "RunPodSandbox", api.RunPodSandboxRequest(
+        config=pod_config, runtime_handler=handler)).pod_sandbox_id
+    container = client.call(rs, "CreateContainer", api.CreateContainerRequest(
+        pod_sandbox_id=pod, config=container_config, sandbox_config=pod_config)).container_id
+    client.call(rs, "StartContainer", api.StartContainerRequest(container_id=container))
+    # `true` exits at once; the kubelet sees it exited and removes it
+    # (StopContainer of an exited container races the shim's exit in
+    # containerd 1.6: "ttrpc: closed").
+    while client.call(rs, "ContainerStatus", api.ContainerStatusRequest(
+            container_id=container)).status.state != api.CONTAINER_EXITED:
+        time.sleep(0.002)
+    client.call(rs, "RemoveContainer", api.RemoveContainerRequest(container_id=container))
+    client.call(rs, "StopPodSandbox", api.StopPodSandboxRequest(pod_sandbox_id=pod))
+    client.call(rs, "RemovePodSandbox", api.RemovePodSandboxRequest(pod_sandbox_id=pod))
+    return (time.monotonic() - start) * 1e6
+
+
+def percentile(values, p):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(p * len(s)))]
+
+
+def main():
+    if len(sys.argv) < 6:
+        sys.exit(__doc__)
+    socket, image, workdir, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    handlers = sys.argv[5:]
+    client = cri.Client(socket, 60)
+    times = {h: [] for h in handlers}
+    serial = 0
+    for round_ in range(runs + 2):
+        turn = round_ % len(handlers)
+        for h in handlers[turn:] + handlers[:turn]:
+            serial += 1
+            t = lifecycle(client, image, workdir, h, serial)
+            if round_ >= 2:
+                times[h].append(t)
+    for h in handlers:
+        v = times[h]
+        print("side %s runs %d median_us %.0f p95_us %.0f min_us %.0f max_us %.0f"
+              % (h, len(v), percentile(v, 0.5), percentile(v, 0.95), min(v), max(v)))
+
+
+if __name__ == "__main__":
+    main()
