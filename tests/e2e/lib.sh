@@ -349,11 +349,18 @@ print(v if isinstance(v, str) else json.dumps(v))
 # (an empty file) only if missing, and then removed by e2e_docker_sock_done.
 # Tests that use it hold one lock for their whole run, so that one test
 # does not remove the placeholder while another still mounts it.
+# test_daemon_sockets takes the same lock (e2e_docker_sock_lock): its
+# dockerd listens on /run/docker.sock in a mount namespace of its own, and
+# the host's list of listening sockets (/proc/net/unix) then names that path.
 E2E_MADE_DOCKER_SOCK=
-e2e_docker_sock_placeholder()
+e2e_docker_sock_lock()
 {
 	exec 8>/run/lock/oci-harden-e2e-docker-sock.lock
 	flock -w 300 8 || bail_out "another test held /run/docker.sock's lock for 5 minutes"
+}
+e2e_docker_sock_placeholder()
+{
+	e2e_docker_sock_lock
 	if [ ! -e /run/docker.sock ]; then
 		: >/run/docker.sock && E2E_MADE_DOCKER_SOCK=1
 	fi

@@ -65,6 +65,9 @@ refused()
 
 # Besides the harness's socket: the usual path (in dockerd's mount
 # namespace, where /run is its own) and a second socket in a directory.
+# The host's list of listening sockets names it while dockerd runs: tests
+# that mount a placeholder at that path wait (lib.sh, e2e_docker_sock_lock).
+e2e_docker_sock_lock
 mkdir -p "$W/docker/other"
 daemons_docker_start "$W/docker" -H unix:///run/docker.sock -H "unix://$W/docker/other/other.sock" ||
 	bail_out "dockerd did not start"
