@@ -696,9 +696,11 @@ static struct json *allow_exec_paths(struct suggest_state *st, struct suggest_me
 	return list;
 }
 
-static bool json_list_has(const struct json *list, const char *s)
+/* Whether the exec_paths suggested so far hold `s` already. */
+static bool exec_paths_has(const struct suggest_member *allow, const char *s)
 {
-	for (size_t i = 0; i < list->array.len; i++)
+	const struct json *list = allow ? json_object_get(allow->value, "exec_paths") : NULL;
+	for (size_t i = 0; list && i < list->array.len; i++)
 		if (strcmp(list->array.items[i]->string.ptr, s) == 0)
 			return true;
 	return false;
@@ -769,7 +771,8 @@ static void rule_drift(struct suggest_state *st)
 				continue;
 			}
 			const char *place = deepest_place(&places, ex->path);
-			if (exec_allowed_below(&st->base->allow.exec_paths, ex->path, place))
+			if (exec_allowed_below(&st->base->allow.exec_paths, ex->path, place) ||
+			    (place && exec_path_allowed(&st->base->allow.exec_paths, place)))
 				continue;
 			if (!place) {
 				bool mount = ex->origin && strcmp(ex->origin, "other mount") == 0;
@@ -800,10 +803,9 @@ static void rule_drift(struct suggest_state *st)
 						   ex->path, seen);
 				continue;
 			}
-			struct json *list = allow_exec_paths(st, &allow);
-			if (json_list_has(list, place))
+			if (exec_paths_has(allow, place))
 				continue;
-			json_array_append(list, json_new_string(place));
+			json_array_append(allow_exec_paths(st, &allow), json_new_string(place));
 			cleanup_free char *line = xasprintf(
 			    "exec_paths %s: ran %s, written there after the container started (%s)",
 			    place, ex->path, seen);
@@ -822,9 +824,8 @@ static void rule_drift(struct suggest_state *st)
 	root_refused = string_list_contains(&refused, "/");
 	string_list_clear(&refused);
 	if (root_refused && !exec_path_allowed(&st->base->allow.exec_paths, "/")) {
-		struct json *list = allow_exec_paths(st, &allow);
-		if (!json_list_has(list, "/")) {
-			json_array_append(list, json_new_string("/"));
+		if (!exec_paths_has(allow, "/")) {
+			json_array_append(allow_exec_paths(st, &allow), json_new_string("/"));
 			string_list_add(
 			    &why,
 			    "exec_paths /: the policy in force leaves the root filesystem "
@@ -839,7 +840,8 @@ static void rule_drift(struct suggest_state *st)
 		if (list && list->array.len > base_len)
 			qsort(list->array.items + base_len, list->array.len - base_len,
 			      sizeof(*list->array.items), compare_json_strings);
-		qsort(why.items, why.len, sizeof(*why.items), compare_strings);
+		if (why.len)
+			qsort(why.items, why.len, sizeof(*why.items), compare_strings);
 		for (size_t i = 0; i < why.len; i++)
 			doc_why(allow, "%s", why.items[i]);
 	}

@@ -529,3 +529,33 @@ Test(suggest, check_names_exec_doors_no_observation_justifies)
 	policy_free(base);
 	suggest_images_clear(&images);
 }
+
+/* What the policy in force lets run already needs no exception: a place it
+ * names, or a mount below the place that it names. */
+Test(suggest, a_place_the_policy_in_force_names_gets_nothing_more)
+{
+	struct suggest_images images = {0};
+	add_create(&images, "jit:1", "audit", DRIFT_DECISIONS);
+	add_observation(&images, "jit:1", "audit", "j1",
+			"{" DRIFT_INIT ", \"execs_foreign\": ["
+			"{\"path\": \"/tmp/x\", \"origin\": \"upper layer\", " SEEN_USER "},"
+			"{\"path\": \"/data/jit/y\", \"origin\": \"other mount\", " SEEN_USER
+			"}]}");
+	struct policy *def = default_policy(), *base = NULL;
+	struct json *base_doc =
+	    test_parse("{\"allow\": {\"exec_paths\": [\"/tmp\", \"/data/j*\"]}}");
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_load_json(base_doc, "jit", "test", def, NULL, &base, &err), 0);
+	struct suggestion s;
+	suggest_build(&images.items[0], base, "jit", &s);
+	struct json *doc = policy_of(&s);
+	char *keys = keys_of(doc);
+	cr_assert_str_eq(keys, "extends images", "%s", s.text);
+	free(keys);
+	json_free(doc);
+	suggestion_clear(&s);
+	policy_free(base);
+	policy_free(def);
+	json_free(base_doc);
+	suggest_images_clear(&images);
+}
