@@ -8,7 +8,13 @@
  *   - a tmpfs for each place it wrote in its root filesystem;
  *   - seccomp.allow_syscalls for the syscalls it made that the profile denies
  *     (not those answered with ENOSYS: programs fall back from those);
- *   - no_new_privileges off where a program raised its privileges by exec.
+ *   - no_new_privileges off where a program raised its privileges by exec;
+ *   - the drift lock's exceptions where a program not from the image was
+ *     run: allow.exec_paths with the destination of the mount it is on
+ *     (from the lifts of noexec's decisions the audit-mode creates
+ *     recorded, or a tmpfs this suggestion adds), allow.exec_memfd for a
+ *     memfd; and "/" where the policy in force leaves the root writable,
+ *     which enforce refuses without it.
  * Each exception says which observation made it necessary. What a container
  * asked for that no observation shows it needed is not copied, and said.
  * Where containers ran in enforce mode only and were denied something, the
@@ -71,7 +77,8 @@ void suggestion_clear(struct suggestion *s);
 
 /* The doors `policy` opens beyond `base` that no observation of the images
  * it applies to justifies: capabilities, root, tmpfs paths, allowed
- * syscalls, no_new_privileges off, a writable root. One sentence each. */
+ * syscalls, no_new_privileges off, a writable root, exec_paths entries and
+ * exec_memfd. One sentence each. */
 void suggest_unjustified(const struct policy *policy, const struct policy *base,
 			 const struct suggest_image *const *images, size_t images_len,
 			 struct string_list *out);

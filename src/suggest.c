@@ -2,6 +2,7 @@
 #include "suggest.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <string.h>
 
 /* ---- the event log, read ------------------------------------------------- */
@@ -587,29 +588,275 @@ static void rule_no_new_privileges(struct suggest_state *st)
 	}
 }
 
-static void rule_foreign_execs(struct suggest_state *st)
+/* The drift lock (oci-harden-policy(5), DRIFT): a program the image did not
+ * have, run in audit mode, is what enforce would refuse. The exception that
+ * lets it run is the destination of the mount it is on in enforce mode:
+ * that is what the lift of noexec's decision says (allow.exec_paths
+ * [destination]), as the audit-mode creates recorded it. The decisions
+ * name every mount noexec locks, not the mounts it leaves executable (a
+ * read-only bind, one the policy names already), nor the tmpfs mounts this
+ * suggestion adds: those are the policy's, and noexec locks each with its
+ * destination as the lift, so they are places too. The deepest place that
+ * holds the program is the mount it is on. */
+
+/* Whether `path` is a memfd's: the kernel names its file "/memfd:NAME". */
+static bool exec_is_memfd(const char *path)
 {
-	size_t said = 0;
-	for (size_t i = 0; i < st->image->evidence_len && said < 5; i++) {
+	return path && strncmp(path, "/memfd:", 7) == 0;
+}
+
+/* A lift of allow.exec_paths among the audit-mode creates' decisions:
+ * each item of its value calls `each`. */
+static void exec_lifts(const struct suggest_image *image, bool refused_only,
+		       void (*each)(void *ctx, const char *destination), void *ctx)
+{
+	for (size_t i = 0; i < image->requests->array.len; i++) {
+		const struct json *d = image->requests->array.items[i];
+		const struct json *lift = json_object_get(d, "lift");
+		const char *key = member_string(lift, "key");
+		const char *kind = member_string(d, "kind");
+		const struct json *value = json_object_get(lift, "value");
+		if (!key || strcmp(key, "allow.exec_paths") != 0 || !value ||
+		    value->type != JSON_ARRAY ||
+		    (refused_only && (!kind || strcmp(kind, "refuse") != 0)))
+			continue;
+		for (size_t v = 0; v < value->array.len; v++)
+			if (value->array.items[v]->type == JSON_STRING)
+				each(ctx, value->array.items[v]->string.ptr);
+	}
+}
+
+static bool exec_memfd_locked(const struct suggest_image *image)
+{
+	for (size_t i = 0; i < image->requests->array.len; i++) {
+		const struct json *lift = json_object_get(image->requests->array.items[i], "lift");
+		const char *key = member_string(lift, "key");
+		if (key && strcmp(key, "allow.exec_memfd") == 0)
+			return true;
+	}
+	return false;
+}
+
+static void add_place(void *ctx, const char *destination)
+{
+	struct string_list *places = ctx;
+	if (!string_list_contains(places, destination))
+		string_list_add(places, destination);
+}
+
+/* The deepest of `places` that holds `path`, or NULL. */
+static const char *deepest_place(const struct string_list *places, const char *path)
+{
+	const char *on = NULL;
+	for (size_t i = 0; i < places->len; i++)
+		if (path_under(path, places->items[i]) &&
+		    (!on || strlen(places->items[i]) > strlen(on)))
+			on = places->items[i];
+	return on;
+}
+
+/* Whether one of `patterns` (allow.exec_paths) names `destination`, as
+ * noexec matches them. */
+static bool exec_path_allowed(const struct string_list *patterns, const char *destination)
+{
+	for (size_t i = 0; i < patterns->len; i++)
+		if (fnmatch(patterns->items[i], destination, 0) == 0)
+			return true;
+	return false;
+}
+
+/* Whether `patterns` name `path`'s directory or one of its parents deeper
+ * than `place`: a mount the policy in force leaves executable already. */
+static bool exec_allowed_below(const struct string_list *patterns, const char *path,
+			       const char *place)
+{
+	cleanup_free char *dir = xstrdup(path);
+	for (char *slash = strrchr(dir, '/'); slash && slash != dir; slash = strrchr(dir, '/')) {
+		*slash = '\0';
+		if (place && !(path_under(dir, place) && strcmp(dir, place) != 0))
+			break;
+		if (exec_path_allowed(patterns, dir))
+			return true;
+	}
+	return false;
+}
+
+/* The "allow" member, its exec_paths starting from the policy in force's. */
+static struct json *allow_exec_paths(struct suggest_state *st, struct suggest_member **m)
+{
+	if (!*m) {
+		*m = doc_member(&st->doc, "allow");
+		(*m)->value = json_new_object();
+	}
+	struct json *list = json_object_get((*m)->value, "exec_paths");
+	if (!list) {
+		list = json_new_string_list(&st->base->allow.exec_paths);
+		json_object_set((*m)->value, "exec_paths", list);
+	}
+	return list;
+}
+
+/* Whether the exec_paths suggested so far hold `s` already. */
+static bool exec_paths_has(const struct suggest_member *allow, const char *s)
+{
+	const struct json *list = allow ? json_object_get(allow->value, "exec_paths") : NULL;
+	for (size_t i = 0; list && i < list->array.len; i++)
+		if (strcmp(list->array.items[i]->string.ptr, s) == 0)
+			return true;
+	return false;
+}
+
+static void rule_drift(struct suggest_state *st)
+{
+	struct string_list places = {0};
+	exec_lifts(st->image, false, add_place, &places);
+	/* "/" is where the root is made read-only: nothing written there
+	 * in enforce mode, nothing to lift (see the writable root below). */
+	for (size_t i = 0; i < places.len; i++)
+		if (strcmp(places.items[i], "/") == 0) {
+			free(places.items[i]);
+			places.items[i] = places.items[--places.len];
+			break;
+		}
+	const struct suggest_member *tmpfs = NULL;
+	for (size_t i = 0; i < st->doc.len; i++)
+		if (strcmp(st->doc.members[i].key, "tmpfs") == 0)
+			tmpfs = &st->doc.members[i];
+	for (size_t i = 0; tmpfs && i < tmpfs->value->array.len; i++)
+		if (!string_list_contains(&st->base->tmpfs,
+					  tmpfs->value->array.items[i]->string.ptr))
+			add_place(&places, tmpfs->value->array.items[i]->string.ptr);
+
+	struct suggest_member *allow = NULL;
+	struct string_list why = {0}, said = {0};
+	size_t base_len = st->base->allow.exec_paths.len;
+	bool memfd_locked = exec_memfd_locked(st->image);
+	for (size_t i = 0; i < st->image->evidence_len; i++) {
 		const struct suggest_evidence *e = &st->image->evidence[i];
-		for (size_t x = 0; x < e->observation.execs_foreign.len && said < 5; x++, said++) {
+		if (!evidence_audit(e) || !e->observation.kernel)
+			continue;
+		for (size_t x = 0; x < e->observation.execs_foreign.len; x++) {
 			const struct observation_exec *ex = &e->observation.execs_foreign.items[x];
+			if (!ex->path)
+				continue;
 			cleanup_free char *who = seen_words(e, &ex->seen);
-			doc_header(
-			    &st->doc, "Ran %s, which is not from the image's layers (%s%s%s; %s)",
-			    ex->path, ex->origin ? ex->origin : "?", ex->filesystem ? ", " : "",
+			cleanup_free char *seen = xasprintf(
+			    "%s%s%s; %s", ex->origin ? ex->origin : "?", ex->filesystem ? ", " : "",
 			    ex->filesystem ? ex->filesystem : "", who);
+			if (exec_is_memfd(ex->path)) {
+				if (st->base->allow.exec_memfd)
+					continue;
+				if (!memfd_locked) {
+					doc_header(
+					    &st->doc,
+					    "Ran %s, a memfd (%s): no audit-mode create of "
+					    "the image records that enforce would lock memfds "
+					    "(no pid namespace of its own, or no "
+					    "vm.memfd_noexec): nothing to lift",
+					    ex->path, who);
+					continue;
+				}
+				if (!allow) {
+					allow = doc_member(&st->doc, "allow");
+					allow->value = json_new_object();
+				}
+				if (!json_object_get(allow->value, "exec_memfd")) {
+					json_object_set(allow->value, "exec_memfd",
+							json_new_bool(true));
+					cleanup_free char *line = xasprintf(
+					    "exec_memfd: ran %s from memory (memfd_create(2); %s)",
+					    ex->path, who);
+					string_list_add(&why, line);
+				}
+				continue;
+			}
+			const char *place = deepest_place(&places, ex->path);
+			if (exec_allowed_below(&st->base->allow.exec_paths, ex->path, place) ||
+			    (place && exec_path_allowed(&st->base->allow.exec_paths, place)))
+				continue;
+			if (!place) {
+				bool mount = ex->origin && strcmp(ex->origin, "other mount") == 0;
+				if (string_list_contains(&said, ex->path) || said.len >= 5)
+					continue;
+				string_list_add(&said, ex->path);
+				if (mount)
+					doc_header(
+					    &st->doc,
+					    "Ran %s, which is not from the image's layers "
+					    "(%s): its mount is not one enforce makes noexec "
+					    "(read-only, or named already): nothing to lift",
+					    ex->path, seen);
+				else if (st->base->readonly_rootfs)
+					doc_header(
+					    &st->doc,
+					    "Ran %s, which is not from the image's layers "
+					    "(%s): it is in the root filesystem where no tmpfs "
+					    "covers it, and enforce keeps the root read-only: "
+					    "it cannot be written there, and no exception lets "
+					    "it run (a volume or a change of the image can)",
+					    ex->path, seen);
+				else
+					doc_header(&st->doc,
+						   "Ran %s, which is not from the image's layers "
+						   "(%s): in the writable root filesystem (see "
+						   "exec_paths \"/\")",
+						   ex->path, seen);
+				continue;
+			}
+			if (exec_paths_has(allow, place))
+				continue;
+			json_array_append(allow_exec_paths(st, &allow), json_new_string(place));
+			cleanup_free char *line = xasprintf(
+			    "exec_paths %s: ran %s, written there after the container started (%s)",
+			    place, ex->path, seen);
+			string_list_add(&why, line);
 		}
 	}
+
+	/* A root the policy in force leaves writable: enforce refuses the
+	 * container unless exec_paths names "/", since a root cannot be noexec
+	 * (noexec.c, noexec_root). The audit-mode creates recorded that
+	 * refusal; the suggestion must not make enforce refuse the container
+	 * it was written for, so it says "/" and why. */
+	bool root_refused = false;
+	struct string_list refused = {0};
+	exec_lifts(st->image, true, add_place, &refused);
+	root_refused = string_list_contains(&refused, "/");
+	string_list_clear(&refused);
+	if (root_refused && !exec_path_allowed(&st->base->allow.exec_paths, "/")) {
+		if (!exec_paths_has(allow, "/")) {
+			json_array_append(allow_exec_paths(st, &allow), json_new_string("/"));
+			string_list_add(
+			    &why,
+			    "exec_paths /: the policy in force leaves the root filesystem "
+			    "writable (readonly_rootfs false), and a root cannot be noexec (it "
+			    "holds the image's programs): enforce refuses a writable root "
+			    "unless exec_paths names \"/\"; the drift lock does not apply to "
+			    "it");
+		}
+	}
+	if (allow) {
+		struct json *list = json_object_get(allow->value, "exec_paths");
+		if (list && list->array.len > base_len)
+			qsort(list->array.items + base_len, list->array.len - base_len,
+			      sizeof(*list->array.items), compare_json_strings);
+		if (why.len)
+			qsort(why.items, why.len, sizeof(*why.items), compare_strings);
+		for (size_t i = 0; i < why.len; i++)
+			doc_why(allow, "%s", why.items[i]);
+	}
+	string_list_clear(&why);
+	string_list_clear(&said);
+	string_list_clear(&places);
 }
 
 /* What the audit-mode creates asked for that no observation showed they
  * needed: said, not copied. The keys the rules above decide are left out. */
 static void rule_requests(struct suggest_state *st)
 {
-	static const char *const decided[] = {"capabilities",	   "user.allow_root",
-					      "no_new_privileges", "readonly_rootfs",
-					      "seccomp.profile",   "tmpfs"};
+	static const char *const decided[] = {
+	    "capabilities",    "user.allow_root", "no_new_privileges", "readonly_rootfs",
+	    "seccomp.profile", "tmpfs",		  "allow.exec_paths",  "allow.exec_memfd"};
 	for (size_t i = 0; i < st->image->requests->array.len; i++) {
 		const struct json *d = st->image->requests->array.items[i];
 		const struct json *lift = json_object_get(d, "lift");
@@ -776,7 +1023,7 @@ void suggest_build(const struct suggest_image *image, const struct policy *base,
 		rule_tmpfs(&st);
 		rule_syscalls(&st);
 		rule_no_new_privileges(&st);
-		rule_foreign_execs(&st);
+		rule_drift(&st);
 		rule_requests(&st);
 		if (st.doc.len == 2)
 			doc_header(&st.doc,
@@ -867,6 +1114,37 @@ static bool justified_privileged_exec(const struct justify *j)
 	return false;
 }
 
+/* A program not from the image's layers run from a place `entry` of
+ * allow.exec_paths names: the directory of the program, or one above it
+ * ("/" aside: see suggest_unjustified). */
+static bool justified_exec_path(const struct justify *j, const char *entry)
+{
+	struct string_list one = {.items = (char **)&entry, .len = 1};
+	FOR_EACH_AUDIT_OBSERVATION(j, e, o)
+	for (size_t x = 0; x < o->execs_foreign.len; x++) {
+		const char *path = o->execs_foreign.items[x].path;
+		if (!path || exec_is_memfd(path))
+			continue;
+		cleanup_free char *dir = xstrdup(path);
+		for (char *slash = strrchr(dir, '/'); slash && slash != dir;
+		     slash = strrchr(dir, '/')) {
+			*slash = '\0';
+			if (exec_path_allowed(&one, dir))
+				return true;
+		}
+	}
+	return false;
+}
+
+static bool justified_exec_memfd(const struct justify *j)
+{
+	FOR_EACH_AUDIT_OBSERVATION(j, e, o)
+	for (size_t x = 0; x < o->execs_foreign.len; x++)
+		if (exec_is_memfd(o->execs_foreign.items[x].path))
+			return true;
+	return false;
+}
+
 void suggest_unjustified(const struct policy *policy, const struct policy *base,
 			 const struct suggest_image *const *images, size_t images_len,
 			 struct string_list *out)
@@ -924,6 +1202,33 @@ void suggest_unjustified(const struct policy *policy, const struct policy *base,
 		    xasprintf("readonly_rootfs false: no observation shows a write outside its "
 			      "tmpfs mounts%s",
 			      none);
+		string_list_add(out, line);
+	}
+	for (size_t i = 0; i < policy->allow.exec_paths.len; i++) {
+		const char *entry = policy->allow.exec_paths.items[i];
+		if (string_list_contains(&base->allow.exec_paths, entry))
+			continue;
+		/* "/" lets a writable root be: what the policy's readonly_rootfs
+		 * false needs (judged above), and nothing under a read-only one. */
+		if (strcmp(entry, "/") == 0) {
+			if (policy->readonly_rootfs)
+				string_list_add(out,
+						"allow.exec_paths /: the policy keeps the root "
+						"read-only, and only a writable root needs it");
+			continue;
+		}
+		if (!justified_exec_path(&j, entry)) {
+			cleanup_free char *line = xasprintf(
+			    "allow.exec_paths %s: no observation shows a program written there "
+			    "run%s",
+			    entry, none);
+			string_list_add(out, line);
+		}
+	}
+	if (policy->allow.exec_memfd && !base->allow.exec_memfd && !justified_exec_memfd(&j)) {
+		cleanup_free char *line = xasprintf(
+		    "allow.exec_memfd true: no observation shows a program run from a memfd%s",
+		    none);
 		string_list_add(out, line);
 	}
 }

@@ -134,6 +134,22 @@ su -s /bin/sh nobody -c "/usr/local/bin/suid-busybox true"
 cp /bin/busybox /tmp/dropped && (exec -a busybox /tmp/dropped echo drift-ran)
 sleep 0.3'
 bundle quiet docker.io/library/quiet:1 sleep 0.3
+# A program copied to a volume and run from there (an init container's
+# tool in an emptyDir); once /data/try-tmp exists, one copied to /tmp too.
+bundle drifter docker.io/library/drifter:1 sh -c '
+cp /bin/busybox /data/busybox && /data/busybox echo volume-ran
+if [ -e /data/try-tmp ]; then cp /bin/busybox /tmp/busybox && /tmp/busybox echo tmp-ran || echo tmp-refused; fi
+sleep 0.3'
+# Its mount point is the image's, as a VOLUME's is: runc makes none.
+mkdir -p "$E2E_WORK/drifter-data" "$E2E_WORK/drifter/rootfs/data"
+chmod 1777 "$E2E_WORK/drifter-data"
+"$PYTHON" - "$E2E_WORK/drifter/config.orig.json" "$E2E_WORK/drifter-data" <<-'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+spec["mounts"].append({"destination": "/data", "type": "bind", "source": sys.argv[2],
+                       "options": ["rbind", "rw"]})
+json.dump(spec, open(sys.argv[1], "w"))
+PY
 
 # --- audit mode: observed ----------------------------------------------------
 id_app=$(e2e_id app)
@@ -144,7 +160,9 @@ create_start "$E2E_WORK/audit.json" tool "$id_tool"
 is "$?" 0 "audit: tool starts"
 id_quiet=$(e2e_id quiet)
 create_start "$E2E_WORK/audit.json" quiet "$id_quiet"
-for id in "$id_app" "$id_tool" "$id_quiet"; do finish "$E2E_WORK/audit.json" "$id"; done
+id_drifter=$(e2e_id drifter)
+create_start "$E2E_WORK/audit.json" drifter "$id_drifter"
+for id in "$id_app" "$id_tool" "$id_quiet" "$id_drifter"; do finish "$E2E_WORK/audit.json" "$id"; done
 grep -q 'loaded the observation programs' "$E2E_WORK/$id_app.log" "$E2E_WORK/$id_tool.log"
 is "$?" 0 "the runtime log says the programs were loaded"
 
@@ -185,6 +203,10 @@ like "$(cat "$E2E_WORK/$id_tool.log")" \
 	"drift, audit: and a warning in the runtime log"
 is "$(drift "$id_app" 'len(d)'; drift "$id_quiet" 'len(d)')" "0
 0" "drift: none for containers that ran only their image's programs"
+like "$(cat "$E2E_WORK/$id_drifter.out")" 'volume-ran' "drift, audit: the program copied to a volume runs"
+is "$(drift "$id_drifter" '[(e["outcome"], e["path"], e["origin"]) for e in d]')" \
+	"[('would be refused', '/data/busybox', 'other mount')]" \
+	"drift, audit: the program run from the volume is what enforce would refuse"
 is "$(obs "$id_quiet" 'o["capabilities"], o["syscalls"], o["writes"], o["execs_foreign"]')" \
 	"([], [], [], [])" "quiet: nothing (nothing of the other containers either)"
 
@@ -288,7 +310,7 @@ int main(int argc, char **argv, char **envp)
 }
 EOF
 if gcc -static -O2 -o "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd-exec.c" 2>"$E2E_WORK/memfd-exec.err"; then
-	bundle memfd docker.io/library/memfd:1 sh -c '/usr/local/bin/memfd-exec; sleep 0.2'
+	bundle memfd docker.io/library/memfd:1 sh -c '/usr/local/bin/memfd-exec && echo memfd-ran; sleep 0.2'
 	cp "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd/rootfs/usr/local/bin/memfd-exec"
 	id_memfd=$(e2e_id memfd)
 	create_start "$E2E_WORK/enforce.json" memfd "$id_memfd"
@@ -306,6 +328,13 @@ print(any(h.get("args") == ["oci-harden", "memfd-noexec"]
 			"([('/memfd:dropped', 13)], [])" "enforce: a program run from a memfd (memfd-noexec) is recorded, refused"
 		is "$(drift "$id_memfd" '[(e["path"], e["origin"], e["outcome"], e["process"]["comm"]) for e in d]')" \
 			"[('/memfd:dropped', 'memfd', 'refused', 'memfd-exec')]" "drift, enforce: the memfd attempt is a drift line"
+		# In audit mode it runs, observed: what suggest lifts below.
+		id_memfd_audit=$(e2e_id memfd-audit)
+		create_start "$E2E_WORK/audit.json" memfd "$id_memfd_audit"
+		finish "$E2E_WORK/audit.json" "$id_memfd_audit"
+		like "$(cat "$E2E_WORK/$id_memfd_audit.out")" memfd-ran "drift, audit: the memfd program runs"
+		is "$(drift "$id_memfd_audit" '[(e["path"].rstrip("/"), e["origin"], e["outcome"]) for e in d]')" \
+			"[('/memfd:dropped', 'memfd', 'would be refused')]" "drift, audit: the memfd program is what enforce would refuse"
 	else
 		is "$(obs "$id_memfd" '[(x["path"], x["origin"]) for x in o["execs_foreign"]]')" \
 			"[('/memfd:dropped', 'other mount')]" "enforce: a program run from a memfd is recorded"
@@ -372,8 +401,22 @@ is "$(policy tool 'p["capabilities"], p["user"], p["seccomp"], p["no_new_privile
 like "$(cat "$suggested/suggested-docker.io-library-tool-1.json")" \
 	'no_new_privileges.*|/usr/local/bin/suid-busybox raised its privileges when run' \
 	"tool: no_new_privileges off names the program that raised its privileges"
+# The drift lock's exceptions (issue 16): the destination of the mount the
+# program it wrote and ran is on in enforce mode, from the lifts of the
+# audit-mode create's noexec decisions.
+is "$(policy tool 'p["allow"]')" "{'exec_paths': ['/tmp']}" \
+	"tool: the program it wrote to /tmp and ran: exec_paths /tmp, nothing else of the drift lock"
 like "$(cat "$suggested/suggested-docker.io-library-tool-1.json")" \
-	'Ran /tmp/dropped, which is not from the image' "tool: the foreign exec is named"
+	'// exec_paths /tmp: ran /tmp/dropped, written there after the container started \(changed since start, [a-z0-9]+; container ohe2e' \
+	"tool: the exception says which container ran what, when"
+is "$(policy drifter 'p["allow"]')" "{'exec_paths': ['/data']}" \
+	"drifter: the program it copied to its volume and ran: exec_paths names the volume's destination"
+is "$(policy app '"allow" in p'; policy quiet '"allow" in p')" "False
+False" "no exception of the drift lock for images that ran nothing they wrote"
+if [ "${memfd_hook:-}" = True ]; then
+	is "$(policy memfd 'p.get("mode", "enforce"), p["allow"]')" "('enforce', {'exec_memfd': True})" \
+		"memfd: the program run from a memfd: exec_memfd"
+fi
 is "$(policy quiet 'sorted(p)')" "['extends', 'images']" "quiet: no exception at all"
 like "$(cat "$suggested/suggested-docker.io-library-quiet-1.json")" 'used no power of root.s' \
 	"quiet: root that used no power of root's runs as the policy's user"
@@ -392,7 +435,7 @@ if ! is "$?" 0 "check --events accepts the suggested policies: every door is jus
 fi
 loose=$E2E_WORK/loose
 mkdir -p "$loose"
-echo '{"images": ["docker.io/library/app:1"], "capabilities": ["CAP_NET_BIND_SERVICE", "CAP_SYS_PTRACE", "CAP_CHOWN"], "user": {"allow_root": true}, "tmpfs": ["/tmp", "/srv"]}' \
+echo '{"images": ["docker.io/library/app:1"], "capabilities": ["CAP_NET_BIND_SERVICE", "CAP_SYS_PTRACE", "CAP_CHOWN"], "user": {"allow_root": true}, "tmpfs": ["/tmp", "/srv"], "allow": {"exec_paths": ["/srv"], "exec_memfd": true}}' \
 	>"$loose/loose.json"
 OCI_HARDEN_CONFIG=$E2E_WORK/enforce.json "$OCI_HARDEN" check --events "$events" "$loose" \
 	>"$E2E_WORK/check-loose.out" 2>&1
@@ -402,11 +445,17 @@ like "$check_out" 'capability CAP_SYS_PTRACE: no observation shows it exercised'
 unlike "$check_out" 'capability CAP_CHOWN' "  ... but not one that was (as root)"
 like "$check_out" 'user.allow_root: no observation shows a first process that stayed root' "  ... root"
 like "$check_out" 'tmpfs /srv: no observation shows a write there' "  ... a tmpfs"
+like "$check_out" 'allow.exec_paths /srv: no observation shows a program written there run' "  ... an exec path"
+like "$check_out" 'allow.exec_memfd true: no observation shows a program run from a memfd' "  ... exec_memfd"
 
 # --- the suggested policies, enforced ------------------------------------------------------
 e2e_write_settings "$E2E_WORK/suggested.json" \
 	"\"policy_dir\": \"$suggested\", \"event_log\": \"$events\", \"state_dir\": \"$E2E_WORK/state2\""
-for name in app tool quiet; do
+rm -f "$E2E_WORK/drifter-data/busybox"
+touch "$E2E_WORK/drifter-data/try-tmp"
+enforced="app tool quiet drifter"
+[ "${memfd_hook:-}" = True ] && enforced="$enforced memfd"
+for name in $enforced; do
 	id=$(e2e_id "$name-enforced")
 	create_start "$E2E_WORK/suggested.json" "$name" "$id"
 	is "$?" 0 "enforced: $name starts under its suggested policy"
@@ -417,6 +466,13 @@ for name in app tool quiet; do
 done
 like "$(cat "$E2E_WORK/app-enforced.out")" 'uid=1000' "enforced: app ran as its user from the start"
 unlike "$(cat "$E2E_WORK/app-enforced.out")" 'Read-only|Permission denied|can.t' "enforced: app's writes succeed"
+like "$(cat "$E2E_WORK/tool-enforced.out")" drift-ran "enforced: tool's program written to /tmp runs (exec_paths /tmp)"
+is "$(grep -c -- '-ran$' "$E2E_WORK/drifter-enforced.out"; grep -c tmp-refused "$E2E_WORK/drifter-enforced.out")" "1
+1" "enforced: drifter's program copied to its volume runs, one copied to /tmp is refused"
+like "$(cat "$E2E_WORK/drifter-enforced.out")" 'volume-ran' "  ... the one from the volume"
+if [ "${memfd_hook:-}" = True ]; then
+	like "$(cat "$E2E_WORK/memfd-enforced.out")" memfd-ran "enforced: memfd's program run from a memfd runs (exec_memfd)"
+fi
 
 # --- without the facility: said once, the writable layer still recorded -----------------------
 mkdir -p "$E2E_WORK/not-bpffs"

@@ -315,3 +315,247 @@ Test(suggest, a_broken_observation_is_an_error_naming_the_member)
 	json_free(event);
 	suggest_images_clear(&images);
 }
+
+/* The decisions an audit-mode create records for the drift lock, as noexec
+ * makes them: the root made read-only, the policy's /tmp, a volume at /data,
+ * the memfd hook; each lifted by allow.exec_paths [destination] or
+ * allow.exec_memfd. */
+#define DRIFT_DECISIONS                                                                            \
+	"[{\"kind\": \"change\", \"rule\": \"noexec\", \"path\": \"root.readonly\", \"lift\": "    \
+	"{\"key\": \"allow.exec_paths\", \"value\": [\"/\"]}},"                                    \
+	"{\"kind\": \"change\", \"rule\": \"noexec\", \"path\": \"mounts[7].options\", \"lift\": " \
+	"{\"key\": \"allow.exec_paths\", \"value\": [\"/tmp\"]}},"                                 \
+	"{\"kind\": \"change\", \"rule\": \"noexec\", \"path\": \"mounts[8].options\", \"lift\": " \
+	"{\"key\": \"allow.exec_paths\", \"value\": [\"/data\"]}},"                                \
+	"{\"kind\": \"change\", \"rule\": \"noexec\", \"path\": \"hooks.createRuntime[0]\", "      \
+	"\"lift\": {\"key\": \"allow.exec_memfd\", \"value\": true}}]"
+
+#define DRIFT_INIT                                                                                 \
+	"\"kernel\": true, \"complete\": true, \"writes_source\": \"overlay upper layer\", "       \
+	"\"init\": {\"pid\": 10, \"uid_start\": 1000, \"gid_start\": 1000, \"uid_end\": 1000, "    \
+	"\"gid_end\": 1000}"
+
+static char *allow_of(const struct suggestion *s)
+{
+	struct json *doc = policy_of(s);
+	char *allow = json_to_string(json_object_get(doc, "allow"), false);
+	json_free(doc);
+	return allow;
+}
+
+Test(suggest, a_program_written_and_run_gets_its_mounts_destination_in_exec_paths)
+{
+	struct suggest_images images = {0};
+	add_create(&images, "jit:1", "audit", DRIFT_DECISIONS);
+	add_observation(&images, "jit:1", "audit", "j1",
+			"{" DRIFT_INIT ", \"execs_foreign\": ["
+			"{\"path\": \"/data/bin/tool\", \"origin\": \"other mount\", "
+			"\"filesystem\": \"ext4\", " SEEN_USER "},"
+			"{\"path\": \"/data/bin/other\", \"origin\": \"other mount\", "
+			"\"filesystem\": \"ext4\", " SEEN_USER "},"
+			"{\"path\": \"/tmp/x\", \"origin\": \"upper layer\", \"filesystem\": "
+			"\"overlay\", " SEEN_USER "}]}");
+	struct suggestion s;
+	suggest_one(&images, &s);
+	char *allow = allow_of(&s);
+	/* The deepest destination holding each: one entry each, not "/". */
+	cr_assert_str_eq(allow, "{\"exec_paths\":[\"/data\",\"/tmp\"]}", "%s", s.text);
+	cr_assert(strstr(s.text, "// exec_paths /data: ran /data/bin/tool, written there after the "
+				 "container started (other mount, ext4; container j1, "
+				 "2025-01-01T00:00:02.000Z, pid 11 (y), uid 999)"),
+		  "%s", s.text);
+	cr_assert(strstr(s.text, "// exec_paths /tmp: ran /tmp/x"), "%s", s.text);
+	/* The locks nothing was seen to need are not "asked for". */
+	cr_assert_null(strstr(s.text, "Asked for"), "%s", s.text);
+	free(allow);
+	suggestion_clear(&s);
+	suggest_images_clear(&images);
+}
+
+Test(suggest, a_program_run_from_a_memfd_gets_exec_memfd_and_nothing_else)
+{
+	struct suggest_images images = {0};
+	add_create(&images, "mem:1", "audit", DRIFT_DECISIONS);
+	add_observation(&images, "mem:1", "audit", "m1",
+			"{" DRIFT_INIT ", \"execs_foreign\": [{\"path\": \"/memfd:dropped\", "
+			"\"origin\": \"other mount\", \"filesystem\": \"tmpfs\", " SEEN_USER "}]}");
+	struct suggestion s;
+	suggest_one(&images, &s);
+	char *allow = allow_of(&s);
+	cr_assert_str_eq(allow, "{\"exec_memfd\":true}", "%s", s.text);
+	cr_assert(strstr(s.text, "// exec_memfd: ran /memfd:dropped from memory (memfd_create(2); "
+				 "container m1, 2025-01-01T00:00:02.000Z"),
+		  "%s", s.text);
+	free(allow);
+	suggestion_clear(&s);
+	suggest_images_clear(&images);
+}
+
+Test(suggest, no_program_written_and_run_no_exec_exception)
+{
+	struct suggest_images images = {0};
+	add_create(&images, "redis:1", "audit", DRIFT_DECISIONS);
+	add_observation(&images, "redis:1", "audit", "r1", "{" DRIFT_INIT "}");
+	struct suggestion s;
+	suggest_one(&images, &s);
+	struct json *doc = policy_of(&s);
+	char *keys = keys_of(doc);
+	cr_assert_str_eq(keys, "extends images", "%s", s.text);
+	cr_assert_null(strstr(s.text, "exec_"), "%s", s.text);
+	free(keys);
+	json_free(doc);
+	suggestion_clear(&s);
+	suggest_images_clear(&images);
+}
+
+Test(suggest, a_program_in_a_new_tmpfs_gets_it_in_exec_paths_one_in_the_root_none)
+{
+	struct suggest_images images = {0};
+	add_create(&images, "app:1", "audit", DRIFT_DECISIONS);
+	/* /var/cache/app/run: written where a tmpfs is suggested, then run;
+	 * /x: written in / itself, which enforce keeps read-only; /opt/ro/y
+	 * on a mount noexec leaves as it is (no decision names it). */
+	add_observation(&images, "app:1", "audit", "a1",
+			"{" DRIFT_INIT ", \"writes\": [{\"path\": \"/var/cache/app/run\", "
+			"\"type\": \"file\", \"change\": \"created\", \"uid\": 1000},"
+			"{\"path\": \"/x\", \"type\": \"file\", \"change\": \"created\", \"uid\": "
+			"1000}], \"execs_foreign\": ["
+			"{\"path\": \"/var/cache/app/run\", \"origin\": \"upper layer\", " SEEN_USER
+			"}, {\"path\": \"/x\", \"origin\": \"upper layer\", " SEEN_USER "},"
+			"{\"path\": \"/opt/ro/y\", \"origin\": \"other mount\", " SEEN_USER "}]}");
+	struct suggestion s;
+	suggest_one(&images, &s);
+	char *allow = allow_of(&s);
+	cr_assert_str_eq(allow, "{\"exec_paths\":[\"/var/cache/app\"]}", "%s", s.text);
+	cr_assert(strstr(s.text, "Ran /x, which is not from the image's layers (upper layer; "
+				 "container a1, 2025-01-01T00:00:02.000Z, pid 11 (y), uid 999): it "
+				 "is in the root filesystem"),
+		  "%s", s.text);
+	cr_assert(strstr(s.text, "Ran /opt/ro/y, which is not from the image's layers (other "
+				 "mount; container a1, 2025-01-01T00:00:02.000Z, pid 11 (y), uid "
+				 "999): its mount is not one enforce makes noexec"),
+		  "%s", s.text);
+	free(allow);
+	suggestion_clear(&s);
+	suggest_images_clear(&images);
+}
+
+/* A policy in force that leaves the root writable: the audit-mode create
+ * records noexec's refusal, and the suggestion names "/" so that enforce
+ * does not refuse the container it was written for. */
+Test(suggest, a_writable_root_in_the_policy_in_force_gets_slash_so_enforce_runs_it)
+{
+	struct suggest_images images = {0};
+	add_create(&images, "rw:1", "audit",
+		   "[{\"kind\": \"refuse\", \"rule\": \"noexec\", \"path\": \"root.readonly\", "
+		   "\"reason\": \"the root filesystem is writable\", \"lift\": {\"key\": "
+		   "\"allow.exec_paths\", \"value\": [\"/\"]}}]");
+	add_observation(&images, "rw:1", "audit", "w1", "{" DRIFT_INIT "}");
+	struct policy *base = NULL;
+	oh_error_t err = NULL;
+	struct json *base_doc = test_parse("{\"readonly_rootfs\": false}");
+	struct policy *def = default_policy();
+	cr_assert_eq(policy_load_json(base_doc, "rw", "test", def, NULL, &base, &err), 0);
+	struct suggestion s;
+	suggest_build(&images.items[0], base, "rw", &s);
+	char *allow = allow_of(&s);
+	cr_assert_str_eq(allow, "{\"exec_paths\":[\"/\"]}", "%s", s.text);
+	cr_assert(strstr(s.text, "enforce refuses a writable root unless exec_paths names \"/\""),
+		  "%s", s.text);
+	/* The policy written, over its base, is refused by nothing of noexec's
+	 * at the root: what check --events accepts too. */
+	struct json *doc = policy_of(&s);
+	struct policy *p = NULL;
+	cr_assert_eq(policy_load_json(doc, "suggested", "test", base, NULL, &p, &err), 0);
+	cr_assert(string_list_contains(&p->allow.exec_paths, "/"));
+	const struct suggest_image *mine[] = {&images.items[0]};
+	struct string_list doors = {0};
+	suggest_unjustified(p, def, mine, 1, &doors);
+	for (size_t i = 0; i < doors.len; i++)
+		cr_assert_null(strstr(doors.items[i], "exec_paths"), "%s", doors.items[i]);
+	string_list_clear(&doors);
+	policy_free(p);
+	json_free(doc);
+	free(allow);
+	suggestion_clear(&s);
+	policy_free(base);
+	policy_free(def);
+	json_free(base_doc);
+	suggest_images_clear(&images);
+}
+
+Test(suggest, check_names_exec_doors_no_observation_justifies)
+{
+	struct suggest_images images = {0};
+	add_observation(&images, "jit:1", "audit", "j1",
+			"{" DRIFT_INIT ", \"execs_foreign\": [{\"path\": \"/data/bin/tool\", "
+			"\"origin\": \"other mount\", " SEEN_USER "}]}");
+	struct policy *base = default_policy();
+	struct json *doc = test_parse("{\"allow\": {\"exec_paths\": [\"/data\", \"/srv\", \"/\", "
+				      "\"/da*\"], \"exec_memfd\": true}}");
+	struct policy *p = NULL;
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_load_json(doc, "loose", "test", base, NULL, &p, &err), 0);
+	const struct suggest_image *mine[] = {&images.items[0]};
+	struct string_list doors = {0};
+	suggest_unjustified(p, base, mine, 1, &doors);
+	struct strbuf all = {0};
+	for (size_t i = 0; i < doors.len; i++)
+		strbuf_appendf(&all, "%s\n", doors.items[i]);
+	cr_assert_eq(doors.len, 3, "%s", all.buf);
+	cr_assert(strstr(all.buf, "allow.exec_paths /srv: no observation shows a program written "
+				  "there run\n"),
+		  "%s", all.buf);
+	cr_assert(strstr(all.buf, "allow.exec_paths /: the policy keeps the root read-only"), "%s",
+		  all.buf);
+	cr_assert(strstr(all.buf, "allow.exec_memfd true: no observation shows a program run "
+				  "from a memfd"),
+		  "%s", all.buf);
+	strbuf_free(&all);
+	string_list_clear(&doors);
+	policy_free(p);
+	json_free(doc);
+
+	/* A memfd seen run justifies exec_memfd. */
+	add_observation(&images, "jit:1", "audit", "j2",
+			"{" DRIFT_INIT ", \"execs_foreign\": [{\"path\": \"/memfd:x\", " SEEN_USER
+			"}]}");
+	doc = test_parse("{\"allow\": {\"exec_memfd\": true}}");
+	cr_assert_eq(policy_load_json(doc, "memfd", "test", base, NULL, &p, &err), 0);
+	suggest_unjustified(p, base, mine, 1, &doors);
+	cr_assert_eq(doors.len, 0, "%s", doors.len ? doors.items[0] : "");
+	policy_free(p);
+	json_free(doc);
+	policy_free(base);
+	suggest_images_clear(&images);
+}
+
+/* What the policy in force lets run already needs no exception: a place it
+ * names, or a mount below the place that it names. */
+Test(suggest, a_place_the_policy_in_force_names_gets_nothing_more)
+{
+	struct suggest_images images = {0};
+	add_create(&images, "jit:1", "audit", DRIFT_DECISIONS);
+	add_observation(&images, "jit:1", "audit", "j1",
+			"{" DRIFT_INIT ", \"execs_foreign\": ["
+			"{\"path\": \"/tmp/x\", \"origin\": \"upper layer\", " SEEN_USER "},"
+			"{\"path\": \"/data/jit/y\", \"origin\": \"other mount\", " SEEN_USER
+			"}]}");
+	struct policy *def = default_policy(), *base = NULL;
+	struct json *base_doc =
+	    test_parse("{\"allow\": {\"exec_paths\": [\"/tmp\", \"/data/j*\"]}}");
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_load_json(base_doc, "jit", "test", def, NULL, &base, &err), 0);
+	struct suggestion s;
+	suggest_build(&images.items[0], base, "jit", &s);
+	struct json *doc = policy_of(&s);
+	char *keys = keys_of(doc);
+	cr_assert_str_eq(keys, "extends images", "%s", s.text);
+	free(keys);
+	json_free(doc);
+	suggestion_clear(&s);
+	policy_free(base);
+	policy_free(def);
+	json_free(base_doc);
+	suggest_images_clear(&images);
+}
