@@ -714,7 +714,7 @@ static void rule_drift(struct suggest_state *st)
 	 * in enforce mode, nothing to lift (see the writable root below). */
 	for (size_t i = 0; i < places.len; i++)
 		if (strcmp(places.items[i], "/") == 0) {
-			free(places.items[i]);
+			xfree(places.items[i]);
 			places.items[i] = places.items[--places.len];
 			break;
 		}
