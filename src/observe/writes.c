@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "writes.h"
 
+#include "fileio.h"
+#include "json.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -120,7 +123,78 @@ struct writes_scan {
 	bool overlay;
 	int *lower_fds;
 	size_t lower_len;
+	/* The config's mount destinations, relative to the root ("data",
+	 * "var/lib/x"): the runtime makes what is missing of them as it
+	 * mounts, which can be after the start was stamped (the start is
+	 * seen as soon as the init process exists) and is never the
+	 * workload's write. */
+	struct string_list destinations;
 };
+
+/* The mount destinations of the bundle's config.json, as the runtime reads
+ * them (the hardened config: what it mounted). None when it cannot be read:
+ * then a made mountpoint may show as a write, which the scan says nothing
+ * more about. */
+static void scan_load_destinations(struct writes_scan *s, const char *bundle)
+{
+	if (!bundle)
+		return;
+	cleanup_free char *path = xasprintf("%s/config.json", bundle);
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	cleanup_error oh_error_t err = NULL;
+	if (file_read_all(AT_FDCWD, path, 64u << 20, &text, &len, &err) < 0)
+		return;
+	cleanup_json struct json *doc = json_parse(text, len, 0, &err);
+	const struct json *mounts =
+	    doc && doc->type == JSON_OBJECT ? json_object_get(doc, "mounts") : NULL;
+	for (size_t i = 0; mounts && mounts->type == JSON_ARRAY && i < mounts->array.len; i++) {
+		const struct json *m = mounts->array.items[i];
+		const struct json *d =
+		    m->type == JSON_OBJECT ? json_object_get(m, "destination") : NULL;
+		if (!d || d->type != JSON_STRING)
+			continue;
+		/* Clean it as a path below the root: no empty, "." or ".." parts. */
+		struct strbuf clean = {0};
+		cleanup_free char *copy = xstrdup(d->string.ptr);
+		char *save = NULL;
+		for (char *part = strtok_r(copy, "/", &save); part;
+		     part = strtok_r(NULL, "/", &save)) {
+			if (strcmp(part, ".") == 0)
+				continue;
+			if (strcmp(part, "..") == 0) {
+				char *slash = clean.len ? strrchr(clean.buf, '/') : NULL;
+				clean.len = slash ? (size_t)(slash - clean.buf) : 0;
+				if (clean.buf)
+					clean.buf[clean.len] = '\0';
+				continue;
+			}
+			if (clean.len)
+				strbuf_puts(&clean, "/");
+			strbuf_puts(&clean, part);
+		}
+		if (clean.len)
+			string_list_add(&s->destinations, clean.buf);
+		strbuf_free(&clean);
+	}
+}
+
+/* 2: `rel` is a mount destination; 1: an ancestor of one; 0: neither. */
+static int scan_destination(const struct writes_scan *s, const char *rel)
+{
+	size_t len = strlen(rel);
+	int found = 0;
+	for (size_t i = 0; i < s->destinations.len; i++) {
+		const char *d = s->destinations.items[i];
+		if (strncmp(d, rel, len) != 0)
+			continue;
+		if (d[len] == '\0')
+			return 2;
+		if (d[len] == '/')
+			found = 1;
+	}
+	return found;
+}
 
 static int64_t ts_ns(const struct timespec *ts)
 {
@@ -236,6 +310,9 @@ static void scan_dir(struct writes_scan *s, int dirfd, const char *rel, int dept
 		if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			continue;
 		bool changed = ts_ns(&st.st_ctim) >= s->start_ns;
+		int destination = scan_destination(s, path);
+		if (destination == 2)
+			continue; /* a mountpoint: below it is the mount's */
 		if (s->overlay && is_whiteout(&st)) {
 			if (changed)
 				scan_add(s, path, &st, OBSERVATION_DELETED);
@@ -249,7 +326,7 @@ static void scan_dir(struct writes_scan *s, int dirfd, const char *rel, int dept
 		else
 			created = changed && born_after(dirfd, de->d_name, s->start_ns);
 		if (S_ISDIR(st.st_mode)) {
-			if (created && changed) {
+			if (created && changed && !destination) {
 				/* Everything inside is the container's too. */
 				scan_add(s, path, &st, OBSERVATION_CREATED);
 				continue;
@@ -257,7 +334,7 @@ static void scan_dir(struct writes_scan *s, int dirfd, const char *rel, int dept
 			/* A directory of the image's copied up for what changed
 			 * inside it is not itself a write; its own metadata
 			 * changed is. */
-			if (changed && s->overlay && !created &&
+			if (changed && s->overlay && !created && !destination &&
 			    (below.st_mode != st.st_mode || below.st_uid != st.st_uid ||
 			     below.st_gid != st.st_gid))
 				scan_add(s, path, &st, OBSERVATION_MODIFIED);
@@ -309,9 +386,11 @@ void observe_writes_scan(const struct observe_record *r, struct observation *o, 
 	} else {
 		o->writes_source = xstrdup("root filesystem, changed since start");
 	}
+	scan_load_destinations(&s, r->bundle);
 	scan_dir(&s, topfd, "", 0);
 	for (size_t i = 0; i < s.lower_len; i++)
 		if (s.lower_fds[i] >= 0)
 			close(s.lower_fds[i]);
-	free(s.lower_fds);
+	xfree(s.lower_fds);
+	string_list_clear(&s.destinations);
 }

@@ -6,8 +6,9 @@
  * lower layers say whether it was there before; for a root that is a plain
  * directory, whatever changed since the container started (ctime, which no
  * program can set back) is what it wrote, and its birth time says whether
- * it made it. Entries from before the start (the mountpoints the runtime
- * makes at create) are not the workload's. Writes to volumes and to tmpfs
+ * it made it. Entries from before the start, and the config's mount
+ * destinations (the mountpoints the runtime makes, in `run` after the start
+ * was seen), are not the workload's. Writes to volumes and to tmpfs
  * mounts are not in the root, and so not here. */
 #ifndef OCI_HARDEN_OBSERVE_WRITES_H
 #define OCI_HARDEN_OBSERVE_WRITES_H

@@ -91,6 +91,16 @@ create_start()
 			start "$3"
 }
 
+# run_detached SETTINGS NAME ID: as create_start, in one `run --detach`
+# (as runc run and ctr do): the start is seen as soon as the init process
+# exists, while the runtime still makes the mount points.
+run_detached()
+{
+	cp "$E2E_WORK/$2/config.orig.json" "$E2E_WORK/$2/config.json"
+	OCI_HARDEN_CONFIG=$1 "$OCI_HARDEN" --root "$E2E_RUNC_ROOT" --log "$E2E_WORK/$3.log" \
+		run --detach --bundle "$E2E_WORK/$2" "$3" </dev/null >"$E2E_WORK/$3.out" 2>&1
+}
+
 # finish SETTINGS ID: wait for it to stop, then delete it through oci-harden.
 finish()
 {
@@ -140,14 +150,30 @@ bundle drifter docker.io/library/drifter:1 sh -c '
 cp /bin/busybox /data/busybox && /data/busybox echo volume-ran
 if [ -e /data/try-tmp ]; then cp /bin/busybox /tmp/busybox && /tmp/busybox echo tmp-ran || echo tmp-refused; fi
 sleep 0.3'
-# Its mount point is the image's, as a VOLUME's is: runc makes none.
-mkdir -p "$E2E_WORK/drifter-data" "$E2E_WORK/drifter/rootfs/data"
+# Its mount point is not in the image (an emptyDir's usually is not): runc
+# makes it in the root as it mounts, which is no write of the workload's.
+mkdir -p "$E2E_WORK/drifter-data"
+rm -rf "$E2E_WORK/drifter/rootfs/data"
 chmod 1777 "$E2E_WORK/drifter-data"
 "$PYTHON" - "$E2E_WORK/drifter/config.orig.json" "$E2E_WORK/drifter-data" <<-'PY'
 import json, sys
 spec = json.load(open(sys.argv[1]))
 spec["mounts"].append({"destination": "/data", "type": "bind", "source": sys.argv[2],
                        "options": ["rbind", "rw"]})
+json.dump(spec, open(sys.argv[1], "w"))
+PY
+
+# Volumes at paths the image lacks, one nested: runc makes their mount
+# points (and /vol) in the root as it mounts them, in `run` after the start
+# was stamped; none is a write of the workload's.
+bundle mounter docker.io/library/mounter:1 sleep 0.3
+mkdir -p "$E2E_WORK/mounter-vol"
+"$PYTHON" - "$E2E_WORK/mounter/config.orig.json" "$E2E_WORK/mounter-vol" <<-'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+for destination in ("/vol/inner", "/cache"):
+    spec["mounts"].append({"destination": destination, "type": "bind", "source": sys.argv[2],
+                           "options": ["rbind", "rw"]})
 json.dump(spec, open(sys.argv[1], "w"))
 PY
 
@@ -162,7 +188,12 @@ id_quiet=$(e2e_id quiet)
 create_start "$E2E_WORK/audit.json" quiet "$id_quiet"
 id_drifter=$(e2e_id drifter)
 create_start "$E2E_WORK/audit.json" drifter "$id_drifter"
-for id in "$id_app" "$id_tool" "$id_quiet" "$id_drifter"; do finish "$E2E_WORK/audit.json" "$id"; done
+id_mounter=$(e2e_id mounter)
+run_detached "$E2E_WORK/audit.json" mounter "$id_mounter"
+is "$?" 0 "audit: mounter runs"
+for id in "$id_app" "$id_tool" "$id_quiet" "$id_drifter" "$id_mounter"; do finish "$E2E_WORK/audit.json" "$id"; done
+is "$(obs "$id_mounter" '[w["path"] for w in o["writes"]]')" "[]" \
+	"mounter: the mount points runc made for its volumes are no writes of its own"
 grep -q 'loaded the observation programs' "$E2E_WORK/$id_app.log" "$E2E_WORK/$id_tool.log"
 is "$?" 0 "the runtime log says the programs were loaded"
 
@@ -411,6 +442,8 @@ like "$(cat "$suggested/suggested-docker.io-library-tool-1.json")" \
 	"tool: the exception says which container ran what, when"
 is "$(policy drifter 'p["allow"]')" "{'exec_paths': ['/data']}" \
 	"drifter: the program it copied to its volume and ran: exec_paths names the volume's destination"
+is "$(policy drifter 'p.get("tmpfs", []), p.get("user", {}).get("allow_root")')" "([], None)" \
+	"drifter: the mount point runc made for its volume is no write of its own (no tmpfs, no root)"
 is "$(policy app '"allow" in p'; policy quiet '"allow" in p')" "False
 False" "no exception of the drift lock for images that ran nothing they wrote"
 if [ "${memfd_hook:-}" = True ]; then
