@@ -895,6 +895,13 @@ int main(int argc, char **argv)
 		h.log.path = argv[3][0] ? argv[3] : NULL;
 		h.log.format = strcmp(argv[4], "json") == 0 ? RUNC_LOG_JSON : RUNC_LOG_TEXT;
 	}
+	/* A settings file named by the environment that is gone (a sweeper
+	 * that slept past its test's end) is not the zero-configuration case:
+	 * the default state and observation directories are not this
+	 * container's. */
+	const char *named = getenv(SETTINGS_ENV);
+	if (named && *named && access(named, F_OK) < 0 && errno == ENOENT)
+		return 0;
 	cleanup_error oh_error_t err = NULL;
 	if (settings_load(&h.settings, &err) < 0) {
 		runtime_log_write(&h.log, RUNTIME_LOG_WARNING, "oci-harden: observation: %s",
