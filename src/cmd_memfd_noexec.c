@@ -103,6 +103,31 @@ static int memfd_noexec_write(void)
 	return 0;
 }
 
+/* Wait for `child`: 0 when it exited 0, else 1 (it said why). */
+static int memfd_noexec_wait(pid_t child)
+{
+	int status;
+	while (waitpid(child, &status, 0) < 0)
+		if (errno != EINTR)
+			return memfd_noexec_fail("wait", errno);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+/* In a child: join the container's pid namespace `ns` (setns(CLONE_NEWPID)
+ * applies to the children made after it), and have a child of its own,
+ * inside it, write the sysctl. */
+static int memfd_noexec_in_namespace(int ns)
+{
+	if (setns(ns, CLONE_NEWPID) < 0)
+		return memfd_noexec_fail("join the container's pid namespace", errno);
+	pid_t child = fork();
+	if (child < 0)
+		return memfd_noexec_fail("fork", errno);
+	if (child == 0)
+		_exit(memfd_noexec_write());
+	return memfd_noexec_wait(child);
+}
+
 int cmd_memfd_noexec(int argc, char **argv)
 {
 	(void)argv;
@@ -132,19 +157,14 @@ int cmd_memfd_noexec(int argc, char **argv)
 		return memfd_noexec_fail("the container has no pid namespace of its own: it would "
 					 "set the host's",
 					 0);
-	if (setns(ns, CLONE_NEWPID) < 0)
-		return memfd_noexec_fail("join the container's pid namespace", errno);
+	/* Joined and forked from a child of ours: a process that has joined
+	 * another pid namespace makes its later children there, and so would
+	 * a sanitizer's leak checker at our exit (which then never finds us). */
 	fflush(stderr);
 	pid_t child = fork();
 	if (child < 0)
 		return memfd_noexec_fail("fork", errno);
 	if (child == 0)
-		_exit(memfd_noexec_write());
-	int status;
-	while (waitpid(child, &status, 0) < 0)
-		if (errno != EINTR)
-			return memfd_noexec_fail("wait", errno);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return 1; /* the child said why */
-	return 0;
+		_exit(memfd_noexec_in_namespace(ns));
+	return memfd_noexec_wait(child);
 }
