@@ -275,6 +275,15 @@ static void config_profile(struct helper *h, struct observe_container *c)
 	observe_profile_clear(&p);
 }
 
+/* qsort(3) with an empty list is fine in practice, but its pointer may be
+ * NULL, which qsort's declaration forbids (UBSan stops the helper there). */
+static void sort_items(void *items, size_t len, size_t size,
+		       int (*compare)(const void *, const void *))
+{
+	if (len > 1)
+		qsort(items, len, size, compare);
+}
+
 /* A process that sleeps out an enforce-mode container's window of syscall
  * observation, then detaches the tracepoints if nothing else needs them. */
 static void spawn_sweeper(unsigned seconds)
@@ -583,22 +592,23 @@ static void observation_from_kernel(const struct observe_record *r,
 	}
 	if (have_profile)
 		observe_profile_clear(&profile);
-	qsort(o->capabilities.items, o->capabilities.len, sizeof(*o->capabilities.items),
-	      compare_caps);
-	qsort(o->capabilities_denied.items, o->capabilities_denied.len,
-	      sizeof(*o->capabilities_denied.items), compare_caps);
-	qsort(o->syscalls.items, o->syscalls.len, sizeof(*o->syscalls.items), compare_syscalls);
-	qsort(o->syscalls_denied.items, o->syscalls_denied.len, sizeof(*o->syscalls_denied.items),
-	      compare_syscalls);
-	qsort(o->ids.items, o->ids.len, sizeof(*o->ids.items), compare_ids);
-	qsort(o->writes_refused.items, o->writes_refused.len, sizeof(*o->writes_refused.items),
-	      compare_refusals);
-	qsort(o->execs_foreign.items, o->execs_foreign.len, sizeof(*o->execs_foreign.items),
-	      compare_execs);
-	qsort(o->execs_refused.items, o->execs_refused.len, sizeof(*o->execs_refused.items),
-	      compare_execs);
-	qsort(o->execs_privileged.items, o->execs_privileged.len,
-	      sizeof(*o->execs_privileged.items), compare_execs);
+	sort_items(o->capabilities.items, o->capabilities.len, sizeof(*o->capabilities.items),
+		   compare_caps);
+	sort_items(o->capabilities_denied.items, o->capabilities_denied.len,
+		   sizeof(*o->capabilities_denied.items), compare_caps);
+	sort_items(o->syscalls.items, o->syscalls.len, sizeof(*o->syscalls.items),
+		   compare_syscalls);
+	sort_items(o->syscalls_denied.items, o->syscalls_denied.len,
+		   sizeof(*o->syscalls_denied.items), compare_syscalls);
+	sort_items(o->ids.items, o->ids.len, sizeof(*o->ids.items), compare_ids);
+	sort_items(o->writes_refused.items, o->writes_refused.len, sizeof(*o->writes_refused.items),
+		   compare_refusals);
+	sort_items(o->execs_foreign.items, o->execs_foreign.len, sizeof(*o->execs_foreign.items),
+		   compare_execs);
+	sort_items(o->execs_refused.items, o->execs_refused.len, sizeof(*o->execs_refused.items),
+		   compare_execs);
+	sort_items(o->execs_privileged.items, o->execs_privileged.len,
+		   sizeof(*o->execs_privileged.items), compare_execs);
 }
 
 static bool writes_have(const struct observation *o, const char *path)
@@ -681,7 +691,7 @@ static void observe_container(struct helper *h, const struct observe_record *r, 
 	} else
 		o->writes_unavailable =
 		    xstrdup("enforce mode: the root is read-only; refused writes are recorded");
-	qsort(o->writes.items, o->writes.len, sizeof(*o->writes.items), compare_writes);
+	sort_items(o->writes.items, o->writes.len, sizeof(*o->writes.items), compare_writes);
 }
 
 static char *event_line(const struct observe_record *r, const struct observation *o, bool live)
