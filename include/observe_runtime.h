@@ -19,6 +19,10 @@
 /* At create and run, once the config is hardened (or audited).
  * `runtime_root` is the runtime's state directory, absolute (its --root,
  * or its default): containers are known by it and their id. */
+/* The observation helper: beside this binary in a build tree, in libexec
+ * installed. */
+char *observe_helper_path(void);
+
 void observe_runtime_create(const struct runc_args *args, const struct settings *settings,
 			    const struct runtime_log *log, const char *runtime,
 			    const char *runtime_root, const char *bundle, const struct json *spec,

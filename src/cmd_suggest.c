@@ -9,7 +9,6 @@
  * suggest once, let the image run, run it again. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "commands.h"
 #include "fileio.h"
 #include "json.h"
+#include "observe_runtime.h"
 #include "policy.h"
 #include "settings.h"
 #include "suggest.h"
@@ -28,10 +28,6 @@
 extern char **environ;
 
 #define SUGGEST_EVENT_LOG_MAX_BYTES (256u << 20)
-
-#ifndef OCI_HARDEN_LIBEXECDIR
-#define OCI_HARDEN_LIBEXECDIR "/usr/local/libexec/oci-harden"
-#endif
 
 /* Each line of `text`, parsed, into `images`; a line that is not a JSON
  * object (cut short by a full disk or a crash) is said and skipped. */
@@ -57,26 +53,12 @@ static void suggest_read_lines(const char *source, char *text, size_t len, bool 
 	}
 }
 
-/* The helper beside this binary, or in libexec. */
-static char *suggest_helper_path(void)
-{
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		cleanup_free char *beside = xasprintf("%s/oci-harden-observe", dirname(self));
-		if (access(beside, X_OK) == 0)
-			return steal_pointer(&beside);
-	}
-	return xstrdup(OCI_HARDEN_LIBEXECDIR "/oci-harden-observe");
-}
-
 /* What running containers have shown so far: the helper's `live`, read
  * from its stdout. Without the helper, or as a user who cannot read the
  * kernel's maps, nothing, said once. */
 static void suggest_read_live(struct suggest_images *images)
 {
-	cleanup_free char *helper = suggest_helper_path();
+	cleanup_free char *helper = observe_helper_path();
 	if (access(helper, X_OK) < 0 || geteuid() != 0)
 		return;
 	int pipefd[2];
