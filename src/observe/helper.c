@@ -227,16 +227,46 @@ static void process_ids(int64_t pid, uint32_t *uid, uint32_t *gid)
 		fclose(f);
 }
 
-/* The policy's profile, as the kernel program tests calls against it. */
-static void config_profile(struct helper *h, struct observe_container *c)
+/* The container's config as the runtime got it (hardened in enforce
+ * mode), still in its bundle at delete; NULL when unreadable. */
+static struct json *record_spec(const struct observe_record *r)
 {
-	if (!h->record.seccomp_profile)
+	if (!r->bundle)
+		return NULL;
+	cleanup_free char *path = xasprintf("%s/config.json", r->bundle);
+	cleanup_free char *text = NULL;
+	size_t len = 0;
+	oh_error_t err = NULL;
+	struct json *spec = NULL;
+	if (file_read_all(AT_FDCWD, path, BUNDLE_CONFIG_MAX_BYTES, &text, &len, &err) == 0)
+		spec = json_parse(text, len, 0, &err);
+	oh_error_free(&err);
+	return spec;
+}
+
+/* The profile whose denials are watched for: in audit mode the policy's
+ * (what enforce would deny), kept in the record at create; in enforce mode
+ * the one the runtime loaded, from the bundle's config.json, kept in the
+ * record here so that collect judges the calls the kernel kept by it. */
+static void config_profile(struct helper *h, struct observe_container *c, bool audit)
+{
+	struct observe_record *r = &h->record;
+	if (!audit) {
+		json_free(r->seccomp_profile);
+		r->seccomp_profile = NULL;
+		cleanup_json struct json *spec = record_spec(r);
+		const struct json *linux_ = spec ? json_object_get(spec, "linux") : NULL;
+		const struct json *seccomp = linux_ ? json_object_get(linux_, "seccomp") : NULL;
+		if (seccomp && seccomp->type == JSON_OBJECT)
+			r->seccomp_profile = json_clone(seccomp);
+	}
+	if (!r->seccomp_profile)
 		return;
 	struct observe_profile p;
 	cleanup_error oh_error_t err = NULL;
-	if (observe_profile_read(h->record.seccomp_profile, seccomp_arch_native(), &p, &err) < 0) {
-		helper_warn(h, "the policy's seccomp profile: %s; denied syscalls not observed",
-			    err->msg);
+	if (observe_profile_read(r->seccomp_profile, seccomp_arch_native(), &p, &err) < 0) {
+		helper_warn(h, "%s seccomp profile: %s; denied syscalls not observed",
+			    audit ? "the policy's" : "the container's", err->msg);
 		return;
 	}
 	c->default_denies = p.default_verdict.denies;
@@ -353,8 +383,8 @@ static int cmd_start(struct helper *h, bool follow)
 				 : window ? (__u64)r->start_boot_ns + window * 1000000000ull
 					  : 0,
 	};
-	if (audit)
-		config_profile(h, &c);
+	if (audit || window)
+		config_profile(h, &c, audit);
 	r->syscalls_watched = audit    ? xstrdup("always")
 			      : window ? xasprintf("first %u s", window)
 				       : xstrdup("none");
@@ -372,7 +402,7 @@ static int cmd_start(struct helper *h, bool follow)
 			why = xstrdup("registration failed");
 		} else {
 			r->kernel = true;
-			observe_kernel_update_enforcing(&k);
+			observe_kernel_update_watch(&k);
 		}
 		observe_kernel_close(&k);
 	}
@@ -535,21 +565,26 @@ static void observation_from_kernel(const struct observe_record *r,
 			s->name = syscall_name(d->key.item);
 			s->has_args = true;
 			memcpy(s->args, e->args, sizeof(s->args));
-			if (d->key.kind == OBSERVE_SYSCALL_MADE && have_profile) {
+			if (have_profile) {
 				struct observe_verdict v =
 				    observe_profile_eval(&profile, (int)s->nr, s->args);
 				if (!v.denies) {
 					/* The kernel kept a call its rules could not
-					 * judge; with its arguments it was allowed. */
+					 * judge; with its arguments it was allowed
+					 * (and, denied, failed on its own). */
 					free(s->name);
-					o->syscalls.len--;
+					(d->key.kind == OBSERVE_SYSCALL_MADE ? &o->syscalls
+									     : &o->syscalls_denied)
+					    ->len--;
 					break;
 				}
-				s->action = xstrdup(v.action);
-				s->error = v.error;
-			} else if (d->key.kind == OBSERVE_SYSCALL_DENIED) {
-				s->error = -e->error;
+				if (d->key.kind == OBSERVE_SYSCALL_MADE) {
+					s->action = xstrdup(v.action);
+					s->error = v.error;
+				}
 			}
+			if (d->key.kind == OBSERVE_SYSCALL_DENIED)
+				s->error = -e->error;
 			seen_from_event(&tb, e, &s->seen);
 			break;
 		}
@@ -668,7 +703,7 @@ static void observe_container(struct helper *h, const struct observe_record *r, 
 				why = xstrdup(err->msg);
 			}
 			if (forget)
-				observe_kernel_update_enforcing(&k);
+				observe_kernel_update_watch(&k);
 			/* The last container that needed the syscall
 			 * tracepoints takes them away. */
 			if (forget && observe_kernel_syscalls_attached(&k) &&
@@ -727,23 +762,6 @@ static void report_denials(struct helper *h, const struct observe_record *r,
 			  "oci-harden's hardening denied it: %s; `oci-harden suggest` says what "
 			  "each image was denied and writes a policy that lifts it",
 			  r->id, r->image ? r->image : "?", r->policy ? r->policy : "?", denials);
-}
-
-/* The container's config as the runtime got it (hardened in enforce
- * mode), still in its bundle at delete; NULL when unreadable. */
-static struct json *record_spec(const struct observe_record *r)
-{
-	if (!r->bundle)
-		return NULL;
-	cleanup_free char *path = xasprintf("%s/config.json", r->bundle);
-	cleanup_free char *text = NULL;
-	size_t len = 0;
-	oh_error_t err = NULL;
-	struct json *spec = NULL;
-	if (file_read_all(AT_FDCWD, path, BUNDLE_CONFIG_MAX_BYTES, &text, &len, &err) == 0)
-		spec = json_parse(text, len, 0, &err);
-	oh_error_free(&err);
-	return spec;
 }
 
 /* Drift (issue 16, detection): each program run that is not from the
@@ -880,7 +898,7 @@ static int cmd_sweep(struct helper *h)
 	helper_lock(h);
 	if (helper_kernel(h, false, &k, &why) == 0) {
 		cleanup_error oh_error_t err = NULL;
-		observe_kernel_update_enforcing(&k);
+		observe_kernel_update_watch(&k);
 		if (observe_kernel_syscalls_attached(&k) && !observe_kernel_syscalls_needed(&k))
 			observe_kernel_syscalls(&k, false, &err);
 		observe_kernel_close(&k);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -93,8 +94,7 @@ __u64 observe_kernel_mntns(long long pid)
 	return fstat(fd, &st) == 0 ? (__u64)st.st_ino : 0;
 }
 
-static const char *const map_pins[] = {"containers", "state", "details",
-				       "paths",	     "ids",   "enforcing"};
+static const char *const map_pins[] = {"containers", "state", "details", "paths", "ids", "watch"};
 
 /* libbpf's own messages go nowhere unless asked: the helper says in words
  * what failed. OBSERVE_DEBUG=1 shows them, for whoever debugs a kernel. */
@@ -238,7 +238,6 @@ static int observe_load(struct observe_kernel *k, oh_error_t *err)
 	skel->rodata->noaudit_len = (__u32)n;
 	skel->rodata->key_by_inode = !kernel_has_mntns_ids();
 
-	cleanup_free char *enter = pin_path(k, "prog_sys_enter");
 	cleanup_free char *exit_ = pin_path(k, "prog_sys_exit");
 	int r = observe__load(skel);
 	if (r < 0) {
@@ -262,7 +261,7 @@ static int observe_load(struct observe_kernel *k, oh_error_t *err)
 	    {skel->maps.details, "details"},
 	    {skel->maps.paths, "paths"},
 	    {skel->maps.ids, "ids"},
-	    {skel->maps.enforcing, "enforcing"},
+	    {skel->maps.watch, "watch"},
 	};
 	struct {
 		struct bpf_program *prog;
@@ -279,8 +278,7 @@ static int observe_load(struct observe_kernel *k, oh_error_t *err)
 			goto fail;
 		}
 	}
-	if (bpf_program__pin(skel->progs.observe_sys_enter, enter) < 0 ||
-	    bpf_program__pin(skel->progs.observe_sys_exit, exit_) < 0) {
+	if (bpf_program__pin(skel->progs.observe_sys_exit, exit_) < 0) {
 		oh_error_make(err, errno, "cannot pin the syscall programs in %s", k->dir);
 		goto fail;
 	}
@@ -317,7 +315,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 	    .details = -1,
 	    .paths = -1,
 	    .ids = -1,
-	    .enforcing = -1,
+	    .watch = -1,
 	};
 	*said = NULL;
 	cleanup_free char *probe = pin_path(k, "containers");
@@ -334,7 +332,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 				  before ? before : "", before ? "; " : "", k->dir);
 		free(before);
 	}
-	int *fds[] = {&k->containers, &k->state, &k->details, &k->paths, &k->ids, &k->enforcing};
+	int *fds[] = {&k->containers, &k->state, &k->details, &k->paths, &k->ids, &k->watch};
 	for (size_t i = 0; i < ARRAY_SIZE(map_pins); i++) {
 		cleanup_free char *p = pin_path(k, map_pins[i]);
 		*fds[i] = bpf_obj_get(p);
@@ -346,7 +344,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 
 void observe_kernel_close(struct observe_kernel *k)
 {
-	int fds[] = {k->containers, k->state, k->details, k->paths, k->ids, k->enforcing};
+	int fds[] = {k->containers, k->state, k->details, k->paths, k->ids, k->watch};
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -356,35 +354,31 @@ void observe_kernel_close(struct observe_kernel *k)
 
 bool observe_kernel_syscalls_attached(const struct observe_kernel *k)
 {
-	cleanup_free char *p = pin_path(k, "link_sys_enter");
+	cleanup_free char *p = pin_path(k, "link_sys_exit");
 	return access(p, F_OK) == 0;
 }
 
 int observe_kernel_syscalls(struct observe_kernel *k, bool on, oh_error_t *err)
 {
-	static const char *const progs[] = {"prog_sys_enter", "prog_sys_exit"};
-	static const char *const links[] = {"link_sys_enter", "link_sys_exit"};
-	for (size_t i = 0; i < ARRAY_SIZE(progs); i++) {
-		cleanup_free char *link_path = pin_path(k, links[i]);
-		if (!on) {
-			/* The link goes when its last pin and fd do. */
-			if (unlink(link_path) < 0 && errno != ENOENT)
-				return oh_error_make(err, errno, "cannot unpin %s", link_path);
-			continue;
-		}
-		if (access(link_path, F_OK) == 0)
-			continue;
-		cleanup_free char *prog_path = pin_path(k, progs[i]);
-		cleanup_close int prog = bpf_obj_get(prog_path);
-		if (prog < 0)
-			return oh_error_make(err, errno, "cannot open %s", prog_path);
-		cleanup_close int link = bpf_raw_tracepoint_open(NULL, prog);
-		if (link < 0)
-			return oh_error_make(err, errno, "the kernel refused to attach %s",
-					     progs[i]);
-		if (bpf_obj_pin(link, link_path) < 0)
-			return oh_error_make(err, errno, "cannot pin %s", link_path);
+	cleanup_free char *link_path = pin_path(k, "link_sys_exit");
+	if (!on) {
+		/* The link goes when its last pin and fd do. */
+		if (unlink(link_path) < 0 && errno != ENOENT)
+			return oh_error_make(err, errno, "cannot unpin %s", link_path);
+		return 0;
 	}
+	if (access(link_path, F_OK) == 0)
+		return 0;
+	cleanup_free char *prog_path = pin_path(k, "prog_sys_exit");
+	cleanup_close int prog = bpf_obj_get(prog_path);
+	if (prog < 0)
+		return oh_error_make(err, errno, "cannot open %s", prog_path);
+	cleanup_close int link = bpf_raw_tracepoint_open(NULL, prog);
+	if (link < 0)
+		return oh_error_make(err, errno,
+				     "the kernel refused to attach the sys_exit program");
+	if (bpf_obj_pin(link, link_path) < 0)
+		return oh_error_make(err, errno, "cannot pin %s", link_path);
 	return 0;
 }
 
@@ -395,21 +389,45 @@ static __u64 boot_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 }
 
-void observe_kernel_update_enforcing(const struct observe_kernel *k)
+/* The syscalls sys_exit looks at for every container, whatever they
+ * return: those that change ids (observed as "ids switched to") and those
+ * that move a process to another mount namespace. */
+static const char *const watch_always[] = {
+    "setuid",	"setgid",   "setreuid",	 "setregid", "setresuid", "setresgid",
+    "setfsuid", "setfsgid", "setgroups", "unshare",  "setns",
+};
+
+static void watch_set(__u64 *bits, int nr)
 {
+	if (nr >= 0 && nr < OBSERVE_SYSCALL_MAX)
+		bits[nr / 64] |= 1ull << (nr % 64);
+}
+
+void observe_kernel_update_watch(const struct observe_kernel *k)
+{
+	struct observe_watch w = {0};
+	for (size_t i = 0; i < ARRAY_SIZE(watch_always); i++)
+		watch_set(w.exits, seccomp_syscall_resolve_name(watch_always[i]));
 	__u64 key, next;
 	__u64 *prev = NULL;
 	__u64 now = boot_ns();
 	struct observe_container c;
-	__u32 on = 0, zero = 0;
-	while (!on && bpf_map_get_next_key(k->containers, prev, &next) == 0) {
+	while (bpf_map_get_next_key(k->containers, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(k->containers, &key, &c) == 0 &&
-		    (c.flags & OBSERVE_F_ENFORCE) && c.syscalls_until_ns > now)
-			on = 1;
+		if (bpf_map_lookup_elem(k->containers, &key, &c) < 0 || c.syscalls_until_ns <= now)
+			continue;
+		if (c.flags & OBSERVE_F_ENFORCE) {
+			w.enforcing = 1;
+			continue;
+		}
+		/* Audit: a call its policy would deny is an observation
+		 * even when it succeeds. */
+		for (int i = 0; i < OBSERVE_SYSCALL_WORDS; i++)
+			w.exits[i] |= c.deny[i] | c.cond[i];
 	}
-	bpf_map_update_elem(k->enforcing, &zero, &on, BPF_ANY);
+	__u32 zero = 0;
+	bpf_map_update_elem(k->watch, &zero, &w, BPF_ANY);
 }
 
 bool observe_kernel_syscalls_needed(const struct observe_kernel *k)

@@ -15,7 +15,7 @@
 
 struct observe_kernel {
 	char *dir;
-	int containers, state, details, paths, ids, enforcing;
+	int containers, state, details, paths, ids, watch;
 };
 
 /* Open the pinned programs, loading and pinning them first when `load`
@@ -36,9 +36,9 @@ __u64 observe_kernel_mntns(long long pid);
 int observe_kernel_syscalls(struct observe_kernel *k, bool on, oh_error_t *err);
 bool observe_kernel_syscalls_attached(const struct observe_kernel *k);
 
-/* Tell the programs whether an enforce-mode container watches its
- * syscalls now (sys_exit returns at once when none does). */
-void observe_kernel_update_enforcing(const struct observe_kernel *k);
+/* Tell the programs which syscalls the registered containers need looked
+ * at now (struct observe_watch): after every registration and removal. */
+void observe_kernel_update_watch(const struct observe_kernel *k);
 
 /* Whether a registered container watches syscalls now. */
 bool observe_kernel_syscalls_needed(const struct observe_kernel *k);

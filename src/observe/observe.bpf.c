@@ -8,16 +8,19 @@
  * programs do not load on every kernel that has BPF (they need ftrace
  * trampolines), and tracepoints are a stable interface.
  *   capability:cap_capable   a capability check and its result
- *   raw_syscalls:sys_enter   audit: syscalls the policy's profile denies
- *   raw_syscalls:sys_exit    ids switched to; enforce: seccomp denials
- *                            (a syscall that exits without having entered),
+ *   raw_syscalls:sys_exit    audit: syscalls the policy's profile denies;
+ *                            ids switched to; enforce: seccomp denials,
  *                            writes refused by the read-only root (EROFS),
  *                            refused execs and failed capability checks
  *   sched:sched_process_exec files run that are not from the image's
  *                            layers; privilege-raising execs; ids run with
  *   sched:sched_process_fork a process making a mount namespace of its own
- * The syscall tracepoints are attached only while a container needs them:
- * while attached they slow every syscall of the machine a little.
+ * The syscall tracepoint is attached only while a container needs it.
+ * While attached, every syscall of the machine takes the kernel's slow
+ * path (a task under seccomp, as every hardened container, takes it
+ * anyway) and runs the first test of sys_exit: so sys_exit is the only
+ * syscall program, and everything a syscall's entry would tell it is read
+ * at its exit, where the arguments are still in the registers.
  *
  * GPL: BTF raw tracepoint programs must be. */
 #include "vmlinux.h"
@@ -94,6 +97,9 @@ enum {
 #define EROFS	    30
 #define AT_FDCWD    -100
 #define CLONE_NEWNS 0x00020000
+/* include/uapi/linux/capability.h */
+#define CAP_SYS_CHROOT 18
+#define CAP_SYS_ADMIN  21
 
 /* fs/overlayfs: the magic of an overlay superblock (include/uapi/linux/magic.h) */
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
@@ -133,15 +139,13 @@ struct {
 	__type(value, struct observe_event);
 } ids SEC(".maps");
 
-/* Set by the helper: 1 while an enforce-mode container watches its
- * syscalls. Without one, sys_exit has nothing to do but for the few
- * syscalls that change ids or namespaces, and returns at once. */
+/* Set by the helper: see struct observe_watch. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
-} enforcing SEC(".maps");
+	__type(value, struct observe_watch);
+} watch SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -469,11 +473,34 @@ static __always_inline bool cap_check_is_probe(void *ctx)
 	return false;
 }
 
+/* The syscall the task is in, or -1 (a check outside of one). */
+static __always_inline long syscall_of(struct task_struct *task)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	return regs ? (long)BPF_CORE_READ(regs, orig_ax) : -1;
+}
+
 SEC("tp_btf/cap_capable")
 int BPF_PROG(observe_cap_capable, const struct cred *cred, struct user_namespace *target_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	/* A process of a watched container that moves to a mount namespace
+	 * of its own (unshare, setns) stays with its container: those calls
+	 * check CAP_SYS_ADMIN or CAP_SYS_CHROOT before the move
+	 * (kernel/nsproxy.c, fs/namespace.c), while the task is still where
+	 * it was; sys_exit finds the mark here once it has moved. Before the
+	 * credentials test below: unshare(CLONE_NEWUSER | ...) checks with the
+	 * credentials it is making. */
+	if (cap == CAP_SYS_ADMIN || cap == CAP_SYS_CHROOT) {
+		long nr = syscall_of(task);
+		if (nr == NR_unshare || nr == NR_setns) {
+			struct observe_container *c = container_of_task(task);
+			struct observe_task *t = c ? task_state(task, true) : 0;
+			if (t)
+				t->unshare_id = c->id;
+		}
+	}
 	/* Checks of another task's credentials (has_capability) are not the
 	 * container's doing, nor are those the kernel makes with credentials it
 	 * put on for a while (override_creds: overlayfs acts with its
@@ -502,9 +529,14 @@ int BPF_PROG(observe_cap_capable, const struct cred *cred, struct user_namespace
 	 * in enforce mode, where it watches syscalls. */
 	if (!(c->flags & OBSERVE_F_ENFORCE) || (s->caps_denied & mask) || !syscalls_watched(c))
 		return 0;
-	struct observe_task *t = task_state(task, false);
-	if (t && t->entered_nr >= 0)
-		t->pending_cap = cap;
+	long nr = syscall_of(task);
+	if (nr < 0)
+		return 0;
+	struct observe_task *t = task_state(task, true);
+	if (t) {
+		t->pending_cap = cap + 1;
+		t->pending_nr = nr;
+	}
 	return 0;
 }
 
@@ -565,37 +597,14 @@ static __always_inline bool cond_denies(const struct observe_container *c, long 
 	return c->default_denies;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(observe_sys_enter, struct pt_regs *regs, long id)
+/* Whether the container's profile denies this call: by its number, or
+ * by the first of its argument rules whose conditions all hold. */
+static __always_inline bool profile_denies(const struct observe_container *c, long nr,
+					   struct pt_regs *regs)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct observe_container *c = container_of_task(task);
-	if (!c || !syscalls_watched(c))
-		return 0;
-	if (c->flags & OBSERVE_F_ENFORCE) {
-		struct observe_task *t = task_state(task, true);
-		if (t) {
-			t->entered_nr = id;
-			t->pending_cap = -1;
-			if (id == NR_unshare || id == NR_setns)
-				t->unshare_id = c->id;
-		}
-		return 0;
-	}
-	if (id == NR_unshare || id == NR_setns) {
-		struct observe_task *t = task_state(task, true);
-		if (t)
-			t->unshare_id = c->id;
-	}
-	bool denied = bit_test(c->deny, id);
-	if (!denied && bit_test(c->cond, id))
-		denied = cond_denies(c, id, regs);
-	if (!denied)
-		return 0;
-	struct observe_state *s = state_of(c);
-	if (s && bit_set(s->syscalls_made, id))
-		detail_record(c, OBSERVE_SYSCALL_MADE, id, task, id, 0, regs);
-	return 0;
+	if (bit_test(c->deny, nr))
+		return true;
+	return bit_test(c->cond, nr) && cond_denies(c, nr, regs);
 }
 
 static __always_inline bool nr_is_setid(long nr)
@@ -738,56 +747,60 @@ static __always_inline void refusal_record(struct observe_container *c, struct t
 	path_record(c, s);
 }
 
+/* A process of a watched container that has just moved to a mount
+ * namespace of its own: the namespace is its container's too. Returns
+ * the container, or NULL when the process was none's. */
+static __always_inline struct observe_container *follow_namespace(struct task_struct *task)
+{
+	struct observe_task *t = task_state(task, false);
+	if (!t || !t->unshare_id)
+		return 0;
+	__u64 id = t->unshare_id;
+	t->unshare_id = 0;
+	struct observe_container *owner = bpf_map_lookup_elem(&containers, &id);
+	if (!owner)
+		return 0;
+	__u64 ns = mntns_of(task);
+	bpf_map_update_elem(&containers, &ns, owner, BPF_NOEXIST);
+	return owner;
+}
+
+/* On every syscall of the machine while attached: the first test must
+ * cost next to nothing (an inlined array lookup and a bit). */
 SEC("tp_btf/sys_exit")
 int BPF_PROG(observe_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = regs->orig_ax;
-	if (!nr_is_setid(nr) && nr != NR_unshare && nr != NR_setns) {
-		__u32 zero = 0;
-		__u32 *on = bpf_map_lookup_elem(&enforcing, &zero);
-		if (!on || !*on)
-			return 0;
-	}
+	__u32 zero = 0;
+	struct observe_watch *w = bpf_map_lookup_elem(&watch, &zero);
+	if (!w || (!bit_test(w->exits, nr) && !(ret < 0 && w->enforcing)))
+		return 0;
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct observe_container *c = container_of_task(task);
-	if (!c) {
-		/* A process of a watched container that made a mount namespace
-		 * of its own stays with its container. */
-		if (ret == 0 && (nr == NR_unshare || nr == NR_setns)) {
-			struct observe_task *t = task_state(task, false);
-			if (t && t->unshare_id) {
-				__u64 id = t->unshare_id;
-				struct observe_container *owner =
-				    bpf_map_lookup_elem(&containers, &id);
-				__u64 ino = mntns_of(task);
-				if (owner)
-					bpf_map_update_elem(&containers, &ino, owner, BPF_NOEXIST);
-				t->unshare_id = 0;
-			}
-		}
+	if (!c && ret == 0 && (nr == NR_unshare || nr == NR_setns))
+		c = follow_namespace(task);
+	if (!c)
 		return 0;
-	}
 	if (!syscalls_watched(c))
 		return 0;
 	if (ret == 0 && nr_is_setid(nr))
 		ids_record(c, task, OBSERVE_IDS_SETID, nr);
-	if (!(c->flags & OBSERVE_F_ENFORCE))
-		return 0;
-
-	struct observe_task *t = task_state(task, false);
-	if (!t)
-		return 0;
-	__s32 entered = t->entered_nr;
-	__s32 pending_cap = t->pending_cap;
-	t->entered_nr = -1;
-	t->pending_cap = -1;
 	struct observe_state *s = state_of(c);
 	if (!s)
 		return 0;
-	/* seccomp decides before sys_enter: a syscall that leaves without
-	 * having entered was refused by the filter (kernel/entry/common.c,
-	 * syscall_trace_enter). */
-	if (entered != nr && ret < 0 && nr >= 0) {
+	if (!(c->flags & OBSERVE_F_ENFORCE)) {
+		/* Audit: made, whatever it returned, and the policy would have
+		 * denied it. */
+		if (profile_denies(c, nr, regs) && bit_set(s->syscalls_made, nr))
+			detail_record(c, OBSERVE_SYSCALL_MADE, nr, task, nr, ret, regs);
+		return 0;
+	}
+	if (ret >= 0)
+		return 0;
+	/* A call the container's filter denies never ran: its failure is the
+	 * filter's (the profile the helper registered is the one the runtime
+	 * loaded, from the bundle's config.json). */
+	if (profile_denies(c, nr, regs)) {
 		if (bit_set(s->syscalls_denied, nr))
 			detail_record(c, OBSERVE_SYSCALL_DENIED, nr, task, nr, ret, regs);
 		return 0;
@@ -800,12 +813,19 @@ int BPF_PROG(observe_sys_exit, struct pt_regs *regs, long ret)
 		refusal_record(c, task, OBSERVE_EXEC_REFUSED, nr, ret, regs);
 		return 0;
 	}
-	if ((ret == -EPERM || ret == -EACCES) && pending_cap >= 0 && pending_cap < 64) {
-		__u64 mask = 1ull << pending_cap;
-		if (!(s->caps_denied & mask)) {
-			__sync_fetch_and_or(&s->caps_denied, mask);
-			detail_record(c, OBSERVE_CAP_DENIED, pending_cap, task, nr, ret, regs);
-		}
+	if (ret != -EPERM && ret != -EACCES)
+		return 0;
+	struct observe_task *t = task_state(task, false);
+	if (!t || t->pending_cap <= 0)
+		return 0;
+	__s32 cap = t->pending_cap - 1, in = t->pending_nr;
+	t->pending_cap = 0;
+	if (in != nr || cap >= 64)
+		return 0;
+	__u64 mask = 1ull << cap;
+	if (!(s->caps_denied & mask)) {
+		__sync_fetch_and_or(&s->caps_denied, mask);
+		detail_record(c, OBSERVE_CAP_DENIED, cap, task, nr, ret, regs);
 	}
 	return 0;
 }
@@ -818,7 +838,10 @@ static __always_inline __u32 exec_origin(const struct observe_container *c,
 {
 	struct vfsmount *root_mnt = BPF_CORE_READ(task, fs, root.mnt);
 	struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
-	if (mnt != root_mnt)
+	/* The same filesystem from the same directory is the root, also in a
+	 * mount namespace a process made (its mounts are copies). */
+	if (mnt != root_mnt && (BPF_CORE_READ(mnt, mnt_sb) != BPF_CORE_READ(root_mnt, mnt_sb) ||
+				BPF_CORE_READ(mnt, mnt_root) != BPF_CORE_READ(root_mnt, mnt_root)))
 		return OBSERVE_ORIGIN_OTHER_MOUNT;
 	struct inode *inode = BPF_CORE_READ(file, f_inode);
 	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);

@@ -161,11 +161,27 @@ struct observe_ids_key {
 	__u32 pad;
 };
 
-/* Per thread: what its syscall under way has seen. */
+/* Per thread, made only when a syscall needs it (a failed capability
+ * check, an unshare or setns): what its syscall under way has seen. */
 struct observe_task {
-	__s32 entered_nr;  /* sys_enter saw this syscall; -1 when none */
-	__s32 pending_cap; /* a capability check that failed in it; -1 */
-	__u64 unshare_id;  /* the container of a pending unshare or setns */
+	/* A capability check that failed, plus one (0: none; the kernel
+	 * makes this zeroed), in syscall pending_nr. */
+	__s32 pending_cap;
+	__s32 pending_nr;
+	__u64 unshare_id; /* the container of a pending unshare or setns */
+};
+
+/* The "watch" map's one value, kept by the helper: what sys_exit must look
+ * at. Every other syscall of the machine leaves it at its first test. */
+struct observe_watch {
+	/* Syscalls looked at whatever they return: id changes, namespace
+	 * moves, and what the policies of the audit-mode containers watched
+	 * now would deny (made, they are observations). */
+	__u64 exits[OBSERVE_SYSCALL_WORDS];
+	/* An enforce-mode container watches its syscalls now: every failed
+	 * syscall is looked at (seccomp denials, EROFS, refused execs). */
+	__u32 enforcing;
+	__u32 pad;
 };
 
 /* Address ranges of the kernel functions that make "noaudit" capability

@@ -144,6 +144,18 @@ su -s /bin/sh nobody -c "/usr/local/bin/suid-busybox true"
 cp /bin/busybox /tmp/dropped && (exec -a busybox /tmp/dropped echo drift-ran)
 sleep 0.3'
 bundle quiet docker.io/library/quiet:1 sleep 0.3
+# With CAP_SYS_ADMIN, a mount namespace of its own (unshare in the process
+# itself, no fork): what runs there is still the container's.
+bundle nester docker.io/library/nester:1 sh -c '
+unshare -m sh -c "cp /bin/busybox /tmp/nested && /tmp/nested true"
+sleep 0.3'
+"$PYTHON" - "$E2E_WORK/nester/config.orig.json" <<-'PY'
+import json, sys
+spec = json.load(open(sys.argv[1]))
+for kind in ("bounding", "effective", "permitted"):
+    spec["process"]["capabilities"][kind].append("CAP_SYS_ADMIN")
+json.dump(spec, open(sys.argv[1], "w"))
+PY
 # A program copied to a volume and run from there (an init container's
 # tool in an emptyDir); once /data/try-tmp exists, one copied to /tmp too.
 bundle drifter docker.io/library/drifter:1 sh -c '
@@ -188,10 +200,15 @@ id_quiet=$(e2e_id quiet)
 create_start "$E2E_WORK/audit.json" quiet "$id_quiet"
 id_drifter=$(e2e_id drifter)
 create_start "$E2E_WORK/audit.json" drifter "$id_drifter"
+id_nester=$(e2e_id nester)
+create_start "$E2E_WORK/audit.json" nester "$id_nester"
 id_mounter=$(e2e_id mounter)
 run_detached "$E2E_WORK/audit.json" mounter "$id_mounter"
 is "$?" 0 "audit: mounter runs"
-for id in "$id_app" "$id_tool" "$id_quiet" "$id_drifter" "$id_mounter"; do finish "$E2E_WORK/audit.json" "$id"; done
+for id in "$id_app" "$id_tool" "$id_quiet" "$id_drifter" "$id_mounter" "$id_nester"; do finish "$E2E_WORK/audit.json" "$id"; done
+is "$(obs "$id_nester" '[s["name"] for s in o["syscalls"] if s["name"] == "unshare"], [(x["path"], x["origin"]) for x in o["execs_foreign"]]')" \
+	"(['unshare'], [('/tmp/nested', 'changed since start')])" \
+	"nester: what ran in the mount namespace it made is still the container's"
 is "$(obs "$id_mounter" '[w["path"] for w in o["writes"]]')" "[]" \
 	"mounter: the mount points runc made for its volumes are no writes of its own"
 grep -q 'loaded the observation programs' "$E2E_WORK/$id_app.log" "$E2E_WORK/$id_tool.log"
@@ -383,13 +400,13 @@ e2e_write_settings "$E2E_WORK/window.json" \
 bundle long docker.io/library/long:1 sleep 8
 id_long=$(e2e_id long)
 create_start "$E2E_WORK/window.json" long "$id_long"
-is "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_enter 2>/dev/null | wc -l)" 1 \
+is "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_exit 2>/dev/null | wc -l)" 1 \
 	"window: the syscall tracepoints are attached when an enforce-mode container starts"
 for _ in $(seq 60); do
-	[ "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_enter 2>/dev/null | wc -l)" = 0 ] && break
+	[ "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_exit 2>/dev/null | wc -l)" = 0 ] && break
 	sleep 0.1
 done
-is "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_enter 2>/dev/null | wc -l)" 0 \
+is "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_exit 2>/dev/null | wc -l)" 0 \
 	"window: and detached once its first second is over, while it still runs"
 is "$("$RUNC" --root "$E2E_RUNC_ROOT" state "$id_long" | e2e_json_get - 'd["status"]')" running \
 	"window: the container runs on"
