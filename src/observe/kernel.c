@@ -10,6 +10,7 @@
 #include <seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -19,22 +20,17 @@
 #include <unistd.h>
 
 #include "observe.skel.h"
+#include "observe_version.h"
 
 #define BPFFS_DEFAULT "/sys/fs/bpf"
 
 /* The pins of these programs live in a directory named by a hash of their
- * object: another build (an upgrade) loads its programs beside the old ones
- * instead of reading maps laid out differently. */
+ * object (OBSERVE_VERSION, made at build time): another build (an upgrade)
+ * loads its programs beside the old ones instead of reading maps laid out
+ * differently. */
 static char *observe_version_dir(const char *dir)
 {
-	size_t len;
-	const unsigned char *bytes = observe__elf_bytes(&len);
-	uint64_t hash = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < len; i++) {
-		hash ^= bytes[i];
-		hash *= 0x100000001b3ull;
-	}
-	return xasprintf("%s/%016llx", dir, (unsigned long long)hash);
+	return xasprintf("%s/%s", dir, OBSERVE_VERSION);
 }
 
 /* Programs of other builds that no container uses any more are removed:
@@ -169,6 +165,20 @@ static const char *const noaudit_functions[] = {
     "cap_vm_enough_memory", "security_vm_enough_memory_mm",
 };
 
+/* One line of /proc/kallsyms: "ADDRESS TYPE NAME[\t[MODULE]]". Read by
+ * hand: sscanf over its 100,000 lines, twice, took most of a load. */
+static bool kallsyms_line(char *line, unsigned long long *addr, char *type, char **name)
+{
+	char *end;
+	*addr = strtoull(line, &end, 16);
+	if (end == line || end[0] != ' ' || !end[1] || end[2] != ' ')
+		return false;
+	*type = end[1];
+	*name = end + 3;
+	(*name)[strcspn(*name, " \t\n")] = '\0';
+	return true;
+}
+
 static size_t observe_noaudit_ranges(struct observe_range *out, size_t max)
 {
 	FILE *f = fopen("/proc/kallsyms", "re");
@@ -177,10 +187,10 @@ static size_t observe_noaudit_ranges(struct observe_range *out, size_t max)
 	unsigned long long starts[ARRAY_SIZE(noaudit_functions)] = {0};
 	unsigned long long ends[ARRAY_SIZE(noaudit_functions)] = {0};
 	char line[512];
+	unsigned long long addr;
+	char type, *name;
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long long addr;
-		char type, name[256];
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3 || addr == 0)
+		if (!kallsyms_line(line, &addr, &type, &name) || addr == 0)
 			continue;
 		if (type != 't' && type != 'T')
 			continue;
@@ -196,9 +206,7 @@ static size_t observe_noaudit_ranges(struct observe_range *out, size_t max)
 	 * symbol above each start whatever the order. */
 	f = fopen("/proc/kallsyms", "re");
 	while (f && fgets(line, sizeof(line), f)) {
-		unsigned long long addr;
-		char type, name[256];
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+		if (!kallsyms_line(line, &addr, &type, &name))
 			continue;
 		for (size_t i = 0; i < ARRAY_SIZE(noaudit_functions); i++)
 			if (starts[i] && addr > starts[i] && (!ends[i] || addr < ends[i]))
