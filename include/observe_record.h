@@ -49,6 +49,11 @@ struct observe_record {
 /* The record's file: <state_dir>/observe/<hash of root>/<id>.json. */
 char *observe_record_path(const char *state_dir, const char *root, const char *id);
 
+/* An empty file beside the record (<id>.scan) of a container whose root
+ * the helper scans for writes at `kill` (audit mode): `kill` tests for it
+ * and starts no helper for the others, whose root is read-only. */
+char *observe_record_scan_marker(const char *record_path);
+
 /* Write it (atomically), creating the directories. */
 int observe_record_write(const char *path, const struct observe_record *record, oh_error_t *err);
 

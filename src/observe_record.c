@@ -29,6 +29,14 @@ char *observe_record_path(const char *state_dir, const char *root, const char *i
 	return xasprintf("%s/observe/%016llx/%s.json", state_dir, (unsigned long long)hash, id);
 }
 
+char *observe_record_scan_marker(const char *record_path)
+{
+	size_t len = strlen(record_path);
+	if (len > 5 && strcmp(record_path + len - 5, ".json") == 0)
+		len -= 5;
+	return xasprintf("%.*s.scan", (int)len, record_path);
+}
+
 static void set_string(struct json *doc, const char *key, const char *value)
 {
 	json_object_set(doc, key, value ? json_new_string(value) : json_new_null());

@@ -130,10 +130,19 @@ void observe_runtime_create(const struct runc_args *args, const struct settings 
 	cleanup_free char *path =
 	    observe_record_path(settings->state_dir, runtime_root, args->container_id);
 	cleanup_error oh_error_t err = NULL;
-	if (observe_record_write(path, &record, &err) < 0)
+	if (observe_record_write(path, &record, &err) < 0) {
 		runtime_log_write(log, RUNTIME_LOG_WARNING, "oci-harden: observation: %s",
 				  err->msg);
-	else if (args->command == RUNC_CMD_RUN)
+		observe_record_clear(&record);
+		return;
+	}
+	if (audit) {
+		cleanup_free char *marker = observe_record_scan_marker(path);
+		int fd = open(marker, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (args->command == RUNC_CMD_RUN)
 		/* run starts the container without a start of ours: the helper
 		 * registers it as soon as the runtime has made it. */
 		observe_spawn("follow", path, true, log);
@@ -166,8 +175,13 @@ void observe_runtime_start(const struct runc_args *args, const struct settings *
 void observe_runtime_kill(const struct runc_args *args, const struct settings *settings,
 			  const struct runtime_log *log, const char *runtime_root)
 {
-	cleanup_free char *path = observe_record_of(args, settings, runtime_root);
-	if (path)
+	if (settings->observe == SETTINGS_OBSERVE_NONE || !args->container_id ||
+	    !container_id_is_valid(args->container_id))
+		return;
+	cleanup_free char *path =
+	    observe_record_path(settings->state_dir, runtime_root, args->container_id);
+	cleanup_free char *marker = observe_record_scan_marker(path);
+	if (access(marker, F_OK) == 0)
 		observe_spawn("scan", path, false, log);
 }
 

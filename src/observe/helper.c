@@ -840,6 +840,8 @@ static int cmd_collect(struct helper *h)
 		observation_clear(&o);
 	}
 	unlink(h->record_path);
+	cleanup_free char *marker = observe_record_scan_marker(h->record_path);
+	unlink(marker);
 	return 0;
 }
 

@@ -196,6 +196,8 @@ is "$?" 0 "audit: app starts"
 id_tool=$(e2e_id tool)
 create_start "$E2E_WORK/audit.json" tool "$id_tool"
 is "$?" 0 "audit: tool starts"
+is "$(ls "$E2E_WORK"/state/observe/*/"$id_tool".* 2>/dev/null | sed 's/.*\.//' | sort | xargs)" "json scan" \
+	"audit: a record, and the mark that makes kill scan its root"
 id_quiet=$(e2e_id quiet)
 create_start "$E2E_WORK/audit.json" quiet "$id_quiet"
 id_drifter=$(e2e_id drifter)
@@ -304,6 +306,10 @@ cp /bin/busybox /tmp/x && /tmp/x true
 exit 1'
 id_broken=$(e2e_id broken)
 create_start "$E2E_WORK/enforce.json" broken "$id_broken"
+# `kill` scans the root of an audit-mode container for its writes; an
+# enforce-mode root is read-only, and no helper is started for it.
+is "$(ls "$E2E_WORK"/state/observe/*/"$id_broken".* 2>/dev/null | sed 's/.*\.//')" json \
+	"enforce: a record, and no mark for a scan at kill"
 finish "$E2E_WORK/enforce.json" "$id_broken"
 is "$(obs "$id_broken" '[(w["path"], w["syscall"], w["errno"]) for w in o["writes_refused"]]')" \
 	"[('/var/lib/app/body', 'mkdir', 30)]" "enforce: the write the read-only root refused"
