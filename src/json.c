@@ -268,9 +268,12 @@ static ssize_t object_find_last(const struct json *object, const char *key)
 {
 	if (!object || object->type != JSON_OBJECT)
 		return -1;
-	for (size_t i = object->object.len; i-- > 0;)
-		if (strcmp(object->object.members[i].key, key) == 0)
+	/* The first byte settles most members without a call. */
+	for (size_t i = object->object.len; i-- > 0;) {
+		const char *name = object->object.members[i].key;
+		if (name[0] == key[0] && strcmp(name, key) == 0)
 			return (ssize_t)i;
+	}
 	return -1;
 }
 
