@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -191,12 +192,15 @@ int audit_trail_append(const char *path, const char *line, oh_error_t *err)
 	if (fd < 0)
 		return oh_error_make(err, errno, "event log %s", path);
 	size_t len = strlen(line);
-	cleanup_free char *buf = xmalloc(len + 1);
-	memcpy(buf, line, len);
-	buf[len] = '\n';
-	/* One write of the whole line: with O_APPEND the kernel places it at
-	 * the end whole, however many creates append at once. */
-	ssize_t n = write(fd, buf, len + 1);
+	struct iovec parts[] = {
+	    {.iov_base = (void *)line, .iov_len = len},
+	    {.iov_base = (void *)"\n", .iov_len = 1},
+	};
+	/* One write of the whole line, its newline included: with O_APPEND
+	 * the kernel places it at the end whole, however many creates append
+	 * at once (a writev to a regular file is one write under the inode's
+	 * lock, as write is: mm/filemap.c, generic_file_write_iter). */
+	ssize_t n = writev(fd, parts, ARRAY_SIZE(parts));
 	int saved = errno;
 	close(fd);
 	if (n != (ssize_t)(len + 1))

@@ -217,11 +217,26 @@ static void list_names(DIR *d, bool (*keep)(const char *), struct string_list *n
 			string_list_add(names, e->d_name);
 }
 
+/* Whether the record file `name` of the directory kept for `runtime_root`
+ * is of a container the runtime still has: a record is written as
+ * <id>.json, with that root and id, so the runtime's directory for it
+ * answers without reading the record. Only ever a reason to keep one: a
+ * record this does not settle is read and judged whole. */
+static bool container_state_name_is_live(const char *runtime_root, const char *name)
+{
+	size_t len = strlen(name) - 5; /* less ".json": see is_record_name */
+	cleanup_free char *id = xstrndup(name, len);
+	return runtime_root && container_id_is_valid(id) && runtime_state_exists(runtime_root, id);
+}
+
 /* Look at up to *budget records of one directory, starting at `seed`, and
  * remove those of containers that are gone (never `keep_name`). The
- * directory itself goes when nothing is left in it. */
-static void container_state_collect_dir(const char *dir, const char *keep_name, uint64_t seed,
-					int *budget)
+ * directory itself goes when nothing is left in it. `runtime_root`, when
+ * the directory is the one kept for it, lets a container that still exists
+ * be told by one lstat instead of reading its record: on a node, nearly
+ * every record beside a new one is of a running container. */
+static void container_state_collect_dir(const char *dir, const char *runtime_root,
+					const char *keep_name, uint64_t seed, int *budget)
 {
 	DIR *d = opendir(dir);
 	if (!d)
@@ -236,6 +251,8 @@ static void container_state_collect_dir(const char *dir, const char *keep_name, 
 			continue;
 		(*budget)--;
 		looked++;
+		if (runtime_root && container_state_name_is_live(runtime_root, name))
+			continue;
 		oh_error_t err = NULL;
 		cleanup_json struct json *doc = container_state_read(fd, dir, name, &err);
 		oh_error_free(&err);
@@ -255,10 +272,10 @@ static void container_state_collect_dir(const char *dir, const char *keep_name, 
  * budget lasts, those of other runtime state directories (a test suite
  * gives every test a --root of its own). */
 static void container_state_collect(const char *state_dir, const char *own_dir,
-				    const char *keep_name, uint64_t seed)
+				    const char *runtime_root, const char *keep_name, uint64_t seed)
 {
 	int budget = CONTAINER_STATE_COLLECT_BUDGET;
-	container_state_collect_dir(own_dir, keep_name, seed, &budget);
+	container_state_collect_dir(own_dir, runtime_root, keep_name, seed, &budget);
 	DIR *d = budget > 0 ? opendir(state_dir) : NULL;
 	if (!d)
 		return;
@@ -271,7 +288,7 @@ static void container_state_collect(const char *state_dir, const char *own_dir,
 		if (strcmp(name, own_name) == 0)
 			continue;
 		cleanup_free char *dir = xasprintf("%s/%s", state_dir, name);
-		container_state_collect_dir(dir, NULL, seed, &budget);
+		container_state_collect_dir(dir, NULL, NULL, seed, &budget);
 	}
 	string_list_clear(&dirs);
 }
@@ -280,7 +297,8 @@ void container_state_forget_gone(const struct container_place *place)
 {
 	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
 	int budget = CONTAINER_STATE_COLLECT_BUDGET;
-	container_state_collect_dir(dir, NULL, (uint64_t)clock_now_ns(), &budget);
+	container_state_collect_dir(dir, place->runtime_root, NULL, (uint64_t)clock_now_ns(),
+				    &budget);
 }
 
 /* --- save, load, remove ------------------------------------------------------ */
@@ -326,7 +344,8 @@ int container_state_save(const struct container_place *place, const struct conta
 	if (r < 0)
 		return -1;
 	cleanup_free char *name = xasprintf("%s.json", c->id);
-	container_state_collect(place->state_dir, dir, name, (uint64_t)now / 1000);
+	container_state_collect(place->state_dir, dir, place->runtime_root, name,
+				(uint64_t)now / 1000);
 	return 0;
 }
 

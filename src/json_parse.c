@@ -24,6 +24,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include <yajl/yajl_parse.h>
 
@@ -878,6 +881,20 @@ struct fast_reader {
 	struct strbuf decoded;
 };
 
+#define FAST_ONES  UINT64_C(0x0101010101010101)
+#define FAST_HIGHS UINT64_C(0x8080808080808080)
+
+/* How many of the bytes of `w`, in memory order, are zero before the first
+ * that is not (w != 0). */
+static inline size_t fast_leading_bytes(uint64_t w)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (size_t)__builtin_ctzll(w) / 8;
+#else
+	return (size_t)__builtin_clzll(w) / 8;
+#endif
+}
+
 /* The blanks yajl takes between tokens (yajl_lex.c). */
 static const bool fast_blank[256] = {
     [' '] = true, ['\n'] = true, ['\t'] = true, ['\r'] = true, ['\v'] = true, ['\f'] = true,
@@ -890,8 +907,18 @@ static const bool fast_blank[256] = {
 static inline void fast_skip_blanks(struct fast_reader *r)
 {
 	for (;;) {
-		while (r->at < r->end && fast_blank[(unsigned char)*r->at])
+		/* An indented document is a third blanks, mostly runs of
+		 * spaces: 8 at a time. */
+		while (r->at < r->end && fast_blank[(unsigned char)*r->at]) {
 			r->at++;
+			if (r->end - r->at >= 8) {
+				/* past the spaces that start the next 8 bytes */
+				uint64_t w;
+				memcpy(&w, r->at, sizeof(w));
+				uint64_t not_space = w ^ (FAST_ONES * ' ');
+				r->at += not_space ? fast_leading_bytes(not_space) : 8;
+			}
+		}
 		if (!(r->flags & JSON_PARSE_COMMENTS) || r->end - r->at < 2 || r->at[0] != '/')
 			return;
 		const char *close = NULL;
@@ -910,9 +937,6 @@ static inline void fast_skip_blanks(struct fast_reader *r)
 		}
 	}
 }
-
-#define FAST_ONES  UINT64_C(0x0101010101010101)
-#define FAST_HIGHS UINT64_C(0x8080808080808080)
 
 /* Whether any of the 8 bytes of `w` may end a plain run of a string: a
  * quote, a backslash, a control character or a byte of a multibyte UTF-8
@@ -936,6 +960,27 @@ static bool fast_string(struct fast_reader *r, const char **out, size_t *out_len
 	const unsigned char *p = start;
 	const unsigned char *end = (const unsigned char *)r->end;
 	for (;;) {
+#ifdef __SSE2__
+		/* 16 bytes at a time: a quote, a backslash, a control character
+		 * (v <= 0x1f unsigned: max(v, 0x1f) is 0x1f), or a byte with its
+		 * high bit set (movemask of v itself). */
+		const __m128i quote = _mm_set1_epi8('"');
+		const __m128i backslash = _mm_set1_epi8('\\');
+		const __m128i last_control = _mm_set1_epi8(0x1f);
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)p);
+			__m128i special = _mm_or_si128(
+			    _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+			    _mm_cmpeq_epi8(_mm_max_epu8(v, last_control), last_control));
+			unsigned mask =
+			    (unsigned)(_mm_movemask_epi8(special) | _mm_movemask_epi8(v));
+			if (mask) {
+				p += __builtin_ctz(mask);
+				break;
+			}
+			p += 16;
+		}
+#endif
 		while (end - p >= 8) {
 			uint64_t w;
 			memcpy(&w, p, sizeof(w));

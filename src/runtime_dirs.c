@@ -146,6 +146,10 @@ static const char *const *runtime_dir_spots(enum runtime_dir_layout layout)
 static bool component_match(const char *pattern, size_t pattern_len, const char *name,
 			    size_t name_len)
 {
+	/* A whole component of "*" (a container's id, a volume's name)
+	 * matches anything: settled without walking a 64-byte id. */
+	if (pattern_len == 1 && pattern[0] == '*')
+		return true;
 	size_t p = 0, n = 0, star = SIZE_MAX, resume = 0;
 	while (n < name_len) {
 		if (p < pattern_len && pattern[p] == '*') {

@@ -353,22 +353,11 @@ void *xgrow(void *ptr, size_t *cap, size_t need, size_t size)
 	return xrealloc(ptr, new_cap * size);
 }
 
-void strbuf_append(struct strbuf *sb, const char *data, size_t len)
+void strbuf_grow(struct strbuf *sb, size_t len)
 {
+	if (len > SIZE_MAX - sb->len - 1)
+		die_out_of_memory();
 	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + len + 1, 1);
-	memcpy(sb->buf + sb->len, data, len);
-	sb->len += len;
-	sb->buf[sb->len] = '\0';
-}
-
-void strbuf_puts(struct strbuf *sb, const char *s)
-{
-	strbuf_append(sb, s, strlen(s));
-}
-
-void strbuf_putc(struct strbuf *sb, char c)
-{
-	strbuf_append(sb, &c, 1);
 }
 
 void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
