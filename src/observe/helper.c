@@ -10,8 +10,9 @@
  *   follow RECORD [LOG FORMAT]   the same for `run`, where the container
  *                                starts without a `start`: as soon as the
  *                                runtime has made it (not waited for)
- *   scan RECORD [LOG FORMAT]     at `kill`: what it has written so far, kept
- *                                for what it removes as it stops
+ *   scan RECORD [LOG FORMAT]     at `kill` of an audit-mode container: what
+ *                                it has written so far, kept for what it
+ *                                removes as it stops
  *   collect RECORD [LOG FORMAT]  at `delete`: what was seen, as one line of
  *                                the event log; forget the container
  *   live                         every running observed container's

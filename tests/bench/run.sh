@@ -106,7 +106,7 @@ cleanup()
 	[ -z "$SANDBOX_PID" ] || kill "$SANDBOX_PID" 2>/dev/null || true
 	# Unpinned, the observation programs detach.
 	[ -z "${OBSERVE_DIR:-}" ] || rm -rf "$OBSERVE_DIR" 2>/dev/null || true
-	rm -rf --one-file-system "$VOLUMES" 2>/dev/null || true
+	[ -z "${VOLUMES:-}" ] || rm -rf --one-file-system "$VOLUMES" 2>/dev/null || true
 	for id in $("$RUNC" --root "$R" list -q 2>/dev/null); do
 		"$RUNC" --root "$R" delete --force "$id" >/dev/null 2>&1 || true
 	done
