@@ -32,6 +32,26 @@ char *runtime_default_root(const char *runtime)
 	return xstrdup(crun ? "/run/crun" : "/run/runc");
 }
 
+/* Seconds since 1970-01-01T00:00:00Z of a broken-down UTC time, by hand:
+ * glibc's timegm reads the time zone files (tzset) the first time it runs
+ * in a process, which an exec does only for this (seven syscalls). Linear in
+ * the day and the time of day, as timegm's normalisation of strptime's
+ * ranges (a 31st of February, a leap second) is. The days of the proleptic
+ * Gregorian calendar, in eras of 400 years (H. Hinnant, "chrono-compatible
+ * low-level date algorithms", days_from_civil), the inverse of
+ * utc_timestamp's. */
+static int64_t runtime_seconds_from_utc(const struct tm *tm)
+{
+	int64_t year = (int64_t)tm->tm_year + 1900, month = tm->tm_mon + 1;
+	year -= month <= 2;
+	int64_t era = (year >= 0 ? year : year - 399) / 400;
+	int64_t yoe = year - era * 400;
+	int64_t doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + tm->tm_mday - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	return days * 86400 + (int64_t)tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
+}
+
 bool runtime_time_parse(const char *text, int64_t *ns)
 {
 	struct tm tm = {0};
@@ -51,10 +71,8 @@ bool runtime_time_parse(const char *text, int64_t *ns)
 	}
 	if (strcmp(rest, "Z") != 0)
 		return false;
-	time_t seconds = timegm(&tm);
-	if (seconds == (time_t)-1)
-		return false;
-	*ns = (int64_t)seconds * 1000000000 + fraction;
+	int64_t seconds = runtime_seconds_from_utc(&tm);
+	*ns = seconds * 1000000000 + fraction;
 	return true;
 }
 
