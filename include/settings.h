@@ -41,6 +41,9 @@ struct settings {
 	/* "observe_startup_seconds": how long an enforce-mode container's
 	 * syscalls are watched after it starts (its denials, refused writes) */
 	unsigned observe_startup_seconds;
+	/* "observe_enforce_syscalls": "failing" (false): only where the last
+	 * container of its image and policy broke at start; "always" (true) */
+	bool observe_enforce_syscalls_always;
 	/* "docker_data_root": where dockerd keeps its container records, whose
 	 * image names select per-image policies; NULL: not read */
 	char *docker_data_root;

@@ -51,7 +51,7 @@ static int settings_bool(const struct json *doc, const char *key, bool *out, oh_
 	return 0;
 }
 
-/* "observe" and "observe_startup_seconds" */
+/* "observe", "observe_startup_seconds" and "observe_enforce_syscalls" */
 static int settings_observe(const struct json *doc, struct settings *out, oh_error_t *err)
 {
 	static const char *const names[] = {
@@ -77,13 +77,32 @@ static int settings_observe(const struct json *doc, struct settings *out, oh_err
 				     "\"observe_startup_seconds\": must be 0 to 86400 seconds");
 	if (v)
 		out->observe_startup_seconds = (unsigned)n;
+	v = json_object_get(doc, "observe_enforce_syscalls");
+	if (v) {
+		bool failing = v->type == JSON_STRING && strcmp(v->string.ptr, "failing") == 0;
+		bool always = v->type == JSON_STRING && strcmp(v->string.ptr, "always") == 0;
+		if (!failing && !always)
+			return oh_error_make(
+			    err, 0,
+			    "\"observe_enforce_syscalls\": must be \"failing\" or \"always\"");
+		out->observe_enforce_syscalls_always = always;
+	}
 	return 0;
 }
 
-static const char *const settings_keys[] = {
-    "runtime",		"policy_dir", "default_policy", "state_dir",
-    "sandbox_policy",	"event_log",  "kernel_audit",	"trust_image_annotations",
-    "docker_data_root", "observe",    "observe_dir",	"observe_startup_seconds"};
+static const char *const settings_keys[] = {"runtime",
+					    "policy_dir",
+					    "default_policy",
+					    "state_dir",
+					    "sandbox_policy",
+					    "event_log",
+					    "kernel_audit",
+					    "trust_image_annotations",
+					    "docker_data_root",
+					    "observe",
+					    "observe_dir",
+					    "observe_startup_seconds",
+					    "observe_enforce_syscalls"};
 
 static void settings_defaults(struct settings *out)
 {

@@ -339,6 +339,59 @@ static void spawn_sweeper(unsigned seconds)
 	_exit(0);
 }
 
+/* "observe_enforce_syscalls": "failing". Watching syscalls costs every
+ * syscall of the machine a little, and an image that starts cleanly under
+ * its policy has nothing to diagnose; one whose last container broke at
+ * start (its first process failed within observe_startup_seconds, as a
+ * crash loop does) does. A mark per image and policy, in the state
+ * directory, says so: made by the collect of a container that broke,
+ * removed by the collect of one that did not. */
+static char *failing_mark(const struct helper *h, const struct observe_record *r)
+{
+	uint64_t hash = 0xcbf29ce484222325ull;
+	const char *parts[] = {r->image ? r->image : "", r->policy ? r->policy : ""};
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
+		for (const char *p = parts[i];; p++) {
+			hash ^= (unsigned char)*p;
+			hash *= 0x100000001b3ull;
+			if (!*p)
+				break;
+		}
+	return xasprintf("%s/observe/failing/%016llx", h->settings.state_dir,
+			 (unsigned long long)hash);
+}
+
+/* Whether the container broke at start: its first process ended on its
+ * own with a failure, within the window. A stop (SIGTERM, SIGKILL) is
+ * somebody else's doing. */
+static bool broke_at_start(const struct helper *h, const struct observe_record *r,
+			   const struct observe_state *s)
+{
+	if (!s->init_exited || s->init_exit_status == 0)
+		return false;
+	unsigned signal = s->init_exit_status & 0x7f;
+	if (signal == SIGTERM || signal == SIGKILL)
+		return false;
+	return s->init_exit_ns - (uint64_t)r->start_boot_ns <
+	       (uint64_t)h->settings.observe_startup_seconds * 1000000000ull;
+}
+
+static void failing_mark_update(const struct helper *h, const struct observe_record *r,
+				const struct observe_state *s)
+{
+	cleanup_free char *mark = failing_mark(h, r);
+	if (!broke_at_start(h, r, s)) {
+		unlink(mark);
+		return;
+	}
+	cleanup_free char *dir = xstrdup(mark);
+	*strrchr(dir, '/') = '\0';
+	mkdir(dir, 0700);
+	int fd = open(mark, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
 static int cmd_start(struct helper *h, bool follow)
 {
 	struct observe_record *r = &h->record;
@@ -374,6 +427,13 @@ static int cmd_start(struct helper *h, bool follow)
 
 	bool audit = r->mode && strcmp(r->mode, "audit") == 0;
 	unsigned window = audit ? 0 : h->settings.observe_startup_seconds;
+	bool image_fine = false;
+	if (window && !h->settings.observe_enforce_syscalls_always) {
+		cleanup_free char *mark = failing_mark(h, r);
+		image_fine = access(mark, F_OK) < 0;
+		if (image_fine)
+			window = 0;
+	}
 	struct observe_container c = {
 	    .id = r->mntns,
 	    .flags = audit ? OBSERVE_F_AUDIT : OBSERVE_F_ENFORCE,
@@ -386,9 +446,11 @@ static int cmd_start(struct helper *h, bool follow)
 	};
 	if (audit || window)
 		config_profile(h, &c, audit);
-	r->syscalls_watched = audit    ? xstrdup("always")
-			      : window ? xasprintf("first %u s", window)
-				       : xstrdup("none");
+	r->syscalls_watched = audit	   ? xstrdup("always")
+			      : window	   ? xasprintf("first %u s", window)
+			      : image_fine ? xstrdup("none: the last container of its image and "
+						     "policy did not break at start")
+					   : xstrdup("none");
 
 	helper_lock(h);
 	struct observe_kernel k;
@@ -699,6 +761,8 @@ static void observe_container(struct helper *h, const struct observe_record *r, 
 			if (observe_kernel_read(&k, r->mntns, forget, &seen, &err) == 0) {
 				o->kernel = true;
 				observation_from_kernel(r, &seen, o);
+				if (forget && !(r->mode && strcmp(r->mode, "audit") == 0))
+					failing_mark_update(h, r, &seen.state);
 				observe_kernel_seen_clear(&seen);
 			} else {
 				why = xstrdup(err->msg);

@@ -278,6 +278,7 @@ static int observe_load(struct observe_kernel *k, oh_error_t *err)
 	    {skel->progs.observe_cap_capable, "link_cap"},
 	    {skel->progs.observe_exec, "link_exec"},
 	    {skel->progs.observe_fork, "link_fork"},
+	    {skel->progs.observe_process_exit, "link_process_exit"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
 		cleanup_free char *p = pin_path(k, maps[i].name);

@@ -15,6 +15,7 @@
  *   sched:sched_process_exec files run that are not from the image's
  *                            layers; privilege-raising execs; ids run with
  *   sched:sched_process_fork a process making a mount namespace of its own
+ *   sched:sched_process_exit how the container's first process ended
  * The syscall tracepoint is attached only while a container needs it.
  * While attached, every syscall of the machine takes the kernel's slow
  * path (a task under seccomp, as every hardened container, takes it
@@ -908,5 +909,24 @@ int BPF_PROG(observe_fork, struct task_struct *parent, struct task_struct *child
 	struct observe_container *c = bpf_map_lookup_elem(&containers, &parent_ns);
 	if (c)
 		bpf_map_update_elem(&containers, &child_ns, c, BPF_NOEXIST);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(observe_process_exit, struct task_struct *p)
+{
+	/* Its namespaces are still its own here (kernel/exit.c: the
+	 * tracepoint comes before exit_task_namespaces), and exit_code is set. */
+	if (p->pid != p->tgid)
+		return 0;
+	struct observe_container *c = container_of_task(p);
+	if (!c || (__u32)p->tgid != c->init_tgid)
+		return 0;
+	struct observe_state *s = state_of(c);
+	if (!s)
+		return 0;
+	s->init_exit_status = (__u32)p->exit_code;
+	s->init_exit_ns = bpf_ktime_get_boot_ns();
+	s->init_exited = 1;
 	return 0;
 }

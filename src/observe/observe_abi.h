@@ -89,6 +89,11 @@ struct observe_state {
 	__u32 init_uid, init_gid;		      /* the first process's, latest */
 	__u32 init_switched;			      /* it changed its ids */
 	__u32 lost;				      /* a map was full: incomplete */
+	/* The first process ended: when (CLOCK_BOOTTIME) and its wait
+	 * status ((code << 8) | signal), for whether the image broke. */
+	__u32 init_exited;
+	__u32 init_exit_status;
+	__u64 init_exit_ns;
 };
 
 /* Kinds of the "details" map: the first occurrence of each item. */

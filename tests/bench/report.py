@@ -434,7 +434,8 @@ def observation(res, misses):
     life = read_sides(os.path.join(res, "obs-life.txt"))
     load = read_sides(os.path.join(res, "obs-load.txt"))
     spawn = read_sides(os.path.join(res, "obs-spawn.txt"))
-    if not life or not load or not create or not spawn:
+    filtered = read_sides(os.path.join(res, "obs-load-seccomp.txt"))
+    if not life or not load or not create or not spawn or not filtered:
         print()
         print("7  observation: not measured (no oci-harden-observe)")
         return
@@ -476,7 +477,10 @@ def observation(res, misses):
     )
     line("7  life of `true`, audit observed / not", life, "audit-all", "audit-none", "<= 1.05", 1.05)
     line("7  life of `true`, enforce observed / not", life, "enforce-window", "enforce-none")
-    line("7  syscall-heavy (dd bs=1), audit observed / not", load, "audit-all", "audit-none")
+    line("7  syscall-heavy (dd bs=1), no seccomp filter, audit observed / not", load,
+         "audit-all", "audit-none")
+    line("7  syscall-heavy (dd bs=1), own seccomp filter, audit observed / not", filtered,
+         "audit-all", "audit-none", "<= 1.05", 1.05)
     line("7  syscall-heavy (dd bs=1), enforce window / not", load, "enforce-window", "enforce-none")
     line("7  syscall-heavy (dd bs=1), enforce steady / not", load, "enforce-steady",
          "enforce-none", "<= 1.02", 1.02)
@@ -489,7 +493,7 @@ def observation(res, misses):
     t.print()
     raw = Table(["side", "median", "p95", "CPU median"])
     for title, sides in [("create", create), ("life", life), ("syscall-heavy", load),
-                         ("script", spawn)]:
+                         ("syscall-heavy, own filter", filtered), ("script", spawn)]:
         for name, f in sides.items():
             raw.add("%s / %s" % (title, name), ms(f["median_us"]), ms(f["p95_us"]),
                     ms(f["cpu_median_us"]))

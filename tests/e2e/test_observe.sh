@@ -26,6 +26,8 @@ e2e_write_settings "$E2E_WORK/audit.json" \
 	"\"policy_dir\": \"$E2E_WORK/audit-policies\", $common, $(e2e_observe_settings)"
 e2e_write_settings "$E2E_WORK/enforce.json" \
 	"\"policy_dir\": \"$E2E_WORK/none\", $common, $(e2e_observe_settings)"
+e2e_write_settings "$E2E_WORK/enforce-always.json" \
+	"\"policy_dir\": \"$E2E_WORK/none\", $common, $(e2e_observe_settings), \"observe_enforce_syscalls\": \"always\""
 
 # The image: busybox, a user "app" (1000), a setuid copy of busybox, the
 # directories the entrypoints write in, and an entrypoint shaped like the
@@ -304,6 +306,17 @@ unshare -m true || true
 chown 1:1 /tmp || true
 cp /bin/busybox /tmp/x && /tmp/x true
 exit 1'
+# By default an enforce-mode container's syscalls are watched only where
+# the last container of its image and policy broke at start: the first run
+# of an image is not watched; it breaks (exit 1 at once), and its restart,
+# as a crash loop's, is.
+id_broken_first=$(e2e_id broken-first)
+create_start "$E2E_WORK/enforce.json" broken "$id_broken_first"
+finish "$E2E_WORK/enforce.json" "$id_broken_first"
+is "$(obs "$id_broken_first" 'o["syscalls_watched"], o["writes_refused"], o["syscalls_denied"]')" \
+	"('none: the last container of its image and policy did not break at start', [], [])" \
+	"enforce, first run: its syscalls not watched"
+is "$(ls "$E2E_WORK"/state/observe/failing | wc -l)" 1 "enforce, first run: it broke at start, and that is marked"
 id_broken=$(e2e_id broken)
 create_start "$E2E_WORK/enforce.json" broken "$id_broken"
 # `kill` scans the root of an audit-mode container for its writes; an
@@ -311,6 +324,7 @@ create_start "$E2E_WORK/enforce.json" broken "$id_broken"
 is "$(ls "$E2E_WORK"/state/observe/*/"$id_broken".* 2>/dev/null | sed 's/.*\.//')" json \
 	"enforce: a record, and no mark for a scan at kill"
 finish "$E2E_WORK/enforce.json" "$id_broken"
+is "$(obs "$id_broken" 'o["syscalls_watched"]')" "first 30 s" "enforce, its restart: watched"
 is "$(obs "$id_broken" '[(w["path"], w["syscall"], w["errno"]) for w in o["writes_refused"]]')" \
 	"[('/var/lib/app/body', 'mkdir', 30)]" "enforce: the write the read-only root refused"
 is "$(obs "$id_broken" '[(s["name"], s["errno"]) for s in o["syscalls_denied"] if s["name"] == "unshare"]')" \
@@ -341,6 +355,22 @@ like "$(cat "$E2E_WORK/$id_broken.log")" \
 	"oci-harden: container $id_broken \\(image docker.io/library/broken:1\\) in enforce mode, policy default: oci-harden's hardening denied it: the read-only root refused mkdir /var/lib/app/body; seccomp denied unshare \\(errno 1\\); CAP_CHOWN was missing \\(chown failed\\).*oci-harden suggest" \
 	"diagnosis: the runtime log names what the hardening denied, and the command that lifts it"
 
+# A container of that image that does not break (it is killed: somebody
+# else's doing) takes the mark away: the next one is not watched.
+bundle mended docker.io/library/broken:1 sleep 30
+id_mended=$(e2e_id mended)
+create_start "$E2E_WORK/enforce.json" mended "$id_mended"
+OCI_HARDEN_CONFIG=$E2E_WORK/enforce.json "$OCI_HARDEN" --root "$E2E_RUNC_ROOT" kill "$id_mended" KILL
+finish "$E2E_WORK/enforce.json" "$id_mended"
+is "$(obs "$id_mended" 'o["syscalls_watched"]')" "first 30 s" "enforce, mended: watched, as its image broke last time"
+is "$(ls "$E2E_WORK"/state/observe/failing | wc -l)" 0 "enforce, mended: it did not break, and the mark is gone"
+id_mended2=$(e2e_id mended2)
+create_start "$E2E_WORK/enforce.json" mended "$id_mended2"
+is "$(ls "$E2E_OBSERVE_DIR"/*/link_sys_exit 2>/dev/null | wc -l)" 0 \
+	"enforce, mended: the next one is not watched, and no syscall tracepoint is attached"
+OCI_HARDEN_CONFIG=$E2E_WORK/enforce.json "$OCI_HARDEN" --root "$E2E_RUNC_ROOT" kill "$id_mended2" KILL
+finish "$E2E_WORK/enforce.json" "$id_mended2"
+
 # --- drift: a program run from memory (memfd), and the window's end --------------
 # A static program that copies itself into a memfd and runs that copy.
 cat >"$E2E_WORK/memfd-exec.c" <<'EOF'
@@ -367,8 +397,8 @@ if gcc -static -O2 -o "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd-exec.c" 2>"$E2E_WO
 	bundle memfd docker.io/library/memfd:1 sh -c '/usr/local/bin/memfd-exec && echo memfd-ran; sleep 0.2'
 	cp "$E2E_WORK/memfd-exec" "$E2E_WORK/memfd/rootfs/usr/local/bin/memfd-exec"
 	id_memfd=$(e2e_id memfd)
-	create_start "$E2E_WORK/enforce.json" memfd "$id_memfd"
-	finish "$E2E_WORK/enforce.json" "$id_memfd"
+	create_start "$E2E_WORK/enforce-always.json" memfd "$id_memfd"
+	finish "$E2E_WORK/enforce-always.json" "$id_memfd"
 	# Refused where the hardened config has oci-harden's memfd-noexec
 	# hook (the drift lock, issue 16), else it runs.
 	memfd_hook=$("$PYTHON" -c '
@@ -402,7 +432,7 @@ fi
 # An enforce-mode container's syscalls are watched for observe_startup_seconds
 # only: then a short-lived process detaches the tracepoints, while it runs.
 e2e_write_settings "$E2E_WORK/window.json" \
-	"\"policy_dir\": \"$E2E_WORK/none\", \"event_log\": \"$events\", \"state_dir\": \"$E2E_WORK/state\", \"observe_startup_seconds\": 1, $(e2e_observe_settings)"
+	"\"policy_dir\": \"$E2E_WORK/none\", \"event_log\": \"$events\", \"state_dir\": \"$E2E_WORK/state\", \"observe_startup_seconds\": 1, $(e2e_observe_settings), \"observe_enforce_syscalls\": \"always\""
 bundle long docker.io/library/long:1 sleep 8
 id_long=$(e2e_id long)
 create_start "$E2E_WORK/window.json" long "$id_long"

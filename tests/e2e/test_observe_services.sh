@@ -45,9 +45,12 @@ policies=$W/policies
 events=$W/events.log
 mkdir -p "$policies"
 export OCI_HARDEN_CONFIG=$W/oci-harden.json
+# "always": no kubelet restarts these pods, so the first run of each, not a
+# crash loop's restart, must be diagnosed (test_observe.sh tests "failing").
 cat >"$OCI_HARDEN_CONFIG" <<EOF
 {"runtime": "$RUNC", "state_dir": "$W/oci-harden-state", "policy_dir": "$policies",
- "event_log": "$events", $(e2e_observe_settings), "observe_startup_seconds": 600}
+ "event_log": "$events", $(e2e_observe_settings), "observe_startup_seconds": 600,
+ "observe_enforce_syscalls": "always"}
 EOF
 daemons_containerd_start "$W/containerd" || bail_out "containerd did not start"
 for name in $SERVICES; do

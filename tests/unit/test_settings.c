@@ -129,13 +129,14 @@ Test(settings, runtime_search_skips_a_runc_that_is_this_binary)
 Test(settings, observation_keys)
 {
 	with_config("{\"observe\": \"audit\", \"observe_dir\": \"/sys/fs/bpf/x\", "
-		    "\"observe_startup_seconds\": 5}");
+		    "\"observe_startup_seconds\": 5, \"observe_enforce_syscalls\": \"always\"}");
 	cleanup_settings struct settings s = {0};
 	oh_error_t err = NULL;
 	cr_assert_eq(settings_load(&s, &err), 0, "%s", err ? err->msg : "");
 	cr_assert_eq(s.observe, SETTINGS_OBSERVE_AUDIT);
 	cr_assert_str_eq(s.observe_dir, "/sys/fs/bpf/x");
 	cr_assert_eq(s.observe_startup_seconds, 5);
+	cr_assert(s.observe_enforce_syscalls_always);
 }
 
 Test(settings, observation_defaults_and_bad_values)
@@ -147,8 +148,11 @@ Test(settings, observation_defaults_and_bad_values)
 	cr_assert_eq(d.observe, SETTINGS_OBSERVE_ALL);
 	cr_assert_str_eq(d.observe_dir, SETTINGS_DEFAULT_OBSERVE_DIR);
 	cr_assert_eq(d.observe_startup_seconds, 60);
+	cr_assert(!d.observe_enforce_syscalls_always);
 	const char *cases[] = {"{\"observe\": \"some\"}", "{\"observe_startup_seconds\": -1}",
-			       "{\"observe_dir\": \"relative\"}"};
+			       "{\"observe_dir\": \"relative\"}",
+			       "{\"observe_enforce_syscalls\": \"never\"}",
+			       "{\"observe_enforce_syscalls\": true}"};
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		strcpy(path, "/tmp/oci-harden-settings-XXXXXX");
 		with_config(cases[i]);
