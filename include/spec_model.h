@@ -24,13 +24,29 @@ struct spec_field {
 	enum spec_verdict verdict;
 	const char *module; /* the module that hardens or judges it, or NULL */
 	const char *why;    /* for the man page and refusals, or NULL */
+	/* Where the field sits in the tree the walker goes down: its name is
+	 * path + name_offset; its members are spec_model_fields[i] for the
+	 * members_len indexes i from spec_model_members[members], sorted by
+	 * name; its items ("x[]") and map values ("x{}") are the fields at
+	 * those indexes, or -1. */
+	unsigned short name_offset, members, members_len;
+	short items, values;
 };
 
 extern const struct spec_field spec_model_fields[];
 extern const size_t spec_model_fields_len;
+/* The config's top object, whose members are "ociVersion", "process", ... */
+extern const struct spec_field spec_model_root;
+extern const unsigned short spec_model_members[];
 
 /* The field at model path `path`, or NULL. */
 const struct spec_field *spec_model_find(const char *path);
+
+/* The member `key` of `parent` ("user" of "process"), its items, its map
+ * values; NULL where the model has none (and where `parent` is NULL). */
+const struct spec_field *spec_model_member(const struct spec_field *parent, const char *key);
+const struct spec_field *spec_model_items(const struct spec_field *parent);
+const struct spec_field *spec_model_values(const struct spec_field *parent);
 
 const char *spec_verdict_name(enum spec_verdict verdict);
 

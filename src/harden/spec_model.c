@@ -21,6 +21,36 @@ const struct spec_field *spec_model_find(const char *path)
 		       spec_field_compare);
 }
 
+const struct spec_field *spec_model_member(const struct spec_field *parent, const char *key)
+{
+	if (!parent)
+		return NULL;
+	const unsigned short *members = spec_model_members + parent->members;
+	size_t low = 0, high = parent->members_len;
+	while (low < high) {
+		size_t mid = low + (high - low) / 2;
+		const struct spec_field *f = &spec_model_fields[members[mid]];
+		int order = strcmp(key, f->path + f->name_offset);
+		if (order == 0)
+			return f;
+		if (order < 0)
+			high = mid;
+		else
+			low = mid + 1;
+	}
+	return NULL;
+}
+
+const struct spec_field *spec_model_items(const struct spec_field *parent)
+{
+	return parent && parent->items >= 0 ? &spec_model_fields[parent->items] : NULL;
+}
+
+const struct spec_field *spec_model_values(const struct spec_field *parent)
+{
+	return parent && parent->values >= 0 ? &spec_model_fields[parent->values] : NULL;
+}
+
 const char *spec_verdict_name(enum spec_verdict verdict)
 {
 	static const char *const names[] = {
@@ -87,7 +117,8 @@ static char *spec_walk_path(const struct spec_walk *w)
 	return strbuf_steal(&path);
 }
 
-static void spec_walk_node(struct spec_walk *w, const struct json *node);
+static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
+			   const struct json *node);
 
 static void spec_walk_refuse(struct spec_walk *w, const struct json *node, const char *model,
 			     const char *fmt, const char *what)
@@ -97,7 +128,10 @@ static void spec_walk_refuse(struct spec_walk *w, const struct json *node, const
 		      model);
 }
 
-static void spec_walk_member(struct spec_walk *w, const char *key, const struct json *value)
+/* `parent` is the field whose member this is (NULL where the model has none);
+ * w->model spells its path, for allow.fields and for messages. */
+static void spec_walk_member(struct spec_walk *w, const struct spec_field *parent, const char *key,
+			     const struct json *value)
 {
 	size_t model_len = w->model.len;
 	if (model_len)
@@ -105,7 +139,7 @@ static void spec_walk_member(struct spec_walk *w, const char *key, const struct 
 	strbuf_puts(&w->model, key);
 	spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_MEMBER, .key = key});
 
-	const struct spec_field *field = spec_model_find(w->model.buf);
+	const struct spec_field *field = spec_model_member(parent, key);
 	bool allowed = w->ctx->policy->allow.fields.len &&
 		       harden_allowed(&w->ctx->policy->allow.fields, w->model.buf);
 	if (!field && !allowed) {
@@ -133,16 +167,18 @@ static void spec_walk_member(struct spec_walk *w, const char *key, const struct 
 				 field->why ? field->why : "this field");
 	} else if (field && field->verdict != SPEC_IGNORED && field->verdict != SPEC_REFUSED &&
 		   !allowed) {
-		spec_walk_node(w, value);
+		spec_walk_node(w, field, value);
 	}
 	w->depth--;
 	w->model.len = model_len;
 	w->model.buf[model_len] = '\0';
 }
 
-static void spec_walk_node(struct spec_walk *w, const struct json *node)
+static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
+			   const struct json *node)
 {
 	if (node->type == JSON_ARRAY) {
+		const struct spec_field *items = spec_model_items(model);
 		size_t model_len = w->model.len;
 		strbuf_puts(&w->model, "[]");
 		for (size_t i = 0; i < node->array.len; i++) {
@@ -153,7 +189,7 @@ static void spec_walk_node(struct spec_walk *w, const struct json *node)
 			if (item->type != JSON_ARRAY && item->type != JSON_OBJECT)
 				continue;
 			spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_ITEM, .index = i});
-			spec_walk_node(w, item);
+			spec_walk_node(w, items, item);
 			w->depth--;
 		}
 		w->model.len = model_len;
@@ -163,24 +199,21 @@ static void spec_walk_node(struct spec_walk *w, const struct json *node)
 	if (node->type != JSON_OBJECT)
 		return;
 	/* A Go map: its keys are data, its values have one model. */
+	const struct spec_field *values = spec_model_values(model);
 	size_t model_len = w->model.len;
-	strbuf_puts(&w->model, "{}");
-	bool map = spec_model_find(w->model.buf) != NULL;
-	if (!map) {
-		w->model.len = model_len;
-		w->model.buf[model_len] = '\0';
-	}
+	if (values)
+		strbuf_puts(&w->model, "{}");
 	for (size_t i = 0; i < node->object.len; i++) {
 		const struct json_member *m = &node->object.members[i];
-		if (!map) {
-			spec_walk_member(w, m->key, m->value);
+		if (!values) {
+			spec_walk_member(w, model, m->key, m->value);
 			continue;
 		}
 		spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_MAP_KEY, .key = m->key});
-		spec_walk_node(w, m->value);
+		spec_walk_node(w, values, m->value);
 		w->depth--;
 	}
-	if (map) {
+	if (values) {
 		w->model.len = model_len;
 		w->model.buf[model_len] = '\0';
 	}
@@ -190,11 +223,11 @@ static int spec_model_apply(struct harden_ctx *ctx, oh_error_t *err)
 {
 	struct spec_walk w = {.ctx = ctx};
 	if (ctx->spec) {
-		spec_walk_node(&w, ctx->spec);
+		spec_walk_node(&w, &spec_model_root, ctx->spec);
 	} else if (ctx->process) {
 		/* An exec's process file: the model's "process", the file's top. */
 		strbuf_puts(&w.model, "process");
-		spec_walk_node(&w, ctx->process);
+		spec_walk_node(&w, spec_model_find("process"), ctx->process);
 	}
 	strbuf_free(&w.model);
 	xfree(w.steps);

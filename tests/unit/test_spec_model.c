@@ -56,6 +56,48 @@ Test(spec_model, the_table_is_sorted_and_every_path_found)
 	cr_assert_eq(spec_model_find("linux.intelRdt")->verdict, SPEC_REFUSED);
 }
 
+/* The walker goes down the tree: every field is the member, the items or
+ * the map values of its parent, and only there. */
+Test(spec_model, every_field_is_reached_from_its_parent)
+{
+	for (size_t i = 0; i < spec_model_fields_len; i++) {
+		const struct spec_field *f = &spec_model_fields[i];
+		const char *name = f->path + f->name_offset;
+		cleanup_free char *parent_path = xstrndup(f->path, f->name_offset);
+		const struct spec_field *parent = &spec_model_root;
+		if (strcmp(name, "[]") == 0 || strcmp(name, "{}") == 0) {
+			parent = spec_model_find(parent_path);
+			cr_assert_not_null(parent, "%s", f->path);
+			cr_assert_eq(*name == '[' ? spec_model_items(parent)
+						  : spec_model_values(parent),
+				     f, "%s", f->path);
+			continue;
+		}
+		if (f->name_offset) {
+			parent_path[f->name_offset - 1] = '\0'; /* the '.' */
+			parent = spec_model_find(parent_path);
+			cr_assert_not_null(parent, "%s", f->path);
+		}
+		cr_assert_eq(spec_model_member(parent, name), f, "%s", f->path);
+	}
+	cr_assert_null(spec_model_member(spec_model_find("process"), "terminalx"));
+	cr_assert_null(spec_model_member(NULL, "process"));
+	cr_assert_null(spec_model_items(spec_model_find("process.user")));
+}
+
+/* A key is one name: "process.terminal" at the top is not process's
+ * terminal (Go's encoding/json ignores it), nor "mounts[]" the items of
+ * mounts. Unknown, so refused. */
+Test(spec_model, a_key_that_spells_a_model_path_is_unknown)
+{
+	cleanup_free char *got = refusals("{\"process.terminal\":true,\"mounts[]\":[],"
+					  "\"linux\":{" COMPLIANT_LINUX ",\"sysctl{}\":{}}}",
+					  policy);
+	cr_assert_str_eq(got, "spec process.terminal \"allow.fields\" += [\"process.terminal\"]\n"
+			      "spec mounts[] \"allow.fields\" += [\"mounts[]\"]\n"
+			      "spec linux.sysctl{} \"allow.fields\" += [\"linux.sysctl{}\"]\n");
+}
+
 Test(spec_model, a_compliant_config_has_no_refusal)
 {
 	cleanup_free char *got = refusals(
