@@ -89,14 +89,12 @@ int harden_member_bool(const struct json *v, const char *path, const char *key, 
 int harden_exec_same_as_container(struct harden_ctx *ctx, const char *rule, const char *key,
 				  const char *what, oh_error_t *err);
 
-/* Whether a mount with these options (an array of strings, or NULL) is
- * read-only as runc and crun make it: the last of "ro" and "rw", or "rro",
- * unless "rrw" (mounts.c). */
-bool harden_mount_read_only(const struct json *options);
-
-/* Whether a mount is a bind mount to runc and crun: type "bind", or a
- * "bind" or "rbind" option whatever the type (mounts.c). */
-bool harden_mount_is_bind(const char *type, const struct json *options);
+/* Whether a mount of `type` (or NULL) with these options (an array of
+ * strings, or NULL) is, to runc and crun, a bind mount (type "bind", or a
+ * "bind" or "rbind" option whatever the type) and read-only (the last of
+ * "ro" and "rw", or "rro", unless "rrw"), in one pass (mounts.c). */
+void harden_mount_bind_read_only(const char *type, const struct json *options, bool *bind,
+				 bool *read_only);
 
 /* Whether `hook`, in hooks.`phase`, is the createRuntime hook oci-harden
  * adds to make memfds unexecutable (noexec.c), where the config is one it

@@ -347,6 +347,9 @@ struct mount_view {
 	const struct json *options;
 	const char *type, *source, *destination;
 	char *destination_clean; /* "/" and destination, cleaned */
+	/* What each option is to the runtime, worked out once: every step
+	 * below asks it of the options again. */
+	enum mount_option_effect *effects;
 	bool bind;
 	bool read_only;
 	const char *shared; /* "shared" or "rshared" when present */
@@ -376,49 +379,58 @@ struct mounts_judge {
 static void mounts_view_clear(struct mount_view *v)
 {
 	xfree(v->destination_clean);
+	xfree(v->effects);
+	v->destination_clean = NULL;
+	v->effects = NULL;
 }
 
-bool harden_mount_read_only(const struct json *options)
+/* Whether a mount is read-only, from the effects of its options in order. */
+struct mount_access {
+	bool ro, recursive_ro, recursive_rw;
+};
+
+static void mount_access_add(struct mount_access *a, enum mount_option_effect effect)
 {
-	bool ro = false, recursive_ro = false, recursive_rw = false;
+	switch (effect) {
+	case MOUNT_OPTION_RO:
+		a->ro = true; /* the last of ro and rw counts */
+		break;
+	case MOUNT_OPTION_RW:
+		a->ro = false;
+		break;
+	case MOUNT_OPTION_RECURSIVE_RO:
+		a->recursive_ro = true;
+		break;
+	case MOUNT_OPTION_RECURSIVE_RW:
+		a->recursive_rw = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool mount_access_read_only(const struct mount_access *a)
+{
+	/* rro and rrw are applied after the mount (runc: setRecAttr; crun:
+	 * mount_setattr), over what ro or rw made of it: rrw anywhere leaves
+	 * the mount writable. */
+	return !a->recursive_rw && (a->ro || a->recursive_ro);
+}
+
+void harden_mount_bind_read_only(const char *type, const struct json *options, bool *bind,
+				 bool *read_only)
+{
+	struct mount_access access = {0};
+	*bind = type && strcmp(type, "bind") == 0;
 	for (size_t i = 0; options && i < options->array.len; i++) {
 		const struct json *o = options->array.items[i];
 		if (o->type != JSON_STRING)
 			continue;
-		switch (mounts_option_effect(o->string.ptr)) {
-		case MOUNT_OPTION_RO:
-			ro = true; /* the last of ro and rw counts */
-			break;
-		case MOUNT_OPTION_RW:
-			ro = false;
-			break;
-		case MOUNT_OPTION_RECURSIVE_RO:
-			recursive_ro = true;
-			break;
-		case MOUNT_OPTION_RECURSIVE_RW:
-			recursive_rw = true;
-			break;
-		default:
-			break;
-		}
+		enum mount_option_effect effect = mounts_option_effect(o->string.ptr);
+		*bind |= effect == MOUNT_OPTION_BIND;
+		mount_access_add(&access, effect);
 	}
-	/* rro and rrw are applied after the mount (runc: setRecAttr; crun:
-	 * mount_setattr), over what ro or rw made of it: rrw anywhere leaves
-	 * the mount writable. */
-	return !recursive_rw && (ro || recursive_ro);
-}
-
-bool harden_mount_is_bind(const char *type, const struct json *options)
-{
-	if (type && strcmp(type, "bind") == 0)
-		return true;
-	for (size_t i = 0; options && i < options->array.len; i++) {
-		const struct json *o = options->array.items[i];
-		if (o->type == JSON_STRING &&
-		    mounts_option_effect(o->string.ptr) == MOUNT_OPTION_BIND)
-			return true;
-	}
-	return false;
+	*read_only = mount_access_read_only(&access);
 }
 
 static int mounts_view_read(const struct json *m, const char *path, struct mount_view *v,
@@ -439,11 +451,18 @@ static int mounts_view_read(const struct json *m, const char *path, struct mount
 	 * mount whatever the type says; a type "bind" without one is a bind to
 	 * the reader too (runc then fails to mount it). */
 	v->bind = v->type && strcmp(v->type, "bind") == 0;
+	struct mount_access access = {0};
+	if (options && options->array.len)
+		v->effects = xcalloc(options->array.len, sizeof(v->effects[0]));
 	for (size_t i = 0; options && i < options->array.len; i++) {
 		const struct json *o = options->array.items[i];
-		if (o->type != JSON_STRING || strlen(o->string.ptr) != o->string.len)
+		if (o->type != JSON_STRING || strlen(o->string.ptr) != o->string.len) {
+			mounts_view_clear(v);
 			return oh_error_make(err, 0, "%s.options[%zu]: must be a string", path, i);
-		switch (mounts_option_effect(o->string.ptr)) {
+		}
+		v->effects[i] = mounts_option_effect(o->string.ptr);
+		mount_access_add(&access, v->effects[i]);
+		switch (v->effects[i]) {
 		case MOUNT_OPTION_BIND:
 			v->bind = true;
 			break;
@@ -454,7 +473,7 @@ static int mounts_view_read(const struct json *m, const char *path, struct mount
 			break;
 		}
 	}
-	v->read_only = harden_mount_read_only(options);
+	v->read_only = mount_access_read_only(&access);
 	if (v->destination && v->destination[0] == '/') {
 		v->destination_clean = harden_clean_path(v->destination);
 	} else {
@@ -787,7 +806,7 @@ static void mounts_judge_options(struct mounts_judge *j, const char *path,
 	for (size_t i = 0; v->options && i < v->options->array.len; i++) {
 		const struct json *o = v->options->array.items[i];
 		const char *option = o->string.ptr;
-		enum mount_option_effect effect = mounts_option_effect(option);
+		enum mount_option_effect effect = v->effects[i];
 		bool cgroup =
 		    !v->bind && (strcmp(type, "cgroup") == 0 || strcmp(type, "cgroup2") == 0);
 		if (type_allowed ||
@@ -929,7 +948,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 	} else if (strcmp(type, "overlay") == 0) {
 		for (size_t i = 0; v->options && i < v->options->array.len; i++) {
 			const struct json *o = v->options->array.items[i];
-			if (mounts_option_effect(o->string.ptr) != MOUNT_OPTION_DATA)
+			if (v->effects[i] != MOUNT_OPTION_DATA)
 				continue;
 			char *unknown = NULL;
 			cleanup_free char *option_path = xasprintf("%s.options[%zu]", path, i);

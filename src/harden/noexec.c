@@ -375,8 +375,7 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 		    xasprintf("%s%s", destination && destination[0] == '/' ? "" : "/",
 			      destination ? destination : "");
 		v->destination = harden_clean_path(rooted);
-		v->bind = harden_mount_is_bind(v->type, v->options);
-		v->read_only = harden_mount_read_only(v->options);
+		harden_mount_bind_read_only(v->type, v->options, &v->bind, &v->read_only);
 		if (v->bind) {
 			cleanup_free char *host_path =
 			    harden_host_path(bundle, source ? source : "", true);
