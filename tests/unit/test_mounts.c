@@ -15,6 +15,7 @@
  * Symbolic links followed are given by fake_symlinks. */
 #include "harden.h"
 #include "helpers.h"
+#include "module_test.h"
 
 static struct policy *policy;
 
@@ -196,6 +197,20 @@ static void assert_lift(const char *mounts, const char *root, const char *key, c
 }
 
 /* --- issue 17: what a path is -------------------------------------------- */
+
+/* An option that is not a string stops the module with the path of it,
+ * after the options before it have been read (and their effects freed:
+ * the sanitizers' leak check). */
+Test(mounts, an_option_that_is_not_a_string_is_an_error)
+{
+	cleanup_module_test_run struct module_test_run run =
+	    module_test_spec(&harden_module_mounts, "",
+			     "{\"mounts\":[{\"type\":\"tmpfs\",\"destination\":\"/t\","
+			     "\"options\":[\"ro\"]},{\"type\":\"bind\",\"source\":\"/x\","
+			     "\"destination\":\"/x\",\"options\":[\"rbind\",\"ro\",5]}]}",
+			     NULL);
+	module_test_expect_error(&run, "mounts[1].options[2]: must be a string");
+}
 
 Test(mounts, a_unix_socket_is_refused_wherever_it_is)
 {
