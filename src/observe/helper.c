@@ -461,7 +461,7 @@ static int cmd_start(struct helper *h, bool follow)
 		    (c.syscalls_until_ns && observe_kernel_syscalls(&k, true, &err) < 0)) {
 			helper_warn(h, "container %s: %s", r->id, err->msg);
 			oh_error_free(&err);
-			free(why);
+			xfree(why);
 			why = xstrdup("registration failed");
 		} else {
 			r->kernel = true;
@@ -472,7 +472,7 @@ static int cmd_start(struct helper *h, bool follow)
 	helper_unlock(h);
 	if (!r->kernel) {
 		r->kernel_unavailable = steal_pointer(&why);
-		free(r->syscalls_watched);
+		xfree(r->syscalls_watched);
 		r->syscalls_watched = xstrdup("none");
 	}
 	if (observe_record_write(h->record_path, r, &err) < 0)
@@ -635,7 +635,7 @@ static void observation_from_kernel(const struct observe_record *r,
 					/* The kernel kept a call its rules could not
 					 * judge; with its arguments it was allowed
 					 * (and, denied, failed on its own). */
-					free(s->name);
+					xfree(s->name);
 					(d->key.kind == OBSERVE_SYSCALL_MADE ? &o->syscalls
 									     : &o->syscalls_denied)
 					    ->len--;
@@ -985,6 +985,10 @@ int main(int argc, char **argv)
 		fputs(helper_usage, stderr);
 		return 2;
 	}
+	/* Each command lives a few milliseconds and frees little of what it
+	 * parses (runc's state, the record, the config): the arena (util.c)
+	 * spares it malloc's general path, as it spares a create. */
+	alloc_arena_begin();
 	const char *command = argv[1];
 	if (argc >= 5) {
 		h.log.path = argv[3][0] ? argv[3] : NULL;

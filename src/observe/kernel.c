@@ -339,7 +339,7 @@ int observe_kernel_open(const char *dir, bool load, struct observe_kernel *k, ch
 		char *before = *said;
 		*said = xasprintf("%s%sloaded the observation programs (pinned in %s)",
 				  before ? before : "", before ? "; " : "", k->dir);
-		free(before);
+		xfree(before);
 	}
 	int *fds[] = {&k->containers, &k->state, &k->details, &k->paths, &k->ids, &k->watch};
 	for (size_t i = 0; i < ARRAY_SIZE(map_pins); i++) {
@@ -357,7 +357,7 @@ void observe_kernel_close(struct observe_kernel *k)
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	free(k->dir);
+	xfree(k->dir);
 	*k = (struct observe_kernel){.containers = -1};
 }
 
@@ -489,7 +489,7 @@ static int collect_keys(int fd, size_t key_size, __u64 id, void **keys, size_t *
 			prev = xmalloc(key_size);
 		memcpy(prev, next, key_size);
 	}
-	free(next);
+	xfree(next);
 	if (errno != ENOENT)
 		return oh_error_make(err, errno, "cannot read the observation maps");
 	return 0;
@@ -512,7 +512,7 @@ static int collect_keys(int fd, size_t key_size, __u64 id, void **keys, size_t *
 			(list) = xgrow((list), &(cap_), (len_) + 1, sizeof(type));                 \
 			(list)[(len_)++] = item;                                                   \
 		}                                                                                  \
-		free(keys);                                                                        \
+		xfree(keys);                                                                       \
 	} while (0)
 
 int observe_kernel_read(struct observe_kernel *k, __u64 id, bool forget,
@@ -547,14 +547,14 @@ int observe_kernel_read(struct observe_kernel *k, __u64 id, bool forget,
 	}
 	for (size_t i = 0; i < gone_len; i++)
 		bpf_map_delete_elem(k->containers, &gone[i]);
-	free(gone);
+	xfree(gone);
 	return 0;
 }
 
 void observe_kernel_seen_clear(struct observe_kernel_seen *seen)
 {
-	free(seen->details);
-	free(seen->paths);
-	free(seen->ids);
+	xfree(seen->details);
+	xfree(seen->paths);
+	xfree(seen->ids);
 	*seen = (struct observe_kernel_seen){0};
 }

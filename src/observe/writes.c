@@ -78,12 +78,12 @@ int observe_writes_root(const char *rootfs, char **fstype, char **upper, struct 
 		strtok_r(NULL, " ", &save); /* source */
 		char *super = strtok_r(NULL, " \n", &save);
 		/* The last line for the mountpoint is the mount on top. */
-		free(found_type);
-		free(found_options);
+		xfree(found_type);
+		xfree(found_options);
 		found_type = type ? xstrdup(type) : NULL;
 		found_options = super ? xstrdup(super) : NULL;
 	}
-	free(line);
+	xfree(line);
 	fclose(f);
 	if (!found_type) {
 		*fstype = xstrdup("none"); /* a plain directory of the host's */
