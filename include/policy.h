@@ -274,6 +274,9 @@ int policy_select(const struct json *spec, const struct settings *settings, stru
  * policy_load_json and no base) into the same rules. The seccomp profile is
  * kept by name only: what is saved for a container's execs needs none. */
 struct json *policy_to_json(const struct policy *policy);
+/* Appends exactly what json_write(policy_to_json(policy), false) would, without
+ * building the tree: the container record saved at every create. */
+void policy_write_json(const struct policy *policy, struct strbuf *out);
 
 /* The policy's seccomp profile as a new tree (the caller owns it), or NULL
  * when the policy has none (and *err stays NULL) or on error. */

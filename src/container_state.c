@@ -92,11 +92,6 @@ static unsigned long long process_start_time(pid_t pid)
 	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
-static struct json *json_new_int64(int64_t n)
-{
-	return json_new_int(n);
-}
-
 static int64_t json_int_member(const struct json *object, const char *key, int64_t missing)
 {
 	const struct json *v = json_object_get(object, key);
@@ -112,47 +107,77 @@ static const char *json_string_member(const struct json *object, const char *key
 }
 
 /* What an exec needs of the container's config: its process, and its user
- * namespace with the id mappings (config-linux.md). */
-static struct json *container_state_subset(const struct json *spec)
+ * namespace with the id mappings (config-linux.md). Written as the text of
+ * {"process": ..., "linux": {"namespaces": [the user ones], "uidMappings":
+ * ..., "gidMappings": ...}}, straight from the spec's tree. */
+static void container_state_write_subset(const struct json *spec, struct strbuf *out)
 {
-	struct json *container = json_new_object();
+	strbuf_putc(out, '{');
 	const struct json *process = json_object_get(spec, "process");
-	if (process && process->type == JSON_OBJECT)
-		json_object_set(container, "process", json_clone(process));
+	bool any = false;
+	if (process && process->type == JSON_OBJECT) {
+		strbuf_puts(out, "\"process\":");
+		json_write(process, false, out);
+		any = true;
+	}
 	const struct json *linux_obj = json_object_get(spec, "linux");
 	const struct json *namespaces = linux_obj ? json_object_get(linux_obj, "namespaces") : NULL;
-	struct json *user_namespaces = json_new_array();
+	size_t users = 0;
 	for (size_t i = 0;
 	     namespaces && namespaces->type == JSON_ARRAY && i < namespaces->array.len; i++) {
 		const struct json *ns = namespaces->array.items[i];
 		const char *type = ns->type == JSON_OBJECT ? json_string_member(ns, "type") : NULL;
-		if (type && strcmp(type, "user") == 0)
-			json_array_append(user_namespaces, json_clone(ns));
+		if (!type || strcmp(type, "user") != 0)
+			continue;
+		if (users++ == 0)
+			strbuf_puts(out, any ? ",\"linux\":{\"namespaces\":["
+					     : "\"linux\":{\"namespaces\":[");
+		else
+			strbuf_putc(out, ',');
+		json_write(ns, false, out);
 	}
-	if (user_namespaces->array.len == 0) {
-		json_free(user_namespaces);
-		return container;
+	if (users) {
+		strbuf_putc(out, ']');
+		static const char *const maps[] = {"uidMappings", "gidMappings"};
+		for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
+			const struct json *m = json_object_get(linux_obj, maps[i]);
+			if (!m)
+				continue;
+			strbuf_puts(out, ",\"");
+			strbuf_puts(out, maps[i]);
+			strbuf_puts(out, "\":");
+			json_write(m, false, out);
+		}
+		strbuf_putc(out, '}');
 	}
-	struct json *linux_out = json_new_object();
-	json_object_set(linux_out, "namespaces", user_namespaces);
-	static const char *const maps[] = {"uidMappings", "gidMappings"};
-	for (size_t i = 0; i < ARRAY_SIZE(maps); i++) {
-		const struct json *m = json_object_get(linux_obj, maps[i]);
-		if (m)
-			json_object_set(linux_out, maps[i], json_clone(m));
-	}
-	json_object_set(container, "linux", linux_out);
-	return container;
+	strbuf_putc(out, '}');
+}
+
+static void container_state_write_decimal(struct strbuf *out, uint64_t n)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+	do {
+		digits[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	strbuf_append(out, digits + i, sizeof(digits) - i);
+}
+
+static int container_state_write_text(int dirfd, const char *dir, const char *id, const char *text,
+				      size_t len, oh_error_t *err)
+{
+	cleanup_free char *name = xasprintf("%s.json", id);
+	cleanup_free char *display = xasprintf("%s/%s", dir, name);
+	struct stat like = {.st_mode = 0600, .st_uid = geteuid(), .st_gid = getegid()};
+	return file_replace_atomically(dirfd, name, display, text, len, &like, err);
 }
 
 static int container_state_write(int dirfd, const char *dir, const char *id, const struct json *doc,
 				 oh_error_t *err)
 {
 	cleanup_free char *text = json_to_string(doc, false);
-	cleanup_free char *name = xasprintf("%s.json", id);
-	cleanup_free char *display = xasprintf("%s/%s", dir, name);
-	struct stat like = {.st_mode = 0600, .st_uid = geteuid(), .st_gid = getegid()};
-	return file_replace_atomically(dirfd, name, display, text, strlen(text), &like, err);
+	return container_state_write_text(dirfd, dir, id, text, strlen(text), err);
 }
 
 static struct json *container_state_read(int dirfd, const char *dir, const char *name,
@@ -309,21 +334,39 @@ int container_state_save(const struct container_place *place, const struct conta
 	if (!container_id_is_valid(c->id))
 		return oh_error_make(err, 0, "\"%s\" is not a valid container id", c->id);
 	int64_t now = clock_now_ns();
-	cleanup_json struct json *doc = json_new_object();
-	json_object_set(doc, "root", json_new_string(place->runtime_root));
-	json_object_set(doc, "id", json_new_string(c->id));
-	json_object_set(doc, "written_ns", json_new_int64(now));
+	/* The record's text is written straight, in the order and the form
+	 * json_write gives the tree that exec reads back: it is made at every
+	 * create. */
+	cleanup_strbuf struct strbuf doc = {0};
+	strbuf_puts(&doc, "{\"root\":");
+	json_write_string(place->runtime_root, strlen(place->runtime_root), &doc);
+	strbuf_puts(&doc, ",\"id\":");
+	json_write_string(c->id, strlen(c->id), &doc);
+	strbuf_puts(&doc, ",\"written_ns\":");
+	container_state_write_decimal(&doc, (uint64_t)now);
 	/* This process becomes the runtime: while it runs, the container is
 	 * being created (or, for a foreground `run`, runs). */
-	json_object_set(doc, "creator_pid", json_new_int64(getpid()));
-	json_object_set(doc, "creator_start", json_new_uint(process_start_time(getpid())));
-	json_object_set(doc, "bundle_dev", json_new_uint((uint64_t)c->bundle_dev));
-	json_object_set(doc, "bundle_ino", json_new_uint((uint64_t)c->bundle_ino));
-	json_object_set(doc, "runtime_created", json_new_null());
-	json_object_set(doc, "image", c->image ? json_new_string(c->image) : json_new_null());
-	json_object_set(doc, "policy_name", json_new_string(c->policy->name));
-	json_object_set(doc, "policy", policy_to_json(c->policy));
-	json_object_set(doc, "container", container_state_subset(c->spec));
+	pid_t self = getpid();
+	strbuf_puts(&doc, ",\"creator_pid\":");
+	container_state_write_decimal(&doc, (uint64_t)self);
+	strbuf_puts(&doc, ",\"creator_start\":");
+	container_state_write_decimal(&doc, process_start_time(self));
+	strbuf_puts(&doc, ",\"bundle_dev\":");
+	container_state_write_decimal(&doc, (uint64_t)c->bundle_dev);
+	strbuf_puts(&doc, ",\"bundle_ino\":");
+	container_state_write_decimal(&doc, (uint64_t)c->bundle_ino);
+	strbuf_puts(&doc, ",\"runtime_created\":null,\"image\":");
+	if (c->image)
+		json_write_string(c->image, strlen(c->image), &doc);
+	else
+		strbuf_puts(&doc, "null");
+	strbuf_puts(&doc, ",\"policy_name\":");
+	json_write_string(c->policy->name, strlen(c->policy->name), &doc);
+	strbuf_puts(&doc, ",\"policy\":");
+	policy_write_json(c->policy, &doc);
+	strbuf_puts(&doc, ",\"container\":");
+	container_state_write_subset(c->spec, &doc);
+	strbuf_putc(&doc, '}');
 
 	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
 	/* A concurrent clean-up may remove the directory, empty, between the
@@ -339,7 +382,7 @@ int container_state_save(const struct container_place *place, const struct conta
 			oh_error_make(err, errno, "cannot open state directory %s", dir);
 			continue;
 		}
-		r = container_state_write(dirfd, dir, c->id, doc, err);
+		r = container_state_write_text(dirfd, dir, c->id, doc.buf, doc.len, err);
 	}
 	if (r < 0)
 		return -1;

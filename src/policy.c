@@ -842,6 +842,119 @@ int policy_load_default(struct policy **out, oh_error_t *err)
 	return 0;
 }
 
+/* --- the policy as text, as policy_to_json's tree writes compactly ------ */
+
+static void policy_write_key(struct strbuf *out, const char *key)
+{
+	json_write_string(key, strlen(key), out);
+	strbuf_putc(out, ':');
+}
+
+static void policy_write_str(struct strbuf *out, const char *s)
+{
+	json_write_string(s, strlen(s), out);
+}
+
+static void policy_write_list(struct strbuf *out, const struct string_list *list)
+{
+	strbuf_putc(out, '[');
+	for (size_t i = 0; i < list->len; i++) {
+		if (i)
+			strbuf_putc(out, ',');
+		policy_write_str(out, list->items[i]);
+	}
+	strbuf_putc(out, ']');
+}
+
+static void policy_write_bool(struct strbuf *out, bool b)
+{
+	strbuf_puts(out, b ? "true" : "false");
+}
+
+static void policy_write_decimal(struct strbuf *out, uint64_t magnitude, bool negative)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+	do {
+		digits[--i] = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (negative)
+		digits[--i] = '-';
+	strbuf_append(out, digits + i, sizeof(digits) - i);
+}
+
+void policy_write_json(const struct policy *p, struct strbuf *out)
+{
+	strbuf_puts(out, "{\"mode\":");
+	policy_write_str(out, policy_mode_name(p->mode));
+	strbuf_puts(out, ",\"capabilities\":");
+	policy_write_list(out, &p->capabilities);
+	strbuf_puts(out, ",\"user\":{\"uid\":");
+	policy_write_decimal(out, p->uid, false);
+	strbuf_puts(out, ",\"gid\":");
+	policy_write_decimal(out, p->gid, false);
+	strbuf_puts(out, ",\"allow_root\":");
+	policy_write_bool(out, p->allow_root);
+	strbuf_puts(out, "},\"no_new_privileges\":");
+	policy_write_bool(out, p->no_new_privileges);
+	strbuf_puts(out, ",\"readonly_rootfs\":");
+	policy_write_bool(out, p->readonly_rootfs);
+	strbuf_puts(out, ",\"tmpfs\":");
+	policy_write_list(out, &p->tmpfs);
+	strbuf_puts(out, ",\"seccomp\":{\"allow_syscalls\":");
+	policy_write_list(out, &p->seccomp_allow_syscalls);
+	strbuf_puts(out, "},\"apparmor\":{\"profile\":");
+	policy_write_str(out, p->apparmor_profile ? p->apparmor_profile : "");
+	strbuf_puts(out, ",\"required\":");
+	policy_write_bool(out, p->apparmor_required);
+	strbuf_puts(out, "},\"pids_limit\":");
+	policy_write_decimal(
+	    out, p->pids_limit < 0 ? 0ULL - (uint64_t)p->pids_limit : (uint64_t)p->pids_limit,
+	    p->pids_limit < 0);
+	/* The loader keeps one entry per type (policy_load_json), so no key
+	 * repeats here, as none can in the tree. */
+	strbuf_puts(out, ",\"rlimits\":{");
+	for (size_t i = 0; i < p->rlimits_len; i++) {
+		if (i)
+			strbuf_putc(out, ',');
+		policy_write_key(out, p->rlimits[i].type);
+		strbuf_puts(out, "{\"soft\":");
+		policy_write_decimal(out, p->rlimits[i].soft, false);
+		strbuf_puts(out, ",\"hard\":");
+		policy_write_decimal(out, p->rlimits[i].hard, false);
+		strbuf_putc(out, '}');
+	}
+	const struct policy_allow *a = &p->allow;
+	strbuf_puts(out, "},\"allow\":{\"host_namespaces\":");
+	policy_write_list(out, &a->host_namespaces);
+	strbuf_puts(out, ",\"host_paths\":");
+	policy_write_list(out, &a->host_paths);
+	strbuf_puts(out, ",\"devices\":");
+	policy_write_list(out, &a->devices);
+	strbuf_puts(out, ",\"hooks\":");
+	policy_write_list(out, &a->hooks);
+	strbuf_puts(out, ",\"sysctls\":");
+	policy_write_list(out, &a->sysctls);
+	strbuf_puts(out, ",\"fields\":");
+	policy_write_list(out, &a->fields);
+	strbuf_puts(out, ",\"annotations\":");
+	policy_write_list(out, &a->annotations);
+	strbuf_puts(out, ",\"mount_types\":");
+	policy_write_list(out, &a->mount_types);
+	strbuf_puts(out, ",\"seccomp\":");
+	policy_write_list(out, &a->seccomp);
+	strbuf_puts(out, ",\"root_paths\":");
+	policy_write_list(out, &a->root_paths);
+	strbuf_puts(out, ",\"restore\":");
+	policy_write_bool(out, a->restore);
+	strbuf_puts(out, ",\"exec_paths\":");
+	policy_write_list(out, &a->exec_paths);
+	strbuf_puts(out, ",\"exec_memfd\":");
+	policy_write_bool(out, a->exec_memfd);
+	strbuf_puts(out, "}}");
+}
+
 struct json *policy_to_json(const struct policy *p)
 {
 	struct json *doc = json_new_object();

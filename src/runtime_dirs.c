@@ -150,6 +150,10 @@ static bool component_match(const char *pattern, size_t pattern_len, const char 
 	 * matches anything: settled without walking a 64-byte id. */
 	if (pattern_len == 1 && pattern[0] == '*')
 		return true;
+	/* Without a '*' (most components of the directories and their spots)
+	 * it is a comparison of bytes. */
+	if (!memchr(pattern, '*', pattern_len))
+		return pattern_len == name_len && memcmp(pattern, name, name_len) == 0;
 	size_t p = 0, n = 0, star = SIZE_MAX, resume = 0;
 	while (n < name_len) {
 		if (p < pattern_len && pattern[p] == '*') {
@@ -176,7 +180,7 @@ static const char *next_component(const char *p, size_t *len)
 {
 	while (*p == '/')
 		p++;
-	*len = strcspn(p, "/");
+	*len = (size_t)(strchrnul(p, '/') - p);
 	return p;
 }
 

@@ -10,6 +10,8 @@
  *   - policy_to_json (what is saved for a container's execs) loads back,
  *     with no base, into a policy that serialises identically;
  *   - a clone serialises identically;
+ *   - policy_write_json (the text of the container record) is exactly the
+ *     compact text of policy_to_json's tree;
  *   - uid and gid 0 only where allow_root says so: the loader promises a
  *     policy never maps root to root behind the operator's back.
  * A broken promise aborts, which libFuzzer reports as a crash. */
@@ -54,6 +56,14 @@ static void check_policy(const struct policy *p)
 		fprintf(stderr, "fuzz_policy: %s\n", err->msg);
 		fuzz_fail("policy_to_json does not load back");
 	}
+	char *tree_text = json_to_string(saved, false);
+	struct strbuf written = {0};
+	policy_write_json(p, &written);
+	if (strcmp(written.buf, tree_text) != 0)
+		fuzz_fail("policy_write_json differs from policy_to_json's text");
+	xfree(tree_text);
+	strbuf_free(&written);
+
 	struct json *saved_again = policy_to_json(reloaded);
 	if (!json_equal(saved, saved_again))
 		fuzz_fail("policy_to_json of the reloaded policy differs");

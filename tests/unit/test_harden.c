@@ -347,3 +347,31 @@ Test(harden, exec_process_object_gets_the_process_rules_only)
 	cr_assert_null(json_object_get(process, "mounts"));
 	cr_assert_not_null(find_decision(&report, "user.uid"));
 }
+
+Test(harden, clean_path_keeps_a_clean_path_and_cleans_the_rest)
+{
+	static const char *const cases[][2] = {
+	    {"/", "/"},
+	    {"/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/"
+	     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/hostname",
+	     "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/"
+	     "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef/hostname"},
+	    {"/a/.hidden/b..c/...", "/a/.hidden/b..c/..."},
+	    {"/a//b", "/a/b"},
+	    {"/a/b/", "/a/b"},
+	    {"/a/./b", "/a/b"},
+	    {"/a/b/.", "/a/b"},
+	    {"/a/b/../c", "/a/c"},
+	    {"/a/b/..", "/a"},
+	    {"/..", "/"},
+	    {"/var/run/docker.sock", "/run/docker.sock"},
+	    {"/var/run", "/run"},
+	    {"/var/runner", "/var/runner"},
+	    {"a/../b", "b"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cleanup_free char *clean = harden_clean_path(cases[i][0]);
+		cr_assert_str_eq(clean, cases[i][1], "%s", cases[i][0]);
+	}
+	cr_assert_null(harden_clean_path("../a"));
+}

@@ -92,6 +92,11 @@ Test(policy, every_key_read)
 	cleanup_free char *allow = test_text(json_object_get(doc, "allow"));
 	cr_assert(strstr(allow, "\"exec_paths\":[\"/opt/jit\",\"*\"],\"exec_memfd\":true"), "%s",
 		  allow);
+	/* The record's writer gives the same text as the tree. */
+	cleanup_free char *tree_text = test_text(doc);
+	cleanup_strbuf struct strbuf written = {0};
+	policy_write_json(p, &written);
+	cr_assert_str_eq(written.buf, tree_text);
 	cleanup_policy struct policy *back = NULL;
 	cr_assert_eq(policy_load_json(doc, "back", "back.json", NULL, NULL, &back, &err), 0);
 	cr_assert_eq(back->allow.exec_paths.len, 2);
