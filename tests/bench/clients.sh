@@ -43,8 +43,10 @@ W=$E2E_WORK
 IMAGE=local/busybox:test
 OCI_HARDEN_CONFIG=$W/oci-harden.json
 export OCI_HARDEN_CONFIG
-printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s"}\n' "$RUNC" "$W/oci-harden-state" \
-	"$W/events.log" >"$OCI_HARDEN_CONFIG"
+# Observation as by default ("all"), its programs pinned in a directory of
+# the benchmark's (lib.sh removes it at exit), not the system's.
+printf '{"runtime": "%s", "state_dir": "%s", "event_log": "%s", %s}\n' "$RUNC" "$W/oci-harden-state" \
+	"$W/events.log" "$(e2e_observe_settings)" >"$OCI_HARDEN_CONFIG"
 
 # side_line NAME FILE: bench.c's side line from one time (us) a line.
 side_line()
