@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -90,6 +91,8 @@ static inline void strbuf_putc(struct strbuf *sb, char c)
 	strbuf_append(sb, &c, 1);
 }
 void strbuf_appendf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* `n` in decimal, without printf's parsing of a format. */
+void strbuf_put_decimal(struct strbuf *sb, uint64_t n);
 /* Return the buffer, leaving `sb` empty; never NULL. */
 char *strbuf_steal(struct strbuf *sb);
 void strbuf_free(struct strbuf *sb);

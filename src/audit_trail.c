@@ -56,17 +56,6 @@ static void append_member_text(struct strbuf *sb, const char *prefix, size_t pre
 	append_json_string(sb, value);
 }
 
-static void append_size(struct strbuf *sb, size_t n)
-{
-	char digits[24];
-	size_t i = sizeof(digits);
-	do {
-		digits[--i] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
-	strbuf_append(sb, digits + i, sizeof(digits) - i);
-}
-
 char *audit_trail_event_line(const struct audit_trail_event *event, const struct report *report,
 			     const struct timespec *now)
 {
@@ -83,7 +72,7 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 
 	struct strbuf sb = {0};
 	strbuf_puts(&sb, "{\"v\":");
-	append_size(&sb, AUDIT_TRAIL_EVENT_VERSION);
+	strbuf_put_decimal(&sb, AUDIT_TRAIL_EVENT_VERSION);
 	strbuf_puts(&sb, ",\"time\":\"");
 	strbuf_puts(&sb, stamp);
 	strbuf_puts(&sb, fraction);
@@ -109,9 +98,9 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 	if (event->error)
 		append_member(&sb, "error", event->error);
 	strbuf_puts(&sb, ",\"changes\":");
-	append_size(&sb, report_count(report, DECISION_CHANGE));
+	strbuf_put_decimal(&sb, report_count(report, DECISION_CHANGE));
 	strbuf_puts(&sb, ",\"refusals\":");
-	append_size(&sb, report_count(report, DECISION_REFUSE));
+	strbuf_put_decimal(&sb, report_count(report, DECISION_REFUSE));
 	strbuf_puts(&sb, ",\"decisions\":[");
 	for (size_t i = 0; i < report->len; i++) {
 		const struct decision *d = &report->items[i];
@@ -176,9 +165,9 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event, const st
 	strbuf_puts(&sb, report->audit ? " mode=audit outcome=" : " mode=enforce outcome=");
 	strbuf_puts(&sb, outcome);
 	strbuf_puts(&sb, " changes=");
-	append_size(&sb, report_count(report, DECISION_CHANGE));
+	strbuf_put_decimal(&sb, report_count(report, DECISION_CHANGE));
 	strbuf_puts(&sb, " refusals=");
-	append_size(&sb, report_count(report, DECISION_REFUSE));
+	strbuf_put_decimal(&sb, report_count(report, DECISION_REFUSE));
 	strbuf_puts(&sb, strcmp(outcome, "refused") == 0 || strcmp(outcome, "error") == 0
 			     ? " res=failed"
 			     : " res=success");

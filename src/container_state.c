@@ -153,17 +153,6 @@ static void container_state_write_subset(const struct json *spec, struct strbuf 
 	strbuf_putc(out, '}');
 }
 
-static void container_state_write_decimal(struct strbuf *out, uint64_t n)
-{
-	char digits[24];
-	size_t i = sizeof(digits);
-	do {
-		digits[--i] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
-	strbuf_append(out, digits + i, sizeof(digits) - i);
-}
-
 static int container_state_write_text(int dirfd, const char *dir, const char *id, const char *text,
 				      size_t len, oh_error_t *err)
 {
@@ -343,18 +332,18 @@ int container_state_save(const struct container_place *place, const struct conta
 	strbuf_puts(&doc, ",\"id\":");
 	json_write_string(c->id, strlen(c->id), &doc);
 	strbuf_puts(&doc, ",\"written_ns\":");
-	container_state_write_decimal(&doc, (uint64_t)now);
+	strbuf_put_decimal(&doc, (uint64_t)now);
 	/* This process becomes the runtime: while it runs, the container is
 	 * being created (or, for a foreground `run`, runs). */
 	pid_t self = getpid();
 	strbuf_puts(&doc, ",\"creator_pid\":");
-	container_state_write_decimal(&doc, (uint64_t)self);
+	strbuf_put_decimal(&doc, (uint64_t)self);
 	strbuf_puts(&doc, ",\"creator_start\":");
-	container_state_write_decimal(&doc, process_start_time(self));
+	strbuf_put_decimal(&doc, process_start_time(self));
 	strbuf_puts(&doc, ",\"bundle_dev\":");
-	container_state_write_decimal(&doc, (uint64_t)c->bundle_dev);
+	strbuf_put_decimal(&doc, (uint64_t)c->bundle_dev);
 	strbuf_puts(&doc, ",\"bundle_ino\":");
-	container_state_write_decimal(&doc, (uint64_t)c->bundle_ino);
+	strbuf_put_decimal(&doc, (uint64_t)c->bundle_ino);
 	strbuf_puts(&doc, ",\"runtime_created\":null,\"image\":");
 	if (c->image)
 		json_write_string(c->image, strlen(c->image), &doc);

@@ -360,6 +360,17 @@ void strbuf_grow(struct strbuf *sb, size_t len)
 	sb->buf = xgrow(sb->buf, &sb->cap, sb->len + len + 1, 1);
 }
 
+void strbuf_put_decimal(struct strbuf *sb, uint64_t n)
+{
+	char digits[24];
+	size_t i = sizeof(digits);
+	do {
+		digits[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	strbuf_append(sb, digits + i, sizeof(digits) - i);
+}
+
 void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
