@@ -871,19 +871,6 @@ static void policy_write_bool(struct strbuf *out, bool b)
 	strbuf_puts(out, b ? "true" : "false");
 }
 
-static void policy_write_decimal(struct strbuf *out, uint64_t magnitude, bool negative)
-{
-	char digits[24];
-	size_t i = sizeof(digits);
-	do {
-		digits[--i] = (char)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude);
-	if (negative)
-		digits[--i] = '-';
-	strbuf_append(out, digits + i, sizeof(digits) - i);
-}
-
 void policy_write_json(const struct policy *p, struct strbuf *out)
 {
 	strbuf_puts(out, "{\"mode\":");
@@ -891,9 +878,9 @@ void policy_write_json(const struct policy *p, struct strbuf *out)
 	strbuf_puts(out, ",\"capabilities\":");
 	policy_write_list(out, &p->capabilities);
 	strbuf_puts(out, ",\"user\":{\"uid\":");
-	policy_write_decimal(out, p->uid, false);
+	strbuf_put_decimal(out, p->uid);
 	strbuf_puts(out, ",\"gid\":");
-	policy_write_decimal(out, p->gid, false);
+	strbuf_put_decimal(out, p->gid);
 	strbuf_puts(out, ",\"allow_root\":");
 	policy_write_bool(out, p->allow_root);
 	strbuf_puts(out, "},\"no_new_privileges\":");
@@ -909,9 +896,10 @@ void policy_write_json(const struct policy *p, struct strbuf *out)
 	strbuf_puts(out, ",\"required\":");
 	policy_write_bool(out, p->apparmor_required);
 	strbuf_puts(out, "},\"pids_limit\":");
-	policy_write_decimal(
-	    out, p->pids_limit < 0 ? 0ULL - (uint64_t)p->pids_limit : (uint64_t)p->pids_limit,
-	    p->pids_limit < 0);
+	if (p->pids_limit < 0)
+		strbuf_putc(out, '-');
+	strbuf_put_decimal(out, p->pids_limit < 0 ? 0ULL - (uint64_t)p->pids_limit
+						  : (uint64_t)p->pids_limit);
 	/* The loader keeps one entry per type (policy_load_json), so no key
 	 * repeats here, as none can in the tree. */
 	strbuf_puts(out, ",\"rlimits\":{");
@@ -920,9 +908,9 @@ void policy_write_json(const struct policy *p, struct strbuf *out)
 			strbuf_putc(out, ',');
 		policy_write_key(out, p->rlimits[i].type);
 		strbuf_puts(out, "{\"soft\":");
-		policy_write_decimal(out, p->rlimits[i].soft, false);
+		strbuf_put_decimal(out, p->rlimits[i].soft);
 		strbuf_puts(out, ",\"hard\":");
-		policy_write_decimal(out, p->rlimits[i].hard, false);
+		strbuf_put_decimal(out, p->rlimits[i].hard);
 		strbuf_putc(out, '}');
 	}
 	const struct policy_allow *a = &p->allow;
