@@ -12,18 +12,13 @@
 #include "fileio.h"
 #include "host.h"
 
-static int bundle_config_read_at(int dirfd, const char *name, const char *display,
+/* `dirfd` and `dir_name`, the kernel's name of it (or NULL), are the
+ * config's from here on. */
+static int bundle_config_read_at(int dirfd, char *dir_name, const char *name, const char *display,
 				 unsigned read_flags, struct bundle_config *out, oh_error_t *err)
 {
 	*out = (struct bundle_config){
-	    .dirfd = dirfd, .name = xstrdup(name), .display = xstrdup(display)};
-	char link[64], dir[PATH_MAX];
-	snprintf(link, sizeof(link), "/proc/self/fd/%d", dirfd);
-	ssize_t n = readlink(link, dir, sizeof(dir) - 1);
-	if (n > 0 && n < (ssize_t)sizeof(dir) - 1 && dir[0] == '/') {
-		dir[n] = '\0';
-		out->bundle = xstrdup(dir);
-	}
+	    .dirfd = dirfd, .name = xstrdup(name), .display = xstrdup(display), .bundle = dir_name};
 	if (file_read_all_flags(dirfd, name, display, BUNDLE_CONFIG_MAX_BYTES, read_flags,
 				&out->text, &out->len, &out->st, err) < 0)
 		return -1;
@@ -47,7 +42,8 @@ static int bundle_config_read_at(int dirfd, const char *name, const char *displa
 int bundle_config_read(const char *bundle_dir, struct bundle_config *out, oh_error_t *err)
 {
 	const char *dir = bundle_dir ? bundle_dir : ".";
-	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *dir_name;
+	int dirfd = host_open_named(dir, O_RDONLY | O_DIRECTORY, &dir_name);
 	if (dirfd < 0) {
 		*out = (struct bundle_config){.dirfd = -1};
 		return oh_error_make(err, errno, "bundle %s", dir);
@@ -55,7 +51,8 @@ int bundle_config_read(const char *bundle_dir, struct bundle_config *out, oh_err
 	cleanup_free char *display = xasprintf("%s/config.json", dir);
 	/* runc chdirs into the bundle and opens "config.json" there; reading
 	 * it relative to the same directory fd reads the same file. */
-	return bundle_config_read_at(dirfd, "config.json", display, FILE_READ_NOFOLLOW, out, err);
+	return bundle_config_read_at(dirfd, dir_name, "config.json", display, FILE_READ_NOFOLLOW,
+				     out, err);
 }
 
 int bundle_config_read_file(const char *path, struct bundle_config *out, oh_error_t *err)
@@ -64,12 +61,13 @@ int bundle_config_read_file(const char *path, struct bundle_config *out, oh_erro
 	cleanup_free char *base_copy = xstrdup(path);
 	const char *dir = dirname(dir_copy);
 	const char *base = basename(base_copy);
-	int dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *dir_name;
+	int dirfd = host_open_named(dir, O_RDONLY | O_DIRECTORY, &dir_name);
 	if (dirfd < 0) {
 		*out = (struct bundle_config){.dirfd = -1};
 		return oh_error_make(err, errno, "%s", path);
 	}
-	return bundle_config_read_at(dirfd, base, path, 0, out, err);
+	return bundle_config_read_at(dirfd, dir_name, base, path, 0, out, err);
 }
 
 void bundle_config_close(struct bundle_config *c)

@@ -102,11 +102,18 @@ static struct {
 	struct process_file file;
 } runtime_kept_until_exec;
 
-/* The bundle directory as an absolute path, for the record. */
-static char *runtime_bundle_path(const char *bundle)
+/* The bundle directory as an absolute path, for the record: the kernel's
+ * name of the directory read, or, where it was not read, realpath's. */
+static const char *runtime_bundle_path(const struct bundle_config *config, const char *bundle,
+				       char **made)
 {
-	char *path = realpath(bundle ? bundle : ".", NULL);
-	return path ? path : xstrdup(bundle ? bundle : ".");
+	if (config->bundle)
+		return config->bundle;
+	xfree(*made);
+	*made = realpath(bundle ? bundle : ".", NULL);
+	if (!*made)
+		*made = xstrdup(bundle ? bundle : ".");
+	return *made;
 }
 
 static void runtime_record(const struct runc_args *args, const struct settings *settings,
@@ -188,7 +195,7 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	 * saved for the container's execs is what enforce mode would run; in
 	 * audit mode it is not written back. */
 	struct bundle_harden_options options = {.chosen = &policy, .preview = true};
-	cleanup_free char *bundle = runtime_bundle_path(args->bundle);
+	cleanup_free char *bundle_made = NULL;
 	cleanup_free char *image = NULL;
 	cleanup_pod_identity struct pod_identity pod_found = {0};
 	const struct pod_identity *pod = NULL;
@@ -205,6 +212,7 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 		pod = policy_pod_of_spec(config.spec, &pod_found) ? &pod_found : NULL;
 		r = bundle_config_harden(&config, settings, &options, &report, &err);
 	}
+	const char *bundle = runtime_bundle_path(&config, args->bundle, &bundle_made);
 	if (r < 0) {
 		runtime_record(args, settings, log, bundle, image, pod, &report, err->msg);
 		return runtime_fail(log, &err);

@@ -11,6 +11,7 @@
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <sys/apparmor.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -41,6 +42,15 @@ bool host_apparmor_profile_loaded(const char *name)
 	return found;
 }
 
+/* libapparmor's aa_is_enabled, but one lookup on a kernel with no AppArmor
+ * in it at all, where libapparmor reads four files to say no. */
+static bool host_apparmor_enabled(void)
+{
+	if (access("/sys/module/apparmor", F_OK) < 0 && errno == ENOENT)
+		return false;
+	return aa_is_enabled() == 1;
+}
+
 /* The OCI namespace type's name under /proc/<pid>/ns. */
 static const struct {
 	const char *type;
@@ -50,8 +60,29 @@ static const struct {
     {"mount", "mnt"}, {"user", "user"},	  {"cgroup", "cgroup"}, {"time", "time"},
 };
 
-/* A namespace is identified by the device and inode of its nsfs file; ours
- * are the host's, since oci-harden runs where containerd runs. */
+/* The inode number of this process's namespace `proc_name`, from the text
+ * of its /proc/self/ns link ("net:[4026531840]"): reading the link does not
+ * make the nsfs file that following it would, a few microseconds each. 0
+ * when it cannot be read. */
+static unsigned long long host_own_namespace_inode(const char *proc_name)
+{
+	char link[32], text[64];
+	if (snprintf(link, sizeof(link), "/proc/self/ns/%s", proc_name) >= (int)sizeof(link))
+		return 0;
+	ssize_t n = readlink(link, text, sizeof(text) - 1);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	const char *open = strchr(text, '[');
+	char *end;
+	unsigned long long ino = open ? strtoull(open + 1, &end, 10) : 0;
+	return open && *end == ']' ? ino : 0;
+}
+
+/* A namespace is identified by its nsfs inode; ours are the host's, since
+ * oci-harden runs where containerd runs. Only the inode numbers are
+ * compared: a file elsewhere that has the number of one of ours is taken
+ * for it, which can only refuse what the runtime would not join. */
 static int host_namespace_is_host(const char *type, const char *path)
 {
 	const char *proc_name = NULL;
@@ -60,20 +91,95 @@ static int host_namespace_is_host(const char *type, const char *path)
 			proc_name = namespace_names[i].proc_name;
 	if (!proc_name)
 		return -1;
-	cleanup_free char *own = xasprintf("/proc/self/ns/%s", proc_name);
-	struct stat theirs, ours;
-	if (stat(path, &theirs) < 0 || stat(own, &ours) < 0)
+	struct stat theirs;
+	unsigned long long ours;
+	if (stat(path, &theirs) < 0 || !(ours = host_own_namespace_inode(proc_name)))
 		return -1;
-	return theirs.st_dev == ours.st_dev && theirs.st_ino == ours.st_ino;
+	return (unsigned long long)theirs.st_ino == ours;
 }
 
-/* Open `path` (absolute) with O_PATH only if no component is a symbolic
+/* Open `path` (absolute) with `flags` only if no component is a symbolic
  * link (openat2 RESOLVE_NO_SYMLINKS, Linux 5.6): the common case, one
  * syscall. -1 with errno ELOOP when one is. */
-static int host_open_no_symlinks(const char *path)
+static int host_open_no_symlinks(const char *path, int flags)
 {
-	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
+	struct open_how how = {.flags = (unsigned)flags | O_CLOEXEC,
+			       .resolve = RESOLVE_NO_SYMLINKS};
 	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+}
+
+bool host_path_is_canonical(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *p = path; *p == '/';) {
+		const char *c = p + 1; /* a component, up to the next '/' */
+		const char *end = strchrnul(c, '/');
+		size_t n = (size_t)(end - c);
+		if (n == 0)
+			return p == path && !*end; /* "/" alone; else "//" or a trailing '/' */
+		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		p = end;
+	}
+	return true;
+}
+
+/* The kernel's name of what `fd` is open on: /proc/self/fd/<fd>'s link.
+ * NULL when it has none that is a path. */
+static char *host_fd_name(int fd)
+{
+	/* "/proc/self/fd/<fd>", written by hand: snprintf costs more than the
+	 * readlink's own setup, once per bind source. */
+	static const char fd_dir[] = "/proc/self/fd/";
+	char digits[12], link[sizeof(fd_dir) + sizeof(digits)], target[PATH_MAX];
+	size_t d = sizeof(digits);
+	unsigned int v = (unsigned int)fd; /* not negative here */
+	do {
+		digits[--d] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	memcpy(link, fd_dir, sizeof(fd_dir) - 1);
+	memcpy(link + sizeof(fd_dir) - 1, digits + d, sizeof(digits) - d);
+	link[sizeof(fd_dir) - 1 + sizeof(digits) - d] = '\0';
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n <= 0 || n >= (ssize_t)sizeof(target) - 1 || target[0] != '/')
+		return NULL;
+	target[n] = '\0';
+	return xstrdup(target);
+}
+
+int host_open_named(const char *path, int flags, char **name)
+{
+	*name = NULL;
+	/* A /proc/self/fd lookup costs a fresh process more than the open
+	 * itself: a canonical path opened without a symbolic link is already
+	 * the kernel's name of what it leads to. */
+	if (host_path_is_canonical(path)) {
+		int fd = host_open_no_symlinks(path, flags);
+		if (fd >= 0) {
+			*name = xstrdup(path);
+			return fd;
+		}
+		if (errno != ELOOP && errno != ENOSYS)
+			return -1;
+	}
+	int fd = open(path, flags | O_CLOEXEC);
+	if (fd >= 0)
+		*name = host_fd_name(fd);
+	return fd;
+}
+
+int host_path_has_symlink(const char *path)
+{
+	if (!host_path_is_canonical(path))
+		return 1;
+	int fd = host_open_no_symlinks(path, O_PATH);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == ENOENT || errno == ENOTDIR ? -1 : 1;
 }
 
 /* Resolve `path` component by component as the kernel does, noting each
@@ -132,42 +238,31 @@ out:
 	return fd;
 }
 
-/* Where a path leads and what it is. The common path has no symbolic link:
- * one openat2 that refuses them, one readlink of its /proc/self/fd entry
- * for the kernel's own name of it, one statx; realpath(3) would lstat and
- * readlink each component in turn (a config with a thousand bind mounts
- * made that the largest cost of a create). */
+/* Where a path leads and what it is. The common path is canonical and has
+ * no symbolic link: one openat2 that refuses them, then the path is the
+ * kernel's own name of what it opened, and one statx; realpath(3) would
+ * lstat and readlink each component in turn (a config with a thousand bind
+ * mounts made that the largest cost of a create). */
 static void host_path_facts(const char *path, struct host_path *out)
 {
 	*out = (struct host_path){.path = xstrdup(path)};
 	if (path[0] != '/')
 		return;
-	cleanup_close int fd = host_open_no_symlinks(path);
-	if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
+	cleanup_close int fd = host_open_no_symlinks(path, O_PATH);
+	cleanup_free char *target = NULL;
+	if (fd >= 0 && host_path_is_canonical(path))
+		target = xstrdup(path); /* see host_open_named */
+	else if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
 		fd = host_open_walking(path, &out->symlinks); /* ELOOP, or no openat2 */
 	if (fd < 0)
 		return;
-	/* "/proc/self/fd/<fd>", written by hand: snprintf costs more than the
-	 * readlink's own setup, once per bind source. */
-	static const char fd_dir[] = "/proc/self/fd/";
-	char digits[12], link[sizeof(fd_dir) + sizeof(digits)], target[PATH_MAX];
-	size_t d = sizeof(digits);
-	unsigned int v = (unsigned int)fd; /* not negative here */
-	do {
-		digits[--d] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	memcpy(link, fd_dir, sizeof(fd_dir) - 1);
-	memcpy(link + sizeof(fd_dir) - 1, digits + d, sizeof(digits) - d);
-	link[sizeof(fd_dir) - 1 + sizeof(digits) - d] = '\0';
-	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (!target)
+		target = host_fd_name(fd);
 	struct statx stx;
-	if (n <= 0 || n >= (ssize_t)sizeof(target) - 1 || target[0] != '/' ||
-	    statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0)
+	if (!target || statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0)
 		return;
-	target[n] = '\0';
 	out->exists = true;
-	out->resolved = xstrdup(target);
+	out->resolved = steal_pointer(&target);
 	out->type = stx.stx_mode & S_IFMT;
 	out->rdev_major = stx.stx_rdev_major;
 	out->rdev_minor = stx.stx_rdev_minor;
@@ -184,23 +279,43 @@ static void host_path_facts(const char *path, struct host_path *out)
 }
 
 /* What the hook that makes a container's memfds unexecutable needs: the
- * path of this binary (the kernel's name of it; a binary replaced since it
- * started is "... (deleted)", and no hook may run that name), and
- * whether vm.memfd_noexec exists and can be written. */
+ * path of this binary, and whether vm.memfd_noexec exists and can be
+ * written. The path is the name the caller ran it by (the auxiliary
+ * vector's AT_EXECFN) where that is canonical and leads to a file without
+ * a symbolic link, as containerd, Docker and Podman run it: no /proc
+ * lookup, which costs a fresh process several microseconds. Else it is the
+ * kernel's name of it, /proc/self/exe's link; a binary replaced since it
+ * started is "... (deleted)" there, and no hook may run that name. */
 static void host_memfd_noexec_facts(struct host_facts *facts)
 {
+	const char *run_by = (const char *)getauxval(AT_EXECFN);
 	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	static const char deleted[] = " (deleted)";
-	if (n > 0 && self[0] == '/') {
-		self[n] = '\0';
-		size_t len = (size_t)n;
-		if (len < sizeof(deleted) ||
-		    strcmp(self + len - (sizeof(deleted) - 1), deleted) != 0)
-			facts->self_program = xstrdup(self);
+	if (run_by && host_path_has_symlink(run_by) == 0) {
+		facts->self_program = xstrdup(run_by);
+	} else {
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		size_t len = n > 0 ? (size_t)n : 0;
+		if (len && self[0] == '/' &&
+		    (len < sizeof(deleted) ||
+		     memcmp(self + len - (sizeof(deleted) - 1), deleted, sizeof(deleted) - 1) != 0))
+			facts->self_program = xstrndup(self, len);
 	}
 	facts->memfd_noexec_sysctl =
 	    faccessat(AT_FDCWD, "/proc/sys/vm/memfd_noexec", W_OK, AT_EACCESS) == 0;
+}
+
+int host_self_stat(struct stat *st)
+{
+	/* The name the caller ran this program by, from the auxiliary
+	 * vector: a /proc lookup costs a fresh process several microseconds,
+	 * and nothing has changed the working directory yet. A program
+	 * replaced there since is the one a runtime naming that path would
+	 * run. */
+	const char *run_by = (const char *)getauxval(AT_EXECFN);
+	if (run_by && stat(run_by, st) == 0 && S_ISREG(st->st_mode))
+		return 0;
+	return stat("/proc/self/exe", st);
 }
 
 /* What the sources are to the host's live daemons (issue 17). The live
@@ -272,7 +387,7 @@ void host_facts_gather(const struct policy *policy, const struct host_queries *q
 	const char *profile = policy->apparmor_profile;
 	if (!profile || !*profile)
 		return;
-	facts->apparmor_enabled = aa_is_enabled() == 1;
+	facts->apparmor_enabled = host_apparmor_enabled();
 	if (facts->apparmor_enabled)
 		facts->apparmor_profile_loaded = host_apparmor_profile_loaded(profile);
 }

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "host.h"
 #include "json.h"
 #include "policy.h"
 
@@ -196,7 +197,7 @@ int settings_parse(const char *text, size_t len, const char *path, struct settin
 int settings_resolve_runtime(const struct settings *settings, char **path, oh_error_t *err)
 {
 	struct stat self;
-	if (stat("/proc/self/exe", &self) < 0)
+	if (host_self_stat(&self) < 0)
 		return oh_error_make(err, errno, "cannot stat /proc/self/exe");
 
 	if (settings->runtime) {
@@ -236,6 +237,10 @@ int settings_resolve_runtime(const struct settings *settings, char **path, oh_er
 
 void settings_pin_policy_dir(struct settings *settings)
 {
+	/* One openat2 answers for the common directory, which is already
+	 * real (or missing): realpath(3) reads each component's link. */
+	if (host_path_has_symlink(settings->policy_dir) <= 0)
+		return;
 	char *real = realpath(settings->policy_dir, NULL);
 	if (real) {
 		xfree(settings->policy_dir);

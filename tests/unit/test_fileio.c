@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include <limits.h>
+
 #include "helpers.h"
+#include "host.h"
 
 static char dir[64];
 static int dirfd_ = -1;
@@ -111,4 +114,48 @@ Test(fileio, a_failed_replace_leaves_the_original)
 	oh_error_free(&err);
 	cleanup_free char *cmd = xasprintf("test $(ls -A '%s' | wc -l) -eq 2", dir);
 	cr_assert_eq(system(cmd), 0, "the temporary file was removed");
+}
+
+/* --- opening by a name that is already the kernel's (host.c) ------------- */
+
+Test(fileio, a_canonical_path_is_spelt_as_the_kernel_names_it)
+{
+	const char *canonical[] = {"/", "/a", "/a/b", "/a/.b", "/..a/b.", "/a b/c"};
+	const char *other[] = {"",     "a",    "a/b",	"//",	   "/a/", "/a//b",
+			       "/./a", "/a/.", "/a/..", "/a/../b", "/..", "./a"};
+	for (size_t i = 0; i < ARRAY_SIZE(canonical); i++)
+		cr_assert(host_path_is_canonical(canonical[i]), "%s", canonical[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(other); i++)
+		cr_assert_not(host_path_is_canonical(other[i]), "\"%s\"", other[i]);
+}
+
+Test(fileio, a_directory_is_opened_by_the_kernels_name_of_it)
+{
+	cleanup_free char *real = xasprintf("%s/real", dir);
+	cleanup_free char *link = xasprintf("%s/link", dir);
+	cleanup_free char *dotted = xasprintf("%s/real/../real", dir);
+	cr_assert_eq(mkdir(real, 0700), 0);
+	cr_assert_eq(symlink("real", link), 0);
+	/* dir itself may lie under a symbolic link (/tmp seldom does) */
+	char resolved[PATH_MAX];
+	cr_assert_not_null(realpath(real, resolved));
+
+	const char *paths[] = {real, link, dotted};
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
+		char *name = NULL;
+		int fd = host_open_named(paths[i], O_RDONLY | O_DIRECTORY, &name);
+		cr_assert_geq(fd, 0, "%s", paths[i]);
+		cr_assert_str_eq(name, resolved, "%s", paths[i]);
+		close(fd);
+		xfree(name);
+	}
+	cr_assert_eq(host_path_has_symlink(resolved), 0);
+	cr_assert_eq(host_path_has_symlink(link), 1);
+	cr_assert_eq(host_path_has_symlink(dotted), 1, "not canonical: realpath would change it");
+	cleanup_free char *missing = xasprintf("%s/missing", resolved);
+	cr_assert_eq(host_path_has_symlink(missing), -1);
+	char *name = (char *)"unset";
+	cr_assert_lt(host_open_named(missing, O_RDONLY | O_DIRECTORY, &name), 0);
+	cr_assert_eq(errno, ENOENT);
+	cr_assert_null(name);
 }
