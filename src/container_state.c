@@ -92,6 +92,20 @@ static unsigned long long process_start_time(pid_t pid)
 	return p ? strtoull(p + 1, NULL, 10) : 0;
 }
 
+/* The clock tick (of /proc/<pid>/stat's start times: CLOCK_BOOTTIME in
+ * USER_HZ units, fs/proc/array.c) this process is in. Every process that
+ * exists now started in it or before. */
+static unsigned long long boot_tick_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	long hz = sysconf(_SC_CLK_TCK);
+	if (hz <= 0)
+		hz = 100;
+	return (unsigned long long)ts.tv_sec * (unsigned long long)hz +
+	       (unsigned long long)ts.tv_nsec / (1000000000ull / (unsigned long long)hz);
+}
+
 static int64_t json_int_member(const struct json *object, const char *key, int64_t missing)
 {
 	const struct json *v = json_object_get(object, key);
@@ -203,8 +217,17 @@ static bool container_state_is_orphan(const struct json *doc)
 	if (!root || !id || !container_id_is_valid(id) || runtime_state_exists(root, id))
 		return false;
 	int64_t pid = json_int_member(doc, "creator_pid", 0);
-	int64_t start = json_int_member(doc, "creator_start", 0);
-	return pid <= 0 || pid > INT32_MAX || process_start_time((pid_t)pid) != (uint64_t)start;
+	if (pid <= 0 || pid > INT32_MAX)
+		return true;
+	unsigned long long started = process_start_time((pid_t)pid);
+	/* A record of an earlier version names the creator's start exactly. */
+	int64_t start = json_int_member(doc, "creator_start", -1);
+	if (start >= 0)
+		return started != (uint64_t)start;
+	/* The creator started by the tick the record was written in; a
+	 * process that has its pid now and started later is another one. */
+	int64_t by = json_int_member(doc, "creator_started_by", -1);
+	return started == 0 || by < 0 || started > (uint64_t)by;
 }
 
 static bool is_record_name(const char *name)
@@ -338,8 +361,11 @@ int container_state_save(const struct container_place *place, const struct conta
 	pid_t self = getpid();
 	strbuf_puts(&doc, ",\"creator_pid\":");
 	strbuf_put_decimal(&doc, (uint64_t)self);
-	strbuf_puts(&doc, ",\"creator_start\":");
-	strbuf_put_decimal(&doc, process_start_time(self));
+	/* By when it started, from the clock rather than its /proc entry: a
+	 * /proc lookup costs a fresh process more than the rest of the
+	 * record. */
+	strbuf_puts(&doc, ",\"creator_started_by\":");
+	strbuf_put_decimal(&doc, boot_tick_now());
 	strbuf_puts(&doc, ",\"bundle_dev\":");
 	strbuf_put_decimal(&doc, (uint64_t)c->bundle_dev);
 	strbuf_puts(&doc, ",\"bundle_ino\":");
@@ -358,15 +384,19 @@ int container_state_save(const struct container_place *place, const struct conta
 	strbuf_putc(&doc, '}');
 
 	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
-	/* A concurrent clean-up may remove the directory, empty, between the
-	 * mkdir and the write: then make it again. */
+	/* Made when it is missing. A concurrent clean-up may remove the
+	 * directory, empty, between the open and the write: then make it
+	 * again. */
 	int r = -1;
 	for (int attempt = 0; attempt < 3 && r < 0; attempt++) {
 		oh_error_free(err);
-		if (mkdir_one(place->state_dir, err) < 0 || mkdir_one(dir, err) < 0)
-			return -1;
 		cleanup_close int dirfd =
 		    open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (dirfd < 0 && errno == ENOENT) {
+			if (mkdir_one(place->state_dir, err) < 0 || mkdir_one(dir, err) < 0)
+				return -1;
+			dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		}
 		if (dirfd < 0) {
 			oh_error_make(err, errno, "cannot open state directory %s", dir);
 			continue;

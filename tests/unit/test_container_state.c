@@ -369,6 +369,63 @@ Test(container_state, records_of_containers_that_are_gone_are_removed)
 	cr_assert_eq(count_dirs(state_dir), 0);
 }
 
+/* This process's start time, field 22 of /proc/self/stat. */
+static unsigned long long own_start_tick(void)
+{
+	FILE *f = fopen("/proc/self/stat", "re");
+	cr_assert_not_null(f);
+	char buf[1024];
+	cr_assert_not_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	const char *p = strrchr(buf, ')');
+	cr_assert_not_null(p);
+	for (int field = 3; field <= 22; field++)
+		p = strchr(p + 1, ' ');
+	cr_assert_not_null(p);
+	return strtoull(p, NULL, 10);
+}
+
+/* Replace the member `key` of `id`'s record (a number) by `member`. */
+static void rewrite_record(const char *id, const char *key, const char *member)
+{
+	cleanup_free char *cmd =
+	    xasprintf("sed -i 's/\"%s\":[0-9]*/%s/' '%s'/*/'%s.json'", key, member, state_dir, id);
+	cr_assert_eq(system(cmd), 0);
+	cleanup_free char *check =
+	    xasprintf("grep -qF '%s' '%s'/*/'%s.json'", member, state_dir, id);
+	cr_assert_eq(system(check), 0, "%s's record holds %s", id, member);
+}
+
+Test(container_state, a_creator_pid_taken_by_a_later_process_is_gone)
+{
+	/* The record names its creator by pid and the clock tick it was
+	 * written in: a process with that pid which started later is another
+	 * one (the pid was reused), and the creator is gone. This process is
+	 * alive, and started long before the tick below. */
+	unsigned long long started = own_start_tick();
+	cr_assert_gt(started, 1);
+	cleanup_free char *before = xasprintf("\"creator_started_by\":%llu", started - 1);
+	cleanup_free char *at = xasprintf("\"creator_started_by\":%llu", started);
+	save("reused", SPEC);
+	rewrite_record("reused", "creator_started_by", before);
+	save("kept", SPEC);
+	rewrite_record("kept", "creator_started_by", at);
+	/* Records of the version before name the creator's start exactly. */
+	cleanup_free char *exact = xasprintf("\"creator_start\":%llu", started);
+	cleanup_free char *other = xasprintf("\"creator_start\":%llu", started + 1);
+	save("old-kept", SPEC);
+	rewrite_record("old-kept", "creator_started_by", exact);
+	save("old-reused", SPEC);
+	rewrite_record("old-reused", "creator_started_by", other);
+
+	save("next", SPEC); /* the next create looks at the others */
+	cr_assert_not(record_exists("reused"), "its pid is a later process's");
+	cr_assert(record_exists("kept"), "its creator runs");
+	cr_assert(record_exists("old-kept"), "its creator runs");
+	cr_assert_not(record_exists("old-reused"), "its pid is another process's");
+	cr_assert(record_exists("next"));
+}
+
 Test(container_state, the_clean_up_is_bounded)
 {
 	/* More gone containers than one save looks at: each save removes some,
