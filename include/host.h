@@ -34,6 +34,10 @@ int host_open_named(const char *path, int flags, char **name);
  * otherwise. */
 int host_path_has_symlink(const char *path);
 
+/* This program's path, or NULL when it has none (replaced since it
+ * started). */
+char *host_self_path(void);
+
 /* stat(2) of this program's own file. */
 int host_self_stat(struct stat *st);
 

@@ -38,9 +38,8 @@ static int runtime_fail(const struct runtime_log *log, oh_error_t *err)
  * that is not the default one (the event log is named there). */
 static char *runtime_explain_command(const char *container_id)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	const char *program = n > 0 ? (self[n] = '\0', self) : "oci-harden";
+	cleanup_free char *self = host_self_path();
+	const char *program = self ? self : "oci-harden";
 	const char *env = getenv(SETTINGS_ENV);
 	bool other_config = env && *env && strcmp(env, SETTINGS_DEFAULT_PATH) != 0;
 	cleanup_free char *config = other_config ? realpath(env, NULL) : NULL;

@@ -278,29 +278,34 @@ static void host_path_facts(const char *path, struct host_path *out)
 		out->read_only_mount = (sfs.f_flags & ST_RDONLY) != 0;
 }
 
-/* What the hook that makes a container's memfds unexecutable needs: the
- * path of this binary, and whether vm.memfd_noexec exists and can be
- * written. The path is the name the caller ran it by (the auxiliary
- * vector's AT_EXECFN) where that is canonical and leads to a file without
- * a symbolic link, as containerd, Docker and Podman run it: no /proc
- * lookup, which costs a fresh process several microseconds. Else it is the
- * kernel's name of it, /proc/self/exe's link; a binary replaced since it
- * started is "... (deleted)" there, and no hook may run that name. */
-static void host_memfd_noexec_facts(struct host_facts *facts)
+char *host_self_path(void)
 {
+	/* The name the caller ran it by (the auxiliary vector's AT_EXECFN)
+	 * where that is canonical and leads to a file without a symbolic
+	 * link, as containerd, Docker and Podman run it: no /proc lookup,
+	 * which costs a fresh process several microseconds. Else the
+	 * kernel's name of it, /proc/self/exe's link; a binary replaced since
+	 * it started is "... (deleted)" there, which names nothing. */
 	const char *run_by = (const char *)getauxval(AT_EXECFN);
+	if (run_by && host_path_has_symlink(run_by) == 0)
+		return xstrdup(run_by);
 	char self[PATH_MAX];
 	static const char deleted[] = " (deleted)";
-	if (run_by && host_path_has_symlink(run_by) == 0) {
-		facts->self_program = xstrdup(run_by);
-	} else {
-		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-		size_t len = n > 0 ? (size_t)n : 0;
-		if (len && self[0] == '/' &&
-		    (len < sizeof(deleted) ||
-		     memcmp(self + len - (sizeof(deleted) - 1), deleted, sizeof(deleted) - 1) != 0))
-			facts->self_program = xstrndup(self, len);
-	}
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	size_t len = n > 0 && n < (ssize_t)sizeof(self) - 1 ? (size_t)n : 0;
+	if (!len || self[0] != '/' ||
+	    (len >= sizeof(deleted) &&
+	     memcmp(self + len - (sizeof(deleted) - 1), deleted, sizeof(deleted) - 1) == 0))
+		return NULL;
+	return xstrndup(self, len);
+}
+
+/* What the hook that makes a container's memfds unexecutable needs: the
+ * path of this binary, and whether vm.memfd_noexec exists and can be
+ * written. */
+static void host_memfd_noexec_facts(struct host_facts *facts)
+{
+	facts->self_program = host_self_path();
 	facts->memfd_noexec_sysctl =
 	    faccessat(AT_FDCWD, "/proc/sys/vm/memfd_noexec", W_OK, AT_EACCESS) == 0;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "container_state.h"
+#include "host.h"
 #include "observe_record.h"
 
 extern char **environ;
@@ -36,10 +37,8 @@ static bool observe_wanted(const struct settings *settings, bool audit)
 
 char *observe_helper_path(void)
 {
-	char self[4096];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (n > 0) {
-		self[n] = '\0';
+	cleanup_free char *self = host_self_path();
+	if (self) {
 		cleanup_free char *beside = xasprintf("%s/oci-harden-observe", dirname(self));
 		if (access(beside, X_OK) == 0)
 			return steal_pointer(&beside);
@@ -105,7 +104,9 @@ void observe_runtime_create(const struct runc_args *args, const struct settings 
 	cleanup_free char *rootfs_joined = root_path->string.ptr[0] == '/'
 					       ? xstrdup(root_path->string.ptr)
 					       : xasprintf("%s/%s", bundle, root_path->string.ptr);
-	char *rootfs = realpath(rootfs_joined, NULL);
+	/* realpath(3) reads each component's link: only where one has one. */
+	char *rootfs = host_path_has_symlink(rootfs_joined) == 0 ? xstrdup(rootfs_joined)
+								 : realpath(rootfs_joined, NULL);
 
 	struct observe_record record = {
 	    .id = xstrdup(args->container_id),
