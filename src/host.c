@@ -238,44 +238,149 @@ out:
 	return fd;
 }
 
+/* Directories known, while one config's facts are gathered, to be reached
+ * from / without a symbolic link: "/" and each ancestor of a path that
+ * openat2 opened with RESOLVE_NO_SYMLINKS. The sources of a pod's volumes
+ * share their directories (.../volumes/kubernetes.io~empty-dir/), so most
+ * paths need no more than a statx of their last component. A set of
+ * strings, open addressing by FNV-1a. */
+struct host_clean_dirs {
+	char **slots;
+	size_t cap, len; /* cap a power of two */
+};
+
+static uint64_t host_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h;
+}
+
+/* The slot of the n-byte string `dir`: where it is, or the empty one
+ * where it would go. */
+static char **host_clean_dirs_slot(const struct host_clean_dirs *set, const char *dir, size_t n)
+{
+	for (size_t i = host_hash(dir, n) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		char *s = set->slots[i];
+		if (!s || (strncmp(s, dir, n) == 0 && s[n] == '\0'))
+			return &set->slots[i];
+	}
+}
+
+static bool host_clean_dirs_has(const struct host_clean_dirs *set, const char *dir, size_t n)
+{
+	return set->cap && *host_clean_dirs_slot(set, dir, n);
+}
+
+static void host_clean_dirs_add(struct host_clean_dirs *set, const char *dir, size_t n)
+{
+	if (2 * (set->len + 1) > set->cap) {
+		struct host_clean_dirs bigger = {
+		    .slots = xcalloc(set->cap ? 2 * set->cap : 64, sizeof(char *)),
+		    .cap = set->cap ? 2 * set->cap : 64,
+		    .len = set->len,
+		};
+		for (size_t i = 0; i < set->cap; i++)
+			if (set->slots[i])
+				*host_clean_dirs_slot(&bigger, set->slots[i],
+						      strlen(set->slots[i])) = set->slots[i];
+		xfree(set->slots);
+		*set = bigger;
+	}
+	char **slot = host_clean_dirs_slot(set, dir, n);
+	if (!*slot) {
+		*slot = xstrndup(dir, n);
+		set->len++;
+	}
+}
+
+static void host_clean_dirs_clear(struct host_clean_dirs *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		xfree(set->slots[i]);
+	xfree(set->slots);
+	*set = (struct host_clean_dirs){0};
+}
+
+/* Every ancestor of the canonical `path`, which was reached without a
+ * symbolic link, is a clean directory; so is `path` when it is one. */
+static void host_clean_dirs_add_ancestors(struct host_clean_dirs *set, const char *path,
+					  bool is_dir)
+{
+	for (const char *p = strchr(path + 1, '/'); p; p = strchr(p + 1, '/'))
+		host_clean_dirs_add(set, path, (size_t)(p - path));
+	if (is_dir)
+		host_clean_dirs_add(set, path, strlen(path));
+}
+
+/* What `out` says of a path that leads to what `stx` describes, `fd` (or,
+ * when -1, the path itself: no link on the way) open on it. */
+static void host_path_describe(struct host_path *out, int fd, const struct statx *stx)
+{
+	out->exists = true;
+	out->type = stx->stx_mode & S_IFMT;
+	out->rdev_major = stx->stx_rdev_major;
+	out->rdev_minor = stx->stx_rdev_minor;
+	/* The root of an overlay mount: what container engines make of an
+	 * image (Docker's .../overlay2/<id>/merged). */
+	struct statfs sfs;
+	bool mount_root = (stx->stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
+			  (stx->stx_attributes & STATX_ATTR_MOUNT_ROOT);
+	bool need_fs = (out->type == S_IFDIR && mount_root) || out->type != S_IFDIR;
+	if (!need_fs || (fd >= 0 ? fstatfs(fd, &sfs) : statfs(out->resolved, &sfs)) < 0)
+		return;
+	if (out->type == S_IFDIR)
+		out->overlay_mount_root = sfs.f_type == OVERLAYFS_SUPER_MAGIC;
+	else
+		/* A file on a read-only mount: runc's remount of a bind of it
+		 * would take that away (noexec.c). */
+		out->read_only_mount = (sfs.f_flags & ST_RDONLY) != 0;
+}
+
 /* Where a path leads and what it is. The common path is canonical and has
  * no symbolic link: one openat2 that refuses them, then the path is the
- * kernel's own name of what it opened, and one statx; realpath(3) would
- * lstat and readlink each component in turn (a config with a thousand bind
- * mounts made that the largest cost of a create). */
-static void host_path_facts(const char *path, struct host_path *out)
+ * kernel's own name of what it opened, and one statx; where its directory
+ * is already known clean, a statx of the last component alone, without
+ * following it. realpath(3) would lstat and readlink each component in
+ * turn (a config with a thousand bind mounts made that the largest cost of
+ * a create). */
+static void host_path_facts(const char *path, struct host_path *out, struct host_clean_dirs *clean)
 {
 	*out = (struct host_path){.path = xstrdup(path)};
 	if (path[0] != '/')
 		return;
+	bool canonical = host_path_is_canonical(path);
+	const char *last = strrchr(path, '/');
+	struct statx stx;
+	size_t dir_len = last == path ? 1 : (size_t)(last - path); /* "/" for "/x" */
+	if (canonical && path[1] && host_clean_dirs_has(clean, path, dir_len)) {
+		int r = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx);
+		if (r < 0 && (errno == ENOENT || errno == ENOTDIR))
+			return; /* nothing there */
+		if (r == 0 && !S_ISLNK(stx.stx_mode)) {
+			out->resolved = xstrdup(path);
+			host_path_describe(out, -1, &stx);
+			return;
+		}
+	}
 	cleanup_close int fd = host_open_no_symlinks(path, O_PATH);
 	cleanup_free char *target = NULL;
-	if (fd >= 0 && host_path_is_canonical(path))
+	if (fd >= 0 && canonical)
 		target = xstrdup(path); /* see host_open_named */
 	else if (fd < 0 && errno != ENOENT && errno != ENOTDIR)
 		fd = host_open_walking(path, &out->symlinks); /* ELOOP, or no openat2 */
 	if (fd < 0)
 		return;
+	bool clean_way = target != NULL;
 	if (!target)
 		target = host_fd_name(fd);
-	struct statx stx;
 	if (!target || statx(fd, "", AT_EMPTY_PATH, STATX_TYPE, &stx) < 0)
 		return;
-	out->exists = true;
 	out->resolved = steal_pointer(&target);
-	out->type = stx.stx_mode & S_IFMT;
-	out->rdev_major = stx.stx_rdev_major;
-	out->rdev_minor = stx.stx_rdev_minor;
-	/* The root of an overlay mount: what container engines make of an
-	 * image (Docker's .../overlay2/<id>/merged). */
-	struct statfs sfs;
-	if (out->type == S_IFDIR && (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&
-	    (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) && fstatfs(fd, &sfs) == 0)
-		out->overlay_mount_root = sfs.f_type == OVERLAYFS_SUPER_MAGIC;
-	/* A file on a read-only mount: runc's remount of a bind of it would
-	 * take that away (noexec.c). */
-	if (out->type != S_IFDIR && fstatfs(fd, &sfs) == 0)
-		out->read_only_mount = (sfs.f_flags & ST_RDONLY) != 0;
+	host_path_describe(out, fd, &stx);
+	if (clean_way)
+		host_clean_dirs_add_ancestors(clean, path, out->type == S_IFDIR);
 }
 
 char *host_self_path(void)
@@ -367,8 +472,11 @@ void host_facts_gather(const struct policy *policy, const struct host_queries *q
 	*facts = (struct host_facts){.bundle = bundle ? xstrdup(bundle) : NULL};
 	if (queries && queries->paths.len) {
 		facts->paths = xcalloc(queries->paths.len, sizeof(*facts->paths));
+		struct host_clean_dirs clean = {0};
+		host_clean_dirs_add(&clean, "/", 1);
 		for (size_t i = 0; i < queries->paths.len; i++)
-			host_path_facts(queries->paths.items[i], &facts->paths[i]);
+			host_path_facts(queries->paths.items[i], &facts->paths[i], &clean);
+		host_clean_dirs_clear(&clean);
 		facts->paths_len = queries->paths.len;
 	}
 	if (queries && queries->sources.len)

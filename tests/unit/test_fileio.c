@@ -159,3 +159,47 @@ Test(fileio, a_directory_is_opened_by_the_kernels_name_of_it)
 	cr_assert_eq(errno, ENOENT);
 	cr_assert_null(name);
 }
+
+Test(fileio, host_paths_beside_a_clean_directory_still_follow_their_links)
+{
+	/* After D/a is opened without a link, D/a/f needs a statx of f alone;
+	 * D/b, a link beside it, and D/b/f, under it, are still followed and
+	 * named as links. */
+	char base[PATH_MAX];
+	cr_assert_not_null(realpath(dir, base));
+	cleanup_free char *a = xasprintf("%s/a", base), *af = xasprintf("%s/a/f", base);
+	cleanup_free char *b = xasprintf("%s/b", base), *bf = xasprintf("%s/b/f", base);
+	cleanup_free char *missing = xasprintf("%s/a/missing", base);
+	cr_assert_eq(mkdir(a, 0700), 0);
+	write_file("a/f", "x", 0600);
+	cr_assert_eq(symlink("a", b), 0);
+
+	struct host_queries queries = {0};
+	const char *paths[] = {a, af, missing, b, bf}; /* sorted */
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		string_list_add(&queries.paths, paths[i]);
+	struct policy *policy = NULL;
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_load_default(&policy, &err), 0);
+	cleanup_host_facts struct host_facts facts = {0};
+	host_facts_gather(policy, &queries, NULL, &facts);
+
+	const struct host_path *p = host_facts_path(&facts, af);
+	cr_assert(p && p->exists && p->type == S_IFREG);
+	cr_assert_str_eq(p->resolved, af);
+	cr_assert_eq(p->symlinks.len, 0);
+	p = host_facts_path(&facts, missing);
+	cr_assert(p && !p->exists);
+	p = host_facts_path(&facts, b);
+	cr_assert(p && p->exists && p->type == S_IFDIR);
+	cr_assert_str_eq(p->resolved, a);
+	cr_assert_eq(p->symlinks.len, 1);
+	cr_assert_str_eq(p->symlinks.items[0], b);
+	p = host_facts_path(&facts, bf);
+	cr_assert(p && p->exists && p->type == S_IFREG);
+	cr_assert_str_eq(p->resolved, af);
+	cr_assert_eq(p->symlinks.len, 1);
+	cr_assert_str_eq(p->symlinks.items[0], b);
+	host_queries_clear(&queries);
+	policy_free(policy);
+}
