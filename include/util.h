@@ -104,6 +104,10 @@ static inline void cleanup_strbufp(struct strbuf *sb)
 
 /* a, b and c end to end: what a path is made of, without printf's cost. */
 char *xstrcat3(const char *a, const char *b, const char *c);
+/* a and b end to end, then "[index]": the JSON path of an array's item
+ * ("mounts[3]", "mounts[3].options[1]"), which the modules make for every
+ * item they look at, without printf's cost. */
+char *xstrcat_index(const char *a, const char *b, size_t index);
 
 /* `name` in the directory `dir`: "dir/name", or `name` alone when `dir` is
  * "" (the working directory, as a person wrote it). */

@@ -124,7 +124,7 @@ void harden_host_queries(const struct json *spec, const char *bundle, struct hos
 
 char *harden_path_join(const char *parent, const char *key)
 {
-	return *parent ? xasprintf("%s.%s", parent, key) : xstrdup(key);
+	return *parent ? xstrcat3(parent, ".", key) : xstrdup(key);
 }
 
 int harden_member_object(struct json *parent, const char *parent_path, const char *key, bool create,
@@ -283,7 +283,7 @@ char *harden_host_path(const char *bundle, const char *path, bool lexical)
 		return xstrdup(path);
 	if (!bundle)
 		return NULL;
-	cleanup_free char *joined = xasprintf("%s/%s", bundle, path);
+	cleanup_free char *joined = xstrcat3(bundle, "/", path);
 	return lexical ? harden_clean_path(joined) : steal_pointer(&joined);
 }
 

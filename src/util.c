@@ -405,6 +405,25 @@ char *xstrcat3(const char *a, const char *b, const char *c)
 	return s;
 }
 
+char *xstrcat_index(const char *a, const char *b, size_t index)
+{
+	char digits[24];
+	size_t at = sizeof(digits);
+	do {
+		digits[--at] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index);
+	size_t la = strlen(a), lb = strlen(b), ld = sizeof(digits) - at;
+	char *s = xmalloc(la + lb + ld + 3);
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	s[la + lb] = '[';
+	memcpy(s + la + lb + 1, digits + at, ld);
+	s[la + lb + 1 + ld] = ']';
+	s[la + lb + ld + 2] = '\0';
+	return s;
+}
+
 char *path_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir);

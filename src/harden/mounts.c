@@ -518,7 +518,7 @@ mounts_refuse_host_path(struct mounts_judge *j, const struct mount_host_path *p,
 	va_start(ap, fmt);
 	cleanup_free char *why = xvasprintf(fmt, ap);
 	va_end(ap);
-	cleanup_free char *entry = xasprintf("%s%s", named, p->read_only ? ":ro" : "");
+	cleanup_free char *entry = xstrcat3(named, p->read_only ? ":ro" : "", "");
 	cleanup_free char *via = resolved && strcmp(resolved, p->clean) != 0
 				     ? xasprintf(" (resolving to %s)", resolved)
 				     : xstrdup("");
@@ -813,7 +813,7 @@ static void mounts_judge_options(struct mounts_judge *j, const char *path,
 		    !(effect == MOUNT_OPTION_REMOUNT || effect == MOUNT_OPTION_IDMAP ||
 		      (effect == MOUNT_OPTION_DATA && cgroup)))
 			continue;
-		cleanup_free char *option_path = xasprintf("%s.options[%zu]", path, i);
+		cleanup_free char *option_path = xstrcat_index(path, ".options", i);
 		switch (effect) {
 		case MOUNT_OPTION_REMOUNT: {
 			cleanup_free char *what =
@@ -882,7 +882,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 	struct harden_ctx *ctx = j->ctx;
 	const struct policy_allow *allow = &ctx->policy->allow;
 	const struct mount_view *v = &j->views[index];
-	cleanup_free char *path = xasprintf("mounts[%zu]", index);
+	cleanup_free char *path = xstrcat_index("mounts", "", index);
 	size_t refusals = report_count(ctx->report, DECISION_REFUSE);
 
 	if (!v->bind && !v->type) {
@@ -951,7 +951,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 			if (v->effects[i] != MOUNT_OPTION_DATA)
 				continue;
 			char *unknown = NULL;
-			cleanup_free char *option_path = xasprintf("%s.options[%zu]", path, i);
+			cleanup_free char *option_path = xstrcat_index(path, ".options", i);
 			string_list_add(&strings, option_path);
 			const char *json_path = strings.items[strings.len - 1];
 			overlay_option_paths(j, o->string.ptr, json_path, o, v->read_only, &paths,
@@ -1040,7 +1040,7 @@ static void mounts_collect_writable(struct mounts_judge *j)
 			if (!fact || !fact->exists || !fact->resolved || fact->type != S_IFDIR)
 				continue;
 			string_list_add(&j->writable, fact->resolved);
-			cleanup_free char *which = xasprintf("mounts[%zu]", i);
+			cleanup_free char *which = xstrcat_index("mounts", "", i);
 			string_list_add(&j->writable_mount, which);
 		}
 		string_list_clear(&hosts);
@@ -1059,7 +1059,7 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 	if (mounts && mounts->array.len) {
 		j.views = xcalloc(mounts->array.len, sizeof(*j.views));
 		for (size_t i = 0; i < mounts->array.len; i++, j.views_len++) {
-			cleanup_free char *path = xasprintf("mounts[%zu]", i);
+			cleanup_free char *path = xstrcat_index("mounts", "", i);
 			if (mounts_view_read(mounts->array.items[i], path, &j.views[i], err) < 0) {
 				r = -1;
 				goto out;

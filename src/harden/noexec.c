@@ -156,7 +156,7 @@ static int noexec_memfd(struct harden_ctx *ctx, oh_error_t *err)
 	for (size_t i = 0; i < ARRAY_SIZE(noexec_memfd_hook_args); i++)
 		json_array_append(args, json_new_string(noexec_memfd_hook_args[i]));
 	json_object_set(hook, "args", args);
-	cleanup_free char *path = xasprintf("hooks.createRuntime[%zu]", list->array.len);
+	cleanup_free char *path = xstrcat_index("hooks.createRuntime", "", list->array.len);
 	struct decision *d = harden_record_change(
 	    ctx, "noexec", path, NULL, json_clone(hook),
 	    "memfds cannot be executed: a createRuntime hook sets vm.memfd_noexec to 2 in the "
@@ -263,7 +263,7 @@ static void noexec_mount(struct harden_ctx *ctx, const struct noexec_mount *m, s
 {
 	struct noexec_flags f = noexec_read_flags(m->options);
 	const char *dest = m->destination;
-	cleanup_free char *where = xasprintf("mounts[%zu]", index);
+	cleanup_free char *where = xstrcat_index("mounts", "", index);
 	cleanup_free char *why = NULL;
 	struct json *options = NULL;
 	bool directory = m->source && m->source->exists && m->source->type == S_IFDIR;
@@ -356,7 +356,7 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 	for (size_t i = 0; i < len; i++) {
 		struct noexec_mount *v = &views[i];
 		struct json *m = mounts->array.items[i];
-		cleanup_free char *path = xasprintf("mounts[%zu]", i);
+		cleanup_free char *path = xstrcat_index("mounts", "", i);
 		const char *destination = NULL, *source = NULL;
 		if (m->type != JSON_OBJECT) {
 			r = oh_error_make(err, 0, "%s: must be an object", path);
@@ -372,8 +372,8 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 		v->node = m;
 		/* runc joins a relative destination to the root filesystem. */
 		cleanup_free char *rooted =
-		    xasprintf("%s%s", destination && destination[0] == '/' ? "" : "/",
-			      destination ? destination : "");
+		    xstrcat3(destination && destination[0] == '/' ? "" : "/",
+			     destination ? destination : "", "");
 		v->destination = harden_clean_path(rooted);
 		harden_mount_bind_read_only(v->type, v->options, &v->bind, &v->read_only);
 		if (v->bind) {

@@ -146,7 +146,7 @@ static void spec_walk_member(struct spec_walk *w, const struct spec_field *paren
 		w->model.buf[model_len] = '\0';
 		const char *go = spec_model_go_reading(w->model.buf, key);
 		cleanup_free char *model =
-		    model_len ? xasprintf("%s.%s", w->model.buf, key) : xstrdup(key);
+		    model_len ? xstrcat3(w->model.buf, ".", key) : xstrdup(key);
 		if (go) {
 			cleanup_free char *what =
 			    xasprintf("\"%s\", which runc would read as \"%s\"", key, go);

@@ -209,3 +209,22 @@ Test(util, xasprintf_writes_what_snprintf_writes)
 	long_arg[254] = '\0';
 	EXPECT_AS_SNPRINTF("%s%c", long_arg, 'q');
 }
+
+Test(util, xstrcat_index_writes_the_path_of_an_item)
+{
+	char expected[64];
+	const size_t indexes[] = {0, 7, 10, 123, SIZE_MAX};
+	for (size_t i = 0; i < ARRAY_SIZE(indexes); i++) {
+		char *got = xstrcat_index("mounts", "", indexes[i]);
+		snprintf(expected, sizeof(expected), "mounts[%zu]", indexes[i]);
+		cr_expect_str_eq(got, expected);
+		xfree(got);
+		got = xstrcat_index("mounts[2]", ".options", indexes[i]);
+		snprintf(expected, sizeof(expected), "mounts[2].options[%zu]", indexes[i]);
+		cr_expect_str_eq(got, expected);
+		xfree(got);
+	}
+	char *got = xstrcat_index("", "", 5);
+	cr_expect_str_eq(got, "[5]");
+	xfree(got);
+}
