@@ -189,7 +189,9 @@ void *xrealloc(void *ptr, size_t size)
 
 char *xstrdup(const char *s)
 {
-	return xstrndup(s, strlen(s));
+	size_t n = strlen(s);
+	char *p = xmalloc(n + 1);
+	return memcpy(p, s, n + 1);
 }
 
 char *xstrndup(const char *s, size_t n)
@@ -303,7 +305,18 @@ static bool format_short(char *buf, size_t size, size_t *len, const char *fmt, v
 
 char *xvasprintf(const char *fmt, va_list ap)
 {
-	char buf[256];
+	/* "%s" alone (a reason made elsewhere, handed on) is a copy. */
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+		va_list copy;
+		va_copy(copy, ap);
+		const char *s = va_arg(copy, const char *);
+		va_end(copy);
+		return xstrdup(s ? s : "(null)"); /* as glibc prints it */
+	}
+	/* Room for the longest reasons of a create (the drift lock's run
+	 * past 300 bytes): vsnprintf, twice, for one of them cost more than
+	 * the rest of its decision. */
+	char buf[1024];
 	size_t len;
 	va_list first;
 	va_copy(first, ap);
