@@ -26,6 +26,7 @@
  *   "remount" (which would turn an earlier read-only mount writable),
  *   idmapped mounts, any option of a cgroup filesystem, unknown overlay
  *   options. */
+#include <assert.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -160,8 +161,8 @@ enum mount_option_effect {
 
 /* Every option runc 1.1.5 (libcontainer/specconv/spec_linux.go:
  * mountFlags, mountPropagationMapping, recAttrFlags, extensionFlags) or
- * crun 1.8 (libcrun/mount_flags.perf) takes as its own word, sorted for
- * bsearch. Anything else both hand to mount(2) as the filesystem's data. */
+ * crun 1.8 (libcrun/mount_flags.perf) takes as its own word, sorted by
+ * name. Anything else both hand to mount(2) as the filesystem's data. */
 static const struct mount_option {
 	const char *name;
 	enum mount_option_effect effect;
@@ -235,6 +236,35 @@ static const struct mount_option {
     {"unbindable", MOUNT_OPTION_PROPAGATION},
 };
 
+/* The longest name in mount_options ("rnostrictatime"). */
+#define MOUNT_OPTION_NAME_MAX 14
+/* A power of two, over twice the names: a miss looks at one or two slots. */
+#define MOUNT_OPTION_SLOTS 256
+
+/* Each slot: 1 + the index of a name in mount_options, or 0 when empty. */
+static unsigned char mount_option_slots[MOUNT_OPTION_SLOTS];
+static bool mount_option_slots_ready;
+
+static size_t mount_option_hash(const char *name, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	return (len * 37 + s[0] * 11 + s[len / 2] * 7 + s[len - 1] * 3) % MOUNT_OPTION_SLOTS;
+}
+
+static void mount_option_slots_fill(void)
+{
+	_Static_assert(ARRAY_SIZE(mount_options) < MOUNT_OPTION_SLOTS / 2, "too few slots");
+	for (size_t i = 0; i < ARRAY_SIZE(mount_options); i++) {
+		size_t len = strlen(mount_options[i].name);
+		assert(len > 0 && len <= MOUNT_OPTION_NAME_MAX);
+		size_t slot = mount_option_hash(mount_options[i].name, len);
+		while (mount_option_slots[slot])
+			slot = (slot + 1) % MOUNT_OPTION_SLOTS;
+		mount_option_slots[slot] = (unsigned char)(i + 1);
+	}
+	mount_option_slots_ready = true;
+}
+
 static enum mount_option_effect mounts_option_effect(const char *option)
 {
 	/* crun takes every option that starts with "idmap" ("idmap",
@@ -243,26 +273,19 @@ static enum mount_option_effect mounts_option_effect(const char *option)
 	if ((option[0] == 'i' && strncmp(option, "idmap", 5) == 0) ||
 	    (option[0] == 'r' && strncmp(option, "ridmap", 6) == 0))
 		return MOUNT_OPTION_IDMAP;
-	/* A binary search of the sorted table, by hand: this runs for every
-	 * option of every mount, several times. The first two bytes decide
-	 * most steps without a call to strcmp (unsigned, as strcmp orders):
-	 * half the names start with 'r', a sixth with 'n'. No name is empty,
-	 * so equal first bytes are not the terminator. */
-	size_t low = 0, high = ARRAY_SIZE(mount_options);
-	while (low < high) {
-		size_t mid = low + (high - low) / 2;
-		const char *name = mount_options[mid].name;
-		int order = (unsigned char)option[0] - (unsigned char)name[0];
-		if (order == 0)
-			order = (unsigned char)option[1] - (unsigned char)name[1];
-		if (order == 0 && option[1] != '\0')
-			order = strcmp(option + 2, name + 2);
-		if (order == 0)
-			return mount_options[mid].effect;
-		if (order < 0)
-			high = mid;
-		else
-			low = mid + 1;
+	size_t len = strlen(option);
+	if (len == 0 || len > MOUNT_OPTION_NAME_MAX)
+		return MOUNT_OPTION_DATA;
+	/* A hash table of the names, filled on first use: this runs for every
+	 * option of every mount, several times, and a binary search with its
+	 * calls of strcmp was some 200 instructions an option. */
+	if (!mount_option_slots_ready)
+		mount_option_slots_fill();
+	for (size_t slot = mount_option_hash(option, len); mount_option_slots[slot];
+	     slot = (slot + 1) % MOUNT_OPTION_SLOTS) {
+		const struct mount_option *o = &mount_options[mount_option_slots[slot] - 1];
+		if (o->name[0] == option[0] && strcmp(o->name, option) == 0)
+			return o->effect;
 	}
 	return MOUNT_OPTION_DATA;
 }
