@@ -40,23 +40,24 @@ static void die_out_of_memory(void)
 #define ALLOC_ARENA_USABLE 1
 #endif
 
-/* Blocks larger than this come from malloc. */
-#define ARENA_BLOCK_MAX	    ((size_t)16 << 10)
+#define ARENA_BLOCK_MAX	    ALLOC_ARENA_BLOCK_MAX
 #define ARENA_CHUNK_FIRST   ((size_t)64 << 10)
 #define ARENA_CHUNK_LARGEST ((size_t)4 << 20)
 /* 64 chunks of at most 4 MiB: past a quarter of a gigabyte, malloc again. */
 #define ARENA_CHUNKS_MAX 64
-#define ARENA_ALIGN	 16
+#define ARENA_ALIGN	 ALLOC_ARENA_ALIGN
 
 /* Each block is preceded by its size, for xrealloc. */
 struct arena_header {
 	size_t size;
 };
+_Static_assert(sizeof(struct arena_header) == ALLOC_ARENA_HEADER, "util.h's header size");
+
+/* The newest chunk's free part, which xmalloc and xfree look at inline. */
+struct alloc_arena_cursor alloc_arena_cursor;
 
 static struct {
 	bool on;
-	char *next, *limit; /* the free part of the newest chunk */
-	char *last;	    /* the block cut last, which may grow in place */
 	struct {
 		char *start, *end;
 	} chunks[ARENA_CHUNKS_MAX];
@@ -93,8 +94,9 @@ static bool arena_new_chunk(size_t need)
 	arena.chunks[arena.chunks_len].start = chunk;
 	arena.chunks[arena.chunks_len].end = chunk + size;
 	arena.chunks_len++;
-	arena.next = chunk;
-	arena.limit = chunk + size;
+	alloc_arena_cursor.chunk = chunk;
+	alloc_arena_cursor.next = chunk;
+	alloc_arena_cursor.limit = chunk + size;
 	return true;
 }
 
@@ -105,14 +107,14 @@ static inline void *arena_alloc(size_t size)
 	if (!arena.on || size > ARENA_BLOCK_MAX)
 		return NULL;
 	for (;;) {
-		uintptr_t at =
-		    ((uintptr_t)arena.next + sizeof(struct arena_header) + ARENA_ALIGN - 1) &
-		    ~(uintptr_t)(ARENA_ALIGN - 1);
-		if (arena.next && at + size <= (uintptr_t)arena.limit) {
+		uintptr_t at = ((uintptr_t)alloc_arena_cursor.next + sizeof(struct arena_header) +
+				ARENA_ALIGN - 1) &
+			       ~(uintptr_t)(ARENA_ALIGN - 1);
+		if (alloc_arena_cursor.next && at + size <= (uintptr_t)alloc_arena_cursor.limit) {
 			char *block = (char *)at;
 			((struct arena_header *)block - 1)->size = size;
-			arena.next = block + size;
-			arena.last = block;
+			alloc_arena_cursor.next = block + size;
+			alloc_arena_cursor.last = block;
 			return block;
 		}
 		if (!arena_new_chunk(size + sizeof(struct arena_header)))
@@ -125,10 +127,10 @@ static void *arena_realloc(char *block, size_t size)
 	size_t old = ((struct arena_header *)block - 1)->size;
 	if (size <= old)
 		return block;
-	if (block == arena.last && size <= (size_t)(arena.limit - block) &&
-	    size <= ARENA_BLOCK_MAX) {
+	if (block == alloc_arena_cursor.last &&
+	    size <= (size_t)(alloc_arena_cursor.limit - block) && size <= ARENA_BLOCK_MAX) {
 		((struct arena_header *)block - 1)->size = size;
-		arena.next = block + size;
+		alloc_arena_cursor.next = block + size;
 		return block;
 	}
 	void *moved = arena_alloc(size);
@@ -141,7 +143,7 @@ static void *arena_realloc(char *block, size_t size)
 	return moved;
 }
 
-void xfree(void *p)
+void xfree_outside_newest_chunk(void *p)
 {
 	if (p && arena.chunks_len && alloc_arena_holds(p))
 		return;
@@ -151,7 +153,7 @@ void xfree(void *p)
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                                */
 
-void *xmalloc(size_t size)
+void *xmalloc_slow(size_t size)
 {
 	void *p = arena_alloc(size);
 	if (p)
