@@ -356,7 +356,9 @@ void *xgrow(void *ptr, size_t *cap, size_t need, size_t size)
 {
 	if (need <= *cap)
 		return ptr;
-	size_t new_cap = *cap ? *cap : 8;
+	/* A buffer of bytes starts at 64: most hold a path or a reason, and
+	 * each doubling from 8 was a copy. */
+	size_t new_cap = *cap ? *cap : size == 1 ? 64 : 8;
 	while (new_cap < need) {
 		if (new_cap > SIZE_MAX / 2)
 			die_out_of_memory();
