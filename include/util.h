@@ -95,8 +95,13 @@ bool alloc_arena_begin(void);
 /* Whether `p` lies in the arena (for tests). */
 bool alloc_arena_holds(const void *p);
 
-/* Grow an array of element size `size` so that it holds at least `need`. */
-void *xgrow(void *ptr, size_t *cap, size_t need, size_t size);
+/* Grow an array of element size `size` so that it holds at least `need`.
+ * Inline where it has room already, as it mostly has (an append). */
+void *xgrow_beyond(void *ptr, size_t *cap, size_t need, size_t size);
+static inline void *xgrow(void *ptr, size_t *cap, size_t need, size_t size)
+{
+	return need <= *cap ? ptr : xgrow_beyond(ptr, cap, need, size);
+}
 
 struct strbuf {
 	char *buf; /* always NUL-terminated once anything was appended */

@@ -352,10 +352,8 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
-void *xgrow(void *ptr, size_t *cap, size_t need, size_t size)
+void *xgrow_beyond(void *ptr, size_t *cap, size_t need, size_t size)
 {
-	if (need <= *cap)
-		return ptr;
 	/* A buffer of bytes starts at 64: most hold a path or a reason, and
 	 * each doubling from 8 was a copy. */
 	size_t new_cap = *cap ? *cap : size == 1 ? 64 : 8;
