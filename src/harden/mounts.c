@@ -107,10 +107,14 @@ static struct runtime_dir_verdict mounts_runtime_dir_verdict(const struct host_f
 {
 	struct runtime_dir_verdict v = {RUNTIME_DIR_UNRELATED, NULL, NULL};
 	size_t depth = 0;
+	size_t path_len = strlen(path);
+	const size_t *probes = runtime_dirs_default_probes();
 	for (size_t i = 0; i < runtime_dirs_default_len; i++)
-		mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
-					    runtime_dirs_default[i].what,
-					    runtime_dirs_default[i].layout, path);
+		if (!runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
+						 path_len))
+			mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
+						    runtime_dirs_default[i].what,
+						    runtime_dirs_default[i].layout, path);
 	for (size_t i = 0; host && i < host->runtime_dirs_len; i++)
 		mounts_runtime_dir_consider(&v, &depth, host->runtime_dirs[i].path,
 					    host->runtime_dirs[i].what,
