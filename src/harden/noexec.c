@@ -196,8 +196,12 @@ static struct noexec_flags noexec_read_flags(const struct json *options)
 	};
 	for (size_t i = 0; options && i < options->array.len; i++) {
 		const struct json *o = options->array.items[i];
+		/* The first two bytes settle most options ("ro", "rbind",
+		 * "mode=755") without a call (no word is shorter than two). */
 		for (size_t w = 0; o->type == JSON_STRING && w < ARRAY_SIZE(words); w++)
-			if (strcmp(o->string.ptr, words[w].name) == 0)
+			if (o->string.ptr[0] == words[w].name[0] &&
+			    o->string.ptr[1] == words[w].name[1] &&
+			    strcmp(o->string.ptr, words[w].name) == 0)
 				*(bool *)((char *)&f + words[w].offset) = words[w].value;
 	}
 	return f;
@@ -371,10 +375,13 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 		}
 		v->node = m;
 		/* runc joins a relative destination to the root filesystem. */
-		cleanup_free char *rooted =
-		    xstrcat3(destination && destination[0] == '/' ? "" : "/",
-			     destination ? destination : "", "");
-		v->destination = harden_clean_path(rooted);
+		if (destination && destination[0] == '/') {
+			v->destination = harden_clean_path(destination);
+		} else {
+			cleanup_free char *rooted =
+			    xstrcat3("/", destination ? destination : "", "");
+			v->destination = harden_clean_path(rooted);
+		}
 		harden_mount_bind_read_only(v->type, v->options, &v->bind, &v->read_only);
 		if (v->bind) {
 			cleanup_free char *host_path =
