@@ -618,11 +618,28 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		out_putc(out, '{');
 		for (size_t i = 0; i < value->object.len; i++) {
 			const struct json_member *m = &value->object.members[i];
+			size_t key_len = strlen(m->key);
+			if (!pretty &&
+			    plain_prefix((const unsigned char *)m->key, key_len) == key_len) {
+				/* The common case in one piece: ,"key": */
+				char *at = out_reserve(out, key_len + 4);
+				size_t n = 0;
+				if (i > 0)
+					at[n++] = ',';
+				at[n++] = '"';
+				memcpy(at + n, m->key, key_len);
+				n += key_len;
+				at[n++] = '"';
+				at[n++] = ':';
+				out->len += n;
+				write_value(m->value, pretty, level + 1, out);
+				continue;
+			}
 			if (i > 0)
 				out_putc(out, ',');
 			if (pretty)
 				write_newline_indent(out, level + 1);
-			write_string(out, m->key, strlen(m->key));
+			write_string(out, m->key, key_len);
 			if (pretty)
 				out_append(out, ": ", 2);
 			else
