@@ -275,7 +275,7 @@ static enum mount_option_effect mounts_option_effect(const char *option)
 	 * "idmap=uids=...;gids=...") as an idmapped mount
 	 * (libcrun/linux.c, get_idmapped_option); runc 1.2 adds "ridmap". */
 	if ((option[0] == 'i' && strncmp(option, "idmap", 5) == 0) ||
-	    (option[0] == 'r' && strncmp(option, "ridmap", 6) == 0))
+	    (option[0] == 'r' && option[1] == 'i' && strncmp(option, "ridmap", 6) == 0))
 		return MOUNT_OPTION_IDMAP;
 	size_t len = strlen(option);
 	if (len == 0 || len > MOUNT_OPTION_NAME_MAX)
