@@ -1235,7 +1235,10 @@ static struct json *fast_object(struct fast_reader *r)
 		size_t key_offset = (size_t)(r->at - r->text);
 		const char *key;
 		size_t key_len;
-		if (!fast_string(r, &key, &key_len) || memchr(key, '\0', key_len))
+		/* A key read in place holds no NUL (fast_string gives up at a
+		 * control character); one decoded from escapes may ("\u0000"). */
+		if (!fast_string(r, &key, &key_len) ||
+		    (key == r->decoded.buf && memchr(key, '\0', key_len)))
 			goto give_up;
 		fast_skip_blanks(r);
 		if (r->at >= r->end || *r->at != ':')
