@@ -511,10 +511,53 @@ static inline size_t plain_prefix(const unsigned char *s, size_t len)
 /* Minimal escaping: only what JSON requires, so that a compact document
  * with no needless escapes is written back byte for byte. Everything else,
  * UTF-8 included, is copied in runs. */
+/* Most strings of a config and of the event line (a key, an option, a
+ * capability, a rule) are 4 to 16 bytes long. Such a string is looked at,
+ * and copied, as two overlapping words, which lie within it: finding its
+ * end one byte at a time and copying it by a call of memcpy was most of
+ * writing one. */
+static inline bool short_string_plain(const char *s, size_t len)
+{
+	if (len >= 8) {
+		uint64_t head, tail;
+		memcpy(&head, s, sizeof(head));
+		memcpy(&tail, s + len - 8, sizeof(tail));
+		return !word_needs_escape(head) && !word_needs_escape(tail);
+	}
+	uint32_t head, tail;
+	memcpy(&head, s, sizeof(head));
+	memcpy(&tail, s + len - 4, sizeof(tail));
+	return !word_needs_escape((uint64_t)head << 32 | tail);
+}
+
+static inline void short_string_copy(char *to, const char *s, size_t len)
+{
+	if (len >= 8) {
+		memcpy(to, s, 8);
+		memcpy(to + len - 8, s + len - 8, 8);
+	} else {
+		memcpy(to, s, 4);
+		memcpy(to + len - 4, s + len - 4, 4);
+	}
+}
+
+static inline bool is_short_string(size_t len)
+{
+	return len >= 4 && len <= 16;
+}
+
 static void write_string(struct strbuf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *in = (const unsigned char *)s;
+	if (is_short_string(len) && short_string_plain(s, len)) {
+		char *at = out_reserve(out, len + 2);
+		at[0] = '"';
+		short_string_copy(at + 1, s, len);
+		at[len + 1] = '"';
+		out->len += len + 2;
+		return;
+	}
 	size_t i = plain_prefix(in, len);
 	if (i == len) {
 		char *at = out_reserve(out, len + 2);
@@ -619,15 +662,20 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		for (size_t i = 0; i < value->object.len; i++) {
 			const struct json_member *m = &value->object.members[i];
 			size_t key_len = strlen(m->key);
-			if (!pretty &&
-			    plain_prefix((const unsigned char *)m->key, key_len) == key_len) {
+			bool short_key = is_short_string(key_len);
+			if (!pretty && (short_key ? short_string_plain(m->key, key_len)
+						  : plain_prefix((const unsigned char *)m->key,
+								 key_len) == key_len)) {
 				/* The common case in one piece: ,"key": */
 				char *at = out_reserve(out, key_len + 4);
 				size_t n = 0;
 				if (i > 0)
 					at[n++] = ',';
 				at[n++] = '"';
-				memcpy(at + n, m->key, key_len);
+				if (short_key)
+					short_string_copy(at + n, m->key, key_len);
+				else
+					memcpy(at + n, m->key, key_len);
 				n += key_len;
 				at[n++] = '"';
 				at[n++] = ':';
