@@ -1246,7 +1246,7 @@ static struct json *fast_object(struct fast_reader *r)
 		r->at++;
 		fast_skip_blanks(r);
 		char *owned_key = xmalloc(key_len + 1);
-		memcpy(owned_key, key, key_len);
+		json_node_copy_text(owned_key, key, key_len);
 		owned_key[key_len] = '\0';
 		struct json *value = fast_value(r);
 		if (!value) {
