@@ -17,7 +17,10 @@
 
 static struct json *new_value(enum json_type type)
 {
-	struct json *value = xcalloc(1, sizeof(*value));
+	/* xmalloc and a zeroed node made inline: the parser and the modules
+	 * make a node for every container and literal. */
+	struct json *value = xmalloc(sizeof(*value));
+	memset(value, 0, sizeof(*value));
 	value->type = type;
 	return value;
 }
