@@ -104,18 +104,29 @@ struct json *json_new_number_text(const char *text)
 	return json_new_number_len(text, strlen(text));
 }
 
+/* `magnitude` in decimal, '-' first if `negative`: by hand, without
+ * snprintf's parsing of a format (a create makes a few: the uid, the gid). */
+static struct json *new_decimal(uint64_t magnitude, bool negative)
+{
+	char text[24];
+	size_t at = sizeof(text);
+	do {
+		text[--at] = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (negative)
+		text[--at] = '-';
+	return json_new_number_len(text + at, sizeof(text) - at);
+}
+
 struct json *json_new_int(int64_t n)
 {
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%" PRId64, n);
-	return json_new_number_len(text, (size_t)len);
+	return new_decimal(n < 0 ? 0 - (uint64_t)n : (uint64_t)n, n < 0);
 }
 
 struct json *json_new_uint(uint64_t n)
 {
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%" PRIu64, n);
-	return json_new_number_len(text, (size_t)len);
+	return new_decimal(n, false);
 }
 
 int json_read_uint32(const struct json *value, const char *path, uint32_t *out, oh_error_t *err)

@@ -189,6 +189,20 @@ Test(json, number_constructors)
 	int64_t back;
 	cr_assert(json_number_int64(min, &back));
 	cr_assert_eq(back, INT64_MIN);
+	const int64_t ints[] = {0, 7, -7, 10, -10, 65534, INT64_MAX, INT64_MIN + 1};
+	for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "%" PRId64, ints[i]);
+		cleanup_json struct json *n = json_new_int(ints[i]);
+		cr_assert_str_eq(n->number, want);
+	}
+	const uint64_t uints[] = {0, 9, 10, 65534, UINT32_MAX, UINT64_MAX - 1};
+	for (size_t i = 0; i < ARRAY_SIZE(uints); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "%" PRIu64, uints[i]);
+		cleanup_json struct json *n = json_new_uint(uints[i]);
+		cr_assert_str_eq(n->number, want);
+	}
 }
 
 Test(json, new_number_text_refuses_invalid_text, .signal = SIGABRT)
