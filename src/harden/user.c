@@ -18,7 +18,11 @@ static int user_force_id(struct harden_ctx *ctx, struct json *user, const char *
 {
 	const struct json *v = json_object_get(user, key);
 	uint32_t id = 0;
-	if (v) {
+	uint64_t n;
+	if (v && v->type == JSON_NUMBER && json_number_uint64(v, &n) && n <= UINT32_MAX) {
+		id = (uint32_t)n;
+	} else if (v) {
+		/* The path is made for the message only. */
 		cleanup_free char *path = harden_path_join(user_path, key);
 		if (json_read_uint32(v, path, &id, err) < 0)
 			return -1;
