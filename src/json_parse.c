@@ -1203,9 +1203,11 @@ static int fast_key_compare(const void *a, const void *b)
 static bool fast_keys_repeat(const struct json_member *members, size_t n)
 {
 	if (n <= 16) {
+		/* The first byte settles most pairs without a call. */
 		for (size_t j = 1; j < n; j++)
 			for (size_t i = 0; i < j; i++)
-				if (strcmp(members[i].key, members[j].key) == 0)
+				if (members[i].key[0] == members[j].key[0] &&
+				    strcmp(members[i].key, members[j].key) == 0)
 					return true;
 		return false;
 	}
