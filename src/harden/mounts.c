@@ -885,7 +885,7 @@ static void mounts_judge_type(struct mounts_judge *j, const char *path, const st
 	const char *type = v->type;
 	const char *dest = v->destination_clean ? v->destination_clean : "?";
 	for (size_t i = 0; i < ARRAY_SIZE(safe_types); i++) {
-		if (strcmp(safe_types[i].type, type) != 0)
+		if (safe_types[i].type[0] != type[0] || strcmp(safe_types[i].type, type) != 0)
 			continue;
 		if (safe_types[i].destination && strcmp(safe_types[i].destination, dest) != 0) {
 			cleanup_free char *what = xasprintf("a %s filesystem at %s", type, dest);
@@ -1172,8 +1172,10 @@ static void mounts_queries(const struct json *spec, const char *bundle, struct h
 		for (size_t o = 0; !bind && options && o < options->array.len; o++) {
 			const struct json *option = options->array.items[o];
 			bind = option->type == JSON_STRING &&
-			       (strcmp(option->string.ptr, "bind") == 0 ||
-				strcmp(option->string.ptr, "rbind") == 0);
+			       ((option->string.ptr[0] == 'b' &&
+				 strcmp(option->string.ptr, "bind") == 0) ||
+				(option->string.ptr[0] == 'r' &&
+				 strcmp(option->string.ptr, "rbind") == 0));
 		}
 		if (bind) {
 			source = source ? source : "";

@@ -246,14 +246,16 @@ static struct json *noexec_options_with(const struct json *options, const char *
 	for (size_t i = 0; options && i < options->array.len; i++) {
 		const struct json *o = options->array.items[i];
 		if (o->type == JSON_STRING &&
-		    (strcmp(o->string.ptr, "exec") == 0 || strcmp(o->string.ptr, "rexec") == 0))
+		    ((o->string.ptr[0] == 'e' && strcmp(o->string.ptr, "exec") == 0) ||
+		     (o->string.ptr[0] == 'r' && strcmp(o->string.ptr, "rexec") == 0)))
 			continue;
 		json_array_append(out, json_clone(o));
 	}
 	for (; *add; add++) {
 		bool present = false;
 		for (size_t i = 0; i < out->array.len && !present; i++)
-			present = strcmp(out->array.items[i]->string.ptr, *add) == 0;
+			present = out->array.items[i]->string.ptr[0] == (*add)[0] &&
+				  strcmp(out->array.items[i]->string.ptr, *add) == 0;
 		if (!present)
 			json_array_append(out, json_new_string(*add));
 	}
