@@ -55,6 +55,20 @@ static inline bool runtime_dir_may_relate(const char *dir, const char *path)
 	return dir[1] == path[1] || path[1] == '\0' || dir[1] == '*';
 }
 
+/* A second look, for scans of runtime_dirs_default: for each directory, the
+ * index of a byte that tells most paths apart from it at once. */
+const size_t *runtime_dirs_default_probes(void);
+
+/* True when the clean absolute `path` (of `path_len` bytes) is unrelated to
+ * the directory `dir` of probe `probe`: the path has a byte there, and a
+ * different one, so it differs from the directory before the directory ends
+ * or has a '*'. False when it may be related. */
+static inline bool runtime_dir_probe_unrelated(const char *dir, size_t probe, const char *path,
+					       size_t path_len)
+{
+	return probe < path_len && path[probe] != dir[probe];
+}
+
 /* Whether the default directories alone settle the clean absolute `path`
  * as a place a runtime binds from: the innermost default directory holding
  * it says BOUND, and no default directory is it or inside it. The edge

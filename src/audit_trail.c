@@ -71,6 +71,9 @@ char *audit_trail_event_line(const struct audit_trail_event *event, const struct
 			   '\0'};
 
 	struct strbuf sb = {0};
+	/* Room for the usual line at once: a decision takes some 600 bytes,
+	 * and growing by doubling copied the line a dozen times. */
+	strbuf_grow(&sb, 1024 + report->len * 640);
 	strbuf_puts(&sb, "{\"v\":");
 	strbuf_put_decimal(&sb, AUDIT_TRAIL_EVENT_VERSION);
 	strbuf_puts(&sb, ",\"time\":\"");

@@ -124,7 +124,7 @@ void harden_host_queries(const struct json *spec, const char *bundle, struct hos
 
 char *harden_path_join(const char *parent, const char *key)
 {
-	return *parent ? xasprintf("%s.%s", parent, key) : xstrdup(key);
+	return *parent ? xstrcat3(parent, ".", key) : xstrdup(key);
 }
 
 int harden_member_object(struct json *parent, const char *parent_path, const char *key, bool create,
@@ -270,6 +270,10 @@ char *harden_clean_path(const char *path)
 
 bool harden_path_within(const char *inner, const char *outer)
 {
+	/* Most pairs differ in their first two bytes ("/proc" and "/var"):
+	 * settled without a call. */
+	if (outer[0] && outer[1] && (inner[0] != outer[0] || inner[1] != outer[1]))
+		return false;
 	size_t outer_len = strlen(outer);
 	if (outer_len == 1)
 		return inner[0] == '/'; /* "/" */
@@ -283,7 +287,7 @@ char *harden_host_path(const char *bundle, const char *path, bool lexical)
 		return xstrdup(path);
 	if (!bundle)
 		return NULL;
-	cleanup_free char *joined = xasprintf("%s/%s", bundle, path);
+	cleanup_free char *joined = xstrcat3(bundle, "/", path);
 	return lexical ? harden_clean_path(joined) : steal_pointer(&joined);
 }
 

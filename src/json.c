@@ -17,7 +17,10 @@
 
 static struct json *new_value(enum json_type type)
 {
-	struct json *value = xcalloc(1, sizeof(*value));
+	/* xmalloc and a zeroed node made inline: the parser and the modules
+	 * make a node for every container and literal. */
+	struct json *value = xmalloc(sizeof(*value));
+	memset(value, 0, sizeof(*value));
 	value->type = type;
 	return value;
 }
@@ -101,18 +104,29 @@ struct json *json_new_number_text(const char *text)
 	return json_new_number_len(text, strlen(text));
 }
 
+/* `magnitude` in decimal, '-' first if `negative`: by hand, without
+ * snprintf's parsing of a format (a create makes a few: the uid, the gid). */
+static struct json *new_decimal(uint64_t magnitude, bool negative)
+{
+	char text[24];
+	size_t at = sizeof(text);
+	do {
+		text[--at] = (char)('0' + magnitude % 10);
+		magnitude /= 10;
+	} while (magnitude);
+	if (negative)
+		text[--at] = '-';
+	return json_new_number_len(text + at, sizeof(text) - at);
+}
+
 struct json *json_new_int(int64_t n)
 {
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%" PRId64, n);
-	return json_new_number_len(text, (size_t)len);
+	return new_decimal(n < 0 ? 0 - (uint64_t)n : (uint64_t)n, n < 0);
 }
 
 struct json *json_new_uint(uint64_t n)
 {
-	char text[32];
-	int len = snprintf(text, sizeof(text), "%" PRIu64, n);
-	return json_new_number_len(text, (size_t)len);
+	return new_decimal(n, false);
 }
 
 int json_read_uint32(const struct json *value, const char *path, uint32_t *out, oh_error_t *err)
@@ -511,10 +525,53 @@ static inline size_t plain_prefix(const unsigned char *s, size_t len)
 /* Minimal escaping: only what JSON requires, so that a compact document
  * with no needless escapes is written back byte for byte. Everything else,
  * UTF-8 included, is copied in runs. */
+/* Most strings of a config and of the event line (a key, an option, a
+ * capability, a rule) are 4 to 16 bytes long. Such a string is looked at,
+ * and copied, as two overlapping words, which lie within it: finding its
+ * end one byte at a time and copying it by a call of memcpy was most of
+ * writing one. */
+static inline bool short_string_plain(const char *s, size_t len)
+{
+	if (len >= 8) {
+		uint64_t head, tail;
+		memcpy(&head, s, sizeof(head));
+		memcpy(&tail, s + len - 8, sizeof(tail));
+		return !word_needs_escape(head) && !word_needs_escape(tail);
+	}
+	uint32_t head, tail;
+	memcpy(&head, s, sizeof(head));
+	memcpy(&tail, s + len - 4, sizeof(tail));
+	return !word_needs_escape((uint64_t)head << 32 | tail);
+}
+
+static inline void short_string_copy(char *to, const char *s, size_t len)
+{
+	if (len >= 8) {
+		memcpy(to, s, 8);
+		memcpy(to + len - 8, s + len - 8, 8);
+	} else {
+		memcpy(to, s, 4);
+		memcpy(to + len - 4, s + len - 4, 4);
+	}
+}
+
+static inline bool is_short_string(size_t len)
+{
+	return len >= 4 && len <= 16;
+}
+
 static void write_string(struct strbuf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *in = (const unsigned char *)s;
+	if (is_short_string(len) && short_string_plain(s, len)) {
+		char *at = out_reserve(out, len + 2);
+		at[0] = '"';
+		short_string_copy(at + 1, s, len);
+		at[len + 1] = '"';
+		out->len += len + 2;
+		return;
+	}
 	size_t i = plain_prefix(in, len);
 	if (i == len) {
 		char *at = out_reserve(out, len + 2);
@@ -618,11 +675,33 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		out_putc(out, '{');
 		for (size_t i = 0; i < value->object.len; i++) {
 			const struct json_member *m = &value->object.members[i];
+			size_t key_len = strlen(m->key);
+			bool short_key = is_short_string(key_len);
+			if (!pretty && (short_key ? short_string_plain(m->key, key_len)
+						  : plain_prefix((const unsigned char *)m->key,
+								 key_len) == key_len)) {
+				/* The common case in one piece: ,"key": */
+				char *at = out_reserve(out, key_len + 4);
+				size_t n = 0;
+				if (i > 0)
+					at[n++] = ',';
+				at[n++] = '"';
+				if (short_key)
+					short_string_copy(at + n, m->key, key_len);
+				else
+					memcpy(at + n, m->key, key_len);
+				n += key_len;
+				at[n++] = '"';
+				at[n++] = ':';
+				out->len += n;
+				write_value(m->value, pretty, level + 1, out);
+				continue;
+			}
 			if (i > 0)
 				out_putc(out, ',');
 			if (pretty)
 				write_newline_indent(out, level + 1);
-			write_string(out, m->key, strlen(m->key));
+			write_string(out, m->key, key_len);
 			if (pretty)
 				out_append(out, ": ", 2);
 			else

@@ -1203,9 +1203,11 @@ static int fast_key_compare(const void *a, const void *b)
 static bool fast_keys_repeat(const struct json_member *members, size_t n)
 {
 	if (n <= 16) {
+		/* The first byte settles most pairs without a call. */
 		for (size_t j = 1; j < n; j++)
 			for (size_t i = 0; i < j; i++)
-				if (strcmp(members[i].key, members[j].key) == 0)
+				if (members[i].key[0] == members[j].key[0] &&
+				    strcmp(members[i].key, members[j].key) == 0)
 					return true;
 		return false;
 	}
@@ -1235,7 +1237,10 @@ static struct json *fast_object(struct fast_reader *r)
 		size_t key_offset = (size_t)(r->at - r->text);
 		const char *key;
 		size_t key_len;
-		if (!fast_string(r, &key, &key_len) || memchr(key, '\0', key_len))
+		/* A key read in place holds no NUL (fast_string gives up at a
+		 * control character); one decoded from escapes may ("\u0000"). */
+		if (!fast_string(r, &key, &key_len) ||
+		    (key == r->decoded.buf && memchr(key, '\0', key_len)))
 			goto give_up;
 		fast_skip_blanks(r);
 		if (r->at >= r->end || *r->at != ':')
@@ -1243,7 +1248,7 @@ static struct json *fast_object(struct fast_reader *r)
 		r->at++;
 		fast_skip_blanks(r);
 		char *owned_key = xmalloc(key_len + 1);
-		memcpy(owned_key, key, key_len);
+		json_node_copy_text(owned_key, key, key_len);
 		owned_key[key_len] = '\0';
 		struct json *value = fast_value(r);
 		if (!value) {

@@ -184,20 +184,45 @@ static const char *next_component(const char *p, size_t *len)
 	return p;
 }
 
-/* Whether relative `path` has as many components as `pattern` and each
- * matches. */
-static bool spot_match(const char *pattern, const char *path)
+/* A component of a path: where it starts, and its length. */
+struct path_component {
+	const char *at;
+	size_t len;
+};
+
+/* More components than any spot has: a path with more matches none. */
+#define SPOT_COMPONENTS_MAX 8
+
+/* The components of relative `path` into `out`; their number, or
+ * SPOT_COMPONENTS_MAX + 1 where there are more. */
+static size_t split_components(const char *path, struct path_component *out)
 {
+	size_t n = 0;
 	for (;;) {
-		size_t pattern_len, path_len;
+		size_t len;
+		path = next_component(path, &len);
+		if (len == 0)
+			return n;
+		if (n == SPOT_COMPONENTS_MAX)
+			return n + 1;
+		out[n++] = (struct path_component){path, len};
+		path += len;
+	}
+}
+
+/* Whether the `n` components of a path are as many as those of `pattern`
+ * and each matches. The path is split once for all the spots of a
+ * directory: walking it again for each spot was most of the cost. */
+static bool spot_match(const char *pattern, const struct path_component *path, size_t n)
+{
+	for (size_t k = 0;; k++) {
+		size_t pattern_len;
 		pattern = next_component(pattern, &pattern_len);
-		path = next_component(path, &path_len);
-		if (pattern_len == 0 || path_len == 0)
-			return pattern_len == path_len;
-		if (!component_match(pattern, pattern_len, path, path_len))
+		if (pattern_len == 0 || k == n)
+			return pattern_len == 0 && k == n;
+		if (!component_match(pattern, pattern_len, path[k].at, path[k].len))
 			return false;
 		pattern += pattern_len;
-		path += path_len;
 	}
 }
 
@@ -207,15 +232,31 @@ enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir
 	/* Both are clean: up to the first '*', a byte that differs while the
 	 * path goes on settles it, and most directories differ from a path
 	 * within a few bytes ("/run/..." and "/var/lib/..."). */
-	for (size_t i = 0; dir[i] && dir[i] != '*'; i++) {
-		if (dir[i] == path[i])
+	size_t i = 0, slashes = 0;
+	for (; dir[i] && dir[i] != '*'; i++) {
+		if (dir[i] == path[i]) {
+			slashes += dir[i] == '/';
 			continue;
+		}
 		if ((path[i] == '\0' && dir[i] == '/') || (i == 1 && path[1] == '\0'))
 			break; /* the path ends at a component of dir, or is "/" */
 		return RUNTIME_DIR_UNRELATED;
 	}
 	size_t components = 0;
 	const char *d = dir, *p = path;
+	if (dir[i] == '\0' && i > 1 && (path[i] == '\0' || path[i] == '/')) {
+		/* The directory (no '*' in it, not "/") spelled out to its end,
+		 * and the path is it or goes on past a '/': it has as many
+		 * components as slashes. */
+		components = slashes;
+		if (path[i] == '\0') {
+			if (depth)
+				*depth = components;
+			return RUNTIME_DIR_IS;
+		}
+		p = path + i;
+		goto inside;
+	}
 	for (;;) {
 		size_t dir_len, path_len;
 		d = next_component(d, &dir_len);
@@ -242,21 +283,46 @@ enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir
 		p += path_len;
 		components++;
 	}
+inside:
 	if (depth)
 		*depth = components;
 	const char *const *spots = runtime_dir_spots(layout);
-	for (size_t i = 0; spots && spots[i]; i++)
-		if (spot_match(spots[i], p))
+	if (!spots)
+		return RUNTIME_DIR_INSIDE;
+	struct path_component rest[SPOT_COMPONENTS_MAX];
+	size_t n = split_components(p, rest);
+	for (size_t k = 0; n <= SPOT_COMPONENTS_MAX && spots[k]; k++)
+		if (spot_match(spots[k], rest, n))
 			return RUNTIME_DIR_BOUND;
 	return RUNTIME_DIR_INSIDE;
+}
+
+/* For each default directory, where a byte of a path tells most paths
+ * apart from it at once (runtime_dir_probe_unrelated): its last byte
+ * before its end or its first '*' (of "/var/lib/docker", the 'r'). */
+static size_t default_probes[ARRAY_SIZE(runtime_dirs_default)];
+static bool default_probes_ready;
+
+const size_t *runtime_dirs_default_probes(void)
+{
+	if (!default_probes_ready) {
+		for (size_t i = 0; i < ARRAY_SIZE(runtime_dirs_default); i++)
+			default_probes[i] = strcspn(runtime_dirs_default[i].path, "*") - 1;
+		default_probes_ready = true;
+	}
+	return default_probes;
 }
 
 bool runtime_dirs_default_settles(const char *path)
 {
 	enum runtime_dir_relation innermost = RUNTIME_DIR_UNRELATED;
 	size_t innermost_depth = 0;
+	size_t path_len = strlen(path);
+	const size_t *probes = runtime_dirs_default_probes();
 	for (size_t i = 0; i < runtime_dirs_default_len; i++) {
-		if (!runtime_dir_may_relate(runtime_dirs_default[i].path, path))
+		if (!runtime_dir_may_relate(runtime_dirs_default[i].path, path) ||
+		    runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
+						path_len))
 			continue;
 		size_t depth;
 		enum runtime_dir_relation r = runtime_dir_relation(

@@ -40,23 +40,24 @@ static void die_out_of_memory(void)
 #define ALLOC_ARENA_USABLE 1
 #endif
 
-/* Blocks larger than this come from malloc. */
-#define ARENA_BLOCK_MAX	    ((size_t)16 << 10)
+#define ARENA_BLOCK_MAX	    ALLOC_ARENA_BLOCK_MAX
 #define ARENA_CHUNK_FIRST   ((size_t)64 << 10)
 #define ARENA_CHUNK_LARGEST ((size_t)4 << 20)
 /* 64 chunks of at most 4 MiB: past a quarter of a gigabyte, malloc again. */
 #define ARENA_CHUNKS_MAX 64
-#define ARENA_ALIGN	 16
+#define ARENA_ALIGN	 ALLOC_ARENA_ALIGN
 
 /* Each block is preceded by its size, for xrealloc. */
 struct arena_header {
 	size_t size;
 };
+_Static_assert(sizeof(struct arena_header) == ALLOC_ARENA_HEADER, "util.h's header size");
+
+/* The newest chunk's free part, which xmalloc and xfree look at inline. */
+struct alloc_arena_cursor alloc_arena_cursor;
 
 static struct {
 	bool on;
-	char *next, *limit; /* the free part of the newest chunk */
-	char *last;	    /* the block cut last, which may grow in place */
 	struct {
 		char *start, *end;
 	} chunks[ARENA_CHUNKS_MAX];
@@ -93,8 +94,9 @@ static bool arena_new_chunk(size_t need)
 	arena.chunks[arena.chunks_len].start = chunk;
 	arena.chunks[arena.chunks_len].end = chunk + size;
 	arena.chunks_len++;
-	arena.next = chunk;
-	arena.limit = chunk + size;
+	alloc_arena_cursor.chunk = chunk;
+	alloc_arena_cursor.next = chunk;
+	alloc_arena_cursor.limit = chunk + size;
 	return true;
 }
 
@@ -105,14 +107,14 @@ static inline void *arena_alloc(size_t size)
 	if (!arena.on || size > ARENA_BLOCK_MAX)
 		return NULL;
 	for (;;) {
-		uintptr_t at =
-		    ((uintptr_t)arena.next + sizeof(struct arena_header) + ARENA_ALIGN - 1) &
-		    ~(uintptr_t)(ARENA_ALIGN - 1);
-		if (arena.next && at + size <= (uintptr_t)arena.limit) {
+		uintptr_t at = ((uintptr_t)alloc_arena_cursor.next + sizeof(struct arena_header) +
+				ARENA_ALIGN - 1) &
+			       ~(uintptr_t)(ARENA_ALIGN - 1);
+		if (alloc_arena_cursor.next && at + size <= (uintptr_t)alloc_arena_cursor.limit) {
 			char *block = (char *)at;
 			((struct arena_header *)block - 1)->size = size;
-			arena.next = block + size;
-			arena.last = block;
+			alloc_arena_cursor.next = block + size;
+			alloc_arena_cursor.last = block;
 			return block;
 		}
 		if (!arena_new_chunk(size + sizeof(struct arena_header)))
@@ -125,10 +127,10 @@ static void *arena_realloc(char *block, size_t size)
 	size_t old = ((struct arena_header *)block - 1)->size;
 	if (size <= old)
 		return block;
-	if (block == arena.last && size <= (size_t)(arena.limit - block) &&
-	    size <= ARENA_BLOCK_MAX) {
+	if (block == alloc_arena_cursor.last &&
+	    size <= (size_t)(alloc_arena_cursor.limit - block) && size <= ARENA_BLOCK_MAX) {
 		((struct arena_header *)block - 1)->size = size;
-		arena.next = block + size;
+		alloc_arena_cursor.next = block + size;
 		return block;
 	}
 	void *moved = arena_alloc(size);
@@ -141,7 +143,7 @@ static void *arena_realloc(char *block, size_t size)
 	return moved;
 }
 
-void xfree(void *p)
+void xfree_outside_newest_chunk(void *p)
 {
 	if (p && arena.chunks_len && alloc_arena_holds(p))
 		return;
@@ -151,7 +153,7 @@ void xfree(void *p)
 /* ------------------------------------------------------------------------ */
 /* Allocation                                                                */
 
-void *xmalloc(size_t size)
+void *xmalloc_slow(size_t size)
 {
 	void *p = arena_alloc(size);
 	if (p)
@@ -189,7 +191,9 @@ void *xrealloc(void *ptr, size_t size)
 
 char *xstrdup(const char *s)
 {
-	return xstrndup(s, strlen(s));
+	size_t n = strlen(s);
+	char *p = xmalloc(n + 1);
+	return memcpy(p, s, n + 1);
 }
 
 char *xstrndup(const char *s, size_t n)
@@ -303,7 +307,18 @@ static bool format_short(char *buf, size_t size, size_t *len, const char *fmt, v
 
 char *xvasprintf(const char *fmt, va_list ap)
 {
-	char buf[256];
+	/* "%s" alone (a reason made elsewhere, handed on) is a copy. */
+	if (fmt[0] == '%' && fmt[1] == 's' && fmt[2] == '\0') {
+		va_list copy;
+		va_copy(copy, ap);
+		const char *s = va_arg(copy, const char *);
+		va_end(copy);
+		return xstrdup(s ? s : "(null)"); /* as glibc prints it */
+	}
+	/* Room for the longest reasons of a create (the drift lock's run
+	 * past 300 bytes): vsnprintf, twice, for one of them cost more than
+	 * the rest of its decision. */
+	char buf[1024];
 	size_t len;
 	va_list first;
 	va_copy(first, ap);
@@ -337,11 +352,11 @@ char *xasprintf(const char *fmt, ...)
 	return p;
 }
 
-void *xgrow(void *ptr, size_t *cap, size_t need, size_t size)
+void *xgrow_beyond(void *ptr, size_t *cap, size_t need, size_t size)
 {
-	if (need <= *cap)
-		return ptr;
-	size_t new_cap = *cap ? *cap : 8;
+	/* A buffer of bytes starts at 64: most hold a path or a reason, and
+	 * each doubling from 8 was a copy. */
+	size_t new_cap = *cap ? *cap : size == 1 ? 64 : 8;
 	while (new_cap < need) {
 		if (new_cap > SIZE_MAX / 2)
 			die_out_of_memory();
@@ -402,6 +417,25 @@ char *xstrcat3(const char *a, const char *b, const char *c)
 	memcpy(s, a, la);
 	memcpy(s + la, b, lb);
 	memcpy(s + la + lb, c, lc + 1);
+	return s;
+}
+
+char *xstrcat_index(const char *a, const char *b, size_t index)
+{
+	char digits[24];
+	size_t at = sizeof(digits);
+	do {
+		digits[--at] = (char)('0' + index % 10);
+		index /= 10;
+	} while (index);
+	size_t la = strlen(a), lb = strlen(b), ld = sizeof(digits) - at;
+	char *s = xmalloc(la + lb + ld + 3);
+	memcpy(s, a, la);
+	memcpy(s + la, b, lb);
+	s[la + lb] = '[';
+	memcpy(s + la + lb + 1, digits + at, ld);
+	s[la + lb + 1 + ld] = ']';
+	s[la + lb + ld + 2] = '\0';
 	return s;
 }
 

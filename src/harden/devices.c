@@ -107,7 +107,7 @@ static int devices_apply(struct harden_ctx *ctx, oh_error_t *err)
 		return -1;
 
 	for (size_t i = 0; rules && i < rules->array.len; i++) {
-		cleanup_free char *path = xasprintf("linux.resources.devices[%zu]", i);
+		cleanup_free char *path = xstrcat_index("linux.resources.devices", "", i);
 		const char *what;
 		if (devices_rule_opens_every(rules->array.items[i], path, &what, err) < 0)
 			return -1;
@@ -120,7 +120,7 @@ static int devices_apply(struct harden_ctx *ctx, oh_error_t *err)
 			    what);
 	}
 	for (size_t i = 0; devices && i < devices->array.len; i++) {
-		cleanup_free char *path = xasprintf("linux.devices[%zu]", i);
+		cleanup_free char *path = xstrcat_index("linux.devices", "", i);
 		const struct json *device = devices->array.items[i];
 		if (device->type != JSON_OBJECT)
 			return oh_error_make(err, 0, "%s: must be an object", path);

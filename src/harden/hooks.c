@@ -83,7 +83,7 @@ static int hooks_apply(struct harden_ctx *ctx, oh_error_t *err)
 		if (harden_member_array(hooks, "hooks", hook_phases[p], &list, err) < 0)
 			return -1;
 		for (size_t i = 0; list && i < list->array.len; i++) {
-			cleanup_free char *path = xasprintf("hooks.%s[%zu]", hook_phases[p], i);
+			cleanup_free char *path = xstrcat_index("hooks.", hook_phases[p], i);
 			const struct json *hook = list->array.items[i];
 			if (hook->type != JSON_OBJECT)
 				return oh_error_make(err, 0, "%s: must be an object", path);

@@ -60,7 +60,7 @@ static int limits_rlimits(struct harden_ctx *ctx, oh_error_t *err)
 		json_object_set(r, "type", json_new_string(want->type));
 		json_object_set(r, "hard", json_new_uint(want->hard));
 		json_object_set(r, "soft", json_new_uint(want->soft));
-		cleanup_free char *path = xasprintf("%s[%zu]", rlimits_path, rlimits->array.len);
+		cleanup_free char *path = xstrcat_index(rlimits_path, "", rlimits->array.len);
 		cleanup_free char *reason = xasprintf("%s was not set", want->type);
 		harden_record_change(ctx, "limits", path, NULL, json_clone(r), reason);
 		json_array_append(rlimits, r);

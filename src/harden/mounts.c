@@ -26,6 +26,7 @@
  *   "remount" (which would turn an earlier read-only mount writable),
  *   idmapped mounts, any option of a cgroup filesystem, unknown overlay
  *   options. */
+#include <assert.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -106,10 +107,14 @@ static struct runtime_dir_verdict mounts_runtime_dir_verdict(const struct host_f
 {
 	struct runtime_dir_verdict v = {RUNTIME_DIR_UNRELATED, NULL, NULL};
 	size_t depth = 0;
+	size_t path_len = strlen(path);
+	const size_t *probes = runtime_dirs_default_probes();
 	for (size_t i = 0; i < runtime_dirs_default_len; i++)
-		mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
-					    runtime_dirs_default[i].what,
-					    runtime_dirs_default[i].layout, path);
+		if (!runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
+						 path_len))
+			mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
+						    runtime_dirs_default[i].what,
+						    runtime_dirs_default[i].layout, path);
 	for (size_t i = 0; host && i < host->runtime_dirs_len; i++)
 		mounts_runtime_dir_consider(&v, &depth, host->runtime_dirs[i].path,
 					    host->runtime_dirs[i].what,
@@ -160,8 +165,8 @@ enum mount_option_effect {
 
 /* Every option runc 1.1.5 (libcontainer/specconv/spec_linux.go:
  * mountFlags, mountPropagationMapping, recAttrFlags, extensionFlags) or
- * crun 1.8 (libcrun/mount_flags.perf) takes as its own word, sorted for
- * bsearch. Anything else both hand to mount(2) as the filesystem's data. */
+ * crun 1.8 (libcrun/mount_flags.perf) takes as its own word, sorted by
+ * name. Anything else both hand to mount(2) as the filesystem's data. */
 static const struct mount_option {
 	const char *name;
 	enum mount_option_effect effect;
@@ -235,34 +240,56 @@ static const struct mount_option {
     {"unbindable", MOUNT_OPTION_PROPAGATION},
 };
 
+/* The longest name in mount_options ("rnostrictatime"). */
+#define MOUNT_OPTION_NAME_MAX 14
+/* A power of two, over twice the names: a miss looks at one or two slots. */
+#define MOUNT_OPTION_SLOTS 256
+
+/* Each slot: 1 + the index of a name in mount_options, or 0 when empty. */
+static unsigned char mount_option_slots[MOUNT_OPTION_SLOTS];
+static bool mount_option_slots_ready;
+
+static size_t mount_option_hash(const char *name, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	return (len * 37 + s[0] * 11 + s[len / 2] * 7 + s[len - 1] * 3) % MOUNT_OPTION_SLOTS;
+}
+
+static void mount_option_slots_fill(void)
+{
+	_Static_assert(ARRAY_SIZE(mount_options) < MOUNT_OPTION_SLOTS / 2, "too few slots");
+	for (size_t i = 0; i < ARRAY_SIZE(mount_options); i++) {
+		size_t len = strlen(mount_options[i].name);
+		assert(len > 0 && len <= MOUNT_OPTION_NAME_MAX);
+		size_t slot = mount_option_hash(mount_options[i].name, len);
+		while (mount_option_slots[slot])
+			slot = (slot + 1) % MOUNT_OPTION_SLOTS;
+		mount_option_slots[slot] = (unsigned char)(i + 1);
+	}
+	mount_option_slots_ready = true;
+}
+
 static enum mount_option_effect mounts_option_effect(const char *option)
 {
 	/* crun takes every option that starts with "idmap" ("idmap",
 	 * "idmap=uids=...;gids=...") as an idmapped mount
 	 * (libcrun/linux.c, get_idmapped_option); runc 1.2 adds "ridmap". */
 	if ((option[0] == 'i' && strncmp(option, "idmap", 5) == 0) ||
-	    (option[0] == 'r' && strncmp(option, "ridmap", 6) == 0))
+	    (option[0] == 'r' && option[1] == 'i' && strncmp(option, "ridmap", 6) == 0))
 		return MOUNT_OPTION_IDMAP;
-	/* A binary search of the sorted table, by hand: this runs for every
-	 * option of every mount, several times. The first two bytes decide
-	 * most steps without a call to strcmp (unsigned, as strcmp orders):
-	 * half the names start with 'r', a sixth with 'n'. No name is empty,
-	 * so equal first bytes are not the terminator. */
-	size_t low = 0, high = ARRAY_SIZE(mount_options);
-	while (low < high) {
-		size_t mid = low + (high - low) / 2;
-		const char *name = mount_options[mid].name;
-		int order = (unsigned char)option[0] - (unsigned char)name[0];
-		if (order == 0)
-			order = (unsigned char)option[1] - (unsigned char)name[1];
-		if (order == 0 && option[1] != '\0')
-			order = strcmp(option + 2, name + 2);
-		if (order == 0)
-			return mount_options[mid].effect;
-		if (order < 0)
-			high = mid;
-		else
-			low = mid + 1;
+	size_t len = strlen(option);
+	if (len == 0 || len > MOUNT_OPTION_NAME_MAX)
+		return MOUNT_OPTION_DATA;
+	/* A hash table of the names, filled on first use: this runs for every
+	 * option of every mount, several times, and a binary search with its
+	 * calls of strcmp was some 200 instructions an option. */
+	if (!mount_option_slots_ready)
+		mount_option_slots_fill();
+	for (size_t slot = mount_option_hash(option, len); mount_option_slots[slot];
+	     slot = (slot + 1) % MOUNT_OPTION_SLOTS) {
+		const struct mount_option *o = &mount_options[mount_option_slots[slot] - 1];
+		if (o->name[0] == option[0] && strcmp(o->name, option) == 0)
+			return o->effect;
 	}
 	return MOUNT_OPTION_DATA;
 }
@@ -518,7 +545,7 @@ mounts_refuse_host_path(struct mounts_judge *j, const struct mount_host_path *p,
 	va_start(ap, fmt);
 	cleanup_free char *why = xvasprintf(fmt, ap);
 	va_end(ap);
-	cleanup_free char *entry = xasprintf("%s%s", named, p->read_only ? ":ro" : "");
+	cleanup_free char *entry = xstrcat3(named, p->read_only ? ":ro" : "", "");
 	cleanup_free char *via = resolved && strcmp(resolved, p->clean) != 0
 				     ? xasprintf(" (resolving to %s)", resolved)
 				     : xstrdup("");
@@ -813,7 +840,7 @@ static void mounts_judge_options(struct mounts_judge *j, const char *path,
 		    !(effect == MOUNT_OPTION_REMOUNT || effect == MOUNT_OPTION_IDMAP ||
 		      (effect == MOUNT_OPTION_DATA && cgroup)))
 			continue;
-		cleanup_free char *option_path = xasprintf("%s.options[%zu]", path, i);
+		cleanup_free char *option_path = xstrcat_index(path, ".options", i);
 		switch (effect) {
 		case MOUNT_OPTION_REMOUNT: {
 			cleanup_free char *what =
@@ -858,7 +885,7 @@ static void mounts_judge_type(struct mounts_judge *j, const char *path, const st
 	const char *type = v->type;
 	const char *dest = v->destination_clean ? v->destination_clean : "?";
 	for (size_t i = 0; i < ARRAY_SIZE(safe_types); i++) {
-		if (strcmp(safe_types[i].type, type) != 0)
+		if (safe_types[i].type[0] != type[0] || strcmp(safe_types[i].type, type) != 0)
 			continue;
 		if (safe_types[i].destination && strcmp(safe_types[i].destination, dest) != 0) {
 			cleanup_free char *what = xasprintf("a %s filesystem at %s", type, dest);
@@ -882,7 +909,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 	struct harden_ctx *ctx = j->ctx;
 	const struct policy_allow *allow = &ctx->policy->allow;
 	const struct mount_view *v = &j->views[index];
-	cleanup_free char *path = xasprintf("mounts[%zu]", index);
+	cleanup_free char *path = xstrcat_index("mounts", "", index);
 	size_t refusals = report_count(ctx->report, DECISION_REFUSE);
 
 	if (!v->bind && !v->type) {
@@ -951,7 +978,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 			if (v->effects[i] != MOUNT_OPTION_DATA)
 				continue;
 			char *unknown = NULL;
-			cleanup_free char *option_path = xasprintf("%s.options[%zu]", path, i);
+			cleanup_free char *option_path = xstrcat_index(path, ".options", i);
 			string_list_add(&strings, option_path);
 			const char *json_path = strings.items[strings.len - 1];
 			overlay_option_paths(j, o->string.ptr, json_path, o, v->read_only, &paths,
@@ -1040,7 +1067,7 @@ static void mounts_collect_writable(struct mounts_judge *j)
 			if (!fact || !fact->exists || !fact->resolved || fact->type != S_IFDIR)
 				continue;
 			string_list_add(&j->writable, fact->resolved);
-			cleanup_free char *which = xasprintf("mounts[%zu]", i);
+			cleanup_free char *which = xstrcat_index("mounts", "", i);
 			string_list_add(&j->writable_mount, which);
 		}
 		string_list_clear(&hosts);
@@ -1059,7 +1086,7 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 	if (mounts && mounts->array.len) {
 		j.views = xcalloc(mounts->array.len, sizeof(*j.views));
 		for (size_t i = 0; i < mounts->array.len; i++, j.views_len++) {
-			cleanup_free char *path = xasprintf("mounts[%zu]", i);
+			cleanup_free char *path = xstrcat_index("mounts", "", i);
 			if (mounts_view_read(mounts->array.items[i], path, &j.views[i], err) < 0) {
 				r = -1;
 				goto out;
@@ -1145,8 +1172,10 @@ static void mounts_queries(const struct json *spec, const char *bundle, struct h
 		for (size_t o = 0; !bind && options && o < options->array.len; o++) {
 			const struct json *option = options->array.items[o];
 			bind = option->type == JSON_STRING &&
-			       (strcmp(option->string.ptr, "bind") == 0 ||
-				strcmp(option->string.ptr, "rbind") == 0);
+			       ((option->string.ptr[0] == 'b' &&
+				 strcmp(option->string.ptr, "bind") == 0) ||
+				(option->string.ptr[0] == 'r' &&
+				 strcmp(option->string.ptr, "rbind") == 0));
 		}
 		if (bind) {
 			source = source ? source : "";

@@ -64,7 +64,7 @@ static int namespaces_apply(struct harden_ctx *ctx, oh_error_t *err)
 
 	bool present[ARRAY_SIZE(known_namespaces)] = {0};
 	for (size_t i = 0; namespaces && i < namespaces->array.len; i++) {
-		cleanup_free char *path = xasprintf("linux.namespaces[%zu]", i);
+		cleanup_free char *path = xstrcat_index("linux.namespaces", "", i);
 		const struct json *ns = namespaces->array.items[i];
 		if (ns->type != JSON_OBJECT)
 			return oh_error_make(err, 0, "%s: must be an object", path);
@@ -119,7 +119,7 @@ static int namespaces_apply(struct harden_ctx *ctx, oh_error_t *err)
 	}
 	struct json *cgroup = json_new_object();
 	json_object_set(cgroup, "type", json_new_string("cgroup"));
-	cleanup_free char *path = xasprintf("linux.namespaces[%zu]", namespaces->array.len);
+	cleanup_free char *path = xstrcat_index("linux.namespaces", "", namespaces->array.len);
 	struct decision *d = harden_record_change(
 	    ctx, "namespaces", path, NULL, json_clone(cgroup),
 	    "no cgroup namespace: the container would see the host's cgroup tree");

@@ -156,7 +156,7 @@ static int noexec_memfd(struct harden_ctx *ctx, oh_error_t *err)
 	for (size_t i = 0; i < ARRAY_SIZE(noexec_memfd_hook_args); i++)
 		json_array_append(args, json_new_string(noexec_memfd_hook_args[i]));
 	json_object_set(hook, "args", args);
-	cleanup_free char *path = xasprintf("hooks.createRuntime[%zu]", list->array.len);
+	cleanup_free char *path = xstrcat_index("hooks.createRuntime", "", list->array.len);
 	struct decision *d = harden_record_change(
 	    ctx, "noexec", path, NULL, json_clone(hook),
 	    "memfds cannot be executed: a createRuntime hook sets vm.memfd_noexec to 2 in the "
@@ -196,8 +196,12 @@ static struct noexec_flags noexec_read_flags(const struct json *options)
 	};
 	for (size_t i = 0; options && i < options->array.len; i++) {
 		const struct json *o = options->array.items[i];
+		/* The first two bytes settle most options ("ro", "rbind",
+		 * "mode=755") without a call (no word is shorter than two). */
 		for (size_t w = 0; o->type == JSON_STRING && w < ARRAY_SIZE(words); w++)
-			if (strcmp(o->string.ptr, words[w].name) == 0)
+			if (o->string.ptr[0] == words[w].name[0] &&
+			    o->string.ptr[1] == words[w].name[1] &&
+			    strcmp(o->string.ptr, words[w].name) == 0)
 				*(bool *)((char *)&f + words[w].offset) = words[w].value;
 	}
 	return f;
@@ -242,14 +246,16 @@ static struct json *noexec_options_with(const struct json *options, const char *
 	for (size_t i = 0; options && i < options->array.len; i++) {
 		const struct json *o = options->array.items[i];
 		if (o->type == JSON_STRING &&
-		    (strcmp(o->string.ptr, "exec") == 0 || strcmp(o->string.ptr, "rexec") == 0))
+		    ((o->string.ptr[0] == 'e' && strcmp(o->string.ptr, "exec") == 0) ||
+		     (o->string.ptr[0] == 'r' && strcmp(o->string.ptr, "rexec") == 0)))
 			continue;
 		json_array_append(out, json_clone(o));
 	}
 	for (; *add; add++) {
 		bool present = false;
 		for (size_t i = 0; i < out->array.len && !present; i++)
-			present = strcmp(out->array.items[i]->string.ptr, *add) == 0;
+			present = out->array.items[i]->string.ptr[0] == (*add)[0] &&
+				  strcmp(out->array.items[i]->string.ptr, *add) == 0;
 		if (!present)
 			json_array_append(out, json_new_string(*add));
 	}
@@ -263,7 +269,7 @@ static void noexec_mount(struct harden_ctx *ctx, const struct noexec_mount *m, s
 {
 	struct noexec_flags f = noexec_read_flags(m->options);
 	const char *dest = m->destination;
-	cleanup_free char *where = xasprintf("mounts[%zu]", index);
+	cleanup_free char *where = xstrcat_index("mounts", "", index);
 	cleanup_free char *why = NULL;
 	struct json *options = NULL;
 	bool directory = m->source && m->source->exists && m->source->type == S_IFDIR;
@@ -356,7 +362,7 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 	for (size_t i = 0; i < len; i++) {
 		struct noexec_mount *v = &views[i];
 		struct json *m = mounts->array.items[i];
-		cleanup_free char *path = xasprintf("mounts[%zu]", i);
+		cleanup_free char *path = xstrcat_index("mounts", "", i);
 		const char *destination = NULL, *source = NULL;
 		if (m->type != JSON_OBJECT) {
 			r = oh_error_make(err, 0, "%s: must be an object", path);
@@ -371,10 +377,13 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 		}
 		v->node = m;
 		/* runc joins a relative destination to the root filesystem. */
-		cleanup_free char *rooted =
-		    xasprintf("%s%s", destination && destination[0] == '/' ? "" : "/",
-			      destination ? destination : "");
-		v->destination = harden_clean_path(rooted);
+		if (destination && destination[0] == '/') {
+			v->destination = harden_clean_path(destination);
+		} else {
+			cleanup_free char *rooted =
+			    xstrcat3("/", destination ? destination : "", "");
+			v->destination = harden_clean_path(rooted);
+		}
 		harden_mount_bind_read_only(v->type, v->options, &v->bind, &v->read_only);
 		if (v->bind) {
 			cleanup_free char *host_path =

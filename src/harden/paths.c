@@ -37,7 +37,9 @@ static int paths_restore(struct harden_ctx *ctx, struct json *linux_obj, const c
 				return oh_error_make(err, 0, "linux.%s[%zu]: must be a string", key,
 						     i);
 
-	cleanup_json struct json *restored = list ? json_clone(list) : json_new_array();
+	/* The copy to change is made at the first path missing: most
+	 * configs have them all. */
+	cleanup_json struct json *restored = NULL;
 	struct strbuf added = {0};
 	for (size_t s = 0; s < n_standard; s++) {
 		bool present = false;
@@ -45,6 +47,8 @@ static int paths_restore(struct harden_ctx *ctx, struct json *linux_obj, const c
 			present = strcmp(list->array.items[i]->string.ptr, standard[s]) == 0;
 		if (present)
 			continue;
+		if (!restored)
+			restored = list ? json_clone(list) : json_new_array();
 		json_array_append(restored, json_new_string(standard[s]));
 		strbuf_puts(&added, added.len ? ", " : "");
 		strbuf_puts(&added, standard[s]);

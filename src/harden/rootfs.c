@@ -201,7 +201,7 @@ static int rootfs_apply(struct harden_ctx *ctx, oh_error_t *err)
 		if (exists)
 			continue; /* the container already mounts something there */
 		struct json *m = rootfs_new_tmpfs(policy->tmpfs.items[i]);
-		cleanup_free char *path = xasprintf("mounts[%zu]", mounts->array.len);
+		cleanup_free char *path = xstrcat_index("mounts", "", mounts->array.len);
 		cleanup_free char *reason =
 		    xasprintf("a writable tmpfs (nosuid, nodev) at %s", policy->tmpfs.items[i]);
 		harden_record_change(ctx, "rootfs", path, NULL, json_clone(m), reason);

@@ -85,7 +85,7 @@ static void seccomp_judge_profile(struct harden_ctx *ctx, const struct seccomp_p
 		const char *flag = flags->array.items[i]->string.ptr;
 		if (seccomp_flag_is_safe(flag))
 			continue;
-		cleanup_free char *path = xasprintf("linux.seccomp.flags[%zu]", i);
+		cleanup_free char *path = xstrcat_index("linux.seccomp.flags", "", i);
 		seccomp_judge(ctx, path, flags->array.items[i], "flag", flag);
 	}
 	const struct json *listener = json_object_get(node, "listenerPath");

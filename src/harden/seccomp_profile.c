@@ -205,7 +205,7 @@ static int read_rule(struct seccomp_profile *p, const struct json *rule, size_t 
 	unsigned seen = 0;
 	bool repeated = false;
 	for (size_t k = 0; k < n_args; k++) {
-		cleanup_free char *arg_path = xasprintf("%s.args[%zu]", path, k);
+		cleanup_free char *arg_path = xstrcat_index(path, ".args", k);
 		if (read_cond(args->array.items[k], arg_path, &conds[k], err) < 0)
 			return -1;
 		repeated |= (seen >> conds[k].index) & 1;
@@ -266,7 +266,7 @@ int seccomp_profile_read(const struct json *node, const char *path, struct secco
 			out->architectures[i] = architectures->array.items[i]->string.ptr;
 	}
 	for (size_t i = 0; out->syscalls && i < out->syscalls->array.len; i++) {
-		cleanup_free char *rule_path = xasprintf("%s.syscalls[%zu]", path, i);
+		cleanup_free char *rule_path = xstrcat_index(path, ".syscalls", i);
 		if (read_rule(out, out->syscalls->array.items[i], i, rule_path, err) < 0) {
 			seccomp_profile_clear(out);
 			return -1;

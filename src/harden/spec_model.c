@@ -30,7 +30,12 @@ const struct spec_field *spec_model_member(const struct spec_field *parent, cons
 	while (low < high) {
 		size_t mid = low + (high - low) / 2;
 		const struct spec_field *f = &spec_model_fields[members[mid]];
-		int order = strcmp(key, f->path + f->name_offset);
+		const char *name = f->path + f->name_offset;
+		/* The first byte settles most steps without a call (no name is
+		 * empty: equal first bytes are not the terminator). */
+		int order = (unsigned char)key[0] - (unsigned char)name[0];
+		if (order == 0)
+			order = strcmp(key + 1, name + 1);
 		if (order == 0)
 			return f;
 		if (order < 0)
@@ -87,7 +92,7 @@ struct spec_step {
 
 struct spec_walk {
 	struct harden_ctx *ctx;
-	struct strbuf model; /* "mounts[].options[]" */
+	const char *model_base; /* what the model path starts with: "", or "process" */
 	struct spec_step *steps;
 	size_t depth, steps_cap;
 };
@@ -117,6 +122,28 @@ static char *spec_walk_path(const struct spec_walk *w)
 	return strbuf_steal(&path);
 }
 
+/* The model path of the first `depth` steps ("mounts[].options[]",
+ * "annotations{}"): made only where it is needed, for allow.fields and for
+ * a refusal; nearly every walk needs it for neither. */
+static char *spec_walk_model(const struct spec_walk *w, size_t depth)
+{
+	struct strbuf model = {0};
+	strbuf_puts(&model, w->model_base);
+	for (size_t i = 0; i < depth; i++) {
+		const struct spec_step *s = &w->steps[i];
+		if (s->kind == SPEC_STEP_ITEM) {
+			strbuf_puts(&model, "[]");
+		} else if (s->kind == SPEC_STEP_MAP_KEY) {
+			strbuf_puts(&model, "{}");
+		} else {
+			if (model.len)
+				strbuf_putc(&model, '.');
+			strbuf_puts(&model, s->key);
+		}
+	}
+	return strbuf_steal(&model);
+}
+
 static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
 			   const struct json *node);
 
@@ -129,24 +156,24 @@ static void spec_walk_refuse(struct spec_walk *w, const struct json *node, const
 }
 
 /* `parent` is the field whose member this is (NULL where the model has none);
- * w->model spells its path, for allow.fields and for messages. */
+ * the walk's steps spell its path (spec_walk_model), for allow.fields and
+ * for messages. */
 static void spec_walk_member(struct spec_walk *w, const struct spec_field *parent, const char *key,
 			     const struct json *value)
 {
-	size_t model_len = w->model.len;
-	if (model_len)
-		strbuf_putc(&w->model, '.');
-	strbuf_puts(&w->model, key);
 	spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_MEMBER, .key = key});
 
 	const struct spec_field *field = spec_model_member(parent, key);
-	bool allowed = w->ctx->policy->allow.fields.len &&
-		       harden_allowed(&w->ctx->policy->allow.fields, w->model.buf);
+	bool allowed = false;
+	if (w->ctx->policy->allow.fields.len) {
+		cleanup_free char *model = spec_walk_model(w, w->depth);
+		allowed = harden_allowed(&w->ctx->policy->allow.fields, model);
+	}
 	if (!field && !allowed) {
-		w->model.buf[model_len] = '\0';
-		const char *go = spec_model_go_reading(w->model.buf, key);
+		cleanup_free char *parent_model = spec_walk_model(w, w->depth - 1);
+		const char *go = spec_model_go_reading(parent_model, key);
 		cleanup_free char *model =
-		    model_len ? xasprintf("%s.%s", w->model.buf, key) : xstrdup(key);
+		    *parent_model ? xstrcat3(parent_model, ".", key) : xstrdup(key);
 		if (go) {
 			cleanup_free char *what =
 			    xasprintf("\"%s\", which runc would read as \"%s\"", key, go);
@@ -162,7 +189,7 @@ static void spec_walk_member(struct spec_walk *w, const struct spec_field *paren
 					 what);
 		}
 	} else if (field && field->verdict == SPEC_REFUSED && !allowed) {
-		cleanup_free char *model = xstrdup(w->model.buf);
+		cleanup_free char *model = spec_walk_model(w, w->depth);
 		spec_walk_refuse(w, value, model, "%s: refused (the policy may allow %s in fields)",
 				 field->why ? field->why : "this field");
 	} else if (field && field->verdict != SPEC_IGNORED && field->verdict != SPEC_REFUSED &&
@@ -170,8 +197,6 @@ static void spec_walk_member(struct spec_walk *w, const struct spec_field *paren
 		spec_walk_node(w, field, value);
 	}
 	w->depth--;
-	w->model.len = model_len;
-	w->model.buf[model_len] = '\0';
 }
 
 static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
@@ -179,8 +204,6 @@ static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
 {
 	if (node->type == JSON_ARRAY) {
 		const struct spec_field *items = spec_model_items(model);
-		size_t model_len = w->model.len;
-		strbuf_puts(&w->model, "[]");
 		for (size_t i = 0; i < node->array.len; i++) {
 			const struct json *item = node->array.items[i];
 			/* Only an object has members to judge: a string or number
@@ -192,17 +215,12 @@ static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
 			spec_walk_node(w, items, item);
 			w->depth--;
 		}
-		w->model.len = model_len;
-		w->model.buf[model_len] = '\0';
 		return;
 	}
 	if (node->type != JSON_OBJECT)
 		return;
 	/* A Go map: its keys are data, its values have one model. */
 	const struct spec_field *values = spec_model_values(model);
-	size_t model_len = w->model.len;
-	if (values)
-		strbuf_puts(&w->model, "{}");
 	for (size_t i = 0; i < node->object.len; i++) {
 		const struct json_member *m = &node->object.members[i];
 		if (!values) {
@@ -213,23 +231,18 @@ static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
 		spec_walk_node(w, values, m->value);
 		w->depth--;
 	}
-	if (values) {
-		w->model.len = model_len;
-		w->model.buf[model_len] = '\0';
-	}
 }
 
 static int spec_model_apply(struct harden_ctx *ctx, oh_error_t *err)
 {
-	struct spec_walk w = {.ctx = ctx};
+	struct spec_walk w = {.ctx = ctx, .model_base = ""};
 	if (ctx->spec) {
 		spec_walk_node(&w, &spec_model_root, ctx->spec);
 	} else if (ctx->process) {
 		/* An exec's process file: the model's "process", the file's top. */
-		strbuf_puts(&w.model, "process");
+		w.model_base = "process";
 		spec_walk_node(&w, spec_model_find("process"), ctx->process);
 	}
-	strbuf_free(&w.model);
 	xfree(w.steps);
 	return 0;
 }

@@ -18,7 +18,11 @@ static int user_force_id(struct harden_ctx *ctx, struct json *user, const char *
 {
 	const struct json *v = json_object_get(user, key);
 	uint32_t id = 0;
-	if (v) {
+	uint64_t n;
+	if (v && v->type == JSON_NUMBER && json_number_uint64(v, &n) && n <= UINT32_MAX) {
+		id = (uint32_t)n;
+	} else if (v) {
+		/* The path is made for the message only. */
 		cleanup_free char *path = harden_path_join(user_path, key);
 		if (json_read_uint32(v, path, &id, err) < 0)
 			return -1;
@@ -91,7 +95,7 @@ static void user_check_mappings(struct harden_ctx *ctx, const struct json *linux
 			    !json_number_uint64(h, &host) || !json_number_uint64(n, &size) ||
 			    host != 0 || size == 0)
 				continue;
-			cleanup_free char *path = xasprintf("linux.%s[%zu]", user_ids[k].maps, i);
+			cleanup_free char *path = xstrcat_index("linux.", user_ids[k].maps, i);
 			struct decision *d = harden_refuse(
 			    ctx, "user", path, m, NULL, NULL,
 			    "container %s %llu is %s 0 (root) on the host: any process of the "
@@ -125,7 +129,7 @@ static void user_check_host_ids(struct harden_ctx *ctx, const struct json *linux
 		if (groups->array.items[i]->type == JSON_NUMBER &&
 		    json_number_uint64(groups->array.items[i], &id) && id <= UINT32_MAX &&
 		    user_to_host((uint32_t)id, json_object_get(linux_obj, "gidMappings")) == 0) {
-			cleanup_free char *path = xasprintf("%s.additionalGids[%zu]", user_path, i);
+			cleanup_free char *path = xstrcat_index(user_path, ".additionalGids", i);
 			harden_refuse(ctx, "user", path, groups->array.items[i], NULL, NULL,
 				      "additional gid %llu is gid 0 (root) on the host, by the "
 				      "container's gidMappings",
@@ -159,7 +163,7 @@ static int user_apply(struct harden_ctx *ctx, oh_error_t *err)
 	cleanup_free char *groups_path = harden_path_join(user_path, "additionalGids");
 	cleanup_json struct json *kept = json_new_array();
 	for (size_t i = 0; i < groups->array.len; i++) {
-		cleanup_free char *item_path = xasprintf("%s[%zu]", groups_path, i);
+		cleanup_free char *item_path = xstrcat_index(groups_path, "", i);
 		uint32_t gid = 0;
 		if (json_read_uint32(groups->array.items[i], item_path, &gid, err) < 0)
 			return -1;

@@ -31,6 +31,37 @@ Test(capabilities, each_set_keeps_only_the_allowlist)
 	module_test_expect_lift(d, "\"capabilities\" += [\"CAP_KILL\",\"CAP_KILL\"]");
 }
 
+/* Equal sets take a copy of what was made of the one before; a set that
+ * differs between equal ones is worked out on its own. */
+Test(capabilities, equal_sets_and_sets_between_them)
+{
+	cleanup_module_test_run struct module_test_run run =
+	    module_test_spec(MODULE, "{\"capabilities\": [\"CAP_NET_BIND_SERVICE\"]}",
+			     "{\"process\":{\"capabilities\":{"
+			     "\"bounding\":[\"CAP_CHOWN\",\"CAP_NET_BIND_SERVICE\"],"
+			     "\"effective\":[\"CAP_CHOWN\",\"CAP_NET_BIND_SERVICE\"],"
+			     "\"inheritable\":[\"CAP_KILL\"],"
+			     "\"permitted\":[\"CAP_CHOWN\",\"CAP_NET_BIND_SERVICE\"],"
+			     "\"ambient\":[\"CAP_NET_BIND_SERVICE\"]}}}",
+			     NULL);
+	module_test_expect_ok(&run, 4);
+	static const char *const same[] = {"bounding", "effective", "permitted"};
+	for (size_t i = 0; i < ARRAY_SIZE(same); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "process.capabilities.%s", same[i]);
+		module_test_expect(&run, path, "[\"CAP_NET_BIND_SERVICE\"]");
+		const struct decision *d = module_test_decision(&run, path);
+		cr_expect_str_eq(d->reason, "dropped CAP_CHOWN: not on the policy's allowlist");
+		module_test_expect_lift(d, "\"capabilities\" += [\"CAP_CHOWN\"]");
+		cleanup_free char *old = json_to_string(d->old_value, false);
+		cr_expect_str_eq(old, "[\"CAP_CHOWN\",\"CAP_NET_BIND_SERVICE\"]");
+	}
+	module_test_expect(&run, "process.capabilities.inheritable", "[]");
+	const struct decision *d = module_test_decision(&run, "process.capabilities.inheritable");
+	cr_expect_str_eq(d->reason, "dropped CAP_KILL: not on the policy's allowlist");
+	module_test_expect(&run, "process.capabilities.ambient", "[\"CAP_NET_BIND_SERVICE\"]");
+}
+
 Test(capabilities, nothing_is_granted)
 {
 	/* No capabilities object: runc grants none, and none is added. */

@@ -375,3 +375,20 @@ Test(harden, clean_path_keeps_a_clean_path_and_cleans_the_rest)
 	}
 	cr_assert_null(harden_clean_path("../a"));
 }
+
+Test(harden, path_within_holds_a_path_to_a_directory_by_components)
+{
+	cr_assert(harden_path_within("/", "/"));
+	cr_assert(harden_path_within("/var/lib", "/"));
+	cr_assert(harden_path_within("/var/lib", "/var/lib"));
+	cr_assert(harden_path_within("/var/lib/x", "/var/lib"));
+	cr_assert(harden_path_within("/var/lib", "/var"));
+	cr_assert_not(harden_path_within("/var/library", "/var/lib"));
+	cr_assert_not(harden_path_within("/var", "/var/lib"));
+	cr_assert_not(harden_path_within("/", "/var"));
+	cr_assert_not(harden_path_within("/proc", "/var"));
+	cr_assert_not(harden_path_within("/v", "/var"));
+	cr_assert_not(harden_path_within("", "/var"));
+	cr_assert_not(harden_path_within("/run", "/r"));
+	cr_assert(harden_path_within("/r/x", "/r"));
+}

@@ -189,6 +189,20 @@ Test(json, number_constructors)
 	int64_t back;
 	cr_assert(json_number_int64(min, &back));
 	cr_assert_eq(back, INT64_MIN);
+	const int64_t ints[] = {0, 7, -7, 10, -10, 65534, INT64_MAX, INT64_MIN + 1};
+	for (size_t i = 0; i < ARRAY_SIZE(ints); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "%" PRId64, ints[i]);
+		cleanup_json struct json *n = json_new_int(ints[i]);
+		cr_assert_str_eq(n->number, want);
+	}
+	const uint64_t uints[] = {0, 9, 10, 65534, UINT32_MAX, UINT64_MAX - 1};
+	for (size_t i = 0; i < ARRAY_SIZE(uints); i++) {
+		char want[32];
+		snprintf(want, sizeof(want), "%" PRIu64, uints[i]);
+		cleanup_json struct json *n = json_new_uint(uints[i]);
+		cr_assert_str_eq(n->number, want);
+	}
 }
 
 Test(json, new_number_text_refuses_invalid_text, .signal = SIGABRT)
@@ -297,6 +311,56 @@ Test(json, writer_escapes_minimally)
 	cleanup_free char *out = json_to_string(array, false);
 	cr_assert_str_eq(out, "[\"q\\\" b\\\\ nl\\n tab\\t cr\\r bs\\b ff\\f us\\u001f del\x7f "
 			      "slash/ <&> \xe2\x80\xa8 caf\xc3\xa9\"]");
+}
+
+/* The writer's escaping of `s`, one byte at a time, as a reference. */
+static void reference_quote(struct strbuf *out, const char *s)
+{
+	strbuf_putc(out, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			strbuf_appendf(out, "\\%c", *p);
+		else if (*p == '\n')
+			strbuf_puts(out, "\\n");
+		else if (*p < 0x20)
+			strbuf_appendf(out, "\\u%04x", *p);
+		else
+			strbuf_putc(out, (char)*p);
+	}
+	strbuf_putc(out, '"');
+}
+
+/* Short strings and keys are looked at and copied a word at a time: every
+ * length around the words' sizes, with a byte to escape at every place. */
+Test(json, writer_escapes_short_strings_and_keys_at_every_place)
+{
+	static const char specials[] = {'"', '\\', '\n', '\x01', '\x1f', '\x7f', 'a'};
+	for (size_t len = 0; len <= 20; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				char text[24];
+				for (size_t i = 0; i < len; i++)
+					text[i] = (char)('b' + i);
+				text[len] = '\0';
+				if (at < len)
+					text[at] = specials[k];
+				cleanup_json struct json *object = json_new_object();
+				json_object_set(object, text, json_new_string(text));
+				json_object_set(object, "k", json_new_string(text));
+				cleanup_free char *got = json_to_string(object, false);
+				struct strbuf want = {0};
+				strbuf_putc(&want, '{');
+				reference_quote(&want, text);
+				strbuf_putc(&want, ':');
+				reference_quote(&want, text);
+				strbuf_puts(&want, ",\"k\":");
+				reference_quote(&want, text);
+				strbuf_putc(&want, '}');
+				cr_assert_str_eq(got, want.buf, "length %zu, byte %zu", len, at);
+				strbuf_free(&want);
+			}
+		}
+	}
 }
 
 /* ------------------------------------------------------------------------ */

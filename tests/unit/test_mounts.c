@@ -615,6 +615,45 @@ Test(mounts, runtime_dir_relations)
 	cr_assert(!runtime_dirs_default_settles("/run"));
 }
 
+/* A directory spelled out to its end is settled without walking its
+ * components again, a path unrelated to a default directory by one byte,
+ * and the rest of a path split once for all the spots: the same answers. */
+Test(mounts, runtime_dir_relations_by_the_short_ways)
+{
+	size_t depth = 0;
+	cr_assert_eq(runtime_dir_relation("/var/lib/docker", RUNTIME_DIR_DOCKER_DATA,
+					  "/var/lib/docker", &depth),
+		     RUNTIME_DIR_IS);
+	cr_assert_eq(depth, 3);
+	depth = 0;
+	cr_assert_eq(runtime_dir_relation("/var/lib/docker", RUNTIME_DIR_DOCKER_DATA,
+					  "/var/lib/docker/volumes/v/_data", &depth),
+		     RUNTIME_DIR_BOUND);
+	cr_assert_eq(depth, 3);
+	cr_assert_eq(runtime_dir_relation("/var/lib/docker", RUNTIME_DIR_DOCKER_DATA,
+					  "/var/lib/docker/a/b/c/d/e/f/g/h/i", &depth),
+		     RUNTIME_DIR_INSIDE);
+	cr_assert_eq(runtime_dir_relation("/var/lib/docker", RUNTIME_DIR_DOCKER_DATA,
+					  "/var/lib/docker/containers/c/hostname/x", NULL),
+		     RUNTIME_DIR_INSIDE);
+	cr_assert_eq(runtime_dir_relation("/run/user/*/containerd", RUNTIME_DIR_CONTAINERD_STATE,
+					  "/run/user/0/containerd/io.containerd.grpc.v1.cri/"
+					  "sandboxes/s/shm",
+					  &depth),
+		     RUNTIME_DIR_BOUND);
+	cr_assert_eq(depth, 4);
+	cr_assert(runtime_dirs_default_settles(
+	    "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/abc/hosts"));
+	cr_assert(runtime_dirs_default_settles(
+	    "/run/containerd/io.containerd.grpc.v1.cri/sandboxes/abc/shm"));
+	cr_assert(runtime_dirs_default_settles("/var/lib/kubelet/pods/u/volume-subpaths/v/c/0"));
+	cr_assert(!runtime_dirs_default_settles(
+	    "/var/lib/containerX/io.containerd.grpc.v1.cri/sandboxes/abc/hosts"));
+	cr_assert(!runtime_dirs_default_settles("/var/lib/containerd"));
+	cr_assert(!runtime_dirs_default_settles("/var/lib/container"));
+	cr_assert(!runtime_dirs_default_settles("/var/lib"));
+}
+
 /* --- what Docker and Podman write ----------------------------------------- */
 
 static bool client_overlay_root(const char *resolved)

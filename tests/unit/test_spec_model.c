@@ -216,3 +216,43 @@ Test(spec_model, annotations_a_runtime_acts_on_are_refused)
 	cleanup_free char *allowed = refusals(text, lax);
 	cr_assert_str_eq(allowed, "");
 }
+
+/* An exec's process file is walked from the model's "process": its model
+ * paths (in the lift, and as allow.fields reads them) start there, its JSON
+ * paths at the file's top. */
+Test(spec_model, an_exec_process_is_walked_from_process)
+{
+	const char *text = "{\"args\":[\"sh\"],\"cwd\":\"/\",\"newThing\":{\"deeper\":1},"
+			   "\"selinuxLabel\":\"x\",\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\","
+			   "\"hard\":1,\"soft\":1,\"extra\":2}]}";
+	struct policy *lax = NULL;
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_load_default(&lax, &err), 0);
+	string_list_add(&lax->allow.fields, "process.rlimits[].extra");
+	const struct policy *policies[] = {policy, lax};
+	const char *expected[] = {
+	    "spec newThing \"allow.fields\" += [\"process.newThing\"]\n"
+	    "spec selinuxLabel \"allow.fields\" += [\"process.selinuxLabel\"]\n"
+	    "spec rlimits[0].extra \"allow.fields\" += [\"process.rlimits[].extra\"]\n",
+	    "spec newThing \"allow.fields\" += [\"process.newThing\"]\n"
+	    "spec selinuxLabel \"allow.fields\" += [\"process.selinuxLabel\"]\n",
+	};
+	for (size_t p = 0; p < ARRAY_SIZE(policies); p++) {
+		cleanup_json struct json *process = test_parse(text);
+		cleanup_report struct report report = {0};
+		cr_assert_eq(harden_process(process, NULL, policies[p], &(struct host_facts){0},
+					    &report, &err),
+			     0, "%s", err ? err->msg : "");
+		struct strbuf got = {0};
+		for (size_t i = 0; i < report.len; i++) {
+			const struct decision *d = &report.items[i];
+			if (d->kind != DECISION_REFUSE || strcmp(d->rule, "spec") != 0)
+				continue;
+			cleanup_free char *lift = decision_lift_to_string(d);
+			strbuf_appendf(&got, "%s %s %s\n", d->rule, d->path, lift ? lift : "-");
+		}
+		cr_expect_str_eq(got.buf ? got.buf : "", expected[p]);
+		strbuf_free(&got);
+	}
+	policy_free(lax);
+}

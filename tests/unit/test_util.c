@@ -181,7 +181,7 @@ Test(util, utc_timestamp_is_what_strftime_writes)
 
 Test(util, xasprintf_writes_what_snprintf_writes)
 {
-	char long_arg[600];
+	char long_arg[1100];
 	memset(long_arg, 'z', sizeof(long_arg) - 1);
 	long_arg[sizeof(long_arg) - 1] = '\0';
 	/* volatile: the compiler would refuse a constant NULL for %s */
@@ -200,7 +200,8 @@ Test(util, xasprintf_writes_what_snprintf_writes)
 	EXPECT_AS_SNPRINTF("%.3s|%5d|%-4s|%x|%02u", "abcdef", 42, "a", 255u, 7u);
 	EXPECT_AS_SNPRINTF("%s %zd %ls", "then vsnprintf", (ssize_t)-3, L"w");
 	EXPECT_AS_SNPRINTF("%d then %x", 1, 0xabu);
-	/* A 255-byte result fits the short buffer; 256 does not. */
+	/* Results at the edges of the buffer on the stack: 255 and 256 bytes
+	 * (its size once), then 1023 and 1024 (its size now). */
 	long_arg[255] = '\0';
 	EXPECT_AS_SNPRINTF("%s", long_arg);
 	long_arg[255] = 'z';
@@ -208,4 +209,34 @@ Test(util, xasprintf_writes_what_snprintf_writes)
 	EXPECT_AS_SNPRINTF("%s", long_arg);
 	long_arg[254] = '\0';
 	EXPECT_AS_SNPRINTF("%s%c", long_arg, 'q');
+	memset(long_arg, 'y', sizeof(long_arg) - 1);
+	long_arg[1022] = '\0';
+	EXPECT_AS_SNPRINTF("%s.", long_arg);
+	long_arg[1022] = 'y';
+	long_arg[1023] = '\0';
+	EXPECT_AS_SNPRINTF("%s.", long_arg);
+	long_arg[1023] = 'y';
+	EXPECT_AS_SNPRINTF("%s", long_arg);
+	/* "%s" alone is copied, NULL as glibc prints it. */
+	EXPECT_AS_SNPRINTF("%s", nothing);
+	EXPECT_AS_SNPRINTF("%s ", nothing);
+}
+
+Test(util, xstrcat_index_writes_the_path_of_an_item)
+{
+	char expected[64];
+	const size_t indexes[] = {0, 7, 10, 123, SIZE_MAX};
+	for (size_t i = 0; i < ARRAY_SIZE(indexes); i++) {
+		char *got = xstrcat_index("mounts", "", indexes[i]);
+		snprintf(expected, sizeof(expected), "mounts[%zu]", indexes[i]);
+		cr_expect_str_eq(got, expected);
+		xfree(got);
+		got = xstrcat_index("mounts[2]", ".options", indexes[i]);
+		snprintf(expected, sizeof(expected), "mounts[2].options[%zu]", indexes[i]);
+		cr_expect_str_eq(got, expected);
+		xfree(got);
+	}
+	char *got = xstrcat_index("", "", 5);
+	cr_expect_str_eq(got, "[5]");
+	xfree(got);
 }
