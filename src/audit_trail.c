@@ -179,11 +179,15 @@ char *audit_trail_kernel_message(const struct audit_trail_event *event, const st
 
 int audit_trail_append(const char *path, const char *line, oh_error_t *err)
 {
-	cleanup_free char *dir_copy = xstrdup(path);
-	const char *dir = dirname(dir_copy);
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST)
-		return oh_error_make(err, errno, "event log directory %s", dir);
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	if (fd < 0 && errno == ENOENT) {
+		/* Its directory, made the first time only. */
+		cleanup_free char *dir_copy = xstrdup(path);
+		const char *dir = dirname(dir_copy);
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST)
+			return oh_error_make(err, errno, "event log directory %s", dir);
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+	}
 	if (fd < 0)
 		return oh_error_make(err, errno, "event log %s", path);
 	size_t len = strlen(line);

@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: Apache-2.0
 # Turn files into C arrays: embed.py OUT.c NAME=FILE... Each NAME becomes
 # `const char NAME[]` (NUL-terminated) and `const size_t NAME_len`.
-# NAME=compact:FILE stores a plain-JSON file without the whitespace between
-# its tokens: it is parsed on every create that installs it, and yajl's
-# lexer pays for every byte of indentation. Everything else, numbers and
-# strings included, is kept byte for byte.
+# NAME=compact:FILE stores a JSON file without the whitespace and the
+# comments (/* */ and //, as oci-harden's policy files may have them)
+# between its tokens: it is parsed on every create, and the reader pays for
+# every byte of indentation, and takes its slower path for a comment.
+# Everything else, numbers and strings included, is kept byte for byte.
 import sys
 
 
 def strip_json_whitespace(data):
     out = bytearray()
     in_string = escaped = False
-    for b in data:
+    i = 0
+    while i < len(data):
+        b = data[i]
         if in_string:
             out.append(b)
             if escaped:
@@ -21,11 +24,22 @@ def strip_json_whitespace(data):
                 escaped = True
             elif b == 0x22:  # closing quote
                 in_string = False
-        elif b in b' \t\r\n':
+        elif data.startswith(b'/*', i):
+            end = data.find(b'*/', i + 2)
+            if end < 0:
+                sys.exit('embed.py: a comment that does not end')
+            i = end + 2
             continue
+        elif data.startswith(b'//', i):
+            end = data.find(b'\n', i)
+            i = len(data) if end < 0 else end
+            continue
+        elif b in b' \t\r\n':
+            pass
         else:
             out.append(b)
             in_string = b == 0x22
+        i += 1
     return bytes(out)
 
 

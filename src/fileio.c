@@ -79,6 +79,23 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* ".<name, at most 20 bytes>.oci-harden-<r, 16 hex digits>" into `out`
+ * (64 bytes), made by hand: snprintf cost more than the write. */
+static void file_temporary_name(char *out, const char *name, unsigned long long r)
+{
+	static const char hex[] = "0123456789abcdef";
+	static const char mark[] = ".oci-harden-";
+	size_t n = strnlen(name, 20), at = 0;
+	out[at++] = '.';
+	memcpy(out + at, name, n);
+	at += n;
+	memcpy(out + at, mark, sizeof(mark) - 1);
+	at += sizeof(mark) - 1;
+	for (int shift = 60; shift >= 0; shift -= 4)
+		out[at++] = hex[(r >> shift) & 0xf];
+	out[at] = '\0';
+}
+
 int file_replace_atomically(int dirfd, const char *name, const char *display, const char *data,
 			    size_t len, const struct stat *like, oh_error_t *err)
 {
@@ -90,7 +107,7 @@ int file_replace_atomically(int dirfd, const char *name, const char *display, co
 		unsigned long long r = 0;
 		if (getrandom(&r, sizeof(r), 0) != sizeof(r))
 			r = (unsigned long long)getpid() << 16 ^ (unsigned long long)attempt;
-		snprintf(tmp_name, sizeof(tmp_name), ".%.20s.oci-harden-%016llx", name, r);
+		file_temporary_name(tmp_name, name, r);
 		fd = openat(dirfd, tmp_name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			    like->st_mode & 07777);
 		if (fd < 0 && (errno != EEXIST || attempt > 16))

@@ -66,17 +66,28 @@ static const struct {
  * when it cannot be read. */
 static unsigned long long host_own_namespace_inode(const char *proc_name)
 {
-	char link[32], text[64];
-	if (snprintf(link, sizeof(link), "/proc/self/ns/%s", proc_name) >= (int)sizeof(link))
+	static const char dir[] = "/proc/self/ns/";
+	char link[sizeof(dir) + 8], text[64];
+	size_t name_len = strlen(proc_name);
+	if (name_len > 7)
 		return 0;
+	memcpy(link, dir, sizeof(dir) - 1);
+	memcpy(link + sizeof(dir) - 1, proc_name, name_len + 1);
 	ssize_t n = readlink(link, text, sizeof(text) - 1);
 	if (n <= 0)
 		return 0;
 	text[n] = '\0';
-	const char *open = strchr(text, '[');
-	char *end;
-	unsigned long long ino = open ? strtoull(open + 1, &end, 10) : 0;
-	return open && *end == ']' ? ino : 0;
+	/* "<name>:[<digits>]" */
+	const char *p = strchr(text, '[');
+	unsigned long long ino = 0;
+	if (!p || !p[1] || p[1] == ']')
+		return 0;
+	for (p++; *p >= '0' && *p <= '9'; p++) {
+		if (ino > (~0ULL - 9) / 10)
+			return 0;
+		ino = ino * 10 + (unsigned)(*p - '0');
+	}
+	return *p == ']' && !p[1] ? ino : 0;
 }
 
 /* A namespace is identified by its nsfs inode; ours are the host's, since
