@@ -169,4 +169,17 @@ void string_list_add(struct string_list *list, const char *s);
 bool string_list_contains(const struct string_list *list, const char *s);
 void string_list_clear(struct string_list *list);
 
+/* FNV-1a, 64 bits, of `len` bytes, going on from `hash` (FNV1A_START for a
+ * first piece): the short, stable names of the state directories, the
+ * observation marks and the Kubernetes events, and the hash of host.c's
+ * set of directories. */
+#define FNV1A_START 0xcbf29ce484222325ull
+static inline uint64_t fnv1a(uint64_t hash, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++)
+		hash = (hash ^ p[i]) * 0x100000001b3ull;
+	return hash;
+}
+
 #endif

@@ -44,11 +44,7 @@ void container_record_clear(struct container_record *r)
  * (the path itself is kept in each record and checked on load). */
 static char *container_state_dir(const char *state_dir, const char *runtime_root)
 {
-	uint64_t hash = 0xcbf29ce484222325ull;
-	for (const char *p = runtime_root; *p; p++) {
-		hash ^= (unsigned char)*p;
-		hash *= 0x100000001b3ull;
-	}
+	uint64_t hash = fnv1a(FNV1A_START, runtime_root, strlen(runtime_root));
 	return xasprintf("%s/%016llx", state_dir, (unsigned long long)hash);
 }
 

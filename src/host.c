@@ -260,19 +260,12 @@ struct host_clean_dirs {
 	size_t cap, len; /* cap a power of two */
 };
 
-static uint64_t host_hash(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return h;
-}
-
 /* The slot of the n-byte string `dir`: where it is, or the empty one
  * where it would go. */
 static char **host_clean_dirs_slot(const struct host_clean_dirs *set, const char *dir, size_t n)
 {
-	for (size_t i = host_hash(dir, n) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+	for (size_t i = fnv1a(FNV1A_START, dir, n) & (set->cap - 1);;
+	     i = (i + 1) & (set->cap - 1)) {
 		char *s = set->slots[i];
 		if (!s || (strncmp(s, dir, n) == 0 && s[n] == '\0'))
 			return &set->slots[i];

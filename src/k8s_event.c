@@ -117,12 +117,7 @@ static char *k8s_event_time(const char *time)
 /* FNV-1a, 64 bits: the line's short, stable name. */
 static uint64_t k8s_event_hash(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
+	return fnv1a(FNV1A_START, s, len);
 }
 
 /* Cut at K8S_EVENT_MAX_MESSAGE bytes, not inside a UTF-8 sequence. */

@@ -21,11 +21,8 @@ char *observe_record_dir(const char *state_dir)
  * root itself is in the record). */
 char *observe_record_path(const char *state_dir, const char *root, const char *id)
 {
-	uint64_t hash = 0xcbf29ce484222325ull;
-	for (const char *p = root ? root : "(default)"; *p; p++) {
-		hash ^= (unsigned char)*p;
-		hash *= 0x100000001b3ull;
-	}
+	const char *named = root ? root : "(default)";
+	uint64_t hash = fnv1a(FNV1A_START, named, strlen(named));
 	return xasprintf("%s/observe/%016llx/%s.json", state_dir, (unsigned long long)hash, id);
 }
 

@@ -348,15 +348,10 @@ static void spawn_sweeper(unsigned seconds)
  * removed by the collect of one that did not. */
 static char *failing_mark(const struct helper *h, const struct observe_record *r)
 {
-	uint64_t hash = 0xcbf29ce484222325ull;
+	uint64_t hash = FNV1A_START;
 	const char *parts[] = {r->image ? r->image : "", r->policy ? r->policy : ""};
 	for (size_t i = 0; i < ARRAY_SIZE(parts); i++)
-		for (const char *p = parts[i];; p++) {
-			hash ^= (unsigned char)*p;
-			hash *= 0x100000001b3ull;
-			if (!*p)
-				break;
-		}
+		hash = fnv1a(hash, parts[i], strlen(parts[i]) + 1); /* with its NUL */
 	return xasprintf("%s/observe/failing/%016llx", h->settings.state_dir,
 			 (unsigned long long)hash);
 }
