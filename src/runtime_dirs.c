@@ -313,15 +313,40 @@ const size_t *runtime_dirs_default_probes(void)
 	return default_probes;
 }
 
+/* For each byte after a path's first '/', the indices of the default
+ * directories runtime_dir_may_relate lets through, in the table's order:
+ * a path under /var meets a dozen of them rather than the whole table. */
+_Static_assert(ARRAY_SIZE(runtime_dirs_default) <= UINT8_MAX, "indices fit a byte");
+static unsigned char default_candidates[256][ARRAY_SIZE(runtime_dirs_default)];
+static unsigned char default_candidates_len[256];
+static bool default_candidates_ready[256];
+
+const unsigned char *runtime_dirs_default_candidates(const char *path, size_t *len)
+{
+	unsigned char c = (unsigned char)path[1];
+	if (!default_candidates_ready[c]) {
+		unsigned char n = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(runtime_dirs_default); i++)
+			if (runtime_dir_may_relate(runtime_dirs_default[i].path, path))
+				default_candidates[c][n++] = (unsigned char)i;
+		default_candidates_len[c] = n;
+		default_candidates_ready[c] = true;
+	}
+	*len = default_candidates_len[c];
+	return default_candidates[c];
+}
+
 bool runtime_dirs_default_settles(const char *path)
 {
 	enum runtime_dir_relation innermost = RUNTIME_DIR_UNRELATED;
 	size_t innermost_depth = 0;
 	size_t path_len = strlen(path);
 	const size_t *probes = runtime_dirs_default_probes();
-	for (size_t i = 0; i < runtime_dirs_default_len; i++) {
-		if (!runtime_dir_may_relate(runtime_dirs_default[i].path, path) ||
-		    runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
+	size_t candidates_len;
+	const unsigned char *candidates = runtime_dirs_default_candidates(path, &candidates_len);
+	for (size_t c = 0; c < candidates_len; c++) {
+		size_t i = candidates[c];
+		if (runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
 						path_len))
 			continue;
 		size_t depth;

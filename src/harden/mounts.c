@@ -109,12 +109,16 @@ static struct runtime_dir_verdict mounts_runtime_dir_verdict(const struct host_f
 	size_t depth = 0;
 	size_t path_len = strlen(path);
 	const size_t *probes = runtime_dirs_default_probes();
-	for (size_t i = 0; i < runtime_dirs_default_len; i++)
+	size_t candidates_len;
+	const unsigned char *candidates = runtime_dirs_default_candidates(path, &candidates_len);
+	for (size_t c = 0; c < candidates_len; c++) {
+		size_t i = candidates[c];
 		if (!runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
 						 path_len))
 			mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
 						    runtime_dirs_default[i].what,
 						    runtime_dirs_default[i].layout, path);
+	}
 	for (size_t i = 0; host && i < host->runtime_dirs_len; i++)
 		mounts_runtime_dir_consider(&v, &depth, host->runtime_dirs[i].path,
 					    host->runtime_dirs[i].what,
