@@ -384,6 +384,13 @@ struct mount_view {
 	bool bind;
 	bool read_only;
 	const char *shared; /* "shared" or "rshared" when present */
+	char *path;	    /* "mounts[N]" */
+	/* A bind's source as runc joins it to the bundle (harden_host_path,
+	 * lexical), or NULL; and its facts once looked up. Several steps
+	 * below ask for them. */
+	char *source_host;
+	const struct host_path *source_fact;
+	bool source_fact_known;
 };
 
 /* A host path the container's mounts name, and the facts of it. */
@@ -392,8 +399,12 @@ struct mount_host_path {
 	const struct json *node;
 	const char *label;   /* "bind mount of host", "overlay lowerdir" */
 	const char *written; /* as the config has it */
-	char *host;	     /* where the runtime looks: joined to the bundle when relative */
-	char *clean;	     /* `host` lexically clean */
+	const char *host;    /* where the runtime looks: joined to the bundle when relative */
+	char *host_owned;    /* `host` when this owns it */
+	/* The facts of `host`, when already looked up (a bind's source). */
+	const struct host_path *fact;
+	bool fact_known;
+	char *clean; /* `host` lexically clean */
 	bool read_only;
 };
 
@@ -411,8 +422,22 @@ static void mounts_view_clear(struct mount_view *v)
 {
 	xfree(v->destination_clean);
 	xfree(v->effects);
+	xfree(v->path);
+	xfree(v->source_host);
 	v->destination_clean = NULL;
 	v->effects = NULL;
+	v->path = NULL;
+	v->source_host = NULL;
+}
+
+/* The facts of the host path a bind's source names, or NULL. */
+static const struct host_path *mounts_view_source_fact(const struct host_facts *host,
+						       struct mount_view *v)
+{
+	if (!v->source_fact_known && v->source_host)
+		v->source_fact = host_facts_path(host, v->source_host);
+	v->source_fact_known = true;
+	return v->source_fact;
 }
 
 /* Whether a mount is read-only, from the effects of its options in order. */
@@ -664,7 +689,7 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 	if (rootfs_why && mounts_refuse_host_path(j, p, p->clean, NULL, "%s", rootfs_why))
 		return true;
 
-	const struct host_path *fact = host_facts_path(host, p->host);
+	const struct host_path *fact = p->fact_known ? p->fact : host_facts_path(host, p->host);
 	if (!fact || !fact->exists || !fact->resolved)
 		return mounts_refuse_host_path(
 		    j, p, p->clean, NULL,
@@ -772,6 +797,7 @@ static void overlay_add_path(struct mounts_judge *j, struct mount_host_path **ou
 	    .label = label,
 	    .written = value,
 	    .host = host,
+	    .host_owned = host,
 	    .clean = host ? harden_clean_path(host) : NULL,
 	    .read_only = read_only,
 	};
@@ -824,7 +850,7 @@ static void overlay_option_paths(struct mounts_judge *j, const char *option, con
 static void mounts_host_paths_clear(struct mount_host_path *paths, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		xfree(paths[i].host);
+		xfree(paths[i].host_owned);
 		xfree(paths[i].clean);
 	}
 	xfree(paths);
@@ -912,8 +938,8 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 {
 	struct harden_ctx *ctx = j->ctx;
 	const struct policy_allow *allow = &ctx->policy->allow;
-	const struct mount_view *v = &j->views[index];
-	cleanup_free char *path = xstrcat_index("mounts", "", index);
+	struct mount_view *v = &j->views[index];
+	const char *path = v->path;
 	size_t refusals = report_count(ctx->report, DECISION_REFUSE);
 
 	if (!v->bind && !v->type) {
@@ -950,13 +976,15 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		 * which removes ".." lexically; crun hands it to the kernel
 		 * from the bundle, which follows symlinks before "..": both
 		 * are judged where they differ. */
-		char *lexical = harden_host_path(bundle, source, true);
+		const char *lexical = v->source_host;
 		paths[paths_len++] = (struct mount_host_path){
 		    .json_path = path,
 		    .node = v->node,
 		    .label = "bind mount of host",
 		    .written = source,
 		    .host = lexical,
+		    .fact = mounts_view_source_fact(ctx->host, v),
+		    .fact_known = true,
 		    .clean = lexical ? harden_clean_path(lexical) : NULL,
 		    .read_only = v->read_only,
 		};
@@ -970,6 +998,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 				    .label = "bind mount of host",
 				    .written = source,
 				    .host = physical,
+				    .host_owned = physical,
 				    .clean = steal_pointer(&physical_clean),
 				    .read_only = v->read_only,
 				};
@@ -1008,7 +1037,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		    .node = v->node,
 		    .label = "mount source",
 		    .written = v->source,
-		    .host = xstrdup(v->source),
+		    .host = v->source,
 		    .clean = harden_clean_path(v->source),
 		    .read_only = v->read_only,
 		};
@@ -1022,8 +1051,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 	/* A bind with shared propagation joins the host's peer group: mounts
 	 * made in the container appear on the host (CIS Docker 5.20). */
 	if (v->bind && v->shared && report_count(ctx->report, DECISION_REFUSE) == refusals) {
-		cleanup_free char *clean =
-		    harden_host_path(bundle, v->source ? v->source : "", true);
+		const char *clean = v->source_host;
 		if (!clean || !mounts_host_path_allowed(allow, clean, v->read_only))
 			harden_refuse(ctx, "mounts", path, v->node, "allow.host_paths",
 				      clean ? clean : v->source,
@@ -1040,16 +1068,19 @@ static void mounts_collect_writable(struct mounts_judge *j)
 	const struct host_facts *host = j->ctx->host;
 	const char *bundle = host ? host->bundle : NULL;
 	for (size_t i = 0; i < j->views_len; i++) {
-		const struct mount_view *v = &j->views[i];
+		struct mount_view *v = &j->views[i];
 		if (v->read_only)
 			continue;
-		struct string_list hosts = {0};
 		if (v->bind && v->source) {
-			char *h = harden_host_path(bundle, v->source, true);
-			if (h)
-				string_list_add(&hosts, h);
-			xfree(h);
-		} else if (!v->bind && v->type && strcmp(v->type, "overlay") == 0) {
+			const struct host_path *fact = mounts_view_source_fact(host, v);
+			if (fact && fact->exists && fact->resolved && fact->type == S_IFDIR) {
+				string_list_add(&j->writable, fact->resolved);
+				string_list_add(&j->writable_mount, v->path);
+			}
+			continue;
+		}
+		struct string_list hosts = {0};
+		if (!v->bind && v->type && strcmp(v->type, "overlay") == 0) {
 			for (size_t o = 0; v->options && o < v->options->array.len; o++) {
 				const char *option = v->options->array.items[o]->string.ptr;
 				for (const char *s = option; *s;) {
@@ -1071,8 +1102,7 @@ static void mounts_collect_writable(struct mounts_judge *j)
 			if (!fact || !fact->exists || !fact->resolved || fact->type != S_IFDIR)
 				continue;
 			string_list_add(&j->writable, fact->resolved);
-			cleanup_free char *which = xstrcat_index("mounts", "", i);
-			string_list_add(&j->writable_mount, which);
+			string_list_add(&j->writable_mount, v->path);
 		}
 		string_list_clear(&hosts);
 	}
@@ -1089,14 +1119,19 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 	int r = 0;
 	if (mounts && mounts->array.len) {
 		j.views = xcalloc(mounts->array.len, sizeof(*j.views));
+		const char *bundle = ctx->host ? ctx->host->bundle : NULL;
 		for (size_t i = 0; i < mounts->array.len; i++, j.views_len++) {
-			cleanup_free char *path = xstrcat_index("mounts", "", i);
+			char *path = xstrcat_index("mounts", "", i);
 			if (mounts_view_read(mounts->array.items[i], path, &j.views[i], err) < 0) {
+				xfree(path);
 				r = -1;
 				goto out;
 			}
+			j.views[i].path = path;
+			if (j.views[i].bind)
+				j.views[i].source_host = harden_host_path(
+				    bundle, j.views[i].source ? j.views[i].source : "", true);
 		}
-		const char *bundle = ctx->host ? ctx->host->bundle : NULL;
 		cleanup_free char *root = harden_root_host_path(ctx->spec, bundle);
 		if (root) {
 			j.rootfs_clean = harden_clean_path(root);
