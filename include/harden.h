@@ -136,6 +136,9 @@ struct harden_module {
  * current distro). "." for an empty relative path; NULL for a relative path
  * that climbs out with "..". */
 char *harden_clean_path(const char *path);
+/* The same without a copy where `path` is clean already: `path` itself, or
+ * its clean form, which *owned then holds for the caller to free. */
+const char *harden_clean_path_borrowed(const char *path, char **owned);
 
 /* Whether clean absolute `inner` is clean absolute `outer` or inside it. */
 bool harden_path_within(const char *inner, const char *outer);

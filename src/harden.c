@@ -224,6 +224,15 @@ static bool harden_path_is_clean(const char *path)
 	return true;
 }
 
+const char *harden_clean_path_borrowed(const char *path, char **owned)
+{
+	*owned = NULL;
+	if (harden_path_is_clean(path))
+		return path;
+	*owned = harden_clean_path(path);
+	return *owned;
+}
+
 char *harden_clean_path(const char *path)
 {
 	if (harden_path_is_clean(path))

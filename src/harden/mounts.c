@@ -377,7 +377,8 @@ struct mount_view {
 	const struct json *node;
 	const struct json *options;
 	const char *type, *source, *destination;
-	char *destination_clean; /* "/" and destination, cleaned */
+	const char *destination_clean; /* "/" and destination, cleaned */
+	char *destination_clean_owned; /* destination_clean where not `destination` */
 	/* What each option is to the runtime, worked out once: every step
 	 * below asks it of the options again. */
 	enum mount_option_effect *effects;
@@ -404,7 +405,8 @@ struct mount_host_path {
 	/* The facts of `host`, when already looked up (a bind's source). */
 	const struct host_path *fact;
 	bool fact_known;
-	char *clean; /* `host` lexically clean */
+	const char *clean; /* `host` lexically clean */
+	char *clean_owned; /* `clean` when this owns it */
 	bool read_only;
 };
 
@@ -420,11 +422,12 @@ struct mounts_judge {
 
 static void mounts_view_clear(struct mount_view *v)
 {
-	xfree(v->destination_clean);
+	xfree(v->destination_clean_owned);
 	xfree(v->effects);
 	xfree(v->path);
 	xfree(v->source_host);
 	v->destination_clean = NULL;
+	v->destination_clean_owned = NULL;
 	v->effects = NULL;
 	v->path = NULL;
 	v->source_host = NULL;
@@ -531,11 +534,12 @@ static int mounts_view_read(const struct json *m, const char *path, struct mount
 	}
 	v->read_only = mount_access_read_only(&access);
 	if (v->destination && v->destination[0] == '/') {
-		v->destination_clean = harden_clean_path(v->destination);
+		v->destination_clean =
+		    harden_clean_path_borrowed(v->destination, &v->destination_clean_owned);
 	} else {
 		/* runc joins a relative destination to the root filesystem too. */
 		cleanup_free char *rooted = xasprintf("/%s", v->destination ? v->destination : "");
-		v->destination_clean = harden_clean_path(rooted);
+		v->destination_clean = v->destination_clean_owned = harden_clean_path(rooted);
 	}
 	return 0;
 }
@@ -696,9 +700,10 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 		    "does not exist on the host: the runtime resolves it only when it mounts it, "
 		    "after the mounts before it, and what is not there now could then lead "
 		    "anywhere");
-	cleanup_free char *resolved = harden_clean_path(fact->resolved);
+	cleanup_free char *resolved_owned = NULL;
+	const char *resolved = harden_clean_path_borrowed(fact->resolved, &resolved_owned);
 	if (!resolved)
-		resolved = xstrdup(fact->resolved);
+		resolved = fact->resolved;
 
 	/* What it is, where its symlinks lead. */
 	if (strcmp(resolved, p->clean) != 0) {
@@ -791,6 +796,7 @@ static void overlay_add_path(struct mounts_judge *j, struct mount_host_path **ou
 	const char *bundle = j->ctx->host ? j->ctx->host->bundle : NULL;
 	*out = xgrow(*out, cap, *len + 1, sizeof(**out));
 	char *host = harden_host_path(bundle, value, false);
+	char *clean = host ? harden_clean_path(host) : NULL;
 	(*out)[(*len)++] = (struct mount_host_path){
 	    .json_path = json_path,
 	    .node = node,
@@ -798,7 +804,8 @@ static void overlay_add_path(struct mounts_judge *j, struct mount_host_path **ou
 	    .written = value,
 	    .host = host,
 	    .host_owned = host,
-	    .clean = host ? harden_clean_path(host) : NULL,
+	    .clean = clean,
+	    .clean_owned = clean,
 	    .read_only = read_only,
 	};
 }
@@ -851,7 +858,7 @@ static void mounts_host_paths_clear(struct mount_host_path *paths, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		xfree(paths[i].host_owned);
-		xfree(paths[i].clean);
+		xfree(paths[i].clean_owned);
 	}
 	xfree(paths);
 }
@@ -977,6 +984,9 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		 * from the bundle, which follows symlinks before "..": both
 		 * are judged where they differ. */
 		const char *lexical = v->source_host;
+		char *lexical_clean_owned = NULL;
+		const char *lexical_clean =
+		    lexical ? harden_clean_path_borrowed(lexical, &lexical_clean_owned) : NULL;
 		paths[paths_len++] = (struct mount_host_path){
 		    .json_path = path,
 		    .node = v->node,
@@ -985,12 +995,13 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		    .host = lexical,
 		    .fact = mounts_view_source_fact(ctx->host, v),
 		    .fact_known = true,
-		    .clean = lexical ? harden_clean_path(lexical) : NULL,
+		    .clean = lexical_clean,
+		    .clean_owned = lexical_clean_owned,
 		    .read_only = v->read_only,
 		};
 		if (source[0] != '/' && bundle) {
 			char *physical = harden_host_path(bundle, source, false);
-			cleanup_free char *physical_clean = harden_clean_path(physical);
+			char *physical_clean = harden_clean_path(physical);
 			if (lexical && strcmp(physical, lexical) != 0)
 				paths[paths_len++] = (struct mount_host_path){
 				    .json_path = path,
@@ -999,11 +1010,14 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 				    .written = source,
 				    .host = physical,
 				    .host_owned = physical,
-				    .clean = steal_pointer(&physical_clean),
+				    .clean = physical_clean,
+				    .clean_owned = physical_clean,
 				    .read_only = v->read_only,
 				};
-			else
+			else {
 				xfree(physical);
+				xfree(physical_clean);
+			}
 		}
 	} else if (strcmp(type, "overlay") == 0) {
 		for (size_t i = 0; v->options && i < v->options->array.len; i++) {
@@ -1032,13 +1046,17 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		/* A type the policy allows, mounted from a path: a block device
 		 * or an image file of the host, judged as the host path it is. */
 		paths = xgrow(paths, &paths_cap, 1, sizeof(*paths));
+		char *source_clean_owned = NULL;
+		const char *source_clean =
+		    harden_clean_path_borrowed(v->source, &source_clean_owned);
 		paths[paths_len++] = (struct mount_host_path){
 		    .json_path = path,
 		    .node = v->node,
 		    .label = "mount source",
 		    .written = v->source,
 		    .host = v->source,
-		    .clean = harden_clean_path(v->source),
+		    .clean = source_clean,
+		    .clean_owned = source_clean_owned,
 		    .read_only = v->read_only,
 		};
 	}
@@ -1177,10 +1195,9 @@ static void mounts_query(struct host_queries *q, char *host_path, bool source)
 	if (!host_path)
 		return;
 	/* harden_host_queries drops the repeats. */
-	string_list_add(&q->paths, host_path);
 	if (source)
 		string_list_add(&q->sources, host_path);
-	xfree(host_path);
+	string_list_take(&q->paths, host_path);
 }
 
 /* Every host path the mounts name, as the runtime will look it up: bind
