@@ -167,23 +167,41 @@ struct decision *harden_record_change(struct harden_ctx *ctx, const char *rule, 
 			  reason);
 }
 
-struct decision *harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
-			    const char *parent_path, const char *key, struct json *value,
-			    const char *reason)
+/* harden_set, with the reason `reason` or else `reason_taken`. */
+static struct decision *harden_set_common(struct harden_ctx *ctx, const char *rule,
+					  struct json *parent, const char *parent_path,
+					  const char *key, struct json *value, const char *reason,
+					  char *reason_taken)
 {
 	struct json *current = json_object_get_raw(parent, key);
 	if (current && current->type != JSON_NULL && json_equal(current, value)) {
 		json_free(value);
+		xfree(reason_taken);
 		return NULL;
 	}
-	cleanup_free char *path = harden_path_join(parent_path, key);
+	char *path = harden_path_join(parent_path, key);
 	struct json *new_copy = json_clone(value);
 	struct json *old = json_object_exchange(parent, key, value);
 	if (old && old->type == JSON_NULL) {
 		json_free(old);
 		old = NULL;
 	}
-	return harden_record_change(ctx, rule, path, old, new_copy, reason);
+	return report_add_taken(ctx->report, DECISION_CHANGE, rule, path, old, new_copy,
+				reason_taken ? reason_taken : xstrdup(reason));
+}
+
+struct decision *harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
+			    const char *parent_path, const char *key, struct json *value,
+			    const char *reason)
+{
+	return harden_set_common(ctx, rule, parent, parent_path, key, value, reason, NULL);
+}
+
+struct decision *harden_set_reason_taken(struct harden_ctx *ctx, const char *rule,
+					 struct json *parent, const char *parent_path,
+					 const char *key, struct json *value, char *reason)
+{
+	return harden_set_common(ctx, rule, parent, parent_path, key, value, NULL, reason);
 }
 
 struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,

@@ -264,14 +264,14 @@ static struct json *noexec_options_with(const struct json *options, const char *
 	return out;
 }
 
-/* Make mount `index` noexec, as its runtime applies it. `shown` is the
+/* Make mount `m` noexec, as its runtime applies it. `shown` is the
  * writable bind a read-only one shows, or SIZE_MAX. */
 static void noexec_mount(struct harden_ctx *ctx, const struct noexec_mount *m, size_t shown)
 {
 	struct noexec_flags f = noexec_read_flags(m->options);
 	const char *dest = m->destination;
 	const char *where = m->path;
-	cleanup_free char *why = NULL;
+	char *why = NULL;
 	struct json *options = NULL;
 	bool directory = m->source && m->source->exists && m->source->type == S_IFDIR;
 	if (!m->bind) {
@@ -329,7 +329,8 @@ static void noexec_mount(struct harden_ctx *ctx, const struct noexec_mount *m, s
 		    shown != SIZE_MAX ? "read-only but writable through another mount" : "writable",
 		    ro ? " and ro (the host's file is on a read-only mount)" : "");
 	}
-	struct decision *d = harden_set(ctx, "noexec", m->node, where, "options", options, why);
+	struct decision *d =
+	    harden_set_reason_taken(ctx, "noexec", m->node, where, "options", options, why);
 	if (d)
 		decision_set_lift_item(d, "allow.exec_paths", dest);
 }
