@@ -701,7 +701,10 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 		    "after the mounts before it, and what is not there now could then lead "
 		    "anywhere");
 	cleanup_free char *resolved_owned = NULL;
-	const char *resolved = harden_clean_path_borrowed(fact->resolved, &resolved_owned);
+	/* Mostly it is the clean path as written: clean already. */
+	const char *resolved = strcmp(fact->resolved, p->clean) == 0
+				   ? fact->resolved
+				   : harden_clean_path_borrowed(fact->resolved, &resolved_owned);
 	if (!resolved)
 		resolved = fact->resolved;
 
