@@ -24,7 +24,8 @@ struct host_queries {
 	struct string_list paths; /* absolute host paths, sorted, each once */
 	/* Those of `paths` the container would get (bind sources, paths in
 	 * mount options): judged also by what the host's live container
-	 * daemons use them for. */
+	 * daemons use them for. A module's `queries` adds one here only;
+	 * harden_host_queries adds it to `paths`. */
 	struct string_list sources;
 	struct string_list namespace_types; /* "network", ... */
 	struct string_list namespace_paths; /* parallel to namespace_types */

@@ -118,8 +118,31 @@ void harden_host_queries(const struct json *spec, const char *bundle, struct hos
 	for (size_t i = 0; i < ARRAY_SIZE(harden_modules); i++)
 		if (harden_modules[i]->queries)
 			harden_modules[i]->queries(spec, bundle, q);
-	string_list_sort_unique(&q->paths);
+	/* A module names a source in `sources` alone, and it goes into
+	 * `paths` here: two sorted lists merged rather than a source sorted
+	 * twice, once in each (a config may name thousands). */
 	string_list_sort_unique(&q->sources);
+	string_list_sort_unique(&q->paths);
+	if (!q->sources.len)
+		return;
+	struct string_list merged = {0};
+	merged.items = xgrow(NULL, &merged.cap, q->paths.len + q->sources.len, sizeof(char *));
+	size_t p = 0, s = 0;
+	while (p < q->paths.len || s < q->sources.len) {
+		int c = p == q->paths.len     ? 1
+			: s == q->sources.len ? -1
+					      : strcmp(q->paths.items[p], q->sources.items[s]);
+		if (c < 0) {
+			merged.items[merged.len++] = q->paths.items[p++];
+		} else if (c > 0) {
+			merged.items[merged.len++] = xstrdup(q->sources.items[s++]);
+		} else {
+			merged.items[merged.len++] = q->paths.items[p++];
+			s++;
+		}
+	}
+	xfree(q->paths.items);
+	q->paths = merged;
 }
 
 char *harden_path_join(const char *parent, const char *key)

@@ -1197,10 +1197,9 @@ static void mounts_query(struct host_queries *q, char *host_path, bool source)
 {
 	if (!host_path)
 		return;
-	/* harden_host_queries drops the repeats. */
-	if (source)
-		string_list_add(&q->sources, host_path);
-	string_list_take(&q->paths, host_path);
+	/* harden_host_queries adds the sources to the paths, and drops the
+	 * repeats. */
+	string_list_take(source ? &q->sources : &q->paths, host_path);
 }
 
 /* Every host path the mounts name, as the runtime will look it up: bind
