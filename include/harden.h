@@ -24,7 +24,8 @@ struct host_queries {
 	struct string_list paths; /* absolute host paths, sorted, each once */
 	/* Those of `paths` the container would get (bind sources, paths in
 	 * mount options): judged also by what the host's live container
-	 * daemons use them for. */
+	 * daemons use them for. A module's `queries` adds one here only;
+	 * harden_host_queries adds it to `paths`. */
 	struct string_list sources;
 	struct string_list namespace_types; /* "network", ... */
 	struct string_list namespace_paths; /* parallel to namespace_types */
@@ -136,6 +137,9 @@ struct harden_module {
  * current distro). "." for an empty relative path; NULL for a relative path
  * that climbs out with "..". */
 char *harden_clean_path(const char *path);
+/* The same without a copy where `path` is clean already: `path` itself, or
+ * its clean form, which *owned then holds for the caller to free. */
+const char *harden_clean_path_borrowed(const char *path, char **owned);
 
 /* Whether clean absolute `inner` is clean absolute `outer` or inside it. */
 bool harden_path_within(const char *inner, const char *outer);

@@ -60,6 +60,12 @@ struct decision *report_add(struct report *report, enum decision_kind kind, cons
 			    const char *path, struct json *old_value, struct json *new_value,
 			    const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
+/* The same, taking `path` and `reason` as well, made already: a create may
+ * record a thousand changes, and each copy is memory it touches. */
+struct decision *report_add_taken(struct report *report, enum decision_kind kind, const char *rule,
+				  char *path, struct json *old_value, struct json *new_value,
+				  char *reason);
+
 /* Set the decision's lift: `key` (static) and `value` (taken). */
 void decision_set_lift(struct decision *decision, const char *key, struct json *value);
 

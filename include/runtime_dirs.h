@@ -55,6 +55,11 @@ static inline bool runtime_dir_may_relate(const char *dir, const char *path)
 	return dir[1] == path[1] || path[1] == '\0' || dir[1] == '*';
 }
 
+/* The indices into runtime_dirs_default, in its order, of the directories
+ * runtime_dir_may_relate lets clean absolute `path` through to (their number
+ * in *len): a scan of these is a scan of the whole table. */
+const unsigned char *runtime_dirs_default_candidates(const char *path, size_t *len);
+
 /* A second look, for scans of runtime_dirs_default: for each directory, the
  * index of a byte that tells most paths apart from it at once. */
 const size_t *runtime_dirs_default_probes(void);

@@ -166,6 +166,8 @@ struct string_list {
 };
 
 void string_list_add(struct string_list *list, const char *s);
+/* Add `s`, which the list then owns (xfree'd with it), without a copy. */
+void string_list_take(struct string_list *list, char *s);
 bool string_list_contains(const struct string_list *list, const char *s);
 void string_list_clear(struct string_list *list);
 

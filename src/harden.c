@@ -118,8 +118,31 @@ void harden_host_queries(const struct json *spec, const char *bundle, struct hos
 	for (size_t i = 0; i < ARRAY_SIZE(harden_modules); i++)
 		if (harden_modules[i]->queries)
 			harden_modules[i]->queries(spec, bundle, q);
-	string_list_sort_unique(&q->paths);
+	/* A module names a source in `sources` alone, and it goes into
+	 * `paths` here: two sorted lists merged rather than a source sorted
+	 * twice, once in each (a config may name thousands). */
 	string_list_sort_unique(&q->sources);
+	string_list_sort_unique(&q->paths);
+	if (!q->sources.len)
+		return;
+	struct string_list merged = {0};
+	merged.items = xgrow(NULL, &merged.cap, q->paths.len + q->sources.len, sizeof(char *));
+	size_t p = 0, s = 0;
+	while (p < q->paths.len || s < q->sources.len) {
+		int c = p == q->paths.len     ? 1
+			: s == q->sources.len ? -1
+					      : strcmp(q->paths.items[p], q->sources.items[s]);
+		if (c < 0) {
+			merged.items[merged.len++] = q->paths.items[p++];
+		} else if (c > 0) {
+			merged.items[merged.len++] = xstrdup(q->sources.items[s++]);
+		} else {
+			merged.items[merged.len++] = q->paths.items[p++];
+			s++;
+		}
+	}
+	xfree(q->paths.items);
+	q->paths = merged;
 }
 
 char *harden_path_join(const char *parent, const char *key)
@@ -167,23 +190,41 @@ struct decision *harden_record_change(struct harden_ctx *ctx, const char *rule, 
 			  reason);
 }
 
-struct decision *harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
-			    const char *parent_path, const char *key, struct json *value,
-			    const char *reason)
+/* harden_set, with the reason `reason` or else `reason_taken`. */
+static struct decision *harden_set_common(struct harden_ctx *ctx, const char *rule,
+					  struct json *parent, const char *parent_path,
+					  const char *key, struct json *value, const char *reason,
+					  char *reason_taken)
 {
 	struct json *current = json_object_get_raw(parent, key);
 	if (current && current->type != JSON_NULL && json_equal(current, value)) {
 		json_free(value);
+		xfree(reason_taken);
 		return NULL;
 	}
-	cleanup_free char *path = harden_path_join(parent_path, key);
+	char *path = harden_path_join(parent_path, key);
 	struct json *new_copy = json_clone(value);
 	struct json *old = json_object_exchange(parent, key, value);
 	if (old && old->type == JSON_NULL) {
 		json_free(old);
 		old = NULL;
 	}
-	return harden_record_change(ctx, rule, path, old, new_copy, reason);
+	return report_add_taken(ctx->report, DECISION_CHANGE, rule, path, old, new_copy,
+				reason_taken ? reason_taken : xstrdup(reason));
+}
+
+struct decision *harden_set(struct harden_ctx *ctx, const char *rule, struct json *parent,
+			    const char *parent_path, const char *key, struct json *value,
+			    const char *reason)
+{
+	return harden_set_common(ctx, rule, parent, parent_path, key, value, reason, NULL);
+}
+
+struct decision *harden_set_reason_taken(struct harden_ctx *ctx, const char *rule,
+					 struct json *parent, const char *parent_path,
+					 const char *key, struct json *value, char *reason)
+{
+	return harden_set_common(ctx, rule, parent, parent_path, key, value, NULL, reason);
 }
 
 struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const char *path,
@@ -222,6 +263,15 @@ static bool harden_path_is_clean(const char *path)
 			return false;
 	}
 	return true;
+}
+
+const char *harden_clean_path_borrowed(const char *path, char **owned)
+{
+	*owned = NULL;
+	if (harden_path_is_clean(path))
+		return path;
+	*owned = harden_clean_path(path);
+	return *owned;
 }
 
 char *harden_clean_path(const char *path)

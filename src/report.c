@@ -12,14 +12,20 @@ struct decision *report_add(struct report *report, enum decision_kind kind, cons
 	va_start(ap, fmt);
 	char *reason = xvasprintf(fmt, ap);
 	va_end(ap);
+	return report_add_taken(report, kind, rule, xstrdup(path), old_value, new_value, reason);
+}
 
+struct decision *report_add_taken(struct report *report, enum decision_kind kind, const char *rule,
+				  char *path, struct json *old_value, struct json *new_value,
+				  char *reason)
+{
 	report->items =
 	    xgrow(report->items, &report->cap, report->len + 1, sizeof(struct decision));
 	struct decision *d = &report->items[report->len++];
 	*d = (struct decision){
 	    .kind = kind,
 	    .rule = rule,
-	    .path = xstrdup(path),
+	    .path = path,
 	    .offset = old_value ? old_value->offset : DECISION_NO_OFFSET,
 	    .old_value = old_value,
 	    .new_value = new_value,

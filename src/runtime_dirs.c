@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "runtime_dirs.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -210,20 +211,64 @@ static size_t split_components(const char *path, struct path_component *out)
 	}
 }
 
-/* Whether the `n` components of a path are as many as those of `pattern`
+/* A spot split into its components once: the walk of its text (a
+ * strchrnul and a memchr for '*' per component) was most of matching it. */
+struct spot_pattern {
+	size_t n; /* its components */
+	struct spot_part {
+		const char *at;
+		size_t len;
+		bool has_star;
+	} parts[SPOT_COMPONENTS_MAX];
+};
+
+/* More spots than any layout has. */
+#define LAYOUT_SPOTS_MAX 8
+
+static struct spot_pattern layout_spots[RUNTIME_DIR_KUBELET + 1][LAYOUT_SPOTS_MAX];
+static size_t layout_spots_len[RUNTIME_DIR_KUBELET + 1];
+static bool layout_spots_ready[RUNTIME_DIR_KUBELET + 1];
+
+/* The spots of `layout`, split (their number in *len). */
+static const struct spot_pattern *runtime_dir_spot_patterns(enum runtime_dir_layout layout,
+							    size_t *len)
+{
+	if (!layout_spots_ready[layout]) {
+		const char *const *spots = runtime_dir_spots(layout);
+		size_t k = 0;
+		for (; spots && spots[k]; k++) {
+			struct path_component parts[SPOT_COMPONENTS_MAX];
+			struct spot_pattern *sp = &layout_spots[layout][k];
+			assert(k < LAYOUT_SPOTS_MAX);
+			sp->n = split_components(spots[k], parts);
+			assert(sp->n <= SPOT_COMPONENTS_MAX);
+			for (size_t c = 0; c < sp->n; c++)
+				sp->parts[c] = (struct spot_part){
+				    parts[c].at, parts[c].len,
+				    memchr(parts[c].at, '*', parts[c].len) != NULL};
+		}
+		layout_spots_len[layout] = k;
+		layout_spots_ready[layout] = true;
+	}
+	*len = layout_spots_len[layout];
+	return layout_spots[layout];
+}
+
+/* Whether the `n` components of a path are as many as those of the spot
  * and each matches. The path is split once for all the spots of a
  * directory: walking it again for each spot was most of the cost. */
-static bool spot_match(const char *pattern, const struct path_component *path, size_t n)
+static bool spot_match(const struct spot_pattern *spot, const struct path_component *path, size_t n)
 {
-	for (size_t k = 0;; k++) {
-		size_t pattern_len;
-		pattern = next_component(pattern, &pattern_len);
-		if (pattern_len == 0 || k == n)
-			return pattern_len == 0 && k == n;
-		if (!component_match(pattern, pattern_len, path[k].at, path[k].len))
+	if (spot->n != n)
+		return false;
+	for (size_t k = 0; k < n; k++) {
+		const struct spot_part *part = &spot->parts[k];
+		if (!part->has_star
+			? part->len != path[k].len || memcmp(part->at, path[k].at, part->len) != 0
+			: !component_match(part->at, part->len, path[k].at, path[k].len))
 			return false;
-		pattern += pattern_len;
 	}
+	return true;
 }
 
 enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir_layout layout,
@@ -232,23 +277,22 @@ enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir
 	/* Both are clean: up to the first '*', a byte that differs while the
 	 * path goes on settles it, and most directories differ from a path
 	 * within a few bytes ("/run/..." and "/var/lib/..."). */
-	size_t i = 0, slashes = 0;
-	for (; dir[i] && dir[i] != '*'; i++) {
-		if (dir[i] == path[i]) {
-			slashes += dir[i] == '/';
-			continue;
-		}
-		if ((path[i] == '\0' && dir[i] == '/') || (i == 1 && path[1] == '\0'))
-			break; /* the path ends at a component of dir, or is "/" */
+	size_t i = 0;
+	while (dir[i] && dir[i] != '*' && dir[i] == path[i])
+		i++;
+	if (dir[i] && dir[i] != '*' &&
+	    !((path[i] == '\0' && dir[i] == '/') || (i == 1 && path[1] == '\0')))
 		return RUNTIME_DIR_UNRELATED;
-	}
+	/* Else the path ends at a component of dir or is "/", or matched dir
+	 * up to its end or its first '*'. */
 	size_t components = 0;
 	const char *d = dir, *p = path;
 	if (dir[i] == '\0' && i > 1 && (path[i] == '\0' || path[i] == '/')) {
 		/* The directory (no '*' in it, not "/") spelled out to its end,
 		 * and the path is it or goes on past a '/': it has as many
 		 * components as slashes. */
-		components = slashes;
+		for (size_t k = 0; k < i; k++)
+			components += dir[k] == '/';
 		if (path[i] == '\0') {
 			if (depth)
 				*depth = components;
@@ -286,13 +330,14 @@ enum runtime_dir_relation runtime_dir_relation(const char *dir, enum runtime_dir
 inside:
 	if (depth)
 		*depth = components;
-	const char *const *spots = runtime_dir_spots(layout);
-	if (!spots)
+	size_t spots_len;
+	const struct spot_pattern *spots = runtime_dir_spot_patterns(layout, &spots_len);
+	if (!spots_len)
 		return RUNTIME_DIR_INSIDE;
 	struct path_component rest[SPOT_COMPONENTS_MAX];
 	size_t n = split_components(p, rest);
-	for (size_t k = 0; n <= SPOT_COMPONENTS_MAX && spots[k]; k++)
-		if (spot_match(spots[k], rest, n))
+	for (size_t k = 0; n <= SPOT_COMPONENTS_MAX && k < spots_len; k++)
+		if (spot_match(&spots[k], rest, n))
 			return RUNTIME_DIR_BOUND;
 	return RUNTIME_DIR_INSIDE;
 }
@@ -313,15 +358,40 @@ const size_t *runtime_dirs_default_probes(void)
 	return default_probes;
 }
 
+/* For each byte after a path's first '/', the indices of the default
+ * directories runtime_dir_may_relate lets through, in the table's order:
+ * a path under /var meets a dozen of them rather than the whole table. */
+_Static_assert(ARRAY_SIZE(runtime_dirs_default) <= UINT8_MAX, "indices fit a byte");
+static unsigned char default_candidates[256][ARRAY_SIZE(runtime_dirs_default)];
+static unsigned char default_candidates_len[256];
+static bool default_candidates_ready[256];
+
+const unsigned char *runtime_dirs_default_candidates(const char *path, size_t *len)
+{
+	unsigned char c = (unsigned char)path[1];
+	if (!default_candidates_ready[c]) {
+		unsigned char n = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(runtime_dirs_default); i++)
+			if (runtime_dir_may_relate(runtime_dirs_default[i].path, path))
+				default_candidates[c][n++] = (unsigned char)i;
+		default_candidates_len[c] = n;
+		default_candidates_ready[c] = true;
+	}
+	*len = default_candidates_len[c];
+	return default_candidates[c];
+}
+
 bool runtime_dirs_default_settles(const char *path)
 {
 	enum runtime_dir_relation innermost = RUNTIME_DIR_UNRELATED;
 	size_t innermost_depth = 0;
 	size_t path_len = strlen(path);
 	const size_t *probes = runtime_dirs_default_probes();
-	for (size_t i = 0; i < runtime_dirs_default_len; i++) {
-		if (!runtime_dir_may_relate(runtime_dirs_default[i].path, path) ||
-		    runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
+	size_t candidates_len;
+	const unsigned char *candidates = runtime_dirs_default_candidates(path, &candidates_len);
+	for (size_t c = 0; c < candidates_len; c++) {
+		size_t i = candidates[c];
+		if (runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
 						path_len))
 			continue;
 		size_t depth;

@@ -453,6 +453,12 @@ void string_list_add(struct string_list *list, const char *s)
 	list->items[list->len++] = xstrdup(s);
 }
 
+void string_list_take(struct string_list *list, char *s)
+{
+	list->items = xgrow(list->items, &list->cap, list->len + 1, sizeof(char *));
+	list->items[list->len++] = s;
+}
+
 bool string_list_contains(const struct string_list *list, const char *s)
 {
 	for (size_t i = 0; i < list->len; i++)

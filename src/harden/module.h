@@ -44,6 +44,11 @@ struct decision *harden_set(struct harden_ctx *ctx, const char *rule, struct jso
 			    const char *parent_path, const char *key, struct json *value,
 			    const char *reason);
 
+/* harden_set taking `reason` (made by the caller) too. */
+struct decision *harden_set_reason_taken(struct harden_ctx *ctx, const char *rule,
+					 struct json *parent, const char *parent_path,
+					 const char *key, struct json *value, char *reason);
+
 /* Record a change, taking `old_value` and `new_value` (either may be NULL). */
 struct decision *harden_record_change(struct harden_ctx *ctx, const char *rule, const char *path,
 				      struct json *old_value, struct json *new_value,

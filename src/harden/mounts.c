@@ -109,12 +109,16 @@ static struct runtime_dir_verdict mounts_runtime_dir_verdict(const struct host_f
 	size_t depth = 0;
 	size_t path_len = strlen(path);
 	const size_t *probes = runtime_dirs_default_probes();
-	for (size_t i = 0; i < runtime_dirs_default_len; i++)
+	size_t candidates_len;
+	const unsigned char *candidates = runtime_dirs_default_candidates(path, &candidates_len);
+	for (size_t c = 0; c < candidates_len; c++) {
+		size_t i = candidates[c];
 		if (!runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
 						 path_len))
 			mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
 						    runtime_dirs_default[i].what,
 						    runtime_dirs_default[i].layout, path);
+	}
 	for (size_t i = 0; host && i < host->runtime_dirs_len; i++)
 		mounts_runtime_dir_consider(&v, &depth, host->runtime_dirs[i].path,
 					    host->runtime_dirs[i].what,
@@ -373,13 +377,21 @@ struct mount_view {
 	const struct json *node;
 	const struct json *options;
 	const char *type, *source, *destination;
-	char *destination_clean; /* "/" and destination, cleaned */
+	const char *destination_clean; /* "/" and destination, cleaned */
+	char *destination_clean_owned; /* destination_clean where not `destination` */
 	/* What each option is to the runtime, worked out once: every step
 	 * below asks it of the options again. */
 	enum mount_option_effect *effects;
 	bool bind;
 	bool read_only;
 	const char *shared; /* "shared" or "rshared" when present */
+	char *path;	    /* "mounts[N]" */
+	/* A bind's source as runc joins it to the bundle (harden_host_path,
+	 * lexical), or NULL; and its facts once looked up. Several steps
+	 * below ask for them. */
+	char *source_host;
+	const struct host_path *source_fact;
+	bool source_fact_known;
 };
 
 /* A host path the container's mounts name, and the facts of it. */
@@ -388,8 +400,13 @@ struct mount_host_path {
 	const struct json *node;
 	const char *label;   /* "bind mount of host", "overlay lowerdir" */
 	const char *written; /* as the config has it */
-	char *host;	     /* where the runtime looks: joined to the bundle when relative */
-	char *clean;	     /* `host` lexically clean */
+	const char *host;    /* where the runtime looks: joined to the bundle when relative */
+	char *host_owned;    /* `host` when this owns it */
+	/* The facts of `host`, when already looked up (a bind's source). */
+	const struct host_path *fact;
+	bool fact_known;
+	const char *clean; /* `host` lexically clean */
+	char *clean_owned; /* `clean` when this owns it */
 	bool read_only;
 };
 
@@ -405,10 +422,25 @@ struct mounts_judge {
 
 static void mounts_view_clear(struct mount_view *v)
 {
-	xfree(v->destination_clean);
+	xfree(v->destination_clean_owned);
 	xfree(v->effects);
+	xfree(v->path);
+	xfree(v->source_host);
 	v->destination_clean = NULL;
+	v->destination_clean_owned = NULL;
 	v->effects = NULL;
+	v->path = NULL;
+	v->source_host = NULL;
+}
+
+/* The facts of the host path a bind's source names, or NULL. */
+static const struct host_path *mounts_view_source_fact(const struct host_facts *host,
+						       struct mount_view *v)
+{
+	if (!v->source_fact_known && v->source_host)
+		v->source_fact = host_facts_path(host, v->source_host);
+	v->source_fact_known = true;
+	return v->source_fact;
 }
 
 /* Whether a mount is read-only, from the effects of its options in order. */
@@ -502,11 +534,12 @@ static int mounts_view_read(const struct json *m, const char *path, struct mount
 	}
 	v->read_only = mount_access_read_only(&access);
 	if (v->destination && v->destination[0] == '/') {
-		v->destination_clean = harden_clean_path(v->destination);
+		v->destination_clean =
+		    harden_clean_path_borrowed(v->destination, &v->destination_clean_owned);
 	} else {
 		/* runc joins a relative destination to the root filesystem too. */
 		cleanup_free char *rooted = xasprintf("/%s", v->destination ? v->destination : "");
-		v->destination_clean = harden_clean_path(rooted);
+		v->destination_clean = v->destination_clean_owned = harden_clean_path(rooted);
 	}
 	return 0;
 }
@@ -660,16 +693,20 @@ static bool mounts_judge_host_path(struct mounts_judge *j, size_t index,
 	if (rootfs_why && mounts_refuse_host_path(j, p, p->clean, NULL, "%s", rootfs_why))
 		return true;
 
-	const struct host_path *fact = host_facts_path(host, p->host);
+	const struct host_path *fact = p->fact_known ? p->fact : host_facts_path(host, p->host);
 	if (!fact || !fact->exists || !fact->resolved)
 		return mounts_refuse_host_path(
 		    j, p, p->clean, NULL,
 		    "does not exist on the host: the runtime resolves it only when it mounts it, "
 		    "after the mounts before it, and what is not there now could then lead "
 		    "anywhere");
-	cleanup_free char *resolved = harden_clean_path(fact->resolved);
+	cleanup_free char *resolved_owned = NULL;
+	/* Mostly it is the clean path as written: clean already. */
+	const char *resolved = strcmp(fact->resolved, p->clean) == 0
+				   ? fact->resolved
+				   : harden_clean_path_borrowed(fact->resolved, &resolved_owned);
 	if (!resolved)
-		resolved = xstrdup(fact->resolved);
+		resolved = fact->resolved;
 
 	/* What it is, where its symlinks lead. */
 	if (strcmp(resolved, p->clean) != 0) {
@@ -762,13 +799,16 @@ static void overlay_add_path(struct mounts_judge *j, struct mount_host_path **ou
 	const char *bundle = j->ctx->host ? j->ctx->host->bundle : NULL;
 	*out = xgrow(*out, cap, *len + 1, sizeof(**out));
 	char *host = harden_host_path(bundle, value, false);
+	char *clean = host ? harden_clean_path(host) : NULL;
 	(*out)[(*len)++] = (struct mount_host_path){
 	    .json_path = json_path,
 	    .node = node,
 	    .label = label,
 	    .written = value,
 	    .host = host,
-	    .clean = host ? harden_clean_path(host) : NULL,
+	    .host_owned = host,
+	    .clean = clean,
+	    .clean_owned = clean,
 	    .read_only = read_only,
 	};
 }
@@ -820,8 +860,8 @@ static void overlay_option_paths(struct mounts_judge *j, const char *option, con
 static void mounts_host_paths_clear(struct mount_host_path *paths, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
-		xfree(paths[i].host);
-		xfree(paths[i].clean);
+		xfree(paths[i].host_owned);
+		xfree(paths[i].clean_owned);
 	}
 	xfree(paths);
 }
@@ -908,8 +948,8 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 {
 	struct harden_ctx *ctx = j->ctx;
 	const struct policy_allow *allow = &ctx->policy->allow;
-	const struct mount_view *v = &j->views[index];
-	cleanup_free char *path = xstrcat_index("mounts", "", index);
+	struct mount_view *v = &j->views[index];
+	const char *path = v->path;
 	size_t refusals = report_count(ctx->report, DECISION_REFUSE);
 
 	if (!v->bind && !v->type) {
@@ -946,19 +986,25 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		 * which removes ".." lexically; crun hands it to the kernel
 		 * from the bundle, which follows symlinks before "..": both
 		 * are judged where they differ. */
-		char *lexical = harden_host_path(bundle, source, true);
+		const char *lexical = v->source_host;
+		char *lexical_clean_owned = NULL;
+		const char *lexical_clean =
+		    lexical ? harden_clean_path_borrowed(lexical, &lexical_clean_owned) : NULL;
 		paths[paths_len++] = (struct mount_host_path){
 		    .json_path = path,
 		    .node = v->node,
 		    .label = "bind mount of host",
 		    .written = source,
 		    .host = lexical,
-		    .clean = lexical ? harden_clean_path(lexical) : NULL,
+		    .fact = mounts_view_source_fact(ctx->host, v),
+		    .fact_known = true,
+		    .clean = lexical_clean,
+		    .clean_owned = lexical_clean_owned,
 		    .read_only = v->read_only,
 		};
 		if (source[0] != '/' && bundle) {
 			char *physical = harden_host_path(bundle, source, false);
-			cleanup_free char *physical_clean = harden_clean_path(physical);
+			char *physical_clean = harden_clean_path(physical);
 			if (lexical && strcmp(physical, lexical) != 0)
 				paths[paths_len++] = (struct mount_host_path){
 				    .json_path = path,
@@ -966,11 +1012,15 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 				    .label = "bind mount of host",
 				    .written = source,
 				    .host = physical,
-				    .clean = steal_pointer(&physical_clean),
+				    .host_owned = physical,
+				    .clean = physical_clean,
+				    .clean_owned = physical_clean,
 				    .read_only = v->read_only,
 				};
-			else
+			else {
 				xfree(physical);
+				xfree(physical_clean);
+			}
 		}
 	} else if (strcmp(type, "overlay") == 0) {
 		for (size_t i = 0; v->options && i < v->options->array.len; i++) {
@@ -999,13 +1049,17 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		/* A type the policy allows, mounted from a path: a block device
 		 * or an image file of the host, judged as the host path it is. */
 		paths = xgrow(paths, &paths_cap, 1, sizeof(*paths));
+		char *source_clean_owned = NULL;
+		const char *source_clean =
+		    harden_clean_path_borrowed(v->source, &source_clean_owned);
 		paths[paths_len++] = (struct mount_host_path){
 		    .json_path = path,
 		    .node = v->node,
 		    .label = "mount source",
 		    .written = v->source,
-		    .host = xstrdup(v->source),
-		    .clean = harden_clean_path(v->source),
+		    .host = v->source,
+		    .clean = source_clean,
+		    .clean_owned = source_clean_owned,
 		    .read_only = v->read_only,
 		};
 	}
@@ -1018,8 +1072,7 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 	/* A bind with shared propagation joins the host's peer group: mounts
 	 * made in the container appear on the host (CIS Docker 5.20). */
 	if (v->bind && v->shared && report_count(ctx->report, DECISION_REFUSE) == refusals) {
-		cleanup_free char *clean =
-		    harden_host_path(bundle, v->source ? v->source : "", true);
+		const char *clean = v->source_host;
 		if (!clean || !mounts_host_path_allowed(allow, clean, v->read_only))
 			harden_refuse(ctx, "mounts", path, v->node, "allow.host_paths",
 				      clean ? clean : v->source,
@@ -1036,16 +1089,19 @@ static void mounts_collect_writable(struct mounts_judge *j)
 	const struct host_facts *host = j->ctx->host;
 	const char *bundle = host ? host->bundle : NULL;
 	for (size_t i = 0; i < j->views_len; i++) {
-		const struct mount_view *v = &j->views[i];
+		struct mount_view *v = &j->views[i];
 		if (v->read_only)
 			continue;
-		struct string_list hosts = {0};
 		if (v->bind && v->source) {
-			char *h = harden_host_path(bundle, v->source, true);
-			if (h)
-				string_list_add(&hosts, h);
-			xfree(h);
-		} else if (!v->bind && v->type && strcmp(v->type, "overlay") == 0) {
+			const struct host_path *fact = mounts_view_source_fact(host, v);
+			if (fact && fact->exists && fact->resolved && fact->type == S_IFDIR) {
+				string_list_add(&j->writable, fact->resolved);
+				string_list_add(&j->writable_mount, v->path);
+			}
+			continue;
+		}
+		struct string_list hosts = {0};
+		if (!v->bind && v->type && strcmp(v->type, "overlay") == 0) {
 			for (size_t o = 0; v->options && o < v->options->array.len; o++) {
 				const char *option = v->options->array.items[o]->string.ptr;
 				for (const char *s = option; *s;) {
@@ -1067,8 +1123,7 @@ static void mounts_collect_writable(struct mounts_judge *j)
 			if (!fact || !fact->exists || !fact->resolved || fact->type != S_IFDIR)
 				continue;
 			string_list_add(&j->writable, fact->resolved);
-			cleanup_free char *which = xstrcat_index("mounts", "", i);
-			string_list_add(&j->writable_mount, which);
+			string_list_add(&j->writable_mount, v->path);
 		}
 		string_list_clear(&hosts);
 	}
@@ -1085,14 +1140,19 @@ static int mounts_apply(struct harden_ctx *ctx, oh_error_t *err)
 	int r = 0;
 	if (mounts && mounts->array.len) {
 		j.views = xcalloc(mounts->array.len, sizeof(*j.views));
+		const char *bundle = ctx->host ? ctx->host->bundle : NULL;
 		for (size_t i = 0; i < mounts->array.len; i++, j.views_len++) {
-			cleanup_free char *path = xstrcat_index("mounts", "", i);
+			char *path = xstrcat_index("mounts", "", i);
 			if (mounts_view_read(mounts->array.items[i], path, &j.views[i], err) < 0) {
+				xfree(path);
 				r = -1;
 				goto out;
 			}
+			j.views[i].path = path;
+			if (j.views[i].bind)
+				j.views[i].source_host = harden_host_path(
+				    bundle, j.views[i].source ? j.views[i].source : "", true);
 		}
-		const char *bundle = ctx->host ? ctx->host->bundle : NULL;
 		cleanup_free char *root = harden_root_host_path(ctx->spec, bundle);
 		if (root) {
 			j.rootfs_clean = harden_clean_path(root);
@@ -1137,11 +1197,9 @@ static void mounts_query(struct host_queries *q, char *host_path, bool source)
 {
 	if (!host_path)
 		return;
-	/* harden_host_queries drops the repeats. */
-	string_list_add(&q->paths, host_path);
-	if (source)
-		string_list_add(&q->sources, host_path);
-	xfree(host_path);
+	/* harden_host_queries adds the sources to the paths, and drops the
+	 * repeats. */
+	string_list_take(source ? &q->sources : &q->paths, host_path);
 }
 
 /* Every host path the mounts name, as the runtime will look it up: bind

@@ -212,7 +212,9 @@ struct noexec_mount {
 	struct json *node;
 	struct json *options;
 	const char *type;
-	char *destination; /* clean, absolute */
+	char *path;		 /* "mounts[N]" */
+	const char *destination; /* clean, absolute */
+	char *destination_owned; /* `destination` where not the config's text */
 	bool bind, read_only;
 	const struct host_path *source; /* a bind's source on the host, or NULL */
 };
@@ -262,15 +264,14 @@ static struct json *noexec_options_with(const struct json *options, const char *
 	return out;
 }
 
-/* Make mount `index` noexec, as its runtime applies it. `shown` is the
+/* Make mount `m` noexec, as its runtime applies it. `shown` is the
  * writable bind a read-only one shows, or SIZE_MAX. */
-static void noexec_mount(struct harden_ctx *ctx, const struct noexec_mount *m, size_t index,
-			 size_t shown)
+static void noexec_mount(struct harden_ctx *ctx, const struct noexec_mount *m, size_t shown)
 {
 	struct noexec_flags f = noexec_read_flags(m->options);
 	const char *dest = m->destination;
-	cleanup_free char *where = xstrcat_index("mounts", "", index);
-	cleanup_free char *why = NULL;
+	const char *where = m->path;
+	char *why = NULL;
 	struct json *options = NULL;
 	bool directory = m->source && m->source->exists && m->source->type == S_IFDIR;
 	if (!m->bind) {
@@ -328,7 +329,8 @@ static void noexec_mount(struct harden_ctx *ctx, const struct noexec_mount *m, s
 		    shown != SIZE_MAX ? "read-only but writable through another mount" : "writable",
 		    ro ? " and ro (the host's file is on a read-only mount)" : "");
 	}
-	struct decision *d = harden_set(ctx, "noexec", m->node, where, "options", options, why);
+	struct decision *d =
+	    harden_set_reason_taken(ctx, "noexec", m->node, where, "options", options, why);
 	if (d)
 		decision_set_lift_item(d, "allow.exec_paths", dest);
 }
@@ -362,7 +364,7 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 	for (size_t i = 0; i < len; i++) {
 		struct noexec_mount *v = &views[i];
 		struct json *m = mounts->array.items[i];
-		cleanup_free char *path = xstrcat_index("mounts", "", i);
+		const char *path = v->path = xstrcat_index("mounts", "", i);
 		const char *destination = NULL, *source = NULL;
 		if (m->type != JSON_OBJECT) {
 			r = oh_error_make(err, 0, "%s: must be an object", path);
@@ -378,11 +380,12 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 		v->node = m;
 		/* runc joins a relative destination to the root filesystem. */
 		if (destination && destination[0] == '/') {
-			v->destination = harden_clean_path(destination);
+			v->destination =
+			    harden_clean_path_borrowed(destination, &v->destination_owned);
 		} else {
 			cleanup_free char *rooted =
 			    xstrcat3("/", destination ? destination : "", "");
-			v->destination = harden_clean_path(rooted);
+			v->destination = v->destination_owned = harden_clean_path(rooted);
 		}
 		harden_mount_bind_read_only(v->type, v->options, &v->bind, &v->read_only);
 		if (v->bind) {
@@ -416,11 +419,13 @@ static int noexec_mounts(struct harden_ctx *ctx, oh_error_t *err)
 			if (!upper)
 				continue;
 		}
-		noexec_mount(ctx, v, i, shown);
+		noexec_mount(ctx, v, shown);
 	}
 out:
-	for (size_t i = 0; i < len; i++)
-		xfree(views[i].destination);
+	for (size_t i = 0; i < len; i++) {
+		xfree(views[i].path);
+		xfree(views[i].destination_owned);
+	}
 	xfree(views);
 	return r;
 }
