@@ -56,23 +56,12 @@ static inline bool runtime_dir_may_relate(const char *dir, const char *path)
 }
 
 /* The indices into runtime_dirs_default, in its order, of the directories
- * runtime_dir_may_relate lets clean absolute `path` through to (their number
- * in *len): a scan of these is a scan of the whole table. */
-const unsigned char *runtime_dirs_default_candidates(const char *path, size_t *len);
-
-/* A second look, for scans of runtime_dirs_default: for each directory, the
- * index of a byte that tells most paths apart from it at once. */
-const size_t *runtime_dirs_default_probes(void);
-
-/* True when the clean absolute `path` (of `path_len` bytes) is unrelated to
- * the directory `dir` of probe `probe`: the path has a byte there, and a
- * different one, so it differs from the directory before the directory ends
- * or has a '*'. False when it may be related. */
-static inline bool runtime_dir_probe_unrelated(const char *dir, size_t probe, const char *path,
-					       size_t path_len)
-{
-	return probe < path_len && path[probe] != dir[probe];
-}
+ * clean absolute `path` may be related to, into `out` (room for
+ * RUNTIME_DIRS_DEFAULT_MAX); their number. The others it is not related
+ * to, by two looks that cost a byte each: a scan of these is a scan of the
+ * whole table, and every scan of it for one path goes through here. */
+#define RUNTIME_DIRS_DEFAULT_MAX 256
+size_t runtime_dirs_default_related(const char *path, unsigned char *out);
 
 /* Whether the default directories alone settle the clean absolute `path`
  * as a place a runtime binds from: the innermost default directory holding

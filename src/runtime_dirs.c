@@ -348,7 +348,7 @@ inside:
 static size_t default_probes[ARRAY_SIZE(runtime_dirs_default)];
 static bool default_probes_ready;
 
-const size_t *runtime_dirs_default_probes(void)
+static const size_t *runtime_dirs_default_probes(void)
 {
 	if (!default_probes_ready) {
 		for (size_t i = 0; i < ARRAY_SIZE(runtime_dirs_default); i++)
@@ -361,12 +361,14 @@ const size_t *runtime_dirs_default_probes(void)
 /* For each byte after a path's first '/', the indices of the default
  * directories runtime_dir_may_relate lets through, in the table's order:
  * a path under /var meets a dozen of them rather than the whole table. */
-_Static_assert(ARRAY_SIZE(runtime_dirs_default) <= UINT8_MAX, "indices fit a byte");
+_Static_assert(ARRAY_SIZE(runtime_dirs_default) <= UINT8_MAX &&
+		   ARRAY_SIZE(runtime_dirs_default) <= RUNTIME_DIRS_DEFAULT_MAX,
+	       "indices fit a byte");
 static unsigned char default_candidates[256][ARRAY_SIZE(runtime_dirs_default)];
 static unsigned char default_candidates_len[256];
 static bool default_candidates_ready[256];
 
-const unsigned char *runtime_dirs_default_candidates(const char *path, size_t *len)
+static const unsigned char *runtime_dirs_default_candidates(const char *path, size_t *len)
 {
 	unsigned char c = (unsigned char)path[1];
 	if (!default_candidates_ready[c]) {
@@ -381,19 +383,31 @@ const unsigned char *runtime_dirs_default_candidates(const char *path, size_t *l
 	return default_candidates[c];
 }
 
+size_t runtime_dirs_default_related(const char *path, unsigned char *out)
+{
+	size_t path_len = strlen(path), candidates_len, n = 0;
+	const size_t *probes = runtime_dirs_default_probes();
+	const unsigned char *candidates = runtime_dirs_default_candidates(path, &candidates_len);
+	for (size_t c = 0; c < candidates_len; c++) {
+		size_t i = candidates[c];
+		/* The path has a byte at the probe, and another one: it differs
+		 * from the directory before the directory ends or has a '*'. */
+		if (probes[i] < path_len &&
+		    path[probes[i]] != runtime_dirs_default[i].path[probes[i]])
+			continue;
+		out[n++] = (unsigned char)i;
+	}
+	return n;
+}
+
 bool runtime_dirs_default_settles(const char *path)
 {
 	enum runtime_dir_relation innermost = RUNTIME_DIR_UNRELATED;
 	size_t innermost_depth = 0;
-	size_t path_len = strlen(path);
-	const size_t *probes = runtime_dirs_default_probes();
-	size_t candidates_len;
-	const unsigned char *candidates = runtime_dirs_default_candidates(path, &candidates_len);
-	for (size_t c = 0; c < candidates_len; c++) {
-		size_t i = candidates[c];
-		if (runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
-						path_len))
-			continue;
+	unsigned char related[RUNTIME_DIRS_DEFAULT_MAX];
+	size_t related_len = runtime_dirs_default_related(path, related);
+	for (size_t c = 0; c < related_len; c++) {
+		size_t i = related[c];
 		size_t depth;
 		enum runtime_dir_relation r = runtime_dir_relation(
 		    runtime_dirs_default[i].path, runtime_dirs_default[i].layout, path, &depth);

@@ -107,17 +107,13 @@ static struct runtime_dir_verdict mounts_runtime_dir_verdict(const struct host_f
 {
 	struct runtime_dir_verdict v = {RUNTIME_DIR_UNRELATED, NULL, NULL};
 	size_t depth = 0;
-	size_t path_len = strlen(path);
-	const size_t *probes = runtime_dirs_default_probes();
-	size_t candidates_len;
-	const unsigned char *candidates = runtime_dirs_default_candidates(path, &candidates_len);
-	for (size_t c = 0; c < candidates_len; c++) {
-		size_t i = candidates[c];
-		if (!runtime_dir_probe_unrelated(runtime_dirs_default[i].path, probes[i], path,
-						 path_len))
-			mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
-						    runtime_dirs_default[i].what,
-						    runtime_dirs_default[i].layout, path);
+	unsigned char related[RUNTIME_DIRS_DEFAULT_MAX];
+	size_t related_len = runtime_dirs_default_related(path, related);
+	for (size_t c = 0; c < related_len; c++) {
+		size_t i = related[c];
+		mounts_runtime_dir_consider(&v, &depth, runtime_dirs_default[i].path,
+					    runtime_dirs_default[i].what,
+					    runtime_dirs_default[i].layout, path);
 	}
 	for (size_t i = 0; host && i < host->runtime_dirs_len; i++)
 		mounts_runtime_dir_consider(&v, &depth, host->runtime_dirs[i].path,
