@@ -560,25 +560,30 @@ static inline bool is_short_string(size_t len)
 	return len >= 4 && len <= 16;
 }
 
+/* `s`, in which nothing needs an escape, between quotes. */
+static void write_plain_string(struct strbuf *out, const char *s, size_t len)
+{
+	char *at = out_reserve(out, len + 2);
+	at[0] = '"';
+	if (is_short_string(len))
+		short_string_copy(at + 1, s, len);
+	else
+		memcpy(at + 1, s, len);
+	at[len + 1] = '"';
+	out->len += len + 2;
+}
+
 static void write_string(struct strbuf *out, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *in = (const unsigned char *)s;
 	if (is_short_string(len) && short_string_plain(s, len)) {
-		char *at = out_reserve(out, len + 2);
-		at[0] = '"';
-		short_string_copy(at + 1, s, len);
-		at[len + 1] = '"';
-		out->len += len + 2;
+		write_plain_string(out, s, len);
 		return;
 	}
 	size_t i = plain_prefix(in, len);
 	if (i == len) {
-		char *at = out_reserve(out, len + 2);
-		at[0] = '"';
-		memcpy(at + 1, s, len);
-		at[len + 1] = '"';
-		out->len += len + 2;
+		write_plain_string(out, s, len);
 		return;
 	}
 
