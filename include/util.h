@@ -144,6 +144,12 @@ static inline void cleanup_strbufp(struct strbuf *sb)
 
 /* a, b and c end to end: what a path is made of, without printf's cost. */
 char *xstrcat3(const char *a, const char *b, const char *c);
+/* `magnitude` in decimal, a '-' first if `negative`, written to end at
+ * `end` (up to FORMAT_DECIMAL_MAX bytes before it, no NUL); returns where
+ * it starts. By hand: snprintf's parse of a format costs more than the
+ * number. */
+#define FORMAT_DECIMAL_MAX 24
+char *format_decimal(char *end, unsigned long long magnitude, bool negative);
 /* a and b end to end, then "[index]": the JSON path of an array's item
  * ("mounts[3]", "mounts[3].options[1]"), which the modules make for every
  * item they look at, without printf's cost. */

@@ -143,16 +143,13 @@ static char *host_fd_name(int fd)
 	/* "/proc/self/fd/<fd>", written by hand: snprintf costs more than the
 	 * readlink's own setup, once per bind source. */
 	static const char fd_dir[] = "/proc/self/fd/";
-	char digits[12], link[sizeof(fd_dir) + sizeof(digits)], target[PATH_MAX];
-	size_t d = sizeof(digits);
-	unsigned int v = (unsigned int)fd; /* not negative here */
-	do {
-		digits[--d] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	char digits[FORMAT_DECIMAL_MAX], link[sizeof(fd_dir) + sizeof(digits)], target[PATH_MAX];
+	char *end = digits + sizeof(digits);
+	const char *start = format_decimal(end, (unsigned int)fd, false); /* not negative here */
+	size_t d = (size_t)(end - start);
 	memcpy(link, fd_dir, sizeof(fd_dir) - 1);
-	memcpy(link + sizeof(fd_dir) - 1, digits + d, sizeof(digits) - d);
-	link[sizeof(fd_dir) - 1 + sizeof(digits) - d] = '\0';
+	memcpy(link + sizeof(fd_dir) - 1, start, d);
+	link[sizeof(fd_dir) - 1 + d] = '\0';
 	ssize_t n = readlink(link, target, sizeof(target) - 1);
 	if (n <= 0 || n >= (ssize_t)sizeof(target) - 1 || target[0] != '/')
 		return NULL;

@@ -108,15 +108,9 @@ struct json *json_new_number_text(const char *text)
  * snprintf's parsing of a format (a create makes a few: the uid, the gid). */
 static struct json *new_decimal(uint64_t magnitude, bool negative)
 {
-	char text[24];
-	size_t at = sizeof(text);
-	do {
-		text[--at] = (char)('0' + magnitude % 10);
-		magnitude /= 10;
-	} while (magnitude);
-	if (negative)
-		text[--at] = '-';
-	return json_new_number_len(text + at, sizeof(text) - at);
+	char text[FORMAT_DECIMAL_MAX], *end = text + sizeof(text);
+	const char *start = format_decimal(end, magnitude, negative);
+	return json_new_number_len(start, (size_t)(end - start));
 }
 
 struct json *json_new_int(int64_t n)

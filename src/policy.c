@@ -138,14 +138,7 @@ static char *member_path(const char *path, const char *key)
 
 static char *item_path(const char *path, size_t index)
 {
-	char digits[24], *p = digits + sizeof(digits);
-	*--p = '\0';
-	*--p = ']';
-	do
-		*--p = (char)('0' + index % 10);
-	while ((index /= 10) > 0);
-	*--p = '[';
-	return xstrcat3(path, p, "");
+	return xstrcat_index(path, "", index);
 }
 
 static int loader_error(struct policy_loader *l, const struct json *node, const char *path,

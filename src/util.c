@@ -205,11 +205,7 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
-/* Formatted into a buffer on the stack first: nearly every message fits,
- * and then it costs one vsnprintf and one block of the right size. */
-/* The number `magnitude` in decimal, a '-' first if `negative`, at the end
- * of the 20 bytes before `end`; returns where it starts. */
-static char *format_decimal(char *end, unsigned long long magnitude, bool negative)
+char *format_decimal(char *end, unsigned long long magnitude, bool negative)
 {
 	char *p = end;
 	do {
@@ -305,6 +301,8 @@ static bool format_short(char *buf, size_t size, size_t *len, const char *fmt, v
 	return true;
 }
 
+/* Formatted into a buffer on the stack first: nearly every message fits,
+ * and then it costs one vsnprintf and one block of the right size. */
 char *xvasprintf(const char *fmt, va_list ap)
 {
 	/* "%s" alone (a reason made elsewhere, handed on) is a copy. */
@@ -377,13 +375,9 @@ void strbuf_grow(struct strbuf *sb, size_t len)
 
 void strbuf_put_decimal(struct strbuf *sb, uint64_t n)
 {
-	char digits[24];
-	size_t i = sizeof(digits);
-	do {
-		digits[--i] = (char)('0' + n % 10);
-		n /= 10;
-	} while (n);
-	strbuf_append(sb, digits + i, sizeof(digits) - i);
+	char digits[FORMAT_DECIMAL_MAX], *end = digits + sizeof(digits);
+	const char *start = format_decimal(end, n, false);
+	strbuf_append(sb, start, (size_t)(end - start));
 }
 
 void strbuf_appendf(struct strbuf *sb, const char *fmt, ...)
@@ -422,18 +416,14 @@ char *xstrcat3(const char *a, const char *b, const char *c)
 
 char *xstrcat_index(const char *a, const char *b, size_t index)
 {
-	char digits[24];
-	size_t at = sizeof(digits);
-	do {
-		digits[--at] = (char)('0' + index % 10);
-		index /= 10;
-	} while (index);
-	size_t la = strlen(a), lb = strlen(b), ld = sizeof(digits) - at;
+	char digits[FORMAT_DECIMAL_MAX], *end = digits + sizeof(digits);
+	const char *start = format_decimal(end, index, false);
+	size_t la = strlen(a), lb = strlen(b), ld = (size_t)(end - start);
 	char *s = xmalloc(la + lb + ld + 3);
 	memcpy(s, a, la);
 	memcpy(s + la, b, lb);
 	s[la + lb] = '[';
-	memcpy(s + la + lb + 1, digits + at, ld);
+	memcpy(s + la + lb + 1, start, ld);
 	s[la + lb + 1 + ld] = ']';
 	s[la + lb + ld + 2] = '\0';
 	return s;
