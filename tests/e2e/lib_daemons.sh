@@ -626,12 +626,13 @@ daemons_ctr()
 
 daemons_containerd_stop()
 {
-	local namespace id
+	local namespace id namespaces=()
 	[ -n "$CONTAINERD_DIR" ] || return 0
 	if [ -n "$CONTAINERD_PID" ] && kill -0 "$CONTAINERD_PID" 2>/dev/null; then
 		# Pods first, as the kubelet would, where the test used the CRI.
 		[ -z "$DAEMONS_CRI_MODULES" ] || daemons_cri remove-all >/dev/null 2>&1
-		for namespace in $(daemons_ctr namespaces list -q 2>/dev/null); do
+		namespaces=($(daemons_ctr namespaces list -q 2>/dev/null))
+		for namespace in "${namespaces[@]}"; do
 			for id in $(daemons_ctr -n "$namespace" tasks list -q 2>/dev/null); do
 				daemons_ctr -n "$namespace" tasks kill -s KILL "$id" >/dev/null 2>&1
 			done
@@ -644,6 +645,26 @@ daemons_containerd_stop()
 	daemons_stop_pid "$CONTAINERD_PID" 10
 	daemons_ns_reap "$CONTAINERD_DIR" "$CONTAINERD_NS_PID"
 	CONTAINERD_PID='' CONTAINERD_NS_PID='' CONTAINERD_DIR=''
+	daemons_namespace_cgroups_remove "${namespaces[@]}"
+}
+
+# daemons_namespace_cgroups_remove NAMESPACE...: ctr puts a container's
+# cgroup under one named after its containerd namespace (/NAMESPACE/ID, in
+# every hierarchy), and runc's delete removes only the container's own. A
+# test's namespace carries its pid, so each run would leave a new empty
+# parent in every controller. The tests' own namespaces only: a host's
+# engines may share the fixed names (k8s.io, moby). rmdir takes only what
+# is empty.
+daemons_namespace_cgroups_remove()
+{
+	local namespace dir
+	for namespace in "$@"; do
+		case $namespace in oci-harden-e2e*) ;; *) continue ;; esac
+		for dir in /sys/fs/cgroup/"$namespace" /sys/fs/cgroup/*/"$namespace"; do
+			[ -d "$dir" ] && rmdir "$dir" 2>/dev/null
+		done
+	done
+	return 0
 }
 
 # --- the CRI client ------------------------------------------------------------
