@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Time whole CRI pod lifecycles, as the kubelet asks for them, per handler.
 
-    cri_lifecycle.py SOCKET IMAGE WORKDIR RUNS HANDLER...
+    cri_lifecycle.py [--restricted] SOCKET IMAGE WORKDIR RUNS HANDLER...
 
 In one process (one gRPC channel, as the kubelet keeps one), RUNS rounds,
 each running one lifecycle per HANDLER, the order turned by one every
@@ -10,6 +10,12 @@ round: RunPodSandbox, CreateContainer (IMAGE, `true`), StartContainer,
 ContainerStatus until it exited, RemoveContainer, StopPodSandbox,
 RemovePodSandbox, timed
 from the first request to the last answer. Two untimed rounds come first.
+With --restricted, the pod asks for what Pod Security "restricted" and a
+read-only root ask of the kubelet (RuntimeDefault seccomp, uid and gid
+65534, no new privileges, every capability dropped, a read-only root
+filesystem): the configs containerd then writes are as near the ones
+oci-harden writes as a pod spec can bring them, so that runc's side runs
+nearly the hardened configs. Without it, the kubelet's defaults.
 Prints one line per handler as tests/bench/bench.c does:
 "side HANDLER runs N median_us M p95_us P min_us A max_us B".
 The gRPC modules come from CRI_API_PYTHON_PATH (tests/e2e/lib_daemons.sh).
@@ -24,23 +30,40 @@ import cri  # noqa: E402  (tests/e2e/cri.py: its Client and modules)
 api = cri.api_pb2
 
 
-def lifecycle(client, image, workdir, handler, serial):
+def security_contexts(restricted):
+    """The pod's and the container's security contexts."""
+    namespaces = api.NamespaceOption(network=api.POD, pid=api.CONTAINER, ipc=api.POD)
+    if not restricted:
+        return (api.LinuxSandboxSecurityContext(namespace_options=namespaces),
+                api.LinuxContainerSecurityContext())
+    nobody = api.Int64Value(value=65534)
+    # RuntimeDefault is the enum's zero: a SecurityProfile with no field
+    # set asks for it (containerd's generateSeccompSecurityProfile).
+    seccomp = api.SecurityProfile(profile_type=api.SecurityProfile.RuntimeDefault)
+    return (api.LinuxSandboxSecurityContext(
+                namespace_options=namespaces, seccomp=seccomp, run_as_user=nobody,
+                run_as_group=nobody, readonly_rootfs=True),
+            api.LinuxContainerSecurityContext(
+                seccomp=seccomp, run_as_user=nobody, run_as_group=nobody,
+                readonly_rootfs=True, no_new_privs=True,
+                capabilities=api.Capability(drop_capabilities=["ALL"])))
+
+
+def lifecycle(client, image, workdir, handler, serial, restricted):
     name = "bench-%s-%d" % (handler, serial)
+    pod_security, container_security = security_contexts(restricted)
     pod_config = api.PodSandboxConfig(
         metadata=api.PodSandboxMetadata(name=name, uid="uid-" + name, namespace="default"),
         hostname=name,
         log_directory=os.path.join(workdir, "logs", name),
-        linux=api.LinuxPodSandboxConfig(
-            security_context=api.LinuxSandboxSecurityContext(
-                namespace_options=api.NamespaceOption(
-                    network=api.POD, pid=api.CONTAINER, ipc=api.POD))),
+        linux=api.LinuxPodSandboxConfig(security_context=pod_security),
     )
     container_config = api.ContainerConfig(
         metadata=api.ContainerMetadata(name="main"),
         image=api.ImageSpec(image=image),
         command=["true"],
         log_path="main.log",
-        linux=api.LinuxContainerConfig(security_context=api.LinuxContainerSecurityContext()),
+        linux=api.LinuxContainerConfig(security_context=container_security),
     )
     rs = "RuntimeService"
     start = time.monotonic()
@@ -67,10 +90,14 @@ def percentile(values, p):
 
 
 def main():
-    if len(sys.argv) < 6:
+    args = sys.argv[1:]
+    restricted = bool(args) and args[0] == "--restricted"
+    if restricted:
+        args = args[1:]
+    if len(args) < 5:
         sys.exit(__doc__)
-    socket, image, workdir, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    handlers = sys.argv[5:]
+    socket, image, workdir, runs = args[0], args[1], args[2], int(args[3])
+    handlers = args[4:]
     client = cri.Client(socket, 60)
     times = {h: [] for h in handlers}
     serial = 0
@@ -78,7 +105,7 @@ def main():
         turn = round_ % len(handlers)
         for h in handlers[turn:] + handlers[:turn]:
             serial += 1
-            t = lifecycle(client, image, workdir, h, serial)
+            t = lifecycle(client, image, workdir, h, serial, restricted)
             if round_ >= 2:
                 times[h].append(t)
     for h in handlers:
