@@ -158,7 +158,12 @@ int bundle_config_write(struct bundle_config *config, const struct report *repor
 {
 	if (report->audit || report_count(report, DECISION_CHANGE) == 0)
 		return 0;
-	struct strbuf out = {0};
+	/* The text read is not needed once parsed: the document is written
+	 * into its buffer, whose pages are already in memory (a 1 MB config
+	 * would otherwise fault in 256 fresh pages). The read left at least
+	 * len + 1 bytes there. */
+	struct strbuf out = {.buf = steal_pointer(&config->text), .cap = config->len + 1};
+	config->len = 0;
 	json_write(config->spec, false, &out);
 	int r = file_replace_atomically(config->dirfd, config->name, config->display, out.buf,
 					out.len, &config->st, err);
