@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +47,10 @@ static void die_out_of_memory(void)
 /* 64 chunks of at most 4 MiB: past a quarter of a gigabyte, malloc again. */
 #define ARENA_CHUNKS_MAX 64
 #define ARENA_ALIGN	 ALLOC_ARENA_ALIGN
+/* Blocks up to this size come from malloc's heap, not a mapping of their
+ * own: the most mallopt(3) allows, and twice the largest config
+ * (BUNDLE_CONFIG_MAX_BYTES). */
+#define ARENA_LARGE_FROM_HEAP_MAX (32 << 20)
 
 /* Each block is preceded by its size, for xrealloc. */
 struct arena_header {
@@ -67,6 +72,17 @@ static struct {
 bool alloc_arena_begin(void)
 {
 	arena.on = ALLOC_ARENA_USABLE;
+	if (arena.on) {
+		/* The large blocks malloc still serves are mostly temporary:
+		 * a document written, a list copied. glibc maps each of
+		 * 128 KiB or more on its own and unmaps it when freed, so the
+		 * next one faults in fresh pages, one fault per page (a 1 MB
+		 * config: a few hundred). Taken from the heap and kept there
+		 * (nothing is trimmed back: execv releases it all), a freed
+		 * block's pages serve the next large block. */
+		mallopt(M_MMAP_THRESHOLD, ARENA_LARGE_FROM_HEAP_MAX);
+		mallopt(M_TRIM_THRESHOLD, ARENA_LARGE_FROM_HEAP_MAX);
+	}
 	return arena.on;
 }
 
