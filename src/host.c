@@ -471,9 +471,16 @@ static void host_sources_facts(const struct host_queries *queries, struct host_f
 {
 	struct host_path **sources = xcalloc(queries->sources.len, sizeof(*sources));
 	bool survey = false;
+	/* Both lists are sorted, and every source is among the paths
+	 * (harden_host_queries): one walk along both finds each source's
+	 * fact, where a search for each would compare a dozen paths. */
+	size_t at = 0;
 	for (size_t i = 0; i < queries->sources.len; i++) {
-		struct host_path *fact =
-		    (struct host_path *)host_facts_path(facts, queries->sources.items[i]);
+		const char *source = queries->sources.items[i];
+		int order = -1;
+		while (at < facts->paths_len && (order = strcmp(facts->paths[at].path, source)) < 0)
+			at++;
+		struct host_path *fact = order == 0 ? &facts->paths[at] : NULL;
 		if (!fact || !fact->exists)
 			continue;
 		sources[i] = fact;
