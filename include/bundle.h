@@ -23,8 +23,11 @@ struct bundle_config {
 	char *bundle;  /* that directory, absolute: where relative paths of the spec lead */
 	char *name;    /* the file's name in it: "config.json" */
 	char *display; /* the path shown in messages */
-	char *text;    /* the bytes read */
+	char *text;    /* the bytes read; once written back, the bytes written */
 	size_t len;
+	/* Once written back: where the process's value is in `text`, which is
+	 * json_write's text of it (process_len 0: none written). */
+	size_t process_offset, process_len;
 	struct stat st;
 	struct json *spec; /* parsed as runc would (JSON_PARSE_GO_STRICT) */
 	/* Set when the strict parse refused the text for what Go's decoder
@@ -85,7 +88,8 @@ int bundle_config_harden(struct bundle_config *config, const struct settings *se
 			 oh_error_t *err);
 
 /* Write config->spec back, compactly and atomically, when the report holds
- * an applied change. Returns 1 when written, 0 when nothing changed. */
+ * an applied change. Returns 1 when written, 0 when nothing changed. What
+ * was written is kept in config->text. */
 int bundle_config_write(struct bundle_config *config, const struct report *report, oh_error_t *err);
 
 #endif

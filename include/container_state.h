@@ -39,7 +39,11 @@ struct container_created {
 	const struct policy *policy;
 	const char *image;	 /* fully qualified, or NULL */
 	const struct json *spec; /* the config as hardened (in audit mode: as enforce would) */
-	dev_t bundle_dev;	 /* the bundle directory's identity */
+	/* json_write's text of spec's process, when at hand (the config as
+	 * written back holds it), else NULL. */
+	const char *process_text;
+	size_t process_len;
+	dev_t bundle_dev; /* the bundle directory's identity */
 	ino_t bundle_ino;
 };
 

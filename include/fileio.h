@@ -36,4 +36,14 @@ static inline int file_read_all(int dirfd, const char *path, size_t max_bytes, c
 int file_replace_atomically(int dirfd, const char *name, const char *display, const char *data,
 			    size_t len, const struct stat *like, oh_error_t *err);
 
+/* The same, the new content being `parts` one after another: a large piece
+ * already in memory elsewhere is written from there, not copied first. */
+struct file_part {
+	const char *data;
+	size_t len;
+};
+int file_replace_atomically_parts(int dirfd, const char *name, const char *display,
+				  const struct file_part *parts, size_t parts_len,
+				  const struct stat *like, oh_error_t *err);
+
 #endif

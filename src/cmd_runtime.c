@@ -234,6 +234,8 @@ static int runtime_harden_bundle(const struct runc_args *args, const struct sett
 	    .policy = policy,
 	    .image = image,
 	    .spec = config.spec,
+	    .process_text = config.process_len ? config.text + config.process_offset : NULL,
+	    .process_len = config.process_len,
 	};
 	runtime_bundle_identity(&config, &created.bundle_dev, &created.bundle_ino);
 	if (args->container_id && container_state_save(place, &created, &err) < 0)

@@ -119,15 +119,23 @@ static const char *json_string_member(const struct json *object, const char *key
 /* What an exec needs of the container's config: its process, and its user
  * namespace with the id mappings (config-linux.md). Written as the text of
  * {"process": ..., "linux": {"namespaces": [the user ones], "uidMappings":
- * ..., "gidMappings": ...}}, straight from the spec's tree. */
-static void container_state_write_subset(const struct json *spec, struct strbuf *out)
+ * ..., "gidMappings": ...}}, straight from the spec's tree; where the
+ * process's text is at hand (c->process_text), it goes at *process_at
+ * (else SIZE_MAX) instead, to be written from where it is. */
+static void container_state_write_subset(const struct container_created *c, struct strbuf *out,
+					 size_t *process_at)
 {
+	const struct json *spec = c->spec;
+	*process_at = SIZE_MAX;
 	strbuf_putc(out, '{');
 	const struct json *process = json_object_get(spec, "process");
 	bool any = false;
 	if (process && process->type == JSON_OBJECT) {
 		strbuf_puts(out, "\"process\":");
-		json_write(process, false, out);
+		if (c->process_text)
+			*process_at = out->len;
+		else
+			json_write(process, false, out);
 		any = true;
 	}
 	const struct json *linux_obj = json_object_get(spec, "linux");
@@ -163,13 +171,21 @@ static void container_state_write_subset(const struct json *spec, struct strbuf 
 	strbuf_putc(out, '}');
 }
 
-static int container_state_write_text(int dirfd, const char *dir, const char *id, const char *text,
-				      size_t len, oh_error_t *err)
+static int container_state_write_parts(int dirfd, const char *dir, const char *id,
+				       const struct file_part *parts, size_t parts_len,
+				       oh_error_t *err)
 {
 	cleanup_free char *name = xasprintf("%s.json", id);
 	cleanup_free char *display = xasprintf("%s/%s", dir, name);
 	struct stat like = {.st_mode = 0600, .st_uid = geteuid(), .st_gid = getegid()};
-	return file_replace_atomically(dirfd, name, display, text, len, &like, err);
+	return file_replace_atomically_parts(dirfd, name, display, parts, parts_len, &like, err);
+}
+
+static int container_state_write_text(int dirfd, const char *dir, const char *id, const char *text,
+				      size_t len, oh_error_t *err)
+{
+	const struct file_part whole = {text, len};
+	return container_state_write_parts(dirfd, dir, id, &whole, 1, err);
 }
 
 static int container_state_write(int dirfd, const char *dir, const char *id, const struct json *doc,
@@ -376,8 +392,19 @@ int container_state_save(const struct container_place *place, const struct conta
 	strbuf_puts(&doc, ",\"policy\":");
 	policy_write_json(c->policy, &doc);
 	strbuf_puts(&doc, ",\"container\":");
-	container_state_write_subset(c->spec, &doc);
+	size_t process_at;
+	container_state_write_subset(c, &doc, &process_at);
 	strbuf_putc(&doc, '}');
+	/* The record's text: the document, with the process's text where
+	 * process_at says. */
+	struct file_part parts[3] = {{doc.buf, doc.len}};
+	size_t parts_len = 1;
+	if (process_at != SIZE_MAX) {
+		parts[0].len = process_at;
+		parts[1] = (struct file_part){c->process_text, c->process_len};
+		parts[2] = (struct file_part){doc.buf + process_at, doc.len - process_at};
+		parts_len = 3;
+	}
 
 	cleanup_free char *dir = container_state_dir(place->state_dir, place->runtime_root);
 	/* Made when it is missing. A concurrent clean-up may remove the
@@ -397,7 +424,7 @@ int container_state_save(const struct container_place *place, const struct conta
 			oh_error_make(err, errno, "cannot open state directory %s", dir);
 			continue;
 		}
-		r = container_state_write_text(dirfd, dir, c->id, doc.buf, doc.len, err);
+		r = container_state_write_parts(dirfd, dir, c->id, parts, parts_len, err);
 	}
 	if (r < 0)
 		return -1;

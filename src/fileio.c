@@ -79,6 +79,14 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+static int write_parts(int fd, const struct file_part *parts, size_t parts_len)
+{
+	for (size_t i = 0; i < parts_len; i++)
+		if (write_all(fd, parts[i].data, parts[i].len) < 0)
+			return -1;
+	return 0;
+}
+
 /* ".<name, at most 20 bytes>.oci-harden-<r, 16 hex digits>" into `out`
  * (64 bytes), made by hand: snprintf cost more than the write. */
 static void file_temporary_name(char *out, const char *name, unsigned long long r)
@@ -99,6 +107,14 @@ static void file_temporary_name(char *out, const char *name, unsigned long long 
 int file_replace_atomically(int dirfd, const char *name, const char *display, const char *data,
 			    size_t len, const struct stat *like, oh_error_t *err)
 {
+	const struct file_part whole = {data, len};
+	return file_replace_atomically_parts(dirfd, name, display, &whole, 1, like, err);
+}
+
+int file_replace_atomically_parts(int dirfd, const char *name, const char *display,
+				  const struct file_part *parts, size_t parts_len,
+				  const struct stat *like, oh_error_t *err)
+{
 	char tmp_name[64];
 	cleanup_close int fd = -1;
 	/* A random name with O_EXCL: two oci-harden processes in one bundle, or
@@ -115,7 +131,7 @@ int file_replace_atomically(int dirfd, const char *name, const char *display, co
 					     display);
 	}
 	const char *step = NULL;
-	if (write_all(fd, data, len) < 0)
+	if (write_parts(fd, parts, parts_len) < 0)
 		step = "cannot write the hardened file";
 	else if (fchmod(fd, like->st_mode & 07777) < 0)
 		step = "cannot set the mode of the hardened file";

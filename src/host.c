@@ -255,6 +255,14 @@ out:
 struct host_clean_dirs {
 	char **slots;
 	size_t cap, len; /* cap a power of two */
+	/* The clean directory of the path looked up last (NULL: none), and
+	 * once a second path in it comes, that directory open (O_PATH; -1
+	 * until then): the next paths in it are looked up from there, one
+	 * component for the kernel to walk rather than all of them (a pod's
+	 * volumes are a thousand entries of one directory). */
+	char *last_dir;
+	size_t last_dir_len;
+	int last_dir_fd;
 };
 
 /* The slot of the n-byte string `dir`: where it is, or the empty one
@@ -287,7 +295,8 @@ static void host_clean_dirs_add(struct host_clean_dirs *set, const char *dir, si
 				*host_clean_dirs_slot(&bigger, set->slots[i],
 						      strlen(set->slots[i])) = set->slots[i];
 		xfree(set->slots);
-		*set = bigger;
+		set->slots = bigger.slots;
+		set->cap = bigger.cap;
 	}
 	char **slot = host_clean_dirs_slot(set, dir, n);
 	if (!*slot) {
@@ -301,7 +310,30 @@ static void host_clean_dirs_clear(struct host_clean_dirs *set)
 	for (size_t i = 0; i < set->cap; i++)
 		xfree(set->slots[i]);
 	xfree(set->slots);
-	*set = (struct host_clean_dirs){0};
+	xfree(set->last_dir);
+	if (set->last_dir_fd >= 0)
+		close(set->last_dir_fd);
+	*set = (struct host_clean_dirs){.last_dir_fd = -1};
+}
+
+/* Where to look up an entry of the clean directory `dir` (n bytes) from:
+ * that directory open, when the path looked up before was in it too; else
+ * AT_FDCWD, the entry to be looked up by its whole path. */
+static int host_clean_dirs_lookup_from(struct host_clean_dirs *set, const char *dir, size_t n)
+{
+	if (set->last_dir && set->last_dir_len == n && memcmp(set->last_dir, dir, n) == 0) {
+		if (set->last_dir_fd < 0)
+			set->last_dir_fd =
+			    host_open_no_symlinks(set->last_dir, O_PATH | O_DIRECTORY);
+		return set->last_dir_fd >= 0 ? set->last_dir_fd : AT_FDCWD;
+	}
+	xfree(set->last_dir);
+	if (set->last_dir_fd >= 0)
+		close(set->last_dir_fd);
+	set->last_dir = xstrndup(dir, n);
+	set->last_dir_len = n;
+	set->last_dir_fd = -1;
+	return AT_FDCWD;
 }
 
 /* Every ancestor of the canonical `path`, which was reached without a
@@ -356,7 +388,9 @@ static void host_path_facts(const char *path, struct host_path *out, struct host
 	struct statx stx;
 	size_t dir_len = last == path ? 1 : (size_t)(last - path); /* "/" for "/x" */
 	if (canonical && path[1] && host_clean_dirs_has(clean, path, dir_len)) {
-		int r = statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx);
+		int from = host_clean_dirs_lookup_from(clean, path, dir_len);
+		int r = statx(from, from == AT_FDCWD ? path : last + 1, AT_SYMLINK_NOFOLLOW,
+			      STATX_TYPE, &stx);
 		if (r < 0 && (errno == ENOENT || errno == ENOTDIR))
 			return; /* nothing there */
 		if (r == 0 && !S_ISLNK(stx.stx_mode)) {
@@ -437,9 +471,16 @@ static void host_sources_facts(const struct host_queries *queries, struct host_f
 {
 	struct host_path **sources = xcalloc(queries->sources.len, sizeof(*sources));
 	bool survey = false;
+	/* Both lists are sorted, and every source is among the paths
+	 * (harden_host_queries): one walk along both finds each source's
+	 * fact, where a search for each would compare a dozen paths. */
+	size_t at = 0;
 	for (size_t i = 0; i < queries->sources.len; i++) {
-		struct host_path *fact =
-		    (struct host_path *)host_facts_path(facts, queries->sources.items[i]);
+		const char *source = queries->sources.items[i];
+		int order = -1;
+		while (at < facts->paths_len && (order = strcmp(facts->paths[at].path, source)) < 0)
+			at++;
+		struct host_path *fact = order == 0 ? &facts->paths[at] : NULL;
 		if (!fact || !fact->exists)
 			continue;
 		sources[i] = fact;
@@ -473,7 +514,7 @@ void host_facts_gather(const struct policy *policy, const struct host_queries *q
 	*facts = (struct host_facts){.bundle = bundle ? xstrdup(bundle) : NULL};
 	if (queries && queries->paths.len) {
 		facts->paths = xcalloc(queries->paths.len, sizeof(*facts->paths));
-		struct host_clean_dirs clean = {0};
+		struct host_clean_dirs clean = {.last_dir_fd = -1};
 		host_clean_dirs_add(&clean, "/", 1);
 		for (size_t i = 0; i < queries->paths.len; i++)
 			host_path_facts(queries->paths.items[i], &facts->paths[i], &clean);

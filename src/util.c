@@ -1,16 +1,38 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "util.h"
 
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Nothing is written: the core does no I/O, and containerd reports the
  * runtime's death by SIGABRT all the same. */
 static void die_out_of_memory(void)
 {
 	abort();
+}
+
+/* ------------------------------------------------------------------------ */
+/* Memory                                                                    */
+
+void memory_make_present(void *start, size_t len)
+{
+	static uintptr_t page;
+	if (!page) {
+		long size = sysconf(_SC_PAGESIZE);
+		page = size > 0 ? (uintptr_t)size : 4096;
+	}
+	/* Every page holding a byte of the range is mapped: it is ours. */
+	uintptr_t from = (uintptr_t)start & ~(page - 1);
+	uintptr_t to = ((uintptr_t)start + len + page - 1) & ~(page - 1);
+	/* Linux 5.14. Where it is refused, the pages fault in as they are
+	 * touched, as they would have. */
+	if (len)
+		(void)madvise((void *)from, to - from, MADV_POPULATE_WRITE);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -46,6 +68,13 @@ static void die_out_of_memory(void)
 /* 64 chunks of at most 4 MiB: past a quarter of a gigabyte, malloc again. */
 #define ARENA_CHUNKS_MAX 64
 #define ARENA_ALIGN	 ALLOC_ARENA_ALIGN
+/* Blocks up to this size come from malloc's heap, not a mapping of their
+ * own: the most mallopt(3) allows, and twice the largest config
+ * (BUNDLE_CONFIG_MAX_BYTES). */
+#define ARENA_LARGE_FROM_HEAP_MAX (32 << 20)
+/* How far ahead of the cursor a chunk's pages are made present, see
+ * arena_reach. */
+#define ARENA_PRESENT_STEP ((size_t)128 << 10)
 
 /* Each block is preceded by its size, for xrealloc. */
 struct arena_header {
@@ -67,6 +96,17 @@ static struct {
 bool alloc_arena_begin(void)
 {
 	arena.on = ALLOC_ARENA_USABLE;
+	if (arena.on) {
+		/* The large blocks malloc still serves are mostly temporary:
+		 * a document written, a list copied. glibc maps each of
+		 * 128 KiB or more on its own and unmaps it when freed, so the
+		 * next one faults in fresh pages, one fault per page (a 1 MB
+		 * config: a few hundred). Taken from the heap and kept there
+		 * (nothing is trimmed back: execv releases it all), a freed
+		 * block's pages serve the next large block. */
+		mallopt(M_MMAP_THRESHOLD, ARENA_LARGE_FROM_HEAP_MAX);
+		mallopt(M_TRIM_THRESHOLD, ARENA_LARGE_FROM_HEAP_MAX);
+	}
 	return arena.on;
 }
 
@@ -96,7 +136,28 @@ static bool arena_new_chunk(size_t need)
 	arena.chunks_len++;
 	alloc_arena_cursor.chunk = chunk;
 	alloc_arena_cursor.next = chunk;
-	alloc_arena_cursor.limit = chunk + size;
+	/* Nothing of it is present yet: arena_reach moves the limit. */
+	alloc_arena_cursor.limit = chunk;
+	return true;
+}
+
+/* Whether the newest chunk reaches `end`. The cursor's limit is how far its
+ * pages were made present: past it, the next step of pages is made present
+ * at once rather than faulted in one by one as blocks are cut (a create on
+ * a 1 MB config cuts some 4 MB). */
+static bool arena_reach(uintptr_t end)
+{
+	if (!arena.chunks_len)
+		return false;
+	uintptr_t chunk_end = (uintptr_t)arena.chunks[arena.chunks_len - 1].end;
+	uintptr_t limit = (uintptr_t)alloc_arena_cursor.limit;
+	if (end > chunk_end)
+		return false;
+	if (end <= limit)
+		return true;
+	uintptr_t to = chunk_end - end > ARENA_PRESENT_STEP ? end + ARENA_PRESENT_STEP : chunk_end;
+	memory_make_present(alloc_arena_cursor.limit, to - limit);
+	alloc_arena_cursor.limit = (char *)to;
 	return true;
 }
 
@@ -117,6 +178,8 @@ static inline void *arena_alloc(size_t size)
 			alloc_arena_cursor.last = block;
 			return block;
 		}
+		if (alloc_arena_cursor.next && arena_reach(at + size))
+			continue;
 		if (!arena_new_chunk(size + sizeof(struct arena_header)))
 			return NULL;
 	}
@@ -127,8 +190,8 @@ static void *arena_realloc(char *block, size_t size)
 	size_t old = ((struct arena_header *)block - 1)->size;
 	if (size <= old)
 		return block;
-	if (block == alloc_arena_cursor.last &&
-	    size <= (size_t)(alloc_arena_cursor.limit - block) && size <= ARENA_BLOCK_MAX) {
+	if (block == alloc_arena_cursor.last && size <= ARENA_BLOCK_MAX &&
+	    arena_reach((uintptr_t)block + size)) {
 		((struct arena_header *)block - 1)->size = size;
 		alloc_arena_cursor.next = block + size;
 		return block;

@@ -414,6 +414,11 @@ struct mounts_judge {
 	const char *rootfs_resolved;	   /* with the host's symlinks resolved; or NULL */
 	struct string_list writable;	   /* resolved host directories the container writes */
 	struct string_list writable_mount; /* "mounts[N]" of each */
+	/* The host paths of the mount being judged: one list for all of them,
+	 * which the arena would otherwise cut anew (and never reuse) for each
+	 * of a config's thousand mounts. */
+	struct mount_host_path *paths;
+	size_t paths_cap;
 };
 
 static void mounts_view_clear(struct mount_view *v)
@@ -853,13 +858,13 @@ static void overlay_option_paths(struct mounts_judge *j, const char *option, con
 	}
 }
 
+/* Frees what the `len` paths own, keeping the list for the next mount. */
 static void mounts_host_paths_clear(struct mount_host_path *paths, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		xfree(paths[i].host_owned);
 		xfree(paths[i].clean_owned);
 	}
-	xfree(paths);
 }
 
 /* The options of mount `v` that are refused whatever its type. */
@@ -971,8 +976,8 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 	}
 
 	/* The host paths it names. */
-	struct mount_host_path *paths = NULL;
-	size_t paths_len = 0, paths_cap = 0;
+	struct mount_host_path *paths = j->paths;
+	size_t paths_len = 0, paths_cap = j->paths_cap;
 	struct string_list strings = {0};
 	const char *bundle = ctx->host ? ctx->host->bundle : NULL;
 	if (v->bind) {
@@ -1063,6 +1068,8 @@ static void mounts_judge_one(struct mounts_judge *j, size_t index)
 		if (mounts_judge_host_path(j, index, &paths[i]))
 			break;
 	mounts_host_paths_clear(paths, paths_len);
+	j->paths = paths;
+	j->paths_cap = paths_cap;
 	string_list_clear(&strings);
 
 	/* A bind with shared propagation joins the host's peer group: mounts
@@ -1181,6 +1188,7 @@ out:
 	for (size_t i = 0; i < j.views_len; i++)
 		mounts_view_clear(&j.views[i]);
 	xfree(j.views);
+	xfree(j.paths);
 	xfree(j.rootfs_clean);
 	string_list_clear(&j.writable);
 	string_list_clear(&j.writable_mount);

@@ -54,9 +54,13 @@ static struct container_place place(void)
 	return (struct container_place){.state_dir = state_dir, .runtime_root = runtime_root};
 }
 
-static void save(const char *id, const char *spec_json)
+/* Save a record of `spec_json`; with `with_process_text`, the process's
+ * text is given as the config written back holds it. */
+static void save_as(const char *id, const char *spec_json, bool with_process_text)
 {
 	cleanup_json struct json *spec = test_parse(spec_json);
+	cleanup_free char *process_text =
+	    with_process_text ? test_text(json_object_get(spec, "process")) : NULL;
 	struct stat st;
 	cr_assert_eq(stat(bundle, &st), 0);
 	struct container_created c = {
@@ -64,12 +68,19 @@ static void save(const char *id, const char *spec_json)
 	    .policy = policy,
 	    .image = "docker.io/library/busybox:latest",
 	    .spec = spec,
+	    .process_text = process_text,
+	    .process_len = process_text ? strlen(process_text) : 0,
 	    .bundle_dev = st.st_dev,
 	    .bundle_ino = st.st_ino,
 	};
 	struct container_place p = place();
 	oh_error_t err = NULL;
 	cr_assert_eq(container_state_save(&p, &c, &err), 0, "%s", err ? err->msg : "");
+}
+
+static void save(const char *id, const char *spec_json)
+{
+	save_as(id, spec_json, false);
 }
 
 /* The time `offset_seconds` from now, as runc writes "created". */
@@ -165,6 +176,25 @@ Test(container_state, the_record_holds_what_an_exec_needs)
 	cleanup_free char *why2 = NULL;
 	cr_assert_eq(load("c2", &other, &why2), 1);
 	cr_assert_null(json_object_get(other.container, "linux"));
+}
+
+Test(container_state, a_process_text_at_hand_is_recorded_as_written)
+{
+	/* The config written back holds the process's text: the record copies
+	 * it, and reads back as the one written from the tree. */
+	save_as("from-tree", SPEC, false);
+	save_as("from-text", SPEC, true);
+	cleanup_free char *created = created_at(0, false);
+	runc_state("from-tree", created, bundle);
+	runc_state("from-text", created, bundle);
+	cleanup_container_record struct container_record tree = {0}, text = {0};
+	cleanup_free char *why_tree = NULL, *why_text = NULL;
+	cr_assert_eq(load("from-tree", &tree, &why_tree), 1, "%s", why_tree);
+	cr_assert_eq(load("from-text", &text, &why_text), 1, "%s", why_text);
+	cleanup_free char *from_tree = test_text(tree.container);
+	cleanup_free char *from_text = test_text(text.container);
+	cr_assert_str_eq(from_text, from_tree);
+	cr_assert(strstr(from_text, "\"oomScoreAdj\":7"));
 }
 
 Test(container_state, no_record_is_said_so)

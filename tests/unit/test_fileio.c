@@ -203,3 +203,51 @@ Test(fileio, host_paths_beside_a_clean_directory_still_follow_their_links)
 	host_queries_clear(&queries);
 	policy_free(policy);
 }
+
+Test(fileio, host_paths_of_one_directory_are_looked_up_from_it)
+{
+	/* From the second entry of a clean directory on, an entry is looked
+	 * up from the directory open: a file, a directory, nothing, and a
+	 * link (still followed and named) come out as by their whole path. */
+	char base[PATH_MAX];
+	cr_assert_not_null(realpath(dir, base));
+	cleanup_free char *d = xasprintf("%s/d", base), *f = xasprintf("%s/d/f", base);
+	cleanup_free char *g = xasprintf("%s/d/g", base), *link = xasprintf("%s/d/link", base);
+	cleanup_free char *missing = xasprintf("%s/d/missing", base);
+	cleanup_free char *sub = xasprintf("%s/d/sub", base);
+	cr_assert_eq(mkdir(d, 0700), 0);
+	cr_assert_eq(mkdir(sub, 0700), 0);
+	write_file("d/f", "x", 0600);
+	write_file("d/g", "y", 0600);
+	cr_assert_eq(symlink("g", link), 0);
+
+	struct host_queries queries = {0};
+	const char *paths[] = {d, f, g, link, missing, sub}; /* sorted */
+	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
+		string_list_add(&queries.paths, paths[i]);
+	struct policy *policy = NULL;
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_load_default(&policy, &err), 0);
+	cleanup_host_facts struct host_facts facts = {0};
+	host_facts_gather(policy, &queries, NULL, &facts);
+
+	const struct host_path *p = host_facts_path(&facts, f);
+	cr_assert(p && p->exists && p->type == S_IFREG);
+	cr_assert_str_eq(p->resolved, f);
+	p = host_facts_path(&facts, g);
+	cr_assert(p && p->exists && p->type == S_IFREG);
+	cr_assert_str_eq(p->resolved, g);
+	cr_assert_eq(p->symlinks.len, 0);
+	p = host_facts_path(&facts, link);
+	cr_assert(p && p->exists && p->type == S_IFREG);
+	cr_assert_str_eq(p->resolved, g);
+	cr_assert_eq(p->symlinks.len, 1);
+	cr_assert_str_eq(p->symlinks.items[0], link);
+	p = host_facts_path(&facts, missing);
+	cr_assert(p && !p->exists);
+	p = host_facts_path(&facts, sub);
+	cr_assert(p && p->exists && p->type == S_IFDIR);
+	cr_assert_str_eq(p->resolved, sub);
+	host_queries_clear(&queries);
+	policy_free(policy);
+}

@@ -81,6 +81,35 @@ Test(util, arena_realloc_keeps_contents)
 	xfree(large);
 }
 
+Test(util, arena_blocks_grown_in_place_past_the_present_pages_keep_their_contents)
+{
+	start_arena();
+	/* Several megabytes, each block the last cut and grown in place past
+	 * how far the chunk's pages were made present. */
+	for (size_t i = 0; i < 400; i++) {
+		char *p = xmalloc(16);
+		memset(p, 'c', 16);
+		p = xrealloc(p, 16000);
+		cr_assert(alloc_arena_holds(p));
+		cr_assert_eq(p[15], 'c', "block %zu lost its contents", i);
+		memset(p + 16, 'd', 16000 - 16);
+		cr_assert_eq(p[15999], 'd');
+	}
+}
+
+Test(util, memory_made_present_keeps_what_it_holds)
+{
+	/* Unaligned at both ends, and empty: the bytes stay as they were. */
+	char *p = malloc(3 << 20);
+	cr_assert_not_null(p);
+	memset(p, 'm', 3 << 20);
+	memory_make_present(p + 100, (2 << 20) + 7);
+	memory_make_present(p, 0);
+	for (size_t i = 0; i < (3 << 20); i += 4093)
+		cr_assert_eq(p[i], 'm');
+	free(p);
+}
+
 Test(util, arena_calloc_is_zeroed)
 {
 	start_arena();
