@@ -44,6 +44,12 @@ struct json {
 	bool frozen;
 	/* This frozen node is the `node` of a struct json_frozen. */
 	bool frozen_text;
+	/* A string whose text needs no escape in JSON, as the parser knows of
+	 * one it read without a backslash in it (a raw string holds no quote,
+	 * backslash or control character): the writer copies it as it is
+	 * rather than looking at every byte again. false says only "not
+	 * known". A string node's text never changes, so it stays true. */
+	bool plain;
 	size_t offset; /* byte offset in the source of the value's first character:
 			* a string's opening quote, a container's bracket */
 	union {

@@ -186,6 +186,7 @@ static struct json *json_copy(const struct json *value, bool keep_frozen)
 	switch (value->type) {
 	case JSON_STRING:
 		copy = json_new_string_len(value->string.ptr, value->string.len);
+		copy->plain = value->plain;
 		break;
 	case JSON_NUMBER:
 		copy = json_new_number_len(value->number, strlen(value->number));
@@ -655,7 +656,10 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		out_append(out, value->number, strlen(value->number));
 		break;
 	case JSON_STRING:
-		write_string(out, value->string.ptr, value->string.len);
+		if (value->plain)
+			write_plain_string(out, value->string.ptr, value->string.len);
+		else
+			write_string(out, value->string.ptr, value->string.len);
 		break;
 	case JSON_ARRAY:
 		out_putc(out, '[');

@@ -1308,8 +1308,11 @@ static struct json *fast_value(struct fast_reader *r)
 	case '"': {
 		const char *s;
 		size_t len;
-		if (fast_string(r, &s, &len))
+		if (fast_string(r, &s, &len)) {
 			value = json_new_string_len(s, len);
+			/* Not decoded: the text was raw in the document. */
+			value->plain = s != r->decoded.buf;
+		}
 		break;
 	}
 	case '-':
