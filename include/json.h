@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "errors.h"
 
@@ -137,6 +138,13 @@ bool json_object_remove(struct json *object, const char *key);
 void json_array_append(struct json *array, struct json *value);
 /* Remove and free the item at `index`, shifting the rest down. */
 void json_array_remove(struct json *array, size_t index);
+
+/* Whether a string holds a NUL byte, which only a \u0000 escape makes: a
+ * plain one cannot, and is not looked at again. */
+static inline bool json_string_holds_nul(const struct json *string)
+{
+	return !string->plain && strlen(string->string.ptr) != string->string.len;
+}
 
 /* Numbers: parse the exact text. Return false when it is not an integer or
  * does not fit. */

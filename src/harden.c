@@ -369,7 +369,7 @@ int harden_member_string(const struct json *v, const char *path, const char *key
 	*out = NULL;
 	if (!m)
 		return 0;
-	if (m->type != JSON_STRING || strlen(m->string.ptr) != m->string.len)
+	if (m->type != JSON_STRING || json_string_holds_nul(m))
 		return oh_error_make(err, 0, "%s.%s: must be a string", path, key);
 	*out = m->string.ptr;
 	return 0;
