@@ -630,6 +630,22 @@ static void write_newline_indent(struct strbuf *out, size_t level)
 	out->len += n;
 }
 
+static void write_value(const struct json *value, bool pretty, size_t level, struct strbuf *out);
+
+/* An item or a member's value. Most are strings, written here without a
+ * call of write_value: its saving and restoring of registers, for every
+ * leaf of a tree, cost about as much as the string's copy. */
+static inline void write_child(const struct json *value, bool pretty, size_t level,
+			       struct strbuf *out)
+{
+	if (value && value->type == JSON_STRING && value->plain)
+		write_plain_string(out, value->string.ptr, value->string.len);
+	else if (value && value->type == JSON_STRING)
+		write_string(out, value->string.ptr, value->string.len);
+	else
+		write_value(value, pretty, level, out);
+}
+
 static void write_value(const struct json *value, bool pretty, size_t level, struct strbuf *out)
 {
 	if (!value) {
@@ -668,7 +684,7 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 				out_putc(out, ',');
 			if (pretty)
 				write_newline_indent(out, level + 1);
-			write_value(value->array.items[i], pretty, level + 1, out);
+			write_child(value->array.items[i], pretty, level + 1, out);
 		}
 		if (pretty && value->array.len > 0)
 			write_newline_indent(out, level);
@@ -697,7 +713,7 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 				at[n++] = '"';
 				at[n++] = ':';
 				out->len += n;
-				write_value(m->value, pretty, level + 1, out);
+				write_child(m->value, pretty, level + 1, out);
 				continue;
 			}
 			if (i > 0)
@@ -709,7 +725,7 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 				out_append(out, ": ", 2);
 			else
 				out_putc(out, ':');
-			write_value(m->value, pretty, level + 1, out);
+			write_child(m->value, pretty, level + 1, out);
 		}
 		if (pretty && value->object.len > 0)
 			write_newline_indent(out, level);
