@@ -176,6 +176,23 @@ struct json *json_thaw(const struct json *value)
 	return json_copy(value, false);
 }
 
+static inline struct json *string_copy(const struct json *string)
+{
+	struct json *copy = json_new_string_len(string->string.ptr, string->string.len);
+	copy->plain = string->plain;
+	copy->offset = string->offset;
+	return copy;
+}
+
+/* An item or a member's value. Most are strings, copied here without a
+ * call of json_copy (as write_child does for the writer). */
+static inline struct json *json_copy_child(const struct json *value, bool keep_frozen)
+{
+	if (value && value->type == JSON_STRING && !(value->frozen && keep_frozen))
+		return string_copy(value);
+	return json_copy(value, keep_frozen);
+}
+
 static struct json *json_copy(const struct json *value, bool keep_frozen)
 {
 	if (!value)
@@ -185,9 +202,7 @@ static struct json *json_copy(const struct json *value, bool keep_frozen)
 	struct json *copy;
 	switch (value->type) {
 	case JSON_STRING:
-		copy = json_new_string_len(value->string.ptr, value->string.len);
-		copy->plain = value->plain;
-		break;
+		return string_copy(value);
 	case JSON_NUMBER:
 		copy = json_new_number_len(value->number, strlen(value->number));
 		break;
@@ -196,7 +211,7 @@ static struct json *json_copy(const struct json *value, bool keep_frozen)
 		copy->array.items =
 		    xgrow(NULL, &copy->array.cap, value->array.len, sizeof(copy->array.items[0]));
 		for (size_t i = 0; i < value->array.len; i++)
-			copy->array.items[i] = json_copy(value->array.items[i], keep_frozen);
+			copy->array.items[i] = json_copy_child(value->array.items[i], keep_frozen);
 		copy->array.len = value->array.len;
 		break;
 	case JSON_OBJECT:
@@ -207,7 +222,7 @@ static struct json *json_copy(const struct json *value, bool keep_frozen)
 			const struct json_member *m = &value->object.members[i];
 			copy->object.members[i] = (struct json_member){
 			    .key = xstrdup(m->key),
-			    .value = json_copy(m->value, keep_frozen),
+			    .value = json_copy_child(m->value, keep_frozen),
 			    .offset = m->offset,
 			};
 		}
