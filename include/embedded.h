@@ -11,4 +11,9 @@ extern const size_t embedded_default_policy_len;
 extern const char embedded_default_seccomp[]; /* policies/seccomp/default.json */
 extern const size_t embedded_default_seccomp_len;
 
+/* policies/default.json as policy_load_json reads it, read at build time by
+ * default-policy-gen (src/default_policy_gen.c). */
+struct policy;
+extern const struct policy embedded_default_policy_loaded;
+
 #endif

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "errors.h"
 
@@ -44,6 +45,12 @@ struct json {
 	bool frozen;
 	/* This frozen node is the `node` of a struct json_frozen. */
 	bool frozen_text;
+	/* A string whose text needs no escape in JSON, as the parser knows of
+	 * one it read without a backslash in it (a raw string holds no quote,
+	 * backslash or control character): the writer copies it as it is
+	 * rather than looking at every byte again. false says only "not
+	 * known". A string node's text never changes, so it stays true. */
+	bool plain;
 	size_t offset; /* byte offset in the source of the value's first character:
 			* a string's opening quote, a container's bracket */
 	union {
@@ -131,6 +138,13 @@ bool json_object_remove(struct json *object, const char *key);
 void json_array_append(struct json *array, struct json *value);
 /* Remove and free the item at `index`, shifting the rest down. */
 void json_array_remove(struct json *array, size_t index);
+
+/* Whether a string holds a NUL byte, which only a \u0000 escape makes: a
+ * plain one cannot, and is not looked at again. */
+static inline bool json_string_holds_nul(const struct json *string)
+{
+	return !string->plain && strlen(string->string.ptr) != string->string.len;
+}
 
 /* Numbers: parse the exact text. Return false when it is not an integer or
  * does not fit. */

@@ -122,8 +122,8 @@ const char *policy_known_key(const char *object_path, size_t index);
  * a path when it holds a '/'. */
 char *policy_seccomp_profile_path(const char *policy_dir, const char *name);
 
-/* The embedded default policy, loaded from policies/default.json as compiled
- * into the binary. */
+/* The embedded default policy: policies/default.json as the loader read it
+ * at build time (src/default_policy_gen.c), copied. */
 int policy_load_default(struct policy **out, oh_error_t *err);
 
 struct settings;

@@ -24,7 +24,7 @@ enum decision_kind {
  * key that holds a list, an array of the items to add; for any other key,
  * the value to set. A decision no policy key can lift has no key. */
 struct decision_lift {
-	const char *key; /* static */
+	const char *key; /* static; a name with no byte JSON escapes (audit_trail.c) */
 	struct json *value;
 };
 
@@ -34,7 +34,8 @@ struct decision_lift {
 
 struct decision {
 	enum decision_kind kind;
-	const char *rule; /* static: the module that decided, e.g. "capabilities" */
+	const char *rule; /* static: the module that decided, e.g. "capabilities"; a name
+			   * with no byte JSON escapes (audit_trail.c copies it) */
 	char *path;	  /* JSON path, e.g. "process.capabilities.bounding" */
 	size_t offset;
 	/* The values themselves, rendered only by the views that print them.

@@ -163,6 +163,9 @@ char *xstrcat_index(const char *a, const char *b, size_t index);
 /* `name` in the directory `dir`: "dir/name", or `name` alone when `dir` is
  * "" (the working directory, as a person wrote it). */
 char *path_join(const char *dir, const char *name);
+/* Whether an absolute path is already as Go's filepath.Clean gives it: no
+ * "." or ".." component, no repeated or trailing '/'. Most paths are. */
+bool path_is_clean(const char *path);
 
 /* `t` as strftime(3) writes "%Y-%m-%dT%H:%M:%S" for gmtime_r(t): UTC,
  * without reading the time zone files. */

@@ -418,6 +418,8 @@ static int runtime_harden_exec(int argc, char **argv, const struct runc_args *ar
  * no repeated or trailing '/'. */
 static char *runtime_path_clean(const char *path)
 {
+	if (path_is_clean(path))
+		return xstrdup(path);
 	cleanup_free char *copy = xstrdup(path);
 	struct string_list parts = {0};
 	char *save = NULL;

@@ -249,20 +249,9 @@ struct decision *harden_refuse(struct harden_ctx *ctx, const char *rule, const c
  * config may name thousands. */
 static bool harden_path_is_clean(const char *path)
 {
-	if (path[0] != '/' || path[1] == '\0')
-		return path[0] == '/';
 	if (strncmp(path, "/var/run", 8) == 0 && (path[8] == '/' || path[8] == '\0'))
 		return false;
-	/* From one '/' to the next: strchr skips a 64-byte id faster than a
-	 * loop over its bytes. */
-	for (const char *p = path; p; p = strchr(p + 1, '/')) {
-		if (p[1] == '/' || p[1] == '\0')
-			return false;
-		if (p[1] == '.' &&
-		    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
-			return false;
-	}
-	return true;
+	return path_is_clean(path);
 }
 
 const char *harden_clean_path_borrowed(const char *path, char **owned)
@@ -369,7 +358,7 @@ int harden_member_string(const struct json *v, const char *path, const char *key
 	*out = NULL;
 	if (!m)
 		return 0;
-	if (m->type != JSON_STRING || strlen(m->string.ptr) != m->string.len)
+	if (m->type != JSON_STRING || json_string_holds_nul(m))
 		return oh_error_make(err, 0, "%s.%s: must be a string", path, key);
 	*out = m->string.ptr;
 	return 0;

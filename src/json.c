@@ -176,6 +176,23 @@ struct json *json_thaw(const struct json *value)
 	return json_copy(value, false);
 }
 
+static inline struct json *string_copy(const struct json *string)
+{
+	struct json *copy = json_new_string_len(string->string.ptr, string->string.len);
+	copy->plain = string->plain;
+	copy->offset = string->offset;
+	return copy;
+}
+
+/* An item or a member's value. Most are strings, copied here without a
+ * call of json_copy (as write_child does for the writer). */
+static inline struct json *json_copy_child(const struct json *value, bool keep_frozen)
+{
+	if (value && value->type == JSON_STRING && !(value->frozen && keep_frozen))
+		return string_copy(value);
+	return json_copy(value, keep_frozen);
+}
+
 static struct json *json_copy(const struct json *value, bool keep_frozen)
 {
 	if (!value)
@@ -185,8 +202,7 @@ static struct json *json_copy(const struct json *value, bool keep_frozen)
 	struct json *copy;
 	switch (value->type) {
 	case JSON_STRING:
-		copy = json_new_string_len(value->string.ptr, value->string.len);
-		break;
+		return string_copy(value);
 	case JSON_NUMBER:
 		copy = json_new_number_len(value->number, strlen(value->number));
 		break;
@@ -195,7 +211,7 @@ static struct json *json_copy(const struct json *value, bool keep_frozen)
 		copy->array.items =
 		    xgrow(NULL, &copy->array.cap, value->array.len, sizeof(copy->array.items[0]));
 		for (size_t i = 0; i < value->array.len; i++)
-			copy->array.items[i] = json_copy(value->array.items[i], keep_frozen);
+			copy->array.items[i] = json_copy_child(value->array.items[i], keep_frozen);
 		copy->array.len = value->array.len;
 		break;
 	case JSON_OBJECT:
@@ -206,7 +222,7 @@ static struct json *json_copy(const struct json *value, bool keep_frozen)
 			const struct json_member *m = &value->object.members[i];
 			copy->object.members[i] = (struct json_member){
 			    .key = xstrdup(m->key),
-			    .value = json_copy(m->value, keep_frozen),
+			    .value = json_copy_child(m->value, keep_frozen),
 			    .offset = m->offset,
 			};
 		}
@@ -294,8 +310,11 @@ struct json *json_object_get_raw(const struct json *object, const char *key)
 struct json *json_object_get(const struct json *object, const char *key)
 {
 	/* Go leaves a field untouched when its value is null, so for every
-	 * decision here a null member is the same as no member. */
-	struct json *value = json_object_get_raw(object, key);
+	 * decision here a null member is the same as no member. The search
+	 * is inline, not a call of json_object_get_raw: a create looks up some
+	 * three hundred members. */
+	ssize_t i = object_find_last(object, key);
+	struct json *value = i < 0 ? NULL : object->object.members[i].value;
 	return value && value->type == JSON_NULL ? NULL : value;
 }
 
@@ -629,6 +648,22 @@ static void write_newline_indent(struct strbuf *out, size_t level)
 	out->len += n;
 }
 
+static void write_value(const struct json *value, bool pretty, size_t level, struct strbuf *out);
+
+/* An item or a member's value. Most are strings, written here without a
+ * call of write_value: its saving and restoring of registers, for every
+ * leaf of a tree, cost about as much as the string's copy. */
+static inline void write_child(const struct json *value, bool pretty, size_t level,
+			       struct strbuf *out)
+{
+	if (value && value->type == JSON_STRING && value->plain)
+		write_plain_string(out, value->string.ptr, value->string.len);
+	else if (value && value->type == JSON_STRING)
+		write_string(out, value->string.ptr, value->string.len);
+	else
+		write_value(value, pretty, level, out);
+}
+
 static void write_value(const struct json *value, bool pretty, size_t level, struct strbuf *out)
 {
 	if (!value) {
@@ -655,7 +690,10 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 		out_append(out, value->number, strlen(value->number));
 		break;
 	case JSON_STRING:
-		write_string(out, value->string.ptr, value->string.len);
+		if (value->plain)
+			write_plain_string(out, value->string.ptr, value->string.len);
+		else
+			write_string(out, value->string.ptr, value->string.len);
 		break;
 	case JSON_ARRAY:
 		out_putc(out, '[');
@@ -664,7 +702,7 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 				out_putc(out, ',');
 			if (pretty)
 				write_newline_indent(out, level + 1);
-			write_value(value->array.items[i], pretty, level + 1, out);
+			write_child(value->array.items[i], pretty, level + 1, out);
 		}
 		if (pretty && value->array.len > 0)
 			write_newline_indent(out, level);
@@ -693,7 +731,7 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 				at[n++] = '"';
 				at[n++] = ':';
 				out->len += n;
-				write_value(m->value, pretty, level + 1, out);
+				write_child(m->value, pretty, level + 1, out);
 				continue;
 			}
 			if (i > 0)
@@ -705,7 +743,7 @@ static void write_value(const struct json *value, bool pretty, size_t level, str
 				out_append(out, ": ", 2);
 			else
 				out_putc(out, ':');
-			write_value(m->value, pretty, level + 1, out);
+			write_child(m->value, pretty, level + 1, out);
 		}
 		if (pretty && value->object.len > 0)
 			write_newline_indent(out, level);

@@ -1156,6 +1156,31 @@ static struct json *fast_literal(struct fast_reader *r, const char *word, size_t
 
 static struct json *fast_value(struct fast_reader *r);
 
+/* The string value whose opening quote is at r->at. */
+static inline struct json *fast_string_value(struct fast_reader *r)
+{
+	size_t offset = (size_t)(r->at - r->text);
+	const char *s;
+	size_t len;
+	if (!fast_string(r, &s, &len))
+		return NULL;
+	struct json *value = json_new_string_len(s, len);
+	value->offset = offset;
+	/* Not decoded: the text was raw in the document. */
+	value->plain = s != r->decoded.buf;
+	return value;
+}
+
+/* An item or a member's value. Most are strings, read here without a call
+ * of fast_value: its saving and restoring of registers, for every leaf of
+ * a document, cost about as much as making the string's node. */
+static inline struct json *fast_child(struct fast_reader *r)
+{
+	if (r->at < r->end && *r->at == '"')
+		return fast_string_value(r);
+	return fast_value(r);
+}
+
 static struct json *fast_array(struct fast_reader *r)
 {
 	size_t base = r->items_len;
@@ -1166,7 +1191,7 @@ static struct json *fast_array(struct fast_reader *r)
 		return json_new_array();
 	}
 	for (;;) {
-		struct json *item = fast_value(r);
+		struct json *item = fast_child(r);
 		if (!item)
 			goto give_up;
 		r->items = xgrow(r->items, &r->items_cap, r->items_len + 1, sizeof(r->items[0]));
@@ -1250,7 +1275,7 @@ static struct json *fast_object(struct fast_reader *r)
 		char *owned_key = xmalloc(key_len + 1);
 		json_node_copy_text(owned_key, key, key_len);
 		owned_key[key_len] = '\0';
-		struct json *value = fast_value(r);
+		struct json *value = fast_child(r);
 		if (!value) {
 			xfree(owned_key);
 			goto give_up;
@@ -1305,13 +1330,8 @@ static struct json *fast_value(struct fast_reader *r)
 		value = *r->at == '{' ? fast_object(r) : fast_array(r);
 		r->depth--;
 		break;
-	case '"': {
-		const char *s;
-		size_t len;
-		if (fast_string(r, &s, &len))
-			value = json_new_string_len(s, len);
-		break;
-	}
+	case '"':
+		return fast_string_value(r);
 	case '-':
 	case '0' ... '9':
 		value = fast_number(r);

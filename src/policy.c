@@ -824,17 +824,6 @@ int policy_load_json(const struct json *doc, const char *name, const char *sourc
 	return r;
 }
 
-int policy_load_default(struct policy **out, oh_error_t *err)
-{
-	cleanup_json struct json *doc = json_parse(
-	    embedded_default_policy, embedded_default_policy_len, JSON_PARSE_COMMENTS, err);
-	if (!doc)
-		return oh_error_wrap(err, "embedded default policy");
-	if (policy_load_json(doc, "default", "(embedded)", NULL, NULL, out, err) < 0)
-		return oh_error_wrap(err, "embedded default policy");
-	return 0;
-}
-
 /* --- the policy as text, as policy_to_json's tree writes compactly ------ */
 
 static void policy_write_key(struct strbuf *out, const char *key)

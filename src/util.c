@@ -492,6 +492,22 @@ char *xstrcat_index(const char *a, const char *b, size_t index)
 	return s;
 }
 
+bool path_is_clean(const char *path)
+{
+	if (path[0] != '/' || path[1] == '\0')
+		return path[0] == '/';
+	/* From one '/' to the next: strchr skips a 64-byte id faster than a
+	 * loop over its bytes. */
+	for (const char *p = path; p; p = strchr(p + 1, '/')) {
+		if (p[1] == '/' || p[1] == '\0')
+			return false;
+		if (p[1] == '.' &&
+		    (p[2] == '/' || p[2] == '\0' || (p[2] == '.' && (p[3] == '/' || p[3] == '\0'))))
+			return false;
+	}
+	return true;
+}
+
 char *path_join(const char *dir, const char *name)
 {
 	size_t n = strlen(dir);

@@ -41,10 +41,18 @@ static int paths_restore(struct harden_ctx *ctx, struct json *linux_obj, const c
 	 * configs have them all. */
 	cleanup_json struct json *restored = NULL;
 	struct strbuf added = {0};
+	size_t len = list ? list->array.len : 0;
+	/* containerd and runc write the standard paths in this order: the
+	 * search for each starts past the one found before, and goes round. */
+	size_t from = 0;
 	for (size_t s = 0; s < n_standard; s++) {
 		bool present = false;
-		for (size_t i = 0; list && i < list->array.len && !present; i++)
+		for (size_t k = 0; k < len && !present; k++) {
+			size_t i = from + k < len ? from + k : from + k - len;
 			present = strcmp(list->array.items[i]->string.ptr, standard[s]) == 0;
+			if (present)
+				from = i + 1 < len ? i + 1 : 0;
+		}
 		if (present)
 			continue;
 		if (!restored)

@@ -147,6 +147,15 @@ static char *spec_walk_model(const struct spec_walk *w, size_t depth)
 static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
 			   const struct json *node);
 
+/* Whether the walk has anything to judge in `node`: only an object has
+ * members, and an array may hold objects. A string, number or boolean (most
+ * values of a config, and a seccomp profile's hundreds of syscall names)
+ * is not walked into. */
+static inline bool spec_walk_has_members(const struct json *node)
+{
+	return node->type == JSON_ARRAY || node->type == JSON_OBJECT;
+}
+
 static void spec_walk_refuse(struct spec_walk *w, const struct json *node, const char *model,
 			     const char *fmt, const char *what)
 {
@@ -193,7 +202,7 @@ static void spec_walk_member(struct spec_walk *w, const struct spec_field *paren
 		spec_walk_refuse(w, value, model, "%s: refused (the policy may allow %s in fields)",
 				 field->why ? field->why : "this field");
 	} else if (field && field->verdict != SPEC_IGNORED && field->verdict != SPEC_REFUSED &&
-		   !allowed) {
+		   !allowed && spec_walk_has_members(value)) {
 		spec_walk_node(w, field, value);
 	}
 	w->depth--;
@@ -206,10 +215,7 @@ static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
 		const struct spec_field *items = spec_model_items(model);
 		for (size_t i = 0; i < node->array.len; i++) {
 			const struct json *item = node->array.items[i];
-			/* Only an object has members to judge: a string or number
-			 * item (a seccomp profile's hundreds of syscall names) has
-			 * nothing to walk. */
-			if (item->type != JSON_ARRAY && item->type != JSON_OBJECT)
+			if (!spec_walk_has_members(item))
 				continue;
 			spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_ITEM, .index = i});
 			spec_walk_node(w, items, item);
@@ -227,6 +233,8 @@ static void spec_walk_node(struct spec_walk *w, const struct spec_field *model,
 			spec_walk_member(w, model, m->key, m->value);
 			continue;
 		}
+		if (!spec_walk_has_members(m->value))
+			continue;
 		spec_walk_push(w, (struct spec_step){.kind = SPEC_STEP_MAP_KEY, .key = m->key});
 		spec_walk_node(w, values, m->value);
 		w->depth--;

@@ -73,6 +73,14 @@ python3 "$SOURCE_ROOT/src/spec_model.py" c "$BUILD/spec_model_table.c" "$SOURCE_
 	"$SOURCE_ROOT/src/seccomp_model_gen.c" "$SOURCE_ROOT/src/util.c" "$SOURCE_ROOT/src/errors.c" \
 	"$SOURCE_ROOT/src/json.c" "$SOURCE_ROOT/src/json_parse.c" "$SOURCE_ROOT/src/harden/seccomp_profile.c" -lyajl -lseccomp
 "$BUILD/seccomp-model-gen" "$SOURCE_ROOT/policies/seccomp/default.json" "$BUILD/embedded_seccomp_model.c"
+# The embedded default policy as the loader reads it, made as meson.build makes it.
+"$CLANG" -std=gnu11 -D_GNU_SOURCE -I"$SOURCE_ROOT/include" -O1 -o "$BUILD/default-policy-gen" \
+	"$SOURCE_ROOT/src/default_policy_gen.c" "$SOURCE_ROOT/src/util.c" "$SOURCE_ROOT/src/errors.c" \
+	"$SOURCE_ROOT/src/json.c" "$SOURCE_ROOT/src/json_parse.c" "$SOURCE_ROOT/src/diagnostics.c" \
+	"$SOURCE_ROOT/src/policy.c" "$SOURCE_ROOT/src/capability_names.c" \
+	"$SOURCE_ROOT/src/image_identity.c" "$SOURCE_ROOT/src/harden/seccomp_profile.c" \
+	"$BUILD/embedded.c" "$BUILD/embedded_seccomp_model.c" -lyajl -lseccomp -lcap
+"$BUILD/default-policy-gen" "$BUILD/embedded_default_policy_loaded.c"
 # The core and edge libraries' sources, as meson.build lists them
 # (core_sources, edge_sources): src/ also holds programs of their own
 # (main.c, helpers) and the commands.
@@ -82,7 +90,8 @@ if [ ${#core[@]} -lt 20 ]; then
 	echo "fuzz: cannot read core_sources and edge_sources from meson.build (found ${#core[@]} files)" >&2
 	exit 1
 fi
-sources=("$BUILD/embedded.c" "$BUILD/spec_model_table.c" "$BUILD/embedded_seccomp_model.c")
+sources=("$BUILD/embedded.c" "$BUILD/spec_model_table.c" "$BUILD/embedded_seccomp_model.c"
+	"$BUILD/embedded_default_policy_loaded.c")
 for f in "${core[@]}"; do
 	sources+=("$SOURCE_ROOT/$f")
 done

@@ -313,6 +313,25 @@ Test(json, writer_escapes_minimally)
 			      "slash/ <&> \xe2\x80\xa8 caf\xc3\xa9\"]");
 }
 
+/* A string read with no escape is copied out as it is (json.h, plain); one
+ * read with escapes is written escaped again where JSON requires it, and a
+ * copy of either is written as the original is. */
+Test(json, read_strings_are_written_back_escaped_only_where_needed)
+{
+	static const char text[] = "[\"plain /path caf\xc3\xa9\",\"q\\\" b\\\\ nl\\n\","
+				   "\"\\u0041\\/x\",\"\",\"tab\\t and a longer tail past 16\"]";
+	static const char want[] = "[\"plain /path caf\xc3\xa9\",\"q\\\" b\\\\ nl\\n\","
+				   "\"A/x\",\"\",\"tab\\t and a longer tail past 16\"]";
+	cleanup_json struct json *value = parse_ok(text, STRICT);
+	cr_assert(value->array.items[0]->plain);
+	cr_assert(!value->array.items[1]->plain);
+	cleanup_free char *out = json_to_string(value, false);
+	cr_assert_str_eq(out, want);
+	cleanup_json struct json *copy = json_clone(value);
+	cleanup_free char *copy_out = json_to_string(copy, false);
+	cr_assert_str_eq(copy_out, want);
+}
+
 /* The writer's escaping of `s`, one byte at a time, as a reference. */
 static void reference_quote(struct strbuf *out, const char *s)
 {

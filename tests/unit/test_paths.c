@@ -51,3 +51,21 @@ Test(paths, a_config_with_them_all_is_left_alone)
 	    MODULE, "", "{\"linux\":{\"maskedPaths\":[\"/proc/kcore\",false]}}", NULL);
 	module_test_expect_error(&bad, "linux.maskedPaths[1]: must be a string");
 }
+
+/* The search for each standard path starts past the one found before (the
+ * usual order) and goes round: any order finds them all, and only the
+ * missing one is put back. */
+Test(paths, every_order_finds_the_ones_there)
+{
+	cleanup_module_test_run struct module_test_run run = module_test_spec(
+	    MODULE, "",
+	    "{\"linux\":{\"readonlyPaths\":[\"/proc/sysrq-trigger\",\"/proc/fs\",\"/etc/x\","
+	    "\"/proc/bus\",\"/proc/irq\",\"/proc/fs\"]}}",
+	    NULL);
+	module_test_expect_ok(&run, 2);
+	module_test_expect(&run, "linux.readonlyPaths",
+			   "[\"/proc/sysrq-trigger\",\"/proc/fs\",\"/etc/x\",\"/proc/bus\","
+			   "\"/proc/irq\",\"/proc/fs\",\"/proc/sys\"]");
+	cr_expect_str_eq(module_test_decision(&run, "linux.readonlyPaths")->reason,
+			 "standard paths put back: /proc/sys");
+}

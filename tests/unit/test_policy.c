@@ -2,6 +2,7 @@
 /* The policy language: the embedded default, and every key's validation. */
 #include <sys/stat.h>
 
+#include "embedded.h"
 #include "helpers.h"
 #include "policy.h"
 
@@ -101,6 +102,55 @@ Test(policy, every_key_read)
 	cr_assert_eq(policy_load_json(doc, "back", "back.json", NULL, NULL, &back, &err), 0);
 	cr_assert_eq(back->allow.exec_paths.len, 2);
 	cr_assert(back->allow.exec_memfd);
+}
+
+static void assert_lists_equal(const struct string_list *a, const struct string_list *b,
+			       const char *what)
+{
+	cr_assert_eq(a->len, b->len, "%s", what);
+	for (size_t i = 0; i < a->len; i++)
+		cr_assert_str_eq(a->items[i], b->items[i], "%s", what);
+}
+
+static void assert_strings_equal(const char *a, const char *b, const char *what)
+{
+	cr_assert_eq(!a, !b, "%s", what);
+	if (a)
+		cr_assert_str_eq(a, b, "%s", what);
+}
+
+/* The default policy is data made at build time (src/default_policy_gen.c):
+ * it is what the loader makes of the embedded text, every field of it. */
+Test(policy, the_built_default_is_what_the_embedded_text_loads_to)
+{
+	oh_error_t err = NULL;
+	cleanup_json struct json *doc = json_parse(
+	    embedded_default_policy, embedded_default_policy_len, JSON_PARSE_COMMENTS, &err);
+	cr_assert_not_null(doc);
+	cleanup_policy struct policy *read = NULL;
+	cleanup_policy struct policy *built = NULL;
+	cr_assert_eq(policy_load_json(doc, "default", "(embedded)", NULL, NULL, &read, &err), 0);
+	cr_assert_eq(policy_load_default(&built, &err), 0);
+
+	cleanup_strbuf struct strbuf read_text = {0};
+	cleanup_strbuf struct strbuf built_text = {0};
+	policy_write_json(read, &read_text);
+	policy_write_json(built, &built_text);
+	cr_assert_str_eq(built_text.buf, read_text.buf);
+	/* What policy_write_json leaves out. */
+	assert_strings_equal(built->name, read->name, "name");
+	assert_strings_equal(built->source, read->source, "source");
+	assert_strings_equal(built->extends, read->extends, "extends");
+	assert_lists_equal(&built->images, &read->images, "images");
+	assert_strings_equal(built->seccomp_profile_name, read->seccomp_profile_name,
+			     "seccomp_profile_name");
+	cr_assert_eq(built->seccomp_profile_len, read->seccomp_profile_len);
+	cr_assert_eq(memcmp(built->seccomp_profile_text, read->seccomp_profile_text,
+			    read->seccomp_profile_len),
+		     0);
+	assert_strings_equal(built->seccomp_profile_file, read->seccomp_profile_file,
+			     "seccomp_profile_file");
+	cr_assert_eq(built->seccomp_replace, read->seccomp_replace);
 }
 
 Test(policy, extends_starts_from_the_base)

@@ -269,3 +269,17 @@ Test(util, xstrcat_index_writes_the_path_of_an_item)
 	cr_expect_str_eq(got, "[5]");
 	xfree(got);
 }
+
+/* What Go's filepath.Clean leaves as it is, and what it would change. */
+Test(util, path_is_clean_as_go_would_leave_it)
+{
+	static const char *const clean[] = {
+	    "/", "/run", "/run/containerd/runc/k8s.io", "/a/.b/..c/...", "/a.", "/a.."};
+	static const char *const unclean[] = {"",	 "run",	   "//",      "/run/",
+					      "/run//x", "/./run", "/run/.",  "/run/..",
+					      "/../run", "/a/./b", "/a/../b", "./a"};
+	for (size_t i = 0; i < ARRAY_SIZE(clean); i++)
+		cr_assert(path_is_clean(clean[i]), "%s", clean[i]);
+	for (size_t i = 0; i < ARRAY_SIZE(unclean); i++)
+		cr_assert(!path_is_clean(unclean[i]), "%s", unclean[i]);
+}
