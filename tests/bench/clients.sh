@@ -15,8 +15,9 @@
 #   cri-runc, cri-hardened         a CRI pod lifecycle with one container
 #                                  (cri_lifecycle.py), handler runc and
 #                                  hardened, interleaved;
-#   cri-restricted-runc,           the same with a restricted pod
-#   cri-restricted-hardened        (cri_lifecycle.py --restricted), whose
+#   cri-restricted-runc,           the same with a restricted pod and
+#   cri-restricted-hardened        oci-harden's seccomp profile
+#                                  (cri_lifecycle.py --restricted), whose
 #                                  configs runc runs nearly hardened.
 # oci-harden's settings are the defaults (kernel_audit on: the record is
 # sent whether or not the kernel takes it) with the event log and state in
@@ -106,7 +107,11 @@ creates=$(grep -c '"command":"create"' "$W/events.log" 2>/dev/null)
 [ "${creates:-0}" -ge "$((3 * (RUNS + 2)))" ] ||
 	bail_out "CRI handler hardened: ${creates:-0} creates in oci-harden's event log in all"
 sed 's/^side /side cri-/' "$W/cri.txt" >>"$OUT.tmp"
-CRI_API_PYTHON_PATH=$DAEMONS_CRI_MODULES "$DAEMONS_PYTHON" "$BENCH_DIR/cri_lifecycle.py" --restricted \
+# The restricted pods ask for oci-harden's own seccomp profile (the file
+# its default policy embeds), which it then leaves as it is: both sides
+# load the same filter.
+CRI_API_PYTHON_PATH=$DAEMONS_CRI_MODULES "$DAEMONS_PYTHON" "$BENCH_DIR/cri_lifecycle.py" \
+	--restricted "$(cd "$BENCH_DIR/../.." && pwd)/policies/seccomp/default.json" \
 	"$CONTAINERD_SOCK" "docker.io/$IMAGE" "$W" "$RUNS" runc hardened >"$W/cri-restricted.txt" \
 	2>"$W/cri-restricted.err" ||
 	{ diag_file "$W/cri-restricted.err" "cri_lifecycle.py --restricted"; bail_out "the restricted CRI lifecycles failed"; }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Time whole CRI pod lifecycles, as the kubelet asks for them, per handler.
 
-    cri_lifecycle.py [--restricted] SOCKET IMAGE WORKDIR RUNS HANDLER...
+    cri_lifecycle.py [--restricted PROFILE] SOCKET IMAGE WORKDIR RUNS HANDLER...
 
 In one process (one gRPC channel, as the kubelet keeps one), RUNS rounds,
 each running one lifecycle per HANDLER, the order turned by one every
@@ -11,11 +11,12 @@ ContainerStatus until it exited, RemoveContainer, StopPodSandbox,
 RemovePodSandbox, timed
 from the first request to the last answer. Two untimed rounds come first.
 With --restricted, the pod asks for what Pod Security "restricted" and a
-read-only root ask of the kubelet (RuntimeDefault seccomp, uid and gid
-65534, no new privileges, every capability dropped, a read-only root
-filesystem): the configs containerd then writes are as near the ones
-oci-harden writes as a pod spec can bring them, so that runc's side runs
-nearly the hardened configs. Without it, the kubelet's defaults.
+read-only root ask of the kubelet (uid and gid 65534, no new privileges,
+every capability dropped, a read-only root filesystem), and for the seccomp
+profile in the file PROFILE (a Localhost profile: oci-harden's own, so that
+both sides load the same filter): the configs containerd then writes are as
+near the ones oci-harden writes as a pod spec can bring them, and runc's
+side runs nearly the hardened configs. Without it, the kubelet's defaults.
 Prints one line per handler as tests/bench/bench.c does:
 "side HANDLER runs N median_us M p95_us P min_us A max_us B".
 The gRPC modules come from CRI_API_PYTHON_PATH (tests/e2e/lib_daemons.sh).
@@ -30,16 +31,17 @@ import cri  # noqa: E402  (tests/e2e/cri.py: its Client and modules)
 api = cri.api_pb2
 
 
-def security_contexts(restricted):
-    """The pod's and the container's security contexts."""
+def security_contexts(profile):
+    """The pod's and the container's security contexts: restricted, with the
+    seccomp profile in the file `profile`, unless that is None."""
     namespaces = api.NamespaceOption(network=api.POD, pid=api.CONTAINER, ipc=api.POD)
-    if not restricted:
+    if profile is None:
         return (api.LinuxSandboxSecurityContext(namespace_options=namespaces),
                 api.LinuxContainerSecurityContext())
     nobody = api.Int64Value(value=65534)
-    # RuntimeDefault is the enum's zero: a SecurityProfile with no field
-    # set asks for it (containerd's generateSeccompSecurityProfile).
-    seccomp = api.SecurityProfile(profile_type=api.SecurityProfile.RuntimeDefault)
+    # containerd reads the file as the OCI spec's linux.seccomp.
+    seccomp = api.SecurityProfile(profile_type=api.SecurityProfile.Localhost,
+                                  localhost_ref=profile)
     return (api.LinuxSandboxSecurityContext(
                 namespace_options=namespaces, seccomp=seccomp, run_as_user=nobody,
                 run_as_group=nobody, readonly_rootfs=True),
@@ -49,9 +51,9 @@ def security_contexts(restricted):
                 capabilities=api.Capability(drop_capabilities=["ALL"])))
 
 
-def lifecycle(client, image, workdir, handler, serial, restricted):
+def lifecycle(client, image, workdir, handler, serial, profile):
     name = "bench-%s-%d" % (handler, serial)
-    pod_security, container_security = security_contexts(restricted)
+    pod_security, container_security = security_contexts(profile)
     pod_config = api.PodSandboxConfig(
         metadata=api.PodSandboxMetadata(name=name, uid="uid-" + name, namespace="default"),
         hostname=name,
@@ -91,9 +93,11 @@ def percentile(values, p):
 
 def main():
     args = sys.argv[1:]
-    restricted = bool(args) and args[0] == "--restricted"
-    if restricted:
-        args = args[1:]
+    profile = None
+    if args and args[0] == "--restricted":
+        if len(args) < 2 or not os.path.isabs(args[1]):
+            sys.exit("cri_lifecycle.py: --restricted takes the absolute path of a seccomp profile")
+        profile, args = args[1], args[2:]
     if len(args) < 5:
         sys.exit(__doc__)
     socket, image, workdir, runs = args[0], args[1], args[2], int(args[3])
@@ -105,7 +109,7 @@ def main():
         turn = round_ % len(handlers)
         for h in handlers[turn:] + handlers[:turn]:
             serial += 1
-            t = lifecycle(client, image, workdir, h, serial, restricted)
+            t = lifecycle(client, image, workdir, h, serial, profile)
             if round_ >= 2:
                 times[h].append(t)
     for h in handlers:
