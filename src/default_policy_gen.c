@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "c_literal.h"
 #include "embedded.h"
 #include "policy.h"
 
@@ -24,24 +25,15 @@
 _Static_assert(sizeof(struct policy) == 504, "struct policy changed: write its new field here");
 #endif
 
-/* A C string literal, or NULL: every byte that is not a plain letter, digit
- * or '_' as an octal escape. */
+/* A C string literal (see c_literal.h) as the char * of a field, or NULL. */
 static void put_string(FILE *out, const char *s)
 {
 	if (!s) {
 		fputs("NULL", out);
 		return;
 	}
-	fputs("(char *)\"", out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '_')
-			fputc(c, out);
-		else
-			fprintf(out, "\\%03o", c);
-	}
-	fputc('"', out);
+	fputs("(char *)", out);
+	c_literal_put(out, s);
 }
 
 /* The items of a string list as a static array named `name`, written ahead

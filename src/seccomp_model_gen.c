@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "c_literal.h"
 #include "json.h"
 #include "seccomp_profile.h"
 
@@ -51,22 +52,6 @@ static const char *const op_codes[] = {
     [SECCOMP_OP_UNKNOWN] = "SECCOMP_OP_UNKNOWN",
 };
 
-/* A C string literal: every byte that is not a plain letter, digit or '_'
- * as an octal escape. */
-static void put_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    c == '_')
-			fputc(c, out);
-		else
-			fprintf(out, "\\%03o", c);
-	}
-	fputc('"', out);
-}
-
 /* The same for `len` bytes that may hold any byte. */
 static void put_bytes(FILE *out, const char *s, size_t len)
 {
@@ -88,7 +73,7 @@ static void put_bytes(FILE *out, const char *s, size_t len)
 static void put_action(FILE *out, const struct seccomp_action *a)
 {
 	fprintf(out, "{.code = %s, .data = %u, .name = ", action_codes[a->code], a->data);
-	put_string(out, a->name);
+	c_literal_put(out, a->name);
 	fputc('}', out);
 }
 
@@ -99,7 +84,7 @@ static int write_model(const struct seccomp_profile *p, FILE *out)
 	      out);
 	fputs("static const char *architectures[] = {", out);
 	for (size_t i = 0; i < p->architectures_len; i++) {
-		put_string(out, p->architectures[i]);
+		c_literal_put(out, p->architectures[i]);
 		fputs(", ", out);
 	}
 	fputs("NULL};\n\nstatic struct seccomp_rule rules[] = {\n", out);
@@ -116,7 +101,7 @@ static int write_model(const struct seccomp_profile *p, FILE *out)
 				"u, .value_two = %" PRIu64 "u, .op_name = ",
 				c->index, op_codes[c->op], c->value_two_written ? "true" : "false",
 				c->value, c->value_two);
-			put_string(out, c->op_name);
+			c_literal_put(out, c->op_name);
 			fputs("}, ", out);
 		}
 		fputs("}}},\n", out);
@@ -124,7 +109,7 @@ static int write_model(const struct seccomp_profile *p, FILE *out)
 	fputs("};\n\nstatic struct seccomp_mention mentions[] = {\n", out);
 	for (size_t i = 0; i < p->mentions_len; i++) {
 		fputs("    {", out);
-		put_string(out, p->mentions[i].name);
+		c_literal_put(out, p->mentions[i].name);
 		fprintf(out, ", %" PRIu32 ", NULL},\n", p->mentions[i].rule);
 	}
 	fputs("};\n\nstruct seccomp_profile embedded_default_seccomp_model = {\n", out);
@@ -287,7 +272,7 @@ static int write_native_names(FILE *out)
 		if (i && strcmp(names[i], names[i - 1]) == 0)
 			continue;
 		fputs("    ", out);
-		put_string(out, names[i]);
+		c_literal_put(out, names[i]);
 		fputs(",\n", out);
 	}
 	fputs(
