@@ -160,6 +160,21 @@ Test(fileio, a_directory_is_opened_by_the_kernels_name_of_it)
 	cr_assert_null(name);
 }
 
+/* The host's facts of `paths` (sorted), gathered as for a config that
+ * names them, under the default policy. */
+static void gather_path_facts(const char *const *paths, size_t n, struct host_facts *facts)
+{
+	struct host_queries queries = {0};
+	for (size_t i = 0; i < n; i++)
+		string_list_add(&queries.paths, paths[i]);
+	struct policy *policy = NULL;
+	oh_error_t err = NULL;
+	cr_assert_eq(policy_load_default(&policy, &err), 0);
+	host_facts_gather(policy, &queries, NULL, facts);
+	host_queries_clear(&queries);
+	policy_free(policy);
+}
+
 Test(fileio, host_paths_beside_a_clean_directory_still_follow_their_links)
 {
 	/* After D/a is opened without a link, D/a/f needs a statx of f alone;
@@ -174,15 +189,9 @@ Test(fileio, host_paths_beside_a_clean_directory_still_follow_their_links)
 	write_file("a/f", "x", 0600);
 	cr_assert_eq(symlink("a", b), 0);
 
-	struct host_queries queries = {0};
 	const char *paths[] = {a, af, missing, b, bf}; /* sorted */
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		string_list_add(&queries.paths, paths[i]);
-	struct policy *policy = NULL;
-	oh_error_t err = NULL;
-	cr_assert_eq(policy_load_default(&policy, &err), 0);
 	cleanup_host_facts struct host_facts facts = {0};
-	host_facts_gather(policy, &queries, NULL, &facts);
+	gather_path_facts(paths, ARRAY_SIZE(paths), &facts);
 
 	const struct host_path *p = host_facts_path(&facts, af);
 	cr_assert(p && p->exists && p->type == S_IFREG);
@@ -200,8 +209,6 @@ Test(fileio, host_paths_beside_a_clean_directory_still_follow_their_links)
 	cr_assert_str_eq(p->resolved, af);
 	cr_assert_eq(p->symlinks.len, 1);
 	cr_assert_str_eq(p->symlinks.items[0], b);
-	host_queries_clear(&queries);
-	policy_free(policy);
 }
 
 Test(fileio, host_paths_of_one_directory_are_looked_up_from_it)
@@ -221,15 +228,9 @@ Test(fileio, host_paths_of_one_directory_are_looked_up_from_it)
 	write_file("d/g", "y", 0600);
 	cr_assert_eq(symlink("g", link), 0);
 
-	struct host_queries queries = {0};
 	const char *paths[] = {d, f, g, link, missing, sub}; /* sorted */
-	for (size_t i = 0; i < ARRAY_SIZE(paths); i++)
-		string_list_add(&queries.paths, paths[i]);
-	struct policy *policy = NULL;
-	oh_error_t err = NULL;
-	cr_assert_eq(policy_load_default(&policy, &err), 0);
 	cleanup_host_facts struct host_facts facts = {0};
-	host_facts_gather(policy, &queries, NULL, &facts);
+	gather_path_facts(paths, ARRAY_SIZE(paths), &facts);
 
 	const struct host_path *p = host_facts_path(&facts, f);
 	cr_assert(p && p->exists && p->type == S_IFREG);
@@ -248,6 +249,4 @@ Test(fileio, host_paths_of_one_directory_are_looked_up_from_it)
 	p = host_facts_path(&facts, sub);
 	cr_assert(p && p->exists && p->type == S_IFDIR);
 	cr_assert_str_eq(p->resolved, sub);
-	host_queries_clear(&queries);
-	policy_free(policy);
 }
